@@ -1,0 +1,106 @@
+import type { Metadata } from 'next'
+import { headers } from 'next/headers'
+import { redirect } from 'next/navigation'
+import { getEnv } from '@/lib/env'
+import { getDb } from '@/lib/db/client'
+import { recordLoginReceived, recordLoginRejected } from '@/lib/ledger'
+import { hashState } from '@/lib/login-request'
+import { problemPath, PROBLEMS } from '@/lib/problems'
+import type { LoginRequestRow } from '@/lib/db/schema'
+import { auth } from '@/lib/auth'
+import { Card, Heading, buttonPrimary, buttonQuiet, buttonSecondary } from '../ui'
+import { SignInForm } from './sign-in-form'
+import { cancelAction, continueAction, useAnotherAccountAction } from './actions'
+import { loginRequestFrom } from './params'
+
+export const metadata: Metadata = { title: 'Sign in' }
+
+function clientAddress(h: Headers): string | null {
+  // Next.js appends the socket address as the last X-Forwarded-For entry.
+  const forwarded = h.get('x-forwarded-for')
+  return forwarded ? (forwarded.split(',').pop()?.trim() ?? null) : null
+}
+
+function Hidden({ loginRequestId, state }: { loginRequestId: string; state: string }) {
+  return (
+    <>
+      <input type="hidden" name="login_request_id" value={loginRequestId} />
+      <input type="hidden" name="state" value={state} />
+    </>
+  )
+}
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const query = await searchParams
+  const parsed = loginRequestFrom(query.login_request_id, query.state)
+  if (!parsed.ok) redirect(problemPath(parsed.problem))
+  const params = parsed.params
+  const env = getEnv()
+  const h = await headers()
+
+  let row: LoginRequestRow | undefined
+  try {
+    const db = await getDb()
+    row = await recordLoginReceived(db, {
+      loginRequestId: params.loginRequestId,
+      connectionId: env.SCALEKIT_CONNECTION_ID,
+      stateHash: hashState(params.state),
+      ttlSeconds: env.LOGIN_REQUEST_TTL_SECONDS,
+      ip: clientAddress(h),
+      userAgent: h.get('user-agent'),
+    })
+    if (row.status === 'pending' && row.expires_at <= Date.now()) {
+      await recordLoginRejected(db, params.loginRequestId, { code: 'expired', message: PROBLEMS.expired.title })
+      row = { ...row, status: 'expired' }
+    }
+  } catch {
+    row = undefined
+  }
+  // Fails closed: no login without its ledger row.
+  if (!row) redirect(problemPath('database_unavailable', params))
+  if (row.status === 'expired') redirect(problemPath('expired'))
+  if (row.status !== 'pending') redirect(problemPath('already_used'))
+
+  const session = await auth()
+  const signedIn = session?.user?.email ? session.user : null
+
+  return (
+    <Card>
+      <Heading>Sign in to continue</Heading>
+      <p className="mt-2 text-sm leading-6 text-slate-600">
+        An MCP client (such as Claude, Cursor or VS Code) is asking to act on your behalf. Sign in to let it connect.
+        Continue only if you started this from your MCP client just now.
+      </p>
+
+      {signedIn ? (
+        <div className="mt-6 space-y-3">
+          <p className="text-sm text-slate-700">
+            You are signed in as <span className="font-medium">{signedIn.name || signedIn.email}</span>
+            {signedIn.name ? <span className="text-slate-500"> ({signedIn.email})</span> : null}.
+          </p>
+          <form action={continueAction}>
+            <Hidden {...params} />
+            <button type="submit" className={buttonPrimary}>
+              Continue as {signedIn.name || signedIn.email}
+            </button>
+          </form>
+          <form action={useAnotherAccountAction}>
+            <Hidden {...params} />
+            <button type="submit" className={buttonSecondary}>
+              Use another account
+            </button>
+          </form>
+        </div>
+      ) : (
+        <SignInForm loginRequestId={params.loginRequestId} state={params.state} />
+      )}
+
+      <form action={cancelAction} className="mt-3">
+        <Hidden {...params} />
+        <button type="submit" className={buttonQuiet}>
+          Cancel
+        </button>
+      </form>
+    </Card>
+  )
+}

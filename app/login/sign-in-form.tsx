@@ -1,0 +1,57 @@
+'use client'
+
+import { useActionState } from 'react'
+import { signInAction, type SignInState } from './actions'
+import { buttonPrimary } from '../ui'
+
+const initial: SignInState = { attempt: 0 }
+
+const inputClass =
+  'mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-xs focus:border-slate-900 focus:outline-2 focus:outline-slate-900'
+
+export function SignInForm({ loginRequestId, state }: { loginRequestId: string; state: string }) {
+  const [result, action, pending] = useActionState(signInAction, initial)
+  return (
+    // A new key after each failed attempt remounts the form, so the email the person typed comes
+    // back as the default value instead of being cleared by React's form reset.
+    <form action={action} key={result.attempt} className="mt-6 space-y-4" noValidate={false}>
+      <input type="hidden" name="login_request_id" value={loginRequestId} />
+      <input type="hidden" name="state" value={state} />
+      <div>
+        <label htmlFor="email" className="block text-sm font-medium text-slate-800">
+          Email
+        </label>
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          defaultValue={result.email}
+          autoFocus={!result.email}
+          className={inputClass}
+        />
+      </div>
+      <div>
+        <label htmlFor="password" className="block text-sm font-medium text-slate-800">
+          Password
+        </label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          autoFocus={Boolean(result.email)}
+          className={inputClass}
+        />
+      </div>
+      <p aria-live="polite" data-testid="form-message" className="min-h-5 text-sm text-red-700">
+        {result.message}
+      </p>
+      <button type="submit" className={buttonPrimary} disabled={pending}>
+        Sign in
+      </button>
+    </form>
+  )
+}

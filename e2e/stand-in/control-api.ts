@@ -1,0 +1,96 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { readJsonObject, sendJson } from './http-helpers'
+import { buildBridgeLoginUrl, statusOf, type StandInContext, type UserDetailsFault } from './stand-in-store'
+
+const FAULTS: readonly UserDetailsFault[] = ['none', 'slow', 'http500', 'unavailable', 'invalid_argument', 'unauthenticated_once']
+
+/** Test control API under /_standin/ (no auth: the stand-in only listens on loopback). */
+export async function handleControlRequest(
+  context: StandInContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<boolean> {
+  const { store, config } = context
+  const route = `${req.method} ${path}`
+
+  if (route === 'GET /_standin/health') {
+    sendJson(res, 200, { ok: true })
+    return true
+  }
+  if (route === 'POST /_standin/login-requests') {
+    const body = await readJsonObject(req)
+    const connectionId = body?.connectionId ?? config.connectionId
+    const ttlSeconds = body?.ttlSeconds ?? config.loginRequestTtlSeconds
+    if (typeof connectionId !== 'string' || !connectionId.startsWith('conn_')) {
+      sendJson(res, 400, { error: 'connectionId must look like conn_...' })
+      return true
+    }
+    if (typeof ttlSeconds !== 'number' || !(ttlSeconds > 0)) {
+      sendJson(res, 400, { error: 'ttlSeconds must be a positive number' })
+      return true
+    }
+    // A test may open a login request on a second connection to check cross-connection refusal.
+    store.knownConnections.add(connectionId)
+    const loginRequest = store.createLoginRequest(connectionId, ttlSeconds, null)
+    sendJson(res, 201, {
+      loginRequestId: loginRequest.id,
+      state: loginRequest.state,
+      loginUrl: buildBridgeLoginUrl(config.bridgeLoginUrl, loginRequest),
+    })
+    return true
+  }
+  const loginRequestMatch = /^\/_standin\/login-requests\/([^/]+)$/.exec(path)
+  if (req.method === 'GET' && loginRequestMatch) {
+    const loginRequest = store.loginRequests.get(decodeURIComponent(loginRequestMatch[1] ?? ''))
+    if (!loginRequest) {
+      sendJson(res, 404, { error: 'unknown login request' })
+      return true
+    }
+    sendJson(res, 200, {
+      loginRequestId: loginRequest.id,
+      connectionId: loginRequest.connectionId,
+      state: loginRequest.state,
+      status: statusOf(loginRequest),
+      user: loginRequest.user,
+      loginFailed: loginRequest.loginFailed,
+      userDetailsCalls: loginRequest.userDetailsCalls,
+      authRequestId: loginRequest.authRequestId,
+      createdAt: new Date(loginRequest.createdAt).toISOString(),
+      expiresAt: new Date(loginRequest.expiresAt).toISOString(),
+      fromMcpClient: loginRequest.client !== null,
+    })
+    return true
+  }
+  if (route === 'GET /_standin/stats') {
+    sendJson(res, 200, store.stats)
+    return true
+  }
+  if (route === 'POST /_standin/stats/reset') {
+    store.resetStats()
+    sendJson(res, 200, store.stats)
+    return true
+  }
+  if (route === 'GET /_standin/faults') {
+    sendJson(res, 200, store.faults)
+    return true
+  }
+  if (route === 'POST /_standin/faults') {
+    const body = await readJsonObject(req)
+    const fault = body?.userDetails
+    const delayMs = body?.delayMs ?? 0
+    if (!FAULTS.includes(fault as UserDetailsFault) || typeof delayMs !== 'number' || delayMs < 0) {
+      sendJson(res, 400, { error: `userDetails must be one of ${FAULTS.join(', ')}; delayMs a non-negative number` })
+      return true
+    }
+    store.faults.userDetails = fault as UserDetailsFault
+    store.faults.delayMs = delayMs
+    sendJson(res, 200, store.faults)
+    return true
+  }
+  if (route === 'POST /_standin/tokens/revoke') {
+    sendJson(res, 200, { revoked: store.revokeApiTokens() })
+    return true
+  }
+  return false
+}

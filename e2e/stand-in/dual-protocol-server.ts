@@ -1,0 +1,74 @@
+import http from 'node:http'
+import http2 from 'node:http2'
+import net from 'node:net'
+
+// Client connection preface of HTTP/2 with prior knowledge (RFC 9113 §3.4).
+const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1')
+
+export interface DualProtocolServer {
+  listen(port: number, host: string): Promise<number>
+  close(): Promise<void>
+}
+
+/**
+ * One port, two protocols: the Scalekit SDK sends tokens/JWKS over HTTP/1.1 (axios) and gRPC over
+ * h2c to the same base URL. Each connection is peeked and handed to the matching server.
+ */
+export function createDualProtocolServer(
+  http1Server: http.Server,
+  http2Server: http2.Http2Server,
+): DualProtocolServer {
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+    // A reset from a client must never crash the process.
+    socket.on('error', () => socket.destroy())
+    routeConnection(socket, http1Server, http2Server)
+  })
+
+  return {
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, () => {
+          server.off('error', reject)
+          const address = server.address()
+          resolve(typeof address === 'object' && address ? address.port : port)
+        })
+      })
+    },
+    close() {
+      return new Promise((resolve) => {
+        if (!server.listening) {
+          resolve()
+          return
+        }
+        server.close(() => resolve())
+        for (const socket of sockets) socket.destroy()
+        http1Server.closeAllConnections()
+      })
+    },
+  }
+}
+
+function routeConnection(socket: net.Socket, http1Server: http.Server, http2Server: http2.Http2Server): void {
+  let received = Buffer.alloc(0)
+  const onData = (chunk: Buffer) => {
+    received = Buffer.concat([received, chunk])
+    const compared = Math.min(received.length, HTTP2_PREFACE.length)
+    const looksLikeHttp2 = received.subarray(0, compared).equals(HTTP2_PREFACE.subarray(0, compared))
+    if (looksLikeHttp2 && received.length < HTTP2_PREFACE.length) return
+    socket.off('data', onData)
+    socket.pause()
+    socket.unshift(received)
+    if (looksLikeHttp2) {
+      // The HTTP/2 session drains the socket's buffered bytes itself (on the next tick).
+      http2Server.emit('connection', socket)
+      return
+    }
+    http1Server.emit('connection', socket)
+    socket.resume()
+  }
+  socket.on('data', onData)
+}

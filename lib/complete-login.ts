@@ -1,0 +1,128 @@
+import 'server-only'
+import type { Kysely } from 'kysely'
+import { getEnv } from './env'
+import { getDb } from './db/client'
+import type { Database } from './db/schema'
+import { checkState, type LoginRequestParams, type PendingMap } from './login-request'
+import { claimLoginRequest, findLoginRequest, recordLoginCompleted, recordLoginFailed, recordLoginRejected } from './ledger'
+import { toScalekitUser, type IdentityProfile } from './claims'
+import { partnerCallbackUrl, reportLoginFailed, submitUserDetails } from './scalekit'
+import { PROBLEMS, type ProblemCode } from './problems'
+import { fingerprint, logEvent } from './log'
+
+// Finishing a login request, the one place that talks to Scalekit on a person's behalf.
+// Order matters: verify the browser's binding, take the request in the database (single use),
+// then call Scalekit, and redirect to partner:callback only after Scalekit accepted.
+
+export type CompletionResult = { ok: true; location: string } | { ok: false; problem: ProblemCode }
+
+async function openLedger(): Promise<Kysely<Database> | null> {
+  try {
+    return await getDb()
+  } catch (error) {
+    logEvent('database_unavailable', { error: error instanceof Error ? error.message : String(error) })
+    return null
+  }
+}
+
+async function reject(db: Kysely<Database>, params: LoginRequestParams, problem: ProblemCode): Promise<CompletionResult> {
+  logEvent('login_rejected', { lr: fingerprint(params.loginRequestId), problem })
+  await recordLoginRejected(db, params.loginRequestId, { code: problem, message: PROBLEMS[problem].title })
+  return { ok: false, problem }
+}
+
+/** Why a claim found nothing to take: never seen, expired, or already finished. */
+async function explainLostClaim(db: Kysely<Database>, params: LoginRequestParams, now: number): Promise<CompletionResult> {
+  const row = await findLoginRequest(db, params.loginRequestId)
+  if (!row) return reject(db, params, 'unknown_login_request')
+  if (row.status === 'expired' || (row.status === 'pending' && row.expires_at <= now)) return reject(db, params, 'expired')
+  return reject(db, params, 'already_used')
+}
+
+async function verifyBinding(
+  db: Kysely<Database>,
+  params: LoginRequestParams,
+  pending: PendingMap,
+  now: number,
+): Promise<CompletionResult | null> {
+  const check = checkState(pending, params, now, getEnv().LOGIN_REQUEST_TTL_SECONDS)
+  return check.ok ? null : reject(db, params, check.problem)
+}
+
+export interface CompletionInput {
+  params: LoginRequestParams
+  pending: PendingMap
+  profile: IdentityProfile
+  signedInAt: number
+}
+
+export async function completeLogin(input: CompletionInput, now = Date.now()): Promise<CompletionResult> {
+  const db = await openLedger()
+  if (!db) return { ok: false, problem: 'database_unavailable' }
+  const { params } = input
+  try {
+    const refused = await verifyBinding(db, params, input.pending, now)
+    if (refused) return refused
+
+    const mapped = toScalekitUser(input.profile, { namespaceSubjects: false })
+    if (!mapped.ok) {
+      logEvent('profile_invalid', { lr: fingerprint(params.loginRequestId), issues: mapped.issues.join('; ') })
+      await recordLoginFailed(db, params.loginRequestId, { code: 'invalid_profile', message: mapped.issues.join('; '), retryable: false })
+      return { ok: false, problem: 'invalid_profile' }
+    }
+
+    const claimant = { source: input.profile.source, sub: mapped.user.sub, email: mapped.user.email, signedInAt: input.signedInAt }
+    if (!(await claimLoginRequest(db, params.loginRequestId, claimant, now))) return explainLostClaim(db, params, now)
+
+    const started = Date.now()
+    const outcome = await submitUserDetails(params.loginRequestId, mapped.user)
+    const scalekitMs = Date.now() - started
+    if (!outcome.ok) {
+      const retryable = PROBLEMS[outcome.problem].retryable === true
+      logEvent('scalekit_refused', { lr: fingerprint(params.loginRequestId), problem: outcome.problem, detail: outcome.detail, ms: scalekitMs })
+      await recordLoginFailed(db, params.loginRequestId, { code: outcome.problem, message: outcome.detail, retryable })
+      return { ok: false, problem: outcome.problem }
+    }
+    await recordLoginCompleted(db, params.loginRequestId, { authRequestId: outcome.authRequestId, claims: mapped.user, status: 'completed' })
+    logEvent('login_completed', { lr: fingerprint(params.loginRequestId), source: input.profile.source, ms: scalekitMs })
+    const env = getEnv()
+    return { ok: true, location: partnerCallbackUrl(env.SCALEKIT_ENVIRONMENT_URL, env.SCALEKIT_CONNECTION_ID, params.state) }
+  } catch (error) {
+    logEvent('ledger_error', { lr: fingerprint(params.loginRequestId), error: error instanceof Error ? error.message : String(error) })
+    return { ok: false, problem: 'database_unavailable' }
+  }
+}
+
+/** The person gave up: Scalekit hears loginFailed, and the MCP client gets an answer instead of waiting. */
+export async function cancelLogin(params: LoginRequestParams, pending: PendingMap, now = Date.now()): Promise<CompletionResult> {
+  const db = await openLedger()
+  if (!db) return { ok: false, problem: 'database_unavailable' }
+  try {
+    const refused = await verifyBinding(db, params, pending, now)
+    if (refused) return refused
+    if (!(await claimLoginRequest(db, params.loginRequestId, null, now))) return explainLostClaim(db, params, now)
+    const outcome = await reportLoginFailed(params.loginRequestId)
+    if (!outcome.ok) {
+      const retryable = PROBLEMS[outcome.problem].retryable === true
+      await recordLoginFailed(db, params.loginRequestId, { code: outcome.problem, message: outcome.detail, retryable })
+      return { ok: false, problem: outcome.problem }
+    }
+    await recordLoginCompleted(db, params.loginRequestId, { authRequestId: outcome.authRequestId, claims: { loginFailed: true }, status: 'cancelled' })
+    logEvent('login_cancelled', { lr: fingerprint(params.loginRequestId) })
+    const env = getEnv()
+    return { ok: true, location: partnerCallbackUrl(env.SCALEKIT_ENVIRONMENT_URL, env.SCALEKIT_CONNECTION_ID, params.state) }
+  } catch (error) {
+    logEvent('ledger_error', { lr: fingerprint(params.loginRequestId), error: error instanceof Error ? error.message : String(error) })
+    return { ok: false, problem: 'database_unavailable' }
+  }
+}
+
+/** A completing POST that did not come from our own page: refused before anything else happens. */
+export async function rejectCrossSite(params: LoginRequestParams, origin: string | null): Promise<CompletionResult> {
+  logEvent('cross_site_rejected', { lr: fingerprint(params.loginRequestId), origin: origin ?? 'none' })
+  const db = await openLedger()
+  if (db) {
+    await recordLoginRejected(db, params.loginRequestId, { code: 'cross_site', message: PROBLEMS.cross_site.title }).catch(() => {})
+  }
+  return { ok: false, problem: 'cross_site' }
+}

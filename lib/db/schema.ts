@@ -1,0 +1,66 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+// Timestamps are epoch milliseconds in both engines (INTEGER in SQLite, BIGINT in PostgreSQL),
+// so one set of queries sorts and compares them the same way everywhere.
+
+export interface UsersTable {
+  id: string
+  email: string
+  name: string
+  password_hash: string
+  is_admin: number
+  disabled: number
+  email_verified: number
+  created_at: number
+  updated_at: number
+}
+
+export type LoginStatus =
+  | 'pending'
+  | 'submitting'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'expired'
+
+export interface LoginRequestsTable {
+  id: string
+  connection_id: string
+  state_hash: string
+  status: LoginStatus
+  created_at: number
+  updated_at: number
+  expires_at: number
+  signed_in_at: number | null
+  submitted_at: number | null
+  finished_at: number | null
+  identity_source: string | null
+  user_sub: string | null
+  user_email: string | null
+  auth_request_id: string | null
+  error_code: string | null
+  error_message: string | null
+  ip: string | null
+  user_agent: string | null
+  claims: string | null
+}
+
+export interface LoginEventsTable {
+  id: Generated<number>
+  login_request_id: string
+  at: number
+  type: string
+  detail: string | null
+}
+
+export interface Database {
+  users: UsersTable
+  login_requests: LoginRequestsTable
+  login_events: LoginEventsTable
+}
+
+export type User = Selectable<UsersTable>
+export type NewUser = Insertable<UsersTable>
+export type UserUpdate = Updateable<UsersTable>
+export type LoginRequestRow = Selectable<LoginRequestsTable>
+export type LoginEventRow = Selectable<LoginEventsTable>

@@ -1,0 +1,139 @@
+import 'server-only'
+import { z } from 'zod'
+
+// The one place that reads process.env. Everything else calls getEnv().
+
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1'])
+
+export function isLoopbackHost(hostname: string): boolean {
+  if (LOOPBACK_HOSTS.has(hostname)) return true
+  return /^127(\.\d{1,3}){3}$/.test(hostname)
+}
+
+// https everywhere, except loopback hosts so a laptop demo and the tests can run on http.
+function publicOrigin(key: string) {
+  return z
+    .string({ error: `${key} is required` })
+    .trim()
+    .pipe(z.url({ error: `${key} must be an absolute URL such as https://login.example.com` }))
+    .superRefine((value, ctx) => {
+      const url = new URL(value)
+      if (url.protocol === 'https:') return
+      if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return
+      ctx.addIssue({
+        code: 'custom',
+        message: `${key} must use https (plain http is accepted only for localhost, 127.0.0.0/8 and [::1])`,
+      })
+    })
+    .transform((value) => new URL(value).origin)
+}
+
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value ? value : undefined))
+
+function boundedInt(key: string, min: number, max: number, fallback: number) {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback
+      const parsed = Number(value)
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        ctx.addIssue({ code: 'custom', message: `${key} must be a whole number from ${min} to ${max}` })
+        return z.NEVER
+      }
+      return parsed
+    })
+}
+
+const EnvSchema = z.object({
+  APP_URL: publicOrigin('APP_URL'),
+  SCALEKIT_ENVIRONMENT_URL: publicOrigin('SCALEKIT_ENVIRONMENT_URL'),
+  SCALEKIT_CLIENT_ID: z
+    .string({ error: 'SCALEKIT_CLIENT_ID is required (Dashboard > Settings > API Credentials)' })
+    .trim()
+    .min(1, 'SCALEKIT_CLIENT_ID is required (Dashboard > Settings > API Credentials)'),
+  SCALEKIT_CLIENT_SECRET: z
+    .string({ error: 'SCALEKIT_CLIENT_SECRET is required (Dashboard > Settings > API Credentials)' })
+    .min(1, 'SCALEKIT_CLIENT_SECRET is required (Dashboard > Settings > API Credentials)'),
+  SCALEKIT_CONNECTION_ID: z
+    .string({ error: 'SCALEKIT_CONNECTION_ID is required (Dashboard > MCP Servers > your server > Advanced Configurations > Connection ID)' })
+    .trim()
+    .superRefine((value, ctx) => {
+      if (/^conn_[A-Za-z0-9]{1,64}$/.test(value)) return
+      if (value.startsWith('res_')) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'SCALEKIT_CONNECTION_ID is set to a res_... value: that is the MCP server\'s resource id. Use the conn_... id from Dashboard > MCP Servers > your server > Advanced Configurations > Connection ID',
+        })
+        return
+      }
+      ctx.addIssue({
+        code: 'custom',
+        message: 'SCALEKIT_CONNECTION_ID must look like conn_<letters and digits> (Dashboard > MCP Servers > your server > Advanced Configurations > Connection ID)',
+      })
+    }),
+  SESSION_SECRET: z
+    .string({ error: 'SESSION_SECRET is required: at least 32 random characters (openssl rand -base64 32)' })
+    .min(32, 'SESSION_SECRET must be at least 32 characters (openssl rand -base64 32)'),
+  AUTH_SECRET: z
+    .string({ error: 'AUTH_SECRET is required: at least 32 random characters (openssl rand -base64 32)' })
+    .min(32, 'AUTH_SECRET must be at least 32 characters (openssl rand -base64 32)'),
+  ADMIN_EMAILS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((email) => email.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.email({ error: 'ADMIN_EMAILS must be a comma-separated list of email addresses' }))),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'DATABASE_URL must be file:<path> (SQLite) or postgres://... (PostgreSQL)')
+      .optional(),
+  ),
+  LOGIN_REQUEST_TTL_SECONDS: boundedInt('LOGIN_REQUEST_TTL_SECONDS', 10, 3600, 600),
+  SCALEKIT_TIMEOUT_MS: boundedInt('SCALEKIT_TIMEOUT_MS', 100, 60_000, 5000),
+  PORT: boundedInt('PORT', 1, 65_535, 3000),
+})
+
+export type Env = z.infer<typeof EnvSchema> & {
+  /** True when APP_URL is https: cookies get Secure and the __Host- prefix, responses get HSTS. */
+  secure: boolean
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `The bridge is not configured correctly (see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    )
+    this.name = 'ConfigError'
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = EnvSchema.safeParse(source)
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const key = issue.path.join('.')
+      return issue.message.startsWith(key) ? issue.message : `${key}: ${issue.message}`
+    })
+    throw new ConfigError(problems)
+  }
+  return { ...result.data, secure: result.data.APP_URL.startsWith('https:') }
+}
+
+let cached: Env | undefined
+
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env)
+  return cached
+}

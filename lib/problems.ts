@@ -1,0 +1,129 @@
+// Every way a login can end without success, with the HTTP status of the page that explains it
+// and what the person can do. Shared by the server (ledger reason codes) and the problem pages.
+
+export interface ProblemInfo {
+  status: number
+  title: string
+  message: string
+  /** The person can try the same login request again (the cause was passing). */
+  retryable?: boolean
+}
+
+const RESTART = 'Go back to your MCP client (Claude, Cursor, VS Code, ChatGPT...) and start the connection again; it will open a fresh sign-in page.'
+
+const PROBLEM_TABLE = {
+  missing_parameters: {
+    status: 400,
+    title: 'This sign-in link is incomplete',
+    message: `This page is opened by an MCP client when it connects to a protected MCP server, with a login request and a state in its address. This address has neither. ${RESTART}`,
+  },
+  invalid_login_request_id: {
+    status: 400,
+    title: 'This sign-in link is not valid',
+    message: `The login request in this address is malformed, so it did not come from Scalekit. ${RESTART}`,
+  },
+  invalid_state: {
+    status: 400,
+    title: 'This sign-in link is not valid',
+    message: `The state in this address is malformed or too long, so it did not come from Scalekit. ${RESTART}`,
+  },
+  no_session: {
+    status: 400,
+    title: 'This sign-in did not start in this browser',
+    message: `We could not match this sign-in to this browser: its sign-in cookie is missing (cookies blocked, another browser, or too much time passed). ${RESTART}`,
+  },
+  state_mismatch: {
+    status: 400,
+    title: 'This sign-in could not be verified',
+    message: `The state of this sign-in does not match the one this browser received, so nothing was sent. ${RESTART}`,
+  },
+  expired: {
+    status: 410,
+    title: 'This sign-in request expired',
+    message: `Sign-in requests are valid for a few minutes only. ${RESTART}`,
+  },
+  already_used: {
+    status: 409,
+    title: 'This sign-in request was already used',
+    message: `This sign-in has already been completed or cancelled, so it cannot be used again. If your MCP client is still waiting, ${RESTART.charAt(0).toLowerCase()}${RESTART.slice(1)}`,
+  },
+  unknown_login_request: {
+    status: 404,
+    title: 'We do not know this sign-in request',
+    message: `This sign-in request was never opened here. ${RESTART}`,
+  },
+  cross_site: {
+    status: 403,
+    title: 'This request was refused',
+    message: `The form was not sent from this sign-in page, so it was ignored. ${RESTART}`,
+  },
+  scalekit_invalid_id: {
+    status: 502,
+    title: 'Scalekit did not accept this sign-in',
+    message:
+      'Scalekit answered "invalid ID" for this login request. If it happens again, tell your administrator: the bridge\'s SCALEKIT_CONNECTION_ID must be the conn_... id (Dashboard > MCP Servers > your server > Advanced Configurations), not the MCP server\'s res_... resource id. ' +
+      RESTART,
+  },
+  scalekit_rejected_user: {
+    status: 502,
+    title: 'Scalekit did not accept your profile',
+    message: `Scalekit refused the user details sent for you. Ask your administrator to check the claims mapping. ${RESTART}`,
+  },
+  scalekit_closed: {
+    status: 409,
+    title: 'Scalekit has closed this sign-in request',
+    message: `Scalekit says this login request is already finished or has expired. ${RESTART}`,
+  },
+  scalekit_credentials: {
+    status: 502,
+    title: 'The sign-in service is misconfigured',
+    message:
+      'Scalekit refused this bridge\'s API credentials. Tell your administrator: SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET must come from Dashboard > Settings > API Credentials of the same environment as SCALEKIT_ENVIRONMENT_URL.',
+  },
+  scalekit_unavailable: {
+    status: 503,
+    title: 'Scalekit could not be reached',
+    message: 'Your sign-in is fine, but Scalekit did not answer. Nothing was completed. Try again in a moment.',
+    retryable: true,
+  },
+  scalekit_timeout: {
+    status: 504,
+    title: 'Scalekit took too long to answer',
+    message: 'Your sign-in is fine, but Scalekit did not answer in time. Nothing was completed. Try again in a moment.',
+    retryable: true,
+  },
+  database_unavailable: {
+    status: 503,
+    title: 'Sign-in is unavailable right now',
+    message: 'The sign-in service cannot record logins at the moment, so it does not complete any. Try again in a minute.',
+    retryable: true,
+  },
+  invalid_profile: {
+    status: 422,
+    title: 'Your profile could not be sent',
+    message: 'Your account is missing something Scalekit needs (a valid email address). Ask your administrator to fix the account, then start again from your MCP client.',
+  },
+  account_unavailable: {
+    status: 403,
+    title: 'This account cannot sign in',
+    message: 'The account you are signed in with is no longer allowed to sign in. Use another account.',
+  },
+} satisfies Record<string, ProblemInfo>
+
+export type ProblemCode = keyof typeof PROBLEM_TABLE
+
+export const PROBLEMS: Record<ProblemCode, ProblemInfo> = PROBLEM_TABLE
+
+export function isProblemCode(value: string): value is ProblemCode {
+  return Object.hasOwn(PROBLEMS, value)
+}
+
+export function problemInfo(code: ProblemCode): ProblemInfo {
+  return PROBLEMS[code]
+}
+
+/** Where a failed step sends the browser; the state travels only so "Try again" can return to the same request. */
+export function problemPath(code: ProblemCode, params?: { loginRequestId: string; state: string }): string {
+  const query = params && PROBLEMS[code].retryable ? `?${new URLSearchParams({ login_request_id: params.loginRequestId, state: params.state })}` : ''
+  return `/login/problem/${code}${query}`
+}

@@ -1,0 +1,41 @@
+// Response headers for every route. Login and OAuth routes relax Cross-Origin-Opener-Policy so
+// popup-based MCP clients keep their handle on the window; everything else isolates itself.
+
+export function isLoginOrOAuthPath(pathname: string): boolean {
+  return (
+    pathname === '/login' ||
+    pathname.startsWith('/login/') ||
+    pathname === '/api/auth' ||
+    pathname.startsWith('/api/auth/')
+  )
+}
+
+export function contentSecurityPolicy(nonce: string): string {
+  // No form-action: Chrome applies it to the redirect chain after a POST, which would block the
+  // hop to Scalekit's partner:callback and on to the MCP client's redirect URI.
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
+    `style-src 'self' 'nonce-${nonce}'`,
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ')
+}
+
+export function securityHeaders(pathname: string, options: { nonce: string; secure: boolean }): Record<string, string> {
+  const headers: Record<string, string> = {
+    'Cross-Origin-Opener-Policy': isLoginOrOAuthPath(pathname) ? 'unsafe-none' : 'same-origin',
+    'Content-Security-Policy': contentSecurityPolicy(options.nonce),
+    'Referrer-Policy': 'no-referrer',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+  }
+  if (isLoginOrOAuthPath(pathname)) headers['Cache-Control'] = 'no-store'
+  if (options.secure) headers['Strict-Transport-Security'] = 'max-age=63072000; includeSubDomains'
+  return headers
+}

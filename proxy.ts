@@ -1,0 +1,73 @@
+import { NextResponse, type NextRequest } from 'next/server'
+import { getEnv } from '@/lib/env'
+import {
+  cookieNameFor,
+  cookieOptionsFor,
+  parseLoginRequestParams,
+  sealPending,
+  unsealPending,
+  withPendingEntry,
+} from '@/lib/login-request'
+import { isProblemCode, PROBLEMS } from '@/lib/problems'
+import { securityHeaders } from '@/lib/security-headers'
+
+// Cheap, per-request work only: security headers on every response (redirects and errors too),
+// the trailing-slash redirect (Next's own one carries no custom headers), the HTTP status of the
+// login problem pages, and binding an arriving login request to this browser in a sealed cookie.
+// Authorization is never decided here; pages, actions and route handlers check it themselves.
+
+function applyHeaders(response: NextResponse, pathname: string, nonce: string, secure: boolean): NextResponse {
+  for (const [name, value] of Object.entries(securityHeaders(pathname, { nonce, secure }))) {
+    response.headers.set(name, value)
+  }
+  return response
+}
+
+export async function proxy(request: NextRequest) {
+  const env = getEnv()
+  const { pathname } = request.nextUrl
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')
+
+  if (pathname.length > 1 && pathname.endsWith('/')) {
+    const target = request.nextUrl.clone()
+    target.pathname = pathname.replace(/\/+$/, '') || '/'
+    return applyHeaders(NextResponse.redirect(target, 308), target.pathname, nonce, env.secure)
+  }
+
+  // Next.js reads the nonce from the request's CSP header and puts it on its own scripts.
+  const requestHeaders = new Headers(request.headers)
+  requestHeaders.set('x-nonce', nonce)
+  requestHeaders.set('Content-Security-Policy', securityHeaders(pathname, { nonce, secure: env.secure })['Content-Security-Policy']!)
+
+  if (pathname.startsWith('/login/problem/')) {
+    const code = pathname.slice('/login/problem/'.length)
+    const status = isProblemCode(code) ? PROBLEMS[code].status : 404
+    const response = NextResponse.rewrite(request.nextUrl, { status, request: { headers: requestHeaders } })
+    return applyHeaders(response, pathname, nonce, env.secure)
+  }
+
+  if (pathname === '/login' && (request.method === 'GET' || request.method === 'HEAD')) {
+    const parsed = parseLoginRequestParams(
+      request.nextUrl.searchParams.get('login_request_id'),
+      request.nextUrl.searchParams.get('state'),
+    )
+    if (!parsed.ok) {
+      const target = new URL(`/login/problem/${parsed.problem}`, request.nextUrl)
+      const response = NextResponse.rewrite(target, { status: PROBLEMS[parsed.problem].status, request: { headers: requestHeaders } })
+      return applyHeaders(response, pathname, nonce, env.secure)
+    }
+    const name = cookieNameFor(env.secure)
+    const ttl = env.LOGIN_REQUEST_TTL_SECONDS
+    const pending = await unsealPending(request.cookies.get(name)?.value, env.SESSION_SECRET, ttl)
+    const seal = await sealPending(withPendingEntry(pending, parsed.params, Date.now(), ttl), env.SESSION_SECRET, ttl)
+    const response = NextResponse.next({ request: { headers: requestHeaders } })
+    response.cookies.set(name, seal, cookieOptionsFor(env.secure, ttl))
+    return applyHeaders(response, pathname, nonce, env.secure)
+  }
+
+  return applyHeaders(NextResponse.next({ request: { headers: requestHeaders } }), pathname, nonce, env.secure)
+}
+
+export const config = {
+  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
+}

@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config'
+import path from 'node:path'
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@': path.resolve(__dirname),
+      // lib/ files start with `import 'server-only'`, which throws outside a React server build.
+      'server-only': path.resolve(__dirname, 'lib/testing/server-only-noop.ts'),
+    },
+  },
+  test: {
+    include: ['lib/**/*.test.ts', 'e2e/stand-in/**/*.test.ts', 'scripts/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+})
