@@ -29,7 +29,8 @@ export async function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')
 
   if (pathname.length > 1 && pathname.endsWith('/')) {
-    const target = request.nextUrl.clone()
+    // A plain URL: NextURL would put the trailing slash back when serialised.
+    const target = new URL(request.url)
     target.pathname = pathname.replace(/\/+$/, '') || '/'
     return applyHeaders(NextResponse.redirect(target, 308), target.pathname, nonce, env.secure)
   }
