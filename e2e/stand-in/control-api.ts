@@ -30,9 +30,15 @@ export async function handleControlRequest(
       sendJson(res, 400, { error: 'ttlSeconds must be a positive number' })
       return true
     }
+    // A chosen state lets a test check how the bridge carries characters like + / = % or spaces.
+    const state = body?.state
+    if (state !== undefined && (typeof state !== 'string' || state === '' || state.length > 1024 || store.isStateIssued(state))) {
+      sendJson(res, 400, { error: 'state must be a new non-empty string of at most 1024 characters' })
+      return true
+    }
     // A test may open a login request on a second connection to check cross-connection refusal.
     store.knownConnections.add(connectionId)
-    const loginRequest = store.createLoginRequest(connectionId, ttlSeconds, null)
+    const loginRequest = store.createLoginRequest(connectionId, ttlSeconds, null, state)
     sendJson(res, 201, {
       loginRequestId: loginRequest.id,
       state: loginRequest.state,

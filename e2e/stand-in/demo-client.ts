@@ -4,14 +4,14 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { decodeJwt } from 'jose'
-import { closeHttpServer, escapeHtml, randomToken, redirect, safeEqual, sendHtml } from './http-helpers'
+import { closeHttpServer, escapeHtml, hostForUrl, randomToken, redirect, safeEqual, sendHtml } from './http-helpers'
 import { InMemoryOAuthProvider } from './in-memory-oauth-provider'
 
 export interface DemoClientOptions {
   port?: number
   host?: string
   mcpUrl: string
-  /** Origin the browser uses; the OAuth redirect_uri is `{publicUrl}/callback`. Default http://localhost:{port}. */
+  /** Origin the browser uses; the OAuth redirect_uri is `{publicUrl}/callback`. Default http://{host}:{port}. */
   publicUrl?: string
 }
 
@@ -99,7 +99,7 @@ export async function startDemoClient(options: DemoClientOptions): Promise<DemoC
       resolve(typeof address === 'object' && address ? address.port : 0)
     })
   })
-  publicUrl = (options.publicUrl ?? `http://localhost:${port}`).replace(/\/$/, '')
+  publicUrl = (options.publicUrl ?? `http://${hostForUrl(host)}:${port}`).replace(/\/$/, '')
   return { url: publicUrl, port, close: () => closeHttpServer(server) }
 }
 

@@ -46,7 +46,6 @@ export function createDualProtocolServer(
         }
         server.close(() => resolve())
         for (const socket of sockets) socket.destroy()
-        http1Server.closeAllConnections()
       })
     },
   }

@@ -26,7 +26,7 @@ afterAll(async () => {
   await standIn.close()
 })
 
-function parseToolText(result: { content: unknown }): unknown {
+function parseToolText(result: Record<string, unknown>): unknown {
   const [first] = result.content as Array<{ type: string; text: string }>
   return JSON.parse(first?.text ?? 'null')
 }

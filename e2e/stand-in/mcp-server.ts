@@ -49,18 +49,25 @@ export async function startDemoMcpServer(options: DemoMcpServerOptions): Promise
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://placeholder').pathname
+    // Browser-based MCP clients (the MCP Inspector) need CORS, and must be able to read the challenge.
+    res.setHeader('access-control-allow-origin', '*')
+    res.setHeader('access-control-expose-headers', 'www-authenticate, mcp-session-id')
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, {
+        'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
+        'access-control-allow-headers': 'authorization, content-type, mcp-protocol-version, mcp-session-id, last-event-id',
+        'access-control-max-age': '600',
+      })
+      res.end()
+      return
+    }
     if (req.method === 'GET' && metadataPaths.includes(path)) {
-      return sendJson(
-        res,
-        200,
-        {
-          resource: options.resourceUrl,
-          authorization_servers: [options.issuer],
-          bearer_methods_supported: ['header'],
-          scopes_supported: ['openid', 'profile', 'email'],
-        },
-        { 'access-control-allow-origin': '*' },
-      )
+      return sendJson(res, 200, {
+        resource: options.resourceUrl,
+        authorization_servers: [options.issuer],
+        bearer_methods_supported: ['header'],
+        scopes_supported: ['openid', 'profile', 'email'],
+      })
     }
     if (path !== mcpPath) return sendJson(res, 404, { error: 'not found' })
 

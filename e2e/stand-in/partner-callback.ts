@@ -17,7 +17,7 @@ export function handlePartnerCallback(context: StandInContext, connectionId: str
   if (!loginRequest || loginRequest.connectionId !== connectionId || !ready || loginRequest.callbackUsed) {
     return sendErrorPage(res, 400, UNKNOWN_STATE_MESSAGE)
   }
-  if (isExpired(loginRequest)) return sendErrorPage(res, 400, 'login request expired')
+  if (isExpired(loginRequest)) return sendErrorPage(res, 400, `${UNKNOWN_STATE_MESSAGE} (login request expired)`)
   loginRequest.callbackUsed = true
 
   const client = loginRequest.client

@@ -38,7 +38,7 @@ async function control(method: string, path: string, body?: unknown): Promise<an
   return response.json()
 }
 
-async function createLoginRequest(body: { connectionId?: string; ttlSeconds?: number } = {}) {
+async function createLoginRequest(body: { connectionId?: string; ttlSeconds?: number; state?: string } = {}) {
   return (await control('POST', '/_standin/login-requests', body)) as { loginRequestId: string; state: string; loginUrl: string }
 }
 
@@ -310,6 +310,17 @@ describe('partner:callback', () => {
     expect(await again.text()).toContain('unknown or already used state')
   })
 
+  it('matches a chosen state exactly, whatever characters it holds', async () => {
+    const state = 'a+b/c=d %e~f.g'
+    const created = await createLoginRequest({ state })
+    expect(new URL(created.loginUrl).searchParams.get('state')).toBe(state)
+    await createSdk(standIn).auth.updateLoginUserDetails(standIn.config.connectionId, created.loginRequestId, ALICE)
+    // A bridge that forgets to encode turns + into a space: refused.
+    const unencoded = `${standIn.url}/sso/v1/connections/${standIn.config.connectionId}/partner:callback?state=a+b/c=d`
+    expect((await fetch(unencoded)).status).toBe(400)
+    expect((await fetch(callbackUrl(state))).status).toBe(200)
+  })
+
   it('reports a failed login on the page', async () => {
     const created = await createLoginRequest()
     await createSdk(standIn).auth.updateLoginUserDetails(standIn.config.connectionId, created.loginRequestId, { loginFailed: true })
@@ -400,7 +411,7 @@ describe('OAuth 2.1 authorization server for MCP clients', () => {
 
   it('runs DCR, PKCE, the bridge round trip and the code exchange', async () => {
     const clientId = await registerClient()
-    const { verifier, challenge } = createPkcePair()
+    const { challenge } = createPkcePair()
 
     const toBridge = locationOf(await followOneRedirect(authorizeUrl(clientId, challenge)))
     const loginUrl = new URL(toBridge)

@@ -90,12 +90,17 @@ export class StandInStore {
     this.knownConnections.add(config.connectionId)
   }
 
-  createLoginRequest(connectionId: string, ttlSeconds: number, client: ClientContext | null): LoginRequest {
+  createLoginRequest(
+    connectionId: string,
+    ttlSeconds: number,
+    client: ClientContext | null,
+    state: string = createAwkwardState(),
+  ): LoginRequest {
     const now = Date.now()
     const loginRequest: LoginRequest = {
       id: `lri_${randomBase62(24)}`,
       connectionId,
-      state: createAwkwardState(),
+      state,
       createdAt: now,
       expiresAt: now + ttlSeconds * 1000,
       user: null,
@@ -108,6 +113,10 @@ export class StandInStore {
     this.loginRequests.set(loginRequest.id, loginRequest)
     this.loginRequestIdsByState.set(digestKey(loginRequest.state), loginRequest.id)
     return loginRequest
+  }
+
+  isStateIssued(state: string): boolean {
+    return this.loginRequestIdsByState.has(digestKey(state))
   }
 
   findLoginRequestByState(state: string): LoginRequest | undefined {

@@ -1,0 +1,123 @@
+import { test, expect } from './fixtures'
+import { APP_URL, CONNECTION_ID, SCALEKIT_URL } from './support/config'
+import { createLoginRequest, readLoginRequest } from './support/stand-in-api'
+import { ledgerEvents, ledgerRow } from './support/ledger'
+import { createUser } from './support/users'
+
+function partnerCallback(state: string) {
+  return `${SCALEKIT_URL}/sso/v1/connections/${CONNECTION_ID}/partner:callback?state=${encodeURIComponent(state)}`
+}
+
+test.describe('the login flow', () => {
+  test('signs in, sends the claims to Scalekit and lands on partner:callback', async ({ page, loginPage, user }) => {
+    const request = await createLoginRequest()
+    const response = await loginPage.open(request.loginUrl)
+    expect(response?.status()).toBe(200)
+    expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'pending', connection_id: CONNECTION_ID })
+
+    const callback = page.waitForRequest((r) => r.url().startsWith(`${SCALEKIT_URL}/sso/`))
+    await loginPage.signIn(user.email, user.password)
+    expect((await callback).url()).toBe(partnerCallback(request.state))
+    await expect(page.getByText(`Scalekit stand-in: login request ${request.loginRequestId} completed`)).toBeVisible()
+
+    const received = await readLoginRequest(request.loginRequestId)
+    expect(received?.userDetailsCalls).toBe(1)
+    expect(received?.user).toMatchObject({ email: user.email, name: user.name, emailVerified: false })
+    expect(String(received?.user?.sub)).toMatch(/^[0-9a-f-]{36}$/)
+
+    const row = await ledgerRow(request.loginRequestId)
+    expect(row).toMatchObject({
+      status: 'completed',
+      identity_source: 'local',
+      user_email: user.email,
+      user_sub: received?.user?.sub,
+      auth_request_id: received?.authRequestId,
+      error_code: null,
+    })
+    expect(JSON.parse(row!.claims!)).toEqual({ sub: received?.user?.sub, email: user.email, emailVerified: false, name: user.name })
+    expect(row!.state_hash).not.toContain(request.state)
+    expect(await ledgerEvents(request.loginRequestId)).toEqual(['received', 'signed_in', 'submitted', 'completed'])
+  })
+
+  test('claims emailVerified only for an account whose email was verified', async ({ page, loginPage }) => {
+    const verified = await createUser({ emailVerified: true, prefix: 'verified' })
+    const request = await createLoginRequest()
+    await loginPage.open(request.loginUrl)
+    await loginPage.signIn(verified.email, verified.password)
+    await expect(page.getByText(`login request ${request.loginRequestId} completed`)).toBeVisible()
+    expect((await readLoginRequest(request.loginRequestId))?.user).toMatchObject({ email: verified.email, emailVerified: true })
+  })
+
+  test('keeps the typed email after a failed sign-in and then succeeds', async ({ page, loginPage, user }) => {
+    const request = await createLoginRequest()
+    await loginPage.open(request.loginUrl)
+    await loginPage.signIn(user.email, 'not-the-password')
+    await expect(loginPage.formMessage).toHaveText('The email or password is incorrect.')
+    await expect(loginPage.email).toHaveValue(user.email)
+    await expect(loginPage.password).toHaveValue('')
+    expect((await readLoginRequest(request.loginRequestId))?.userDetailsCalls).toBe(0)
+    await loginPage.password.fill(user.password)
+    await loginPage.signInButton.click()
+    await expect(page.getByText(`login request ${request.loginRequestId} completed`)).toBeVisible()
+  })
+
+  test('Cancel reports loginFailed to Scalekit and returns to partner:callback', async ({ page, loginPage }) => {
+    const request = await createLoginRequest()
+    await loginPage.open(request.loginUrl)
+    const callback = page.waitForRequest((r) => r.url().startsWith(`${SCALEKIT_URL}/sso/`))
+    await loginPage.cancelButton.click()
+    expect((await callback).url()).toBe(partnerCallback(request.state))
+    await expect(page.getByText(`Scalekit stand-in: login request ${request.loginRequestId} failed`)).toBeVisible()
+    expect(await readLoginRequest(request.loginRequestId)).toMatchObject({ loginFailed: true, userDetailsCalls: 1 })
+    expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'cancelled', user_email: null })
+    expect(await ledgerEvents(request.loginRequestId)).toEqual(['received', 'cancelled'])
+  })
+
+  test('two tabs with two login requests each complete with their own state', async ({ context, user }) => {
+    const first = await createLoginRequest()
+    const second = await createLoginRequest()
+    const tabOne = await context.newPage()
+    const tabTwo = await context.newPage()
+    await tabOne.goto(first.loginUrl)
+    await tabTwo.goto(second.loginUrl)
+
+    await tabTwo.getByLabel('Email').fill(user.email)
+    await tabTwo.getByLabel('Password').fill(user.password)
+    const callbackTwo = tabTwo.waitForRequest((r) => r.url().startsWith(`${SCALEKIT_URL}/sso/`))
+    await tabTwo.getByRole('button', { name: 'Sign in' }).click()
+    expect((await callbackTwo).url()).toBe(partnerCallback(second.state))
+
+    // Tab one was opened before the sign-in; it now completes with its own state.
+    await tabOne.reload()
+    const callbackOne = tabOne.waitForRequest((r) => r.url().startsWith(`${SCALEKIT_URL}/sso/`))
+    await tabOne.getByRole('button', { name: `Continue as ${user.name}` }).click()
+    expect((await callbackOne).url()).toBe(partnerCallback(first.state))
+
+    for (const request of [first, second]) {
+      expect(await readLoginRequest(request.loginRequestId)).toMatchObject({ status: 'callback_used', userDetailsCalls: 1 })
+      expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'completed', user_email: user.email })
+    }
+  })
+
+  test('works with JavaScript disabled, redirecting with 303 after the POST (case 9)', async ({ browser, user }) => {
+    const context = await browser.newContext({ javaScriptEnabled: false, baseURL: APP_URL })
+    const page = await context.newPage()
+    const request = await createLoginRequest()
+    await page.goto(request.loginUrl)
+
+    await page.getByLabel('Email').fill(user.email)
+    await page.getByLabel('Password').fill('wrong-password')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await expect(page.getByTestId('form-message')).toHaveText('The email or password is incorrect.')
+    await expect(page.getByLabel('Email')).toHaveValue(user.email)
+
+    await page.getByLabel('Password').fill(user.password)
+    const post = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().startsWith(`${APP_URL}/login`))
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    const response = await post
+    expect(response.status()).toBe(303)
+    expect(response.headers()['location']).toBe(partnerCallback(request.state))
+    await expect(page.getByText(`login request ${request.loginRequestId} completed`)).toBeVisible()
+    await context.close()
+  })
+})

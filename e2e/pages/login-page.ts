@@ -1,0 +1,45 @@
+import { expect, type Locator, type Page } from '@playwright/test'
+
+// The bridge's sign-in page as a person sees it.
+
+export class LoginPage {
+  readonly email: Locator
+  readonly password: Locator
+  readonly signInButton: Locator
+  readonly cancelButton: Locator
+  readonly useAnotherAccount: Locator
+  readonly formMessage: Locator
+  readonly problemMessage: Locator
+  readonly problemCode: Locator
+
+  constructor(readonly page: Page) {
+    this.email = page.getByLabel('Email')
+    this.password = page.getByLabel('Password')
+    this.signInButton = page.getByRole('button', { name: 'Sign in' })
+    this.cancelButton = page.getByRole('button', { name: 'Cancel' })
+    this.useAnotherAccount = page.getByRole('button', { name: 'Use another account' })
+    this.formMessage = page.getByTestId('form-message')
+    this.problemMessage = page.getByTestId('problem-message')
+    this.problemCode = page.getByTestId('problem-code')
+  }
+
+  continueAs(name: string): Locator {
+    return this.page.getByRole('button', { name: `Continue as ${name}` })
+  }
+
+  async open(loginUrl: string) {
+    const response = await this.page.goto(loginUrl)
+    await expect(this.page.getByRole('heading', { name: 'Sign in to continue' })).toBeVisible()
+    return response
+  }
+
+  async signIn(email: string, password: string) {
+    await this.email.fill(email)
+    await this.password.fill(password)
+    await this.signInButton.click()
+  }
+
+  async expectProblem(code: string) {
+    await expect(this.problemCode).toHaveText(code)
+  }
+}

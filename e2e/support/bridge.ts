@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { bridgeEnv } from './config'
+
+// Starts another bridge on the same build with a different configuration (a short TTL, a wrong
+// secret...). Stopped by its own PID; `next start` is run with node directly so no child survives.
+
+export interface RunningBridge {
+  url: string
+  output(): string
+  stop(): Promise<void>
+}
+
+export function spawnBridge(port: number, env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(port)], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout?.on('data', (chunk) => (output += String(chunk)))
+  child.stderr?.on('data', (chunk) => (output += String(chunk)))
+  return { child, output: () => output }
+}
+
+export async function startBridge(port: number, overrides: Record<string, string> = {}): Promise<RunningBridge> {
+  const url = `http://localhost:${port}`
+  const { child, output } = spawnBridge(port, bridgeEnv({ APP_URL: url, ...overrides }))
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve()
+      child.once('exit', () => resolve())
+      child.kill('SIGTERM')
+    })
+  const deadline = Date.now() + 30_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`bridge on ${port} exited: ${output()}`)
+    try {
+      const response = await fetch(`${url}/api/health`)
+      if (response.ok) return { url, output, stop }
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  await stop()
+  throw new Error(`bridge on ${port} did not start: ${output()}`)
+}
+
+/** Runs a misconfigured bridge and returns how it ended. */
+export function runBridgeExpectingExit(port: number, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const { child, output } = spawnBridge(port, env)
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`bridge kept running: ${output()}`))
+    }, 30_000)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      resolve({ code, output: output() })
+    })
+  })
+}

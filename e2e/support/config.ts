@@ -1,0 +1,65 @@
+// Where the e2e suite runs everything, and the bridge configuration it uses. All loopback.
+
+export const BRIDGE_PORT = Number(process.env.E2E_BRIDGE_PORT ?? 3100)
+export const STAND_IN_PORT = Number(process.env.E2E_STAND_IN_PORT ?? 4010)
+export const MCP_PORT = Number(process.env.E2E_MCP_PORT ?? 4020)
+export const DEMO_CLIENT_PORT = Number(process.env.E2E_DEMO_CLIENT_PORT ?? 4030)
+
+export const APP_URL = `http://localhost:${BRIDGE_PORT}`
+/** The same server under another origin, for cross-origin cases. */
+export const APP_URL_OTHER_ORIGIN = `http://127.0.0.1:${BRIDGE_PORT}`
+export const SCALEKIT_URL = `http://127.0.0.1:${STAND_IN_PORT}`
+export const MCP_URL = `http://localhost:${MCP_PORT}/mcp`
+export const DEMO_CLIENT_URL = `http://127.0.0.1:${DEMO_CLIENT_PORT}`
+
+export const CLIENT_ID = 'skc_e2e_bridge'
+export const CLIENT_SECRET = 'e2e-bridge-client-secret-4f9a1c'
+export const CONNECTION_ID = 'conn_e2e00000001'
+export const RESOURCE_ID = 'res_e2e00000001'
+export const SESSION_SECRET = 'e2e-session-secret-0123456789abcdef0123'
+export const AUTH_SECRET = 'e2e-auth-secret-0123456789abcdef012345'
+
+export const DATABASE_URL = process.env.E2E_DATABASE_URL ?? 'file:.data/e2e.db'
+
+/** The environment of a bridge under test; a case can override keys to start a differently configured one. */
+export function bridgeEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    APP_URL,
+    SCALEKIT_ENVIRONMENT_URL: SCALEKIT_URL,
+    SCALEKIT_CLIENT_ID: CLIENT_ID,
+    SCALEKIT_CLIENT_SECRET: CLIENT_SECRET,
+    SCALEKIT_CONNECTION_ID: CONNECTION_ID,
+    SESSION_SECRET,
+    AUTH_SECRET,
+    DATABASE_URL,
+    LOGIN_REQUEST_TTL_SECONDS: '600',
+    SCALEKIT_TIMEOUT_MS: '3000',
+    // The runner resolves lib/ with the react-server condition; the server must not inherit it.
+    NODE_OPTIONS: '',
+    ...overrides,
+  }
+}
+
+export function standInEnv(): Record<string, string> {
+  return {
+    STANDIN_PORT: String(STAND_IN_PORT),
+    STANDIN_BRIDGE_LOGIN_URL: `${APP_URL}/login`,
+    STANDIN_CLIENT_ID: CLIENT_ID,
+    STANDIN_CLIENT_SECRET: CLIENT_SECRET,
+    STANDIN_CONNECTION_ID: CONNECTION_ID,
+    STANDIN_RESOURCE_ID: RESOURCE_ID,
+    STANDIN_RESOURCE_URL: MCP_URL,
+    NODE_OPTIONS: '',
+  }
+}
+
+export function mcpEnv(): Record<string, string> {
+  return {
+    MCP_PORT: String(MCP_PORT),
+    MCP_RESOURCE_URL: MCP_URL,
+    SCALEKIT_ENVIRONMENT_URL: SCALEKIT_URL,
+    STANDIN_RESOURCE_ID: RESOURCE_ID,
+    DEMO_CLIENT_PORT: String(DEMO_CLIENT_PORT),
+    NODE_OPTIONS: '',
+  }
+}

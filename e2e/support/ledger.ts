@@ -1,0 +1,25 @@
+import { openDatabase, type DatabaseHandle } from '../../lib/db'
+import { findLoginRequest, listLoginEvents } from '../../lib/ledger'
+import { DATABASE_URL } from './config'
+
+// Reads the bridge's ledger directly, so a test can assert the exact row a login left behind.
+
+let handle: Promise<DatabaseHandle> | undefined
+
+function db() {
+  handle ??= openDatabase(DATABASE_URL)
+  return handle.then((h) => h.db)
+}
+
+export async function ledgerRow(loginRequestId: string) {
+  return findLoginRequest(await db(), loginRequestId)
+}
+
+export async function ledgerEvents(loginRequestId: string): Promise<string[]> {
+  return (await listLoginEvents(await db(), loginRequestId)).map((event) => event.type)
+}
+
+export async function closeLedger(): Promise<void> {
+  if (handle) await (await handle).db.destroy()
+  handle = undefined
+}

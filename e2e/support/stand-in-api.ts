@@ -1,0 +1,51 @@
+import { SCALEKIT_URL } from './config'
+
+// The Scalekit stand-in's test control API: start login requests without an MCP client, read
+// what Scalekit received, count calls, inject faults.
+
+export interface StandInLoginRequest {
+  loginRequestId: string
+  connectionId: string
+  state: string
+  status: 'pending' | 'user_received' | 'failed' | 'callback_used'
+  user: Record<string, unknown> | null
+  loginFailed: boolean
+  userDetailsCalls: number
+  authRequestId: string | null
+}
+
+export interface StandInStats {
+  tokenFetches: number
+  userDetailsCalls: number
+  partnerCallbacks: number
+  grpcCalls: number
+  restCalls: number
+}
+
+export type UserDetailsFault = 'none' | 'slow' | 'http500' | 'unavailable' | 'invalid_argument' | 'unauthenticated_once'
+
+async function call<T>(method: string, path: string, body?: unknown, base = SCALEKIT_URL): Promise<T> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
+  return (await response.json()) as T
+}
+
+export function createLoginRequest(options: { state?: string; connectionId?: string; ttlSeconds?: number } = {}, base?: string) {
+  return call<{ loginRequestId: string; state: string; loginUrl: string }>('POST', '/_standin/login-requests', options, base)
+}
+
+export async function readLoginRequest(loginRequestId: string): Promise<StandInLoginRequest | null> {
+  const response = await fetch(`${SCALEKIT_URL}/_standin/login-requests/${encodeURIComponent(loginRequestId)}`)
+  if (response.status === 404) return null
+  return (await response.json()) as StandInLoginRequest
+}
+
+export const readStats = () => call<StandInStats>('GET', '/_standin/stats')
+export const resetStats = () => call<unknown>('POST', '/_standin/stats/reset', {})
+export const setFault = (userDetails: UserDetailsFault, delayMs?: number) =>
+  call<unknown>('POST', '/_standin/faults', { userDetails, delayMs })
+export const revokeTokens = () => call<unknown>('POST', '/_standin/tokens/revoke', {})

@@ -1,0 +1,57 @@
+import fs from 'node:fs'
+import { defineConfig, devices } from '@playwright/test'
+import { APP_URL, bridgeEnv, mcpEnv, standInEnv, BRIDGE_PORT, STAND_IN_PORT, MCP_PORT } from './e2e/support/config'
+
+// Runs against the production build (`next build` first; `npm test` does it). Debian's Chromium is
+// used where it is installed (CI, servers without Playwright's own browser download); elsewhere
+// Playwright's bundled browser.
+const chromiumPath = process.env.CHROMIUM_PATH ?? (fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined)
+const isCI = Boolean(process.env.CI)
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  forbidOnly: isCI,
+  retries: 0,
+  // The stand-in's fault switches are process-wide, so cases run one at a time.
+  workers: 1,
+  fullyParallel: false,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: isCI ? [['list'], ['html', { open: 'never' }]] : [['list']],
+  use: {
+    baseURL: APP_URL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: chromiumPath,
+      args: chromiumPath
+        ? ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
+        : [],
+    },
+  },
+  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
+  webServer: [
+    {
+      command: 'node --import tsx e2e/stand-in/main.ts',
+      url: `http://127.0.0.1:${STAND_IN_PORT}/_standin/health`,
+      env: standInEnv(),
+      reuseExistingServer: !isCI,
+      stdout: 'pipe',
+    },
+    {
+      command: 'node --import tsx e2e/stand-in/mcp-main.ts',
+      url: `http://127.0.0.1:${MCP_PORT}/.well-known/oauth-protected-resource`,
+      env: mcpEnv(),
+      reuseExistingServer: !isCI,
+      stdout: 'pipe',
+    },
+    {
+      command: `node node_modules/next/dist/bin/next start -p ${BRIDGE_PORT}`,
+      url: `${APP_URL}/api/health`,
+      env: bridgeEnv(),
+      reuseExistingServer: !isCI,
+      stdout: 'pipe',
+      timeout: 60_000,
+    },
+  ],
+})
