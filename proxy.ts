@@ -9,7 +9,8 @@ import {
   withPendingEntry,
 } from '@/lib/login-request'
 import { isProblemCode, PROBLEMS } from '@/lib/problems'
-import { securityHeaders } from '@/lib/security-headers'
+import { isSameOriginPost, securityHeaders } from '@/lib/security-headers'
+import { logEvent } from '@/lib/log'
 
 // Cheap, per-request work only: security headers on every response (redirects and errors too),
 // the trailing-slash redirect (Next's own one carries no custom headers), the HTTP status of the
@@ -39,6 +40,16 @@ export async function proxy(request: NextRequest) {
   const requestHeaders = new Headers(request.headers)
   requestHeaders.set('x-nonce', nonce)
   requestHeaders.set('Content-Security-Policy', securityHeaders(pathname, { nonce, secure: env.secure })['Content-Security-Policy']!)
+
+  if (request.method === 'POST' && (pathname === '/login' || pathname.startsWith('/login/'))) {
+    const origin = request.headers.get('origin')
+    if (!isSameOriginPost(origin, request.headers.get('sec-fetch-site'), env.APP_URL)) {
+      logEvent('cross_site_rejected', { origin: origin ?? 'none', site: request.headers.get('sec-fetch-site') ?? 'none' })
+      return applyHeaders(NextResponse.redirect(new URL('/login/problem/cross_site', env.APP_URL), 303), pathname, nonce, env.secure)
+    }
+    // Our own no-referrer form post: give Next's server-action origin check the origin it expects.
+    requestHeaders.set('origin', env.APP_URL)
+  }
 
   if (pathname.startsWith('/login/problem/')) {
     const code = pathname.slice('/login/problem/'.length)

@@ -86,12 +86,14 @@ test.describe('the login flow', () => {
     const callbackTwo = tabTwo.waitForRequest((r) => r.url().startsWith(`${SCALEKIT_URL}/sso/`))
     await tabTwo.getByRole('button', { name: 'Sign in' }).click()
     expect((await callbackTwo).url()).toBe(partnerCallback(second.state))
+    await expect(tabTwo.getByText(`login request ${second.loginRequestId} completed`)).toBeVisible()
 
     // Tab one was opened before the sign-in; it now completes with its own state.
     await tabOne.reload()
     const callbackOne = tabOne.waitForRequest((r) => r.url().startsWith(`${SCALEKIT_URL}/sso/`))
     await tabOne.getByRole('button', { name: `Continue as ${user.name}` }).click()
     expect((await callbackOne).url()).toBe(partnerCallback(first.state))
+    await expect(tabOne.getByText(`login request ${first.loginRequestId} completed`)).toBeVisible()
 
     for (const request of [first, second]) {
       expect(await readLoginRequest(request.loginRequestId)).toMatchObject({ status: 'callback_used', userDetailsCalls: 1 })

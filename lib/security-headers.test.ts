@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { contentSecurityPolicy, isLoginOrOAuthPath, securityHeaders } from './security-headers'
+import { contentSecurityPolicy, isLoginOrOAuthPath, isSameOriginPost, securityHeaders } from './security-headers'
 
 describe('securityHeaders', () => {
   it('relaxes COOP on login and OAuth routes only', () => {
@@ -24,5 +24,22 @@ describe('securityHeaders', () => {
     expect(csp).toContain("frame-ancestors 'none'")
     expect(csp).not.toContain('form-action')
     expect(csp).not.toContain('unsafe-inline')
+  })
+})
+
+describe('isSameOriginPost', () => {
+  const app = 'http://localhost:3100'
+  it('accepts our origin, and a no-referrer null origin the browser marks same-origin', () => {
+    expect(isSameOriginPost(app, 'same-origin', app)).toBe(true)
+    expect(isSameOriginPost(app, null, app)).toBe(true)
+    expect(isSameOriginPost('null', 'same-origin', app)).toBe(true)
+  })
+  it('refuses other, null and missing origins (case 5)', () => {
+    expect(isSameOriginPost('https://evil.example', 'cross-site', app)).toBe(false)
+    expect(isSameOriginPost('http://127.0.0.1:3100', 'same-site', app)).toBe(false)
+    expect(isSameOriginPost('null', 'cross-site', app)).toBe(false)
+    expect(isSameOriginPost('null', null, app)).toBe(false)
+    expect(isSameOriginPost(null, 'same-origin', app)).toBe(false)
+    expect(isSameOriginPost(app, 'cross-site', app)).toBe(false)
   })
 })

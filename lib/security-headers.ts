@@ -39,3 +39,14 @@ export function securityHeaders(pathname: string, options: { nonce: string; secu
   if (options.secure) headers['Strict-Transport-Security'] = 'max-age=63072000; includeSubDomains'
   return headers
 }
+
+/**
+ * Whether a POST comes from the bridge's own pages. Login pages send `Referrer-Policy:
+ * no-referrer`, and with it browsers send `Origin: null` on form submissions (Fetch standard,
+ * "serializing a request origin"), so a null Origin counts as ours only when the browser's own
+ * Fetch Metadata says the request is same-origin. A missing Origin is refused.
+ */
+export function isSameOriginPost(origin: string | null, secFetchSite: string | null, appUrl: string): boolean {
+  if (origin === appUrl) return secFetchSite === null || secFetchSite === 'same-origin'
+  return origin === 'null' && secFetchSite === 'same-origin'
+}

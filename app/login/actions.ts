@@ -12,6 +12,7 @@ import type { IdentityProfile } from '@/lib/claims'
 import { readPending, forgetPending } from '@/lib/login-cookie'
 import { cancelLogin, completeLogin, rejectCrossSite, type CompletionResult } from '@/lib/complete-login'
 import { problemPath } from '@/lib/problems'
+import { isSameOriginPost } from '@/lib/security-headers'
 import type { LoginRequestParams, PendingMap } from '@/lib/login-request'
 import { loginPath, loginRequestFrom } from './params'
 
@@ -41,8 +42,9 @@ function localProfile(user: User): IdentityProfile {
 async function readRequest(form: FormData): Promise<LoginRequestParams> {
   const parsed = loginRequestFrom(form.get('login_request_id'), form.get('state'))
   if (!parsed.ok) redirect(problemPath(parsed.problem))
-  const origin = (await headers()).get('origin')
-  if (origin !== getEnv().APP_URL) {
+  const h = await headers()
+  const origin = h.get('origin')
+  if (!isSameOriginPost(origin, h.get('sec-fetch-site'), getEnv().APP_URL)) {
     const refused = await rejectCrossSite(parsed.params, origin)
     if (!refused.ok) redirect(problemPath(refused.problem))
   }
