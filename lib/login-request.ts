@@ -10,6 +10,13 @@ export const LOGIN_REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/
 // Opaque to us: any printable ASCII without whitespace, returned byte for byte.
 export const STATE_PATTERN = /^[\x21-\x7E]{1,2048}$/
 export const MAX_PENDING_PER_BROWSER = 8
+// The seal outlives the login request by this much, so a late submission is told "expired"
+// (with what to do) rather than "this browser never started a sign-in".
+export const SEAL_GRACE_SECONDS = 3600
+
+export function sealTtlFor(ttlSeconds: number): number {
+  return ttlSeconds + SEAL_GRACE_SECONDS
+}
 
 export interface LoginRequestParams {
   loginRequestId: string
@@ -48,14 +55,14 @@ export function cookieNameFor(secure: boolean): string {
 }
 
 export function cookieOptionsFor(secure: boolean, ttlSeconds: number) {
-  return { httpOnly: true, sameSite: 'lax' as const, secure, path: '/', maxAge: ttlSeconds }
+  return { httpOnly: true, sameSite: 'lax' as const, secure, path: '/', maxAge: sealTtlFor(ttlSeconds) }
 }
 
 /** A tampered, foreign or expired seal reads as "no pending requests", never as an error. */
 export async function unsealPending(seal: string | undefined, password: string, ttlSeconds: number): Promise<PendingMap> {
   if (!seal) return {}
   try {
-    const data = await unsealData<{ r?: unknown }>(seal, { password, ttl: ttlSeconds })
+    const data = await unsealData<{ r?: unknown }>(seal, { password, ttl: sealTtlFor(ttlSeconds) })
     const map = data?.r
     if (!map || typeof map !== 'object') return {}
     const pending: PendingMap = {}
@@ -71,10 +78,10 @@ export async function unsealPending(seal: string | undefined, password: string, 
 }
 
 export function sealPending(pending: PendingMap, password: string, ttlSeconds: number): Promise<string> {
-  return sealData({ r: pending }, { password, ttl: ttlSeconds })
+  return sealData({ r: pending }, { password, ttl: sealTtlFor(ttlSeconds) })
 }
 
-/** Adds or refreshes one login request, dropping expired entries and the oldest beyond the cap. */
+/** Adds or refreshes one login request, dropping entries past the grace and the oldest beyond the cap. */
 export function withPendingEntry(
   pending: PendingMap,
   params: LoginRequestParams,
@@ -86,7 +93,7 @@ export function withPendingEntry(
   // Reloading the page keeps the original arrival time, so a reload cannot extend the TTL.
   const entry: PendingEntry = existing && existing.h === stateHash ? existing : { h: stateHash, c: now }
   const live = Object.entries(pending).filter(
-    ([id, e]) => id !== params.loginRequestId && now - e.c < ttlSeconds * 1000,
+    ([id, e]) => id !== params.loginRequestId && now - e.c < sealTtlFor(ttlSeconds) * 1000,
   )
   live.sort((a, b) => b[1].c - a[1].c)
   return Object.fromEntries([[params.loginRequestId, entry], ...live.slice(0, MAX_PENDING_PER_BROWSER - 1)])

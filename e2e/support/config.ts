@@ -1,9 +1,9 @@
 // Where the e2e suite runs everything, and the bridge configuration it uses. All loopback.
 
 export const BRIDGE_PORT = Number(process.env.E2E_BRIDGE_PORT ?? 3100)
-export const STAND_IN_PORT = Number(process.env.E2E_STAND_IN_PORT ?? 4010)
-export const MCP_PORT = Number(process.env.E2E_MCP_PORT ?? 4020)
-export const DEMO_CLIENT_PORT = Number(process.env.E2E_DEMO_CLIENT_PORT ?? 4030)
+export const STAND_IN_PORT = Number(process.env.E2E_STAND_IN_PORT ?? 4110)
+export const MCP_PORT = Number(process.env.E2E_MCP_PORT ?? 4120)
+export const DEMO_CLIENT_PORT = Number(process.env.E2E_DEMO_CLIENT_PORT ?? 4130)
 
 export const APP_URL = `http://localhost:${BRIDGE_PORT}`
 /** The same server under another origin, for cross-origin cases. */

@@ -1,0 +1,21 @@
+import { expect, type Page } from '@playwright/test'
+import { CONNECTION_ID, SCALEKIT_URL } from './config'
+
+export function partnerCallback(state: string, scalekitUrl = SCALEKIT_URL, connectionId = CONNECTION_ID) {
+  return `${scalekitUrl}/sso/v1/connections/${connectionId}/partner:callback?state=${encodeURIComponent(state)}`
+}
+
+/** Records every request the page makes to Scalekit's partner:callback. */
+export function watchPartnerCallbacks(page: Page): string[] {
+  const seen: string[] = []
+  page.on('request', (request) => {
+    if (request.url().includes('/partner:callback')) seen.push(request.url())
+  })
+  return seen
+}
+
+/** The HTTP status a fresh GET of the current problem page gets. */
+export async function statusOfCurrentPage(page: Page): Promise<number> {
+  await expect(page).toHaveURL(/\/login\/problem\//)
+  return (await page.request.get(page.url(), { maxRedirects: 0 })).status()
+}
