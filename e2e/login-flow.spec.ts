@@ -10,6 +10,8 @@ function partnerCallback(state: string) {
 
 test.describe('the login flow', () => {
   test('signs in, sends the claims to Scalekit and lands on partner:callback', async ({ page, loginPage, user }) => {
+    // The ledger keeps the TCP peer's address; headers a client makes up do not change it.
+    await page.setExtraHTTPHeaders({ 'x-forwarded-for': '203.0.113.9', 'x-bridge-peer-address': '198.51.100.7' })
     const request = await createLoginRequest()
     const response = await loginPage.open(request.loginUrl)
     expect(response?.status()).toBe(200)
@@ -36,6 +38,8 @@ test.describe('the login flow', () => {
     })
     expect(JSON.parse(row!.claims!)).toEqual({ sub: received?.user?.sub, email: user.email, emailVerified: false, name: user.name })
     expect(row!.state_hash).not.toContain(request.state)
+    expect(['127.0.0.1', '::1']).toContain(row!.ip)
+    expect(row!.user_agent).toContain('Chrome')
     expect(await ledgerEvents(request.loginRequestId)).toEqual(['received', 'signed_in', 'submitted', 'completed'])
   })
 

@@ -6,6 +6,8 @@ import { getEnv } from './env'
 import { getDb } from './db/client'
 import { verifyCredentials } from './users'
 import { PASSWORD_MAX_LENGTH } from './passwords'
+import { logEvent } from './log'
+import { sameOriginRedirect } from './redirects'
 
 // next-auth (Auth.js v5) holds the bridge's own session: who is signed in here, from which
 // identity source, since when. The local directory is the embedded default source.
@@ -25,17 +27,6 @@ declare module 'next-auth' {
   }
 }
 
-/** Keeps next-auth's callbackUrl on the bridge's own origin (no https://evil, //evil or /\evil). */
-export function sameOriginRedirect(url: string, baseUrl: string): string {
-  if (url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/\\')) return `${baseUrl}${url}`
-  try {
-    if (new URL(url).origin === new URL(baseUrl).origin) return url
-  } catch {
-    // Not a URL at all: fall through to the home page.
-  }
-  return baseUrl
-}
-
 function buildConfig(): NextAuthConfig {
   const env = getEnv()
   return {
@@ -43,6 +34,18 @@ function buildConfig(): NextAuthConfig {
     trustHost: true,
     session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
     useSecureCookies: env.secure,
+    // A wrong password is an expected outcome, not an error with a stack trace; other errors are
+    // logged by name only, since Auth.js messages may quote request data.
+    logger: {
+      error(error) {
+        const type = (error as { type?: string }).type ?? error.name
+        if (type !== 'CredentialsSignin') logEvent('auth_error', { type })
+      },
+      warn(code) {
+        logEvent('auth_warning', { code })
+      },
+      debug() {},
+    },
     providers: [
       Credentials({
         id: LOCAL_SOURCE,

@@ -8,6 +8,7 @@ import { hashState } from '@/lib/login-request'
 import { problemPath, PROBLEMS } from '@/lib/problems'
 import type { LoginRequestRow } from '@/lib/db/schema'
 import { auth } from '@/lib/auth'
+import { PEER_ADDRESS_HEADER } from '@/lib/peer-address'
 import { Card, Heading, buttonPrimary, buttonQuiet, buttonSecondary } from '../ui'
 import { SignInForm } from './sign-in-form'
 import { cancelAction, continueAction, useAnotherAccountAction } from './actions'
@@ -16,9 +17,8 @@ import { loginRequestFrom } from './params'
 export const metadata: Metadata = { title: 'Sign in' }
 
 function clientAddress(h: Headers): string | null {
-  // Next.js appends the socket address as the last X-Forwarded-For entry.
-  const forwarded = h.get('x-forwarded-for')
-  return forwarded ? (forwarded.split(',').pop()?.trim() ?? null) : null
+  // Set from the TCP peer by lib/startup.ts; a client-sent X-Forwarded-For is not trusted.
+  return h.get(PEER_ADDRESS_HEADER) || null
 }
 
 function Hidden({ loginRequestId, state }: { loginRequestId: string; state: string }) {
