@@ -54,7 +54,7 @@ export async function proxy(request: NextRequest) {
   if (pathname.startsWith('/login/problem/')) {
     const code = pathname.slice('/login/problem/'.length)
     const status = isProblemCode(code) ? PROBLEMS[code].status : 404
-    const response = NextResponse.rewrite(request.nextUrl, { status, request: { headers: requestHeaders } })
+    const response = NextResponse.rewrite(new URL(request.url), { status, request: { headers: requestHeaders } })
     return applyHeaders(response, pathname, nonce, env.secure)
   }
 
@@ -64,7 +64,7 @@ export async function proxy(request: NextRequest) {
       request.nextUrl.searchParams.get('state'),
     )
     if (!parsed.ok) {
-      const target = new URL(`/login/problem/${parsed.problem}`, request.nextUrl)
+      const target = new URL(`/login/problem/${parsed.problem}`, request.url)
       const response = NextResponse.rewrite(target, { status: PROBLEMS[parsed.problem].status, request: { headers: requestHeaders } })
       return applyHeaders(response, pathname, nonce, env.secure)
     }

@@ -54,9 +54,7 @@ test.describe('cross-site requests and hostile data', () => {
     const name = `Eve "<img src=x onerror="window.__xss=1">' \r\nSet-Cookie: x=1`
     const user = await createUser({ name, prefix: 'xss' })
     const first = await createLoginRequest()
-    await loginPage.open(first.loginUrl)
-    await loginPage.signIn(user.email, user.password)
-    await expect(page.getByText(`login request ${first.loginRequestId} completed`)).toBeVisible()
+    await loginPage.signInThrough(first, user)
 
     const second = await createLoginRequest()
     await loginPage.open(second.loginUrl)

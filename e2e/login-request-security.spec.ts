@@ -123,10 +123,7 @@ test.describe('the login request and its state', () => {
   })
 
   test('case 6: a signed-in victim opening a login link must act; nothing completes on its own', async ({ page, loginPage, user }) => {
-    const first = await createLoginRequest()
-    await loginPage.open(first.loginUrl)
-    await loginPage.signIn(user.email, user.password)
-    await expect(page.getByText(`login request ${first.loginRequestId} completed`)).toBeVisible()
+    await loginPage.signInThrough(await createLoginRequest(), user)
 
     const attackerLink = await createLoginRequest()
     const callbacks = watchPartnerCallbacks(page)
@@ -145,10 +142,7 @@ test.describe('the login request and its state', () => {
   })
 
   test('"Use another account" signs out and returns to the same login request', async ({ page, loginPage, user }) => {
-    const first = await createLoginRequest()
-    await loginPage.open(first.loginUrl)
-    await loginPage.signIn(user.email, user.password)
-    await expect(page.getByText(`login request ${first.loginRequestId} completed`)).toBeVisible()
+    await loginPage.signInThrough(await createLoginRequest(), user)
     const second = await createLoginRequest()
     await loginPage.open(second.loginUrl)
     await loginPage.useAnotherAccount.click()

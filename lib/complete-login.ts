@@ -83,7 +83,10 @@ export async function completeLogin(input: CompletionInput, now = Date.now()): P
       await recordLoginFailed(db, params.loginRequestId, { code: outcome.problem, message: outcome.detail, retryable })
       return { ok: false, problem: outcome.problem }
     }
-    await recordLoginCompleted(db, params.loginRequestId, { authRequestId: outcome.authRequestId, claims: mapped.user, status: 'completed' })
+    // Scalekit accepted: the person goes on even if this last ledger write fails (it is logged).
+    await recordLoginCompleted(db, params.loginRequestId, { authRequestId: outcome.authRequestId, claims: mapped.user, status: 'completed' }).catch(
+      (error: unknown) => logEvent('ledger_error', { lr: fingerprint(params.loginRequestId), error: error instanceof Error ? error.message : String(error) }),
+    )
     logEvent('login_completed', { lr: fingerprint(params.loginRequestId), source: input.profile.source, ms: scalekitMs })
     const env = getEnv()
     return { ok: true, location: partnerCallbackUrl(env.SCALEKIT_ENVIRONMENT_URL, env.SCALEKIT_CONNECTION_ID, params.state) }

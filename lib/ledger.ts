@@ -43,34 +43,36 @@ export interface ReceivedLogin {
 
 /** Records the arrival of a login request; a reload of the same page keeps the first row. */
 export async function recordLoginReceived(db: Db, input: ReceivedLogin, now = Date.now()): Promise<LoginRequestRow> {
-  const inserted = await db
-    .insertInto('login_requests')
-    .values({
-      id: input.loginRequestId,
-      connection_id: input.connectionId,
-      state_hash: input.stateHash,
-      status: 'pending',
-      created_at: now,
-      updated_at: now,
-      expires_at: now + input.ttlSeconds * 1000,
-      signed_in_at: null,
-      submitted_at: null,
-      finished_at: null,
-      identity_source: null,
-      user_sub: null,
-      user_email: null,
-      auth_request_id: null,
-      error_code: null,
-      error_message: null,
-      ip: input.ip?.slice(0, 64) ?? null,
-      user_agent: input.userAgent?.slice(0, 512) ?? null,
-      claims: null,
-    })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .executeTakeFirst()
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) {
-    await recordLoginEvent(db, input.loginRequestId, 'received', { ip: input.ip, userAgent: input.userAgent?.slice(0, 200) }, now)
-  }
+  await db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('login_requests')
+      .values({
+        id: input.loginRequestId,
+        connection_id: input.connectionId,
+        state_hash: input.stateHash,
+        status: 'pending',
+        created_at: now,
+        updated_at: now,
+        expires_at: now + input.ttlSeconds * 1000,
+        signed_in_at: null,
+        submitted_at: null,
+        finished_at: null,
+        identity_source: null,
+        user_sub: null,
+        user_email: null,
+        auth_request_id: null,
+        error_code: null,
+        error_message: null,
+        ip: input.ip?.slice(0, 64) ?? null,
+        user_agent: input.userAgent?.slice(0, 512) ?? null,
+        claims: null,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst()
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) {
+      await recordLoginEvent(trx, input.loginRequestId, 'received', { ip: input.ip, userAgent: input.userAgent?.slice(0, 200) }, now)
+    }
+  })
   return db.selectFrom('login_requests').selectAll().where('id', '=', input.loginRequestId).executeTakeFirstOrThrow()
 }
 
@@ -91,28 +93,30 @@ export interface Claimant {
  * database, so a double submit, a replay or a second instance finds nothing left to take.
  */
 export async function claimLoginRequest(db: Db, loginRequestId: string, claimant: Claimant | null, now = Date.now()): Promise<boolean> {
-  const result = await db
-    .updateTable('login_requests')
-    .set({
-      status: 'submitting',
-      submitted_at: now,
-      updated_at: now,
-      ...(claimant
-        ? { signed_in_at: claimant.signedInAt, identity_source: claimant.source, user_sub: claimant.sub, user_email: claimant.email }
-        : {}),
-      error_code: null,
-      error_message: null,
-    })
-    .where('id', '=', loginRequestId)
-    .where('status', '=', 'pending')
-    .where('expires_at', '>', now)
-    .executeTakeFirst()
-  const claimed = Number(result.numUpdatedRows) === 1
-  if (claimed && claimant) {
-    await recordLoginEvent(db, loginRequestId, 'signed_in', { source: claimant.source, email: claimant.email }, claimant.signedInAt)
-    await recordLoginEvent(db, loginRequestId, 'submitted', undefined, now)
-  }
-  return claimed
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('login_requests')
+      .set({
+        status: 'submitting',
+        submitted_at: now,
+        updated_at: now,
+        ...(claimant
+          ? { signed_in_at: claimant.signedInAt, identity_source: claimant.source, user_sub: claimant.sub, user_email: claimant.email }
+          : {}),
+        error_code: null,
+        error_message: null,
+      })
+      .where('id', '=', loginRequestId)
+      .where('status', '=', 'pending')
+      .where('expires_at', '>', now)
+      .executeTakeFirst()
+    const claimed = Number(result.numUpdatedRows) === 1
+    if (claimed && claimant) {
+      await recordLoginEvent(trx, loginRequestId, 'signed_in', { source: claimant.source, email: claimant.email }, claimant.signedInAt)
+      await recordLoginEvent(trx, loginRequestId, 'submitted', undefined, now)
+    }
+    return claimed
+  })
 }
 
 export async function recordLoginCompleted(
@@ -121,18 +125,20 @@ export async function recordLoginCompleted(
   outcome: { authRequestId: string; claims: ScalekitUser | { loginFailed: true }; status: Extract<LoginStatus, 'completed' | 'cancelled'> },
   now = Date.now(),
 ): Promise<void> {
-  await db
-    .updateTable('login_requests')
-    .set({
-      status: outcome.status,
-      finished_at: now,
-      updated_at: now,
-      auth_request_id: outcome.authRequestId || null,
-      claims: JSON.stringify(outcome.claims),
-    })
-    .where('id', '=', loginRequestId)
-    .execute()
-  await recordLoginEvent(db, loginRequestId, outcome.status, { authRequestId: outcome.authRequestId }, now)
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('login_requests')
+      .set({
+        status: outcome.status,
+        finished_at: now,
+        updated_at: now,
+        auth_request_id: outcome.authRequestId || null,
+        claims: JSON.stringify(outcome.claims),
+      })
+      .where('id', '=', loginRequestId)
+      .execute()
+    await recordLoginEvent(trx, loginRequestId, outcome.status, { authRequestId: outcome.authRequestId }, now)
+  })
 }
 
 /**
@@ -145,18 +151,20 @@ export async function recordLoginFailed(
   failure: { code: string; message: string; retryable: boolean },
   now = Date.now(),
 ): Promise<void> {
-  await db
-    .updateTable('login_requests')
-    .set({
-      status: failure.retryable ? 'pending' : 'failed',
-      finished_at: failure.retryable ? null : now,
-      updated_at: now,
-      error_code: failure.code,
-      error_message: failure.message.slice(0, 500),
-    })
-    .where('id', '=', loginRequestId)
-    .execute()
-  await recordLoginEvent(db, loginRequestId, failure.retryable ? 'retryable_error' : 'failed', { code: failure.code, message: failure.message.slice(0, 300) }, now)
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('login_requests')
+      .set({
+        status: failure.retryable ? 'pending' : 'failed',
+        finished_at: failure.retryable ? null : now,
+        updated_at: now,
+        error_code: failure.code,
+        error_message: failure.message.slice(0, 500),
+      })
+      .where('id', '=', loginRequestId)
+      .execute()
+    await recordLoginEvent(trx, loginRequestId, failure.retryable ? 'retryable_error' : 'failed', { code: failure.code, message: failure.message.slice(0, 300) }, now)
+  })
 }
 
 /**

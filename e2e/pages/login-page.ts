@@ -39,6 +39,13 @@ export class LoginPage {
     await this.signInButton.click()
   }
 
+  /** Completes one login request from its URL, so the browser has a bridge session afterwards. */
+  async signInThrough(request: { loginUrl: string; loginRequestId: string }, user: { email: string; password: string }) {
+    await this.open(request.loginUrl)
+    await this.signIn(user.email, user.password)
+    await expect(this.page.getByText(`login request ${request.loginRequestId} completed`)).toBeVisible()
+  }
+
   async expectProblem(code: string) {
     await expect(this.problemCode).toHaveText(code)
   }
