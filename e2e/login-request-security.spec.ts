@@ -3,7 +3,7 @@ import { APP_URL, BRIDGE_PORT } from './support/config'
 import { createLoginRequest, readLoginRequest, readStats } from './support/stand-in-api'
 import { ledgerEvents, ledgerRow } from './support/ledger'
 import { partnerCallback, statusOfCurrentPage, watchPartnerCallbacks } from './support/flows'
-import { startBridge } from './support/bridge'
+import { withBridge } from './support/bridge'
 
 test.describe('the login request and its state', () => {
   test('case 1: a state that differs from the sealed one is refused, nothing is sent', async ({ page, loginPage, user }) => {
@@ -98,8 +98,7 @@ test.describe('the login request and its state', () => {
 
   test('case 4: a login request past its TTL is expired and sends nothing', async ({ browser, user }) => {
     test.setTimeout(60_000)
-    const bridge = await startBridge(BRIDGE_PORT + 1, { LOGIN_REQUEST_TTL_SECONDS: '10' })
-    try {
+    await withBridge(BRIDGE_PORT + 1, { LOGIN_REQUEST_TTL_SECONDS: '10' }, async (bridge) => {
       const context = await browser.newContext()
       const page = await context.newPage()
       const request = await createLoginRequest()
@@ -117,9 +116,7 @@ test.describe('the login request and its state', () => {
       expect((await readLoginRequest(request.loginRequestId))?.userDetailsCalls).toBe(0)
       expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'expired', error_code: 'expired' })
       await context.close()
-    } finally {
-      await bridge.stop()
-    }
+    })
   })
 
   test('case 6: a signed-in victim opening a login link must act; nothing completes on its own', async ({ page, loginPage, user }) => {

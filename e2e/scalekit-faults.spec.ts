@@ -4,7 +4,7 @@ import { APP_URL, BRIDGE_PORT, CLIENT_ID, CLIENT_SECRET, CONNECTION_ID, SCALEKIT
 import { createLoginRequest, readLoginRequest, readStats, setFault } from './support/stand-in-api'
 import { ledgerRow } from './support/ledger'
 import { statusOfCurrentPage, watchPartnerCallbacks } from './support/flows'
-import { startBridge, runBridgeExpectingExit } from './support/bridge'
+import { withBridge, runBridgeExpectingExit } from './support/bridge'
 import type { LoginPage } from './pages/login-page'
 import type { TestUser } from './support/users'
 
@@ -90,22 +90,18 @@ test.describe('Scalekit answers with an error (case 10)', () => {
 
 test.describe('a misconfigured or unreachable Scalekit (case 10)', () => {
   test('401: wrong client secret says the credentials are misconfigured', async ({ page, loginPage, user }) => {
-    const bridge = await startBridge(BRIDGE_PORT + 2, { SCALEKIT_CLIENT_SECRET: 'not-the-secret' })
-    try {
+    await withBridge(BRIDGE_PORT + 2, { SCALEKIT_CLIENT_SECRET: 'not-the-secret' }, async (bridge) => {
       const request = await createLoginRequest()
       const callbacks = await attempt(page, loginPage, user, request.loginUrl.replace(APP_URL, bridge.url))
       await loginPage.expectProblem('scalekit_credentials')
       expect(await statusOfCurrentPage(page)).toBe(502)
       expect(callbacks).toEqual([])
       expect(bridge.output()).not.toContain('not-the-secret')
-    } finally {
-      await bridge.stop()
-    }
+    })
   })
 
   test('404 "invalid ID": the page explains conn_ versus res_', async ({ page, loginPage, user }) => {
-    const bridge = await startBridge(BRIDGE_PORT + 3, { SCALEKIT_CONNECTION_ID: 'conn_unknown00001' })
-    try {
+    await withBridge(BRIDGE_PORT + 3, { SCALEKIT_CONNECTION_ID: 'conn_unknown00001' }, async (bridge) => {
       const request = await createLoginRequest()
       const callbacks = await attempt(page, loginPage, user, request.loginUrl.replace(APP_URL, bridge.url))
       await loginPage.expectProblem('scalekit_invalid_id')
@@ -114,22 +110,17 @@ test.describe('a misconfigured or unreachable Scalekit (case 10)', () => {
       expect(await statusOfCurrentPage(page)).toBe(502)
       expect(callbacks).toEqual([])
       expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'failed', error_code: 'scalekit_invalid_id' })
-    } finally {
-      await bridge.stop()
-    }
+    })
   })
 
   test('Scalekit down: a retryable page, no callback', async ({ page, loginPage, user }) => {
-    const bridge = await startBridge(BRIDGE_PORT + 4, { SCALEKIT_ENVIRONMENT_URL: 'http://127.0.0.1:4199' })
-    try {
+    await withBridge(BRIDGE_PORT + 4, { SCALEKIT_ENVIRONMENT_URL: 'http://127.0.0.1:4199' }, async (bridge) => {
       const request = await createLoginRequest()
       const callbacks = await attempt(page, loginPage, user, request.loginUrl.replace(APP_URL, bridge.url))
       await loginPage.expectProblem('scalekit_unavailable')
       expect(await statusOfCurrentPage(page)).toBe(503)
       expect(callbacks).toEqual([])
-    } finally {
-      await bridge.stop()
-    }
+    })
   })
 
   test('a res_ connection id or a short secret: the server refuses to start and says why', async () => {

@@ -45,6 +45,16 @@ export async function startBridge(port: number, overrides: Record<string, string
   throw new Error(`bridge on ${port} did not start: ${output()}`)
 }
 
+/** Runs `use` against a bridge configured with `overrides`, and always stops it. */
+export async function withBridge<T>(port: number, overrides: Record<string, string>, use: (bridge: RunningBridge) => Promise<T>): Promise<T> {
+  const bridge = await startBridge(port, overrides)
+  try {
+    return await use(bridge)
+  } finally {
+    await bridge.stop()
+  }
+}
+
 /** Runs a misconfigured bridge and returns how it ended. */
 export function runBridgeExpectingExit(port: number, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const { child, output } = spawnBridge(port, env)
