@@ -4,9 +4,9 @@ import { getEnv } from './env'
 import { getDb } from './db/client'
 import type { Database } from './db/schema'
 import { checkState, type LoginRequestParams, type PendingMap } from './login-request'
-import { claimLoginRequest, findLoginRequest, recordLoginCompleted, recordLoginFailed, recordLoginRejected } from './ledger'
-import { toScalekitUser, type IdentityProfile } from './claims'
-import { partnerCallbackUrl, reportLoginFailed, submitUserDetails } from './scalekit'
+import { claimLoginRequest, findLoginRequest, recordLoginCompleted, recordLoginFailed, recordLoginRejected, type Claimant } from './ledger'
+import { toScalekitUser, type IdentityProfile, type ScalekitUser } from './claims'
+import { partnerCallbackUrl, reportLoginFailed, submitUserDetails, type ScalekitOutcome } from './scalekit'
 import { PROBLEMS, type ProblemCode } from './problems'
 import { fingerprint, logEvent } from './log'
 
@@ -20,7 +20,7 @@ async function openLedger(): Promise<Kysely<Database> | null> {
   try {
     return await getDb()
   } catch (error) {
-    logEvent('database_unavailable', { error: error instanceof Error ? error.message : String(error) })
+    logEvent('database_unavailable', { error: errorText(error) })
     return null
   }
 }
@@ -56,11 +56,59 @@ export interface CompletionInput {
   signedInAt: number
 }
 
-export async function completeLogin(input: CompletionInput, now = Date.now()): Promise<CompletionResult> {
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * The shared end of completing and cancelling: take the request (single use), make the Scalekit
+ * call, record what happened, and only after Scalekit accepted, send the browser to partner:callback.
+ */
+async function submitClaimed(
+  db: Kysely<Database>,
+  params: LoginRequestParams,
+  now: number,
+  claim: { claimant: Claimant | null; claims: ScalekitUser | { loginFailed: true }; status: 'completed' | 'cancelled' },
+  call: () => Promise<ScalekitOutcome>,
+): Promise<CompletionResult> {
+  if (!(await claimLoginRequest(db, params.loginRequestId, claim.claimant, now))) return explainLostClaim(db, params, now)
+  const lr = fingerprint(params.loginRequestId)
+  const started = Date.now()
+  const outcome = await call()
+  const ms = Date.now() - started
+  if (!outcome.ok) {
+    const retryable = PROBLEMS[outcome.problem].retryable === true
+    logEvent('scalekit_refused', { lr, problem: outcome.problem, detail: outcome.detail, ms })
+    await recordLoginFailed(db, params.loginRequestId, { code: outcome.problem, message: outcome.detail, retryable })
+    return { ok: false, problem: outcome.problem }
+  }
+  // Scalekit accepted: the person goes on even if this last ledger write fails (it is logged).
+  await recordLoginCompleted(db, params.loginRequestId, { authRequestId: outcome.authRequestId, claims: claim.claims, status: claim.status }).catch(
+    (error: unknown) => logEvent('ledger_error', { lr, error: errorText(error) }),
+  )
+  logEvent(claim.status === 'completed' ? 'login_completed' : 'login_cancelled', { lr, source: claim.claimant?.source, ms })
+  const env = getEnv()
+  return { ok: true, location: partnerCallbackUrl(env.SCALEKIT_ENVIRONMENT_URL, env.SCALEKIT_CONNECTION_ID, params.state) }
+}
+
+/** Runs one completing step against the ledger; the ledger failing closes it with a 503 page. */
+async function withLedger(
+  params: LoginRequestParams,
+  step: (db: Kysely<Database>) => Promise<CompletionResult>,
+): Promise<CompletionResult> {
   const db = await openLedger()
   if (!db) return { ok: false, problem: 'database_unavailable' }
-  const { params } = input
   try {
+    return await step(db)
+  } catch (error) {
+    logEvent('ledger_error', { lr: fingerprint(params.loginRequestId), error: errorText(error) })
+    return { ok: false, problem: 'database_unavailable' }
+  }
+}
+
+export function completeLogin(input: CompletionInput, now = Date.now()): Promise<CompletionResult> {
+  const { params } = input
+  return withLedger(params, async (db) => {
     const refused = await verifyBinding(db, params, input.pending, now)
     if (refused) return refused
 
@@ -70,62 +118,29 @@ export async function completeLogin(input: CompletionInput, now = Date.now()): P
       await recordLoginFailed(db, params.loginRequestId, { code: 'invalid_profile', message: mapped.issues.join('; '), retryable: false })
       return { ok: false, problem: 'invalid_profile' }
     }
-
     const claimant = { source: input.profile.source, sub: mapped.user.sub, email: mapped.user.email, signedInAt: input.signedInAt }
-    if (!(await claimLoginRequest(db, params.loginRequestId, claimant, now))) return explainLostClaim(db, params, now)
-
-    const started = Date.now()
-    const outcome = await submitUserDetails(params.loginRequestId, mapped.user)
-    const scalekitMs = Date.now() - started
-    if (!outcome.ok) {
-      const retryable = PROBLEMS[outcome.problem].retryable === true
-      logEvent('scalekit_refused', { lr: fingerprint(params.loginRequestId), problem: outcome.problem, detail: outcome.detail, ms: scalekitMs })
-      await recordLoginFailed(db, params.loginRequestId, { code: outcome.problem, message: outcome.detail, retryable })
-      return { ok: false, problem: outcome.problem }
-    }
-    // Scalekit accepted: the person goes on even if this last ledger write fails (it is logged).
-    await recordLoginCompleted(db, params.loginRequestId, { authRequestId: outcome.authRequestId, claims: mapped.user, status: 'completed' }).catch(
-      (error: unknown) => logEvent('ledger_error', { lr: fingerprint(params.loginRequestId), error: error instanceof Error ? error.message : String(error) }),
+    return submitClaimed(db, params, now, { claimant, claims: mapped.user, status: 'completed' }, () =>
+      submitUserDetails(params.loginRequestId, mapped.user),
     )
-    logEvent('login_completed', { lr: fingerprint(params.loginRequestId), source: input.profile.source, ms: scalekitMs })
-    const env = getEnv()
-    return { ok: true, location: partnerCallbackUrl(env.SCALEKIT_ENVIRONMENT_URL, env.SCALEKIT_CONNECTION_ID, params.state) }
-  } catch (error) {
-    logEvent('ledger_error', { lr: fingerprint(params.loginRequestId), error: error instanceof Error ? error.message : String(error) })
-    return { ok: false, problem: 'database_unavailable' }
-  }
+  })
 }
 
 /** The person gave up: Scalekit hears loginFailed, and the MCP client gets an answer instead of waiting. */
-export async function cancelLogin(params: LoginRequestParams, pending: PendingMap, now = Date.now()): Promise<CompletionResult> {
-  const db = await openLedger()
-  if (!db) return { ok: false, problem: 'database_unavailable' }
-  try {
+export function cancelLogin(params: LoginRequestParams, pending: PendingMap, now = Date.now()): Promise<CompletionResult> {
+  return withLedger(params, async (db) => {
     const refused = await verifyBinding(db, params, pending, now)
     if (refused) return refused
-    if (!(await claimLoginRequest(db, params.loginRequestId, null, now))) return explainLostClaim(db, params, now)
-    const outcome = await reportLoginFailed(params.loginRequestId)
-    if (!outcome.ok) {
-      const retryable = PROBLEMS[outcome.problem].retryable === true
-      await recordLoginFailed(db, params.loginRequestId, { code: outcome.problem, message: outcome.detail, retryable })
-      return { ok: false, problem: outcome.problem }
-    }
-    await recordLoginCompleted(db, params.loginRequestId, { authRequestId: outcome.authRequestId, claims: { loginFailed: true }, status: 'cancelled' })
-    logEvent('login_cancelled', { lr: fingerprint(params.loginRequestId) })
-    const env = getEnv()
-    return { ok: true, location: partnerCallbackUrl(env.SCALEKIT_ENVIRONMENT_URL, env.SCALEKIT_CONNECTION_ID, params.state) }
-  } catch (error) {
-    logEvent('ledger_error', { lr: fingerprint(params.loginRequestId), error: error instanceof Error ? error.message : String(error) })
-    return { ok: false, problem: 'database_unavailable' }
-  }
+    return submitClaimed(db, params, now, { claimant: null, claims: { loginFailed: true }, status: 'cancelled' }, () =>
+      reportLoginFailed(params.loginRequestId),
+    )
+  })
 }
 
 /** A completing POST that did not come from our own page: refused before anything else happens. */
-export async function rejectCrossSite(params: LoginRequestParams, origin: string | null): Promise<CompletionResult> {
+export async function rejectCrossSite(params: LoginRequestParams, origin: string | null): Promise<void> {
   logEvent('cross_site_rejected', { lr: fingerprint(params.loginRequestId), origin: origin ?? 'none' })
   const db = await openLedger()
   if (db) {
     await recordLoginRejected(db, params.loginRequestId, { code: 'cross_site', message: PROBLEMS.cross_site.title }).catch(() => {})
   }
-  return { ok: false, problem: 'cross_site' }
 }

@@ -45,8 +45,8 @@ async function readRequest(form: FormData): Promise<LoginRequestParams> {
   const h = await headers()
   const origin = h.get('origin')
   if (!isSameOriginPost(origin, h.get('sec-fetch-site'), getEnv().APP_URL)) {
-    const refused = await rejectCrossSite(parsed.params, origin)
-    if (!refused.ok) redirect(problemPath(refused.problem))
+    await rejectCrossSite(parsed.params, origin)
+    redirect(problemPath('cross_site'))
   }
   return parsed.params
 }
