@@ -212,12 +212,9 @@ async function measureCompletions(standIn: ScalekitStandIn, databaseFile: string
     }
   }
 
-  const profile = {
-    source: 'local',
-    subject: randomUUID(),
-    email: BENCH_USER.email,
-    emailVerified: false,
-    name: BENCH_USER.name,
+  const identity = {
+    ok: true as const,
+    profile: { source: 'local', subject: randomUUID(), email: BENCH_USER.email, emailVerified: false, name: BENCH_USER.name },
   }
 
   await standInStats(standIn.url, true)
@@ -252,7 +249,7 @@ async function measureCompletions(standIn: ScalekitStandIn, databaseFile: string
       insideMs = 0
       insideCalls = 0
       const started = performance.now()
-      const result = await completeLogin({ params, pending, profile, signedInAt: arrived })
+      const result = await completeLogin({ params, pending, identity, signedInAt: arrived })
       const elapsed = performance.now() - started
 
       const expected = partnerCallback(standIn.url, params.state)

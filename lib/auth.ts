@@ -1,19 +1,28 @@
 import 'server-only'
-import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth'
+import { AsyncLocalStorage } from 'node:async_hooks'
+import NextAuth, { AuthError, CredentialsSignin, type NextAuthConfig } from 'next-auth'
 import Credentials from 'next-auth/providers/credentials'
+import type { Provider } from 'next-auth/providers'
 import { z } from 'zod'
 import { getEnv } from './env'
 import { getDb } from './db/client'
 import { verifyCredentials } from './users'
+import type { User } from './db/schema'
 import { PASSWORD_MAX_LENGTH } from './passwords'
 import { logEvent } from './log'
 import { sameOriginRedirect } from './redirects'
+import { mapClaims, type MappedIdentity } from './claims'
+import type { IdentitySource, SourceOfType } from './sources'
+import { checkAppSession, checkCredentials, type SourceFailure } from './source-calls'
+import { verifyIdToken } from './id-token'
+import type { ProblemCode } from './problems'
 
-// next-auth (Auth.js v5) holds the bridge's own session: who is signed in here, from which
-// identity source, since when. The local directory is the embedded default source.
+// next-auth (Auth.js v5) holds the bridge's own session: who is signed in here, through which
+// identity source, since when, and the profile that source gave. Each configured source is one
+// Auth.js provider: the local directory and the company's credential API and app session as
+// Credentials providers, each upstream IdP as an OpenID Connect provider.
 
-export const LOCAL_SOURCE = 'local'
-export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60
+export const SOURCE_ERROR_PATH = '/login/source-error'
 
 const CredentialsInput = z.object({
   email: z.string().trim().min(1).max(320),
@@ -24,7 +33,120 @@ declare module 'next-auth' {
   interface Session {
     source?: string
     signedInAt?: number
+    identity?: MappedIdentity
   }
+  interface User {
+    identity?: MappedIdentity
+  }
+}
+
+/** A source that could not answer; its `code` survives Auth.js so the caller can explain it. */
+class SourceUnavailable extends CredentialsSignin {
+  constructor(readonly failure: SourceFailure) {
+    super()
+    this.code = failure.reason
+  }
+}
+
+/** The company app says this browser has no session there. */
+class AppSignedOut extends CredentialsSignin {
+  code = 'signed_out'
+}
+
+/** An ID token whose signature does not verify against the IdP's keys. */
+class IdTokenRejected extends AuthError {
+  static type = 'IdTokenRejected'
+}
+
+// What one sign-in produced, for the server action or route handler that started it: Auth.js
+// writes the session cookie to the response, where the same request can no longer read it.
+interface SignInCapture {
+  identity?: MappedIdentity
+  signedInAt?: number
+  failure?: SourceFailure
+  error?: unknown
+}
+const capture = new AsyncLocalStorage<SignInCapture>()
+
+export function localIdentity(source: string, user: User): MappedIdentity {
+  return {
+    ok: true,
+    profile: {
+      source,
+      subject: user.id,
+      email: user.email,
+      emailVerified: user.email_verified === 1,
+      name: user.name,
+      roles: user.is_admin ? ['admin'] : undefined,
+    },
+  }
+}
+
+function signedInUser(identity: MappedIdentity) {
+  const profile = identity.ok ? identity.profile : undefined
+  return { id: profile?.subject ?? 'unknown', email: profile?.email, name: profile?.name, identity }
+}
+
+function providerFor(source: IdentitySource): Provider {
+  switch (source.type) {
+    case 'local':
+      return Credentials({
+        id: source.id,
+        name: source.name,
+        credentials: { email: {}, password: {} },
+        async authorize(raw) {
+          const input = CredentialsInput.safeParse(raw)
+          if (!input.success) throw new CredentialsSignin()
+          const user = await verifyCredentials(await getDb(), input.data.email, input.data.password)
+          if (!user) throw new CredentialsSignin()
+          return signedInUser(localIdentity(source.id, user))
+        },
+      })
+    case 'http':
+      return Credentials({
+        id: source.id,
+        name: source.name,
+        credentials: { email: {}, password: {} },
+        async authorize(raw) {
+          const input = CredentialsInput.safeParse(raw)
+          if (!input.success) throw new CredentialsSignin()
+          const check = await checkCredentials(source, input.data.email, input.data.password)
+          if (check.outcome === 'refused') throw new CredentialsSignin()
+          if (check.outcome === 'failed') throw new SourceUnavailable(check.failure)
+          return signedInUser(check.identity)
+        },
+      })
+    case 'session':
+      return Credentials({
+        id: source.id,
+        name: source.name,
+        credentials: {},
+        async authorize(_raw, request) {
+          const check = await checkAppSession(source, request.headers.get('cookie'))
+          if (check.outcome === 'signed_out') throw new AppSignedOut()
+          if (check.outcome === 'failed') throw new SourceUnavailable(check.failure)
+          return signedInUser(check.identity)
+        },
+      })
+    case 'oidc':
+      return {
+        id: source.id,
+        name: source.name,
+        type: 'oidc',
+        issuer: source.issuer,
+        clientId: source.clientId,
+        clientSecret: source.clientSecret,
+        checks: ['pkce', 'state', 'nonce'],
+        authorization: { params: { scope: source.scopes.join(' ') } },
+        profile(claims) {
+          return { id: String(claims.sub), email: claims.email, name: claims.name }
+        },
+      }
+  }
+}
+
+function sourceById(id: string | undefined): IdentitySource | undefined {
+  return getEnv().sources.find((source) => source.id === id)
 }
 
 function buildConfig(): NextAuthConfig {
@@ -32,12 +154,17 @@ function buildConfig(): NextAuthConfig {
   return {
     secret: env.AUTH_SECRET,
     trustHost: true,
-    session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
+    session: { strategy: 'jwt', maxAge: env.SESSION_MAX_AGE_SECONDS },
     useSecureCookies: env.secure,
+    // Every Auth.js failure page comes back to the login request that started it.
+    pages: { signIn: SOURCE_ERROR_PATH, error: SOURCE_ERROR_PATH },
     // A wrong password is an expected outcome, not an error with a stack trace; other errors are
     // logged by name only, since Auth.js messages may quote request data.
     logger: {
       error(error) {
+        const store = capture.getStore()
+        if (store) store.error ??= error
+        if (error instanceof SourceUnavailable && store) store.failure = error.failure
         const type = (error as { type?: string }).type ?? error.name
         if (type !== 'CredentialsSignin') logEvent('auth_error', { type })
       },
@@ -46,26 +173,38 @@ function buildConfig(): NextAuthConfig {
       },
       debug() {},
     },
-    providers: [
-      Credentials({
-        id: LOCAL_SOURCE,
-        name: 'Email and password',
-        credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
-        async authorize(raw) {
-          const input = CredentialsInput.safeParse(raw)
-          if (!input.success) throw new CredentialsSignin()
-          const user = await verifyCredentials(await getDb(), input.data.email, input.data.password)
-          if (!user) throw new CredentialsSignin()
-          return { id: user.id, email: user.email, name: user.name }
-        },
-      }),
-    ],
+    providers: env.sources.map(providerFor),
     callbacks: {
-      jwt({ token, user, account }) {
+      async signIn({ account }) {
+        if (account?.type !== 'oidc') return true
+        const source = sourceById(account.provider)
+        if (source?.type !== 'oidc' || !account.id_token) throw new IdTokenRejected('no ID token')
+        try {
+          await verifyIdToken(source, account.id_token)
+        } catch (error) {
+          logEvent('id_token_rejected', { source: source.id, reason: error instanceof Error ? error.message : 'invalid' })
+          throw new IdTokenRejected('the ID token signature did not verify')
+        }
+        return true
+      },
+      jwt({ token, user, account, profile }) {
         if (user && account) {
-          token.sub = user.id
+          const source = sourceById(account.provider)
+          const identity: MappedIdentity =
+            account.type === 'oidc' && source
+              ? mapClaims(source.id, (profile ?? {}) as Record<string, unknown>, source.claims)
+              : (user.identity ?? { ok: false, source: account.provider, issues: ['the source gave no profile'] })
+          token.sub = identity.ok ? identity.profile.subject : user.id
+          token.email = identity.ok ? identity.profile.email : null
+          token.name = identity.ok ? identity.profile.name : null
           token.source = account.provider
           token.signedInAt = Date.now()
+          token.identity = identity
+          const store = capture.getStore()
+          if (store) {
+            store.identity = identity
+            store.signedInAt = token.signedInAt as number
+          }
         }
         return token
       },
@@ -73,6 +212,7 @@ function buildConfig(): NextAuthConfig {
         if (token.sub) session.user.id = token.sub
         session.source = typeof token.source === 'string' ? token.source : undefined
         session.signedInAt = typeof token.signedInAt === 'number' ? token.signedInAt : undefined
+        session.identity = token.identity as MappedIdentity | undefined
         return session
       },
       redirect({ url, baseUrl }) {
@@ -83,3 +223,83 @@ function buildConfig(): NextAuthConfig {
 }
 
 export const { handlers, auth, signIn, signOut } = NextAuth(() => buildConfig())
+
+/** Runs Auth.js work and hands back what it captured: the identity of a sign-in, or its error. */
+export async function withSignInCapture<T>(run: () => Promise<T>): Promise<{ value?: T; thrown?: unknown; captured: SignInCapture }> {
+  const captured: SignInCapture = {}
+  try {
+    return { value: await capture.run(captured, run), captured }
+  } catch (thrown) {
+    return { thrown, captured }
+  }
+}
+
+export type CredentialSignIn =
+  | { outcome: 'signed_in'; identity: MappedIdentity; signedInAt: number }
+  | { outcome: 'refused' }
+  | { outcome: 'signed_out' }
+  | { outcome: 'failed'; failure: SourceFailure }
+
+/**
+ * Signs in through a Credentials source (local directory, credential API, app session) from a
+ * server action, and returns the identity it produced or why it did not.
+ */
+export async function signInWithCredentials(sourceId: string, fields: Record<string, string>): Promise<CredentialSignIn> {
+  const { thrown, captured } = await withSignInCapture(() => signIn(sourceId, { ...fields, redirect: false }))
+  if (thrown !== undefined) {
+    if (thrown instanceof SourceUnavailable) return { outcome: 'failed', failure: thrown.failure }
+    if (thrown instanceof AppSignedOut) return { outcome: 'signed_out' }
+    if (thrown instanceof CredentialsSignin) return { outcome: 'refused' }
+    throw thrown
+  }
+  if (!captured.identity || !captured.signedInAt) throw new Error(`sign-in with ${sourceId} produced no identity`)
+  return { outcome: 'signed_in', identity: captured.identity, signedInAt: captured.signedInAt }
+}
+
+export function findSource(id: unknown): IdentitySource | undefined {
+  return typeof id === 'string' ? sourceById(id) : undefined
+}
+
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = []
+  let current: unknown = error
+  while (current && chain.length < 6) {
+    chain.push(current)
+    const cause = (current as { cause?: unknown }).cause
+    current = cause && typeof cause === 'object' && 'err' in cause ? (cause as { err: unknown }).err : cause
+  }
+  return chain
+}
+
+/** Why an upstream IdP sign-in failed, as a problem page and a sentence for the ledger. */
+export function classifyIdpError(error: unknown): { problem: ProblemCode; detail: string } {
+  const chain = causes(error)
+  const returned = chain
+    .map((e) => (e as { cause?: { error?: unknown } }).cause?.error)
+    .find((code): code is string => typeof code === 'string')
+  if (returned) {
+    const code = returned.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64)
+    return code === 'access_denied'
+      ? { problem: 'idp_denied', detail: 'the identity provider answered access_denied' }
+      : { problem: 'idp_error', detail: `the identity provider answered ${code}` }
+  }
+  for (const e of chain) {
+    const type = (e as { type?: unknown }).type
+    if (type === 'IdTokenRejected') return { problem: 'idp_token_invalid', detail: 'the ID token signature did not verify' }
+    const code = (e as { code?: unknown }).code
+    if (code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' || code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED') {
+      return { problem: 'idp_token_invalid', detail: `the ID token was refused: ${(e as Error).message}`.slice(0, 300) }
+    }
+    if (e instanceof TypeError && e.message === 'fetch failed') {
+      return { problem: 'source_unavailable', detail: 'the identity provider could not be reached' }
+    }
+  }
+  const type = (error as { type?: unknown }).type
+  return { problem: 'idp_error', detail: `sign-in with the identity provider failed (${typeof type === 'string' ? type : 'error'})` }
+}
+
+export function problemForFailure(failure: SourceFailure): ProblemCode {
+  if (failure.reason === 'timeout') return 'source_timeout'
+  if (failure.reason === 'invalid_response') return 'source_invalid_response'
+  return 'source_unavailable'
+}

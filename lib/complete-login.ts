@@ -5,7 +5,7 @@ import { getDb } from './db/client'
 import type { Database } from './db/schema'
 import { checkState, type LoginRequestParams, type PendingMap } from './login-request'
 import { claimLoginRequest, findLoginRequest, recordLoginCompleted, recordLoginFailed, recordLoginRejected, type Claimant } from './ledger'
-import { toScalekitUser, type IdentityProfile, type ScalekitUser } from './claims'
+import { toScalekitUser, type MappedIdentity, type ScalekitUser } from './claims'
 import { partnerCallbackUrl, reportLoginFailed, submitUserDetails, type ScalekitOutcome } from './scalekit'
 import { PROBLEMS, type ProblemCode } from './problems'
 import { fingerprint, logEvent } from './log'
@@ -52,7 +52,7 @@ async function verifyBinding(
 export interface CompletionInput {
   params: LoginRequestParams
   pending: PendingMap
-  profile: IdentityProfile
+  identity: MappedIdentity
   signedInAt: number
 }
 
@@ -112,13 +112,17 @@ export function completeLogin(input: CompletionInput, now = Date.now()): Promise
     const refused = await verifyBinding(db, params, input.pending, now)
     if (refused) return refused
 
-    const mapped = toScalekitUser(input.profile, { namespaceSubjects: false })
+    const { identity } = input
+    const mapped = identity.ok ? toScalekitUser(identity.profile, { namespaceSubjects: getEnv().namespaceSubjects }) : identity
     if (!mapped.ok) {
-      logEvent('profile_invalid', { lr: fingerprint(params.loginRequestId), issues: mapped.issues.join('; ') })
-      await recordLoginFailed(db, params.loginRequestId, { code: 'invalid_profile', message: mapped.issues.join('; '), retryable: false })
+      // A profile the source gave but Scalekit could not take: closed, since trying again gives the same profile.
+      const source = identity.ok ? identity.profile.source : identity.source
+      logEvent('profile_invalid', { lr: fingerprint(params.loginRequestId), source, issues: mapped.issues.join('; ') })
+      await recordLoginFailed(db, params.loginRequestId, { code: 'invalid_profile', message: `${source}: ${mapped.issues.join('; ')}`, retryable: false })
       return { ok: false, problem: 'invalid_profile' }
     }
-    const claimant = { source: input.profile.source, sub: mapped.user.sub, email: mapped.user.email, signedInAt: input.signedInAt }
+    const source = identity.ok ? identity.profile.source : identity.source
+    const claimant = { source, sub: mapped.user.sub, email: mapped.user.email, signedInAt: input.signedInAt }
     return submitClaimed(db, params, now, { claimant, claims: mapped.user, status: 'completed' }, () =>
       submitUserDetails(params.loginRequestId, mapped.user),
     )

@@ -1,14 +1,10 @@
 import 'server-only'
 import { z } from 'zod'
+import { isLoopbackHost, parseSourcesConfig, type SourcesConfig } from './sources'
+
+export { isLoopbackHost }
 
 // The one place that reads process.env. Everything else calls getEnv().
-
-const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1'])
-
-export function isLoopbackHost(hostname: string): boolean {
-  if (LOOPBACK_HOSTS.has(hostname)) return true
-  return /^127(\.\d{1,3}){3}$/.test(hostname)
-}
 
 // https everywhere, except loopback hosts so a laptop demo and the tests can run on http.
 function publicOrigin(key: string) {
@@ -103,12 +99,19 @@ const EnvSchema = z.object({
   LOGIN_REQUEST_TTL_SECONDS: boundedInt('LOGIN_REQUEST_TTL_SECONDS', 10, 3600, 600),
   SCALEKIT_TIMEOUT_MS: boundedInt('SCALEKIT_TIMEOUT_MS', 100, 60_000, 5000),
   PORT: boundedInt('PORT', 1, 65_535, 3000),
+  // Read by lib/sources.ts; listed here so the schema names every key the bridge reads.
+  IDENTITY_SOURCES: optionalString,
+  IDENTITY_SOURCES_FILE: optionalString,
+  SUBJECT_FORMAT: optionalString,
+  /** After this long, "Continue as" gives way to a fresh sign-in. */
+  SESSION_MAX_AGE_SECONDS: boundedInt('SESSION_MAX_AGE_SECONDS', 5, 30 * 24 * 3600, 8 * 3600),
 })
 
-export type Env = z.infer<typeof EnvSchema> & {
-  /** True when APP_URL is https: cookies get Secure and the __Host- prefix, responses get HSTS. */
-  secure: boolean
-}
+export type Env = z.infer<typeof EnvSchema> &
+  SourcesConfig & {
+    /** True when APP_URL is https: cookies get Secure and the __Host- prefix, responses get HSTS. */
+    secure: boolean
+  }
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -121,14 +124,16 @@ export class ConfigError extends Error {
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = EnvSchema.safeParse(source)
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const key = issue.path.join('.')
-      return issue.message.startsWith(key) ? issue.message : `${key}: ${issue.message}`
-    })
-    throw new ConfigError(problems)
-  }
-  return { ...result.data, secure: result.data.APP_URL.startsWith('https:') }
+  const sources = parseSourcesConfig(source)
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const key = issue.path.join('.')
+        return issue.message.startsWith(key) ? issue.message : `${key}: ${issue.message}`
+      })
+  problems.push(...sources.problems)
+  if (!result.success || !sources.config) throw new ConfigError(problems)
+  return { ...result.data, ...sources.config, secure: result.data.APP_URL.startsWith('https:') }
 }
 
 let cached: Env | undefined

@@ -11,6 +11,7 @@ type Db = Kysely<Database>
 export type LoginEventType =
   | 'received'
   | 'signed_in'
+  | 'sign_in_failed'
   | 'submitted'
   | 'completed'
   | 'failed'
@@ -162,6 +163,8 @@ export async function recordLoginFailed(
         error_message: failure.message.slice(0, 500),
       })
       .where('id', '=', loginRequestId)
+      // A finished request keeps its outcome; a late failure of another attempt is only an event.
+      .where('status', 'in', ['pending', 'submitting'])
       .execute()
     await recordLoginEvent(trx, loginRequestId, failure.retryable ? 'retryable_error' : 'failed', { code: failure.code, message: failure.message.slice(0, 300) }, now)
   })
@@ -191,6 +194,28 @@ export async function recordLoginRejected(
     .where('status', '=', 'pending')
     .execute()
   await recordLoginEvent(db, loginRequestId, expired ? 'expired' : 'rejected', { code: rejection.code }, now)
+}
+
+/**
+ * A sign-in that did not produce a person (refused credentials, a source that did not answer, a
+ * denial at the IdP). Nothing reached Scalekit and the person may try again, so the request stays
+ * pending; the reason is kept for the admin.
+ */
+export async function recordSignInFailed(
+  db: Db,
+  loginRequestId: string,
+  failure: { source: string; code: string; message: string },
+  now = Date.now(),
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('login_requests')
+      .set({ updated_at: now, error_code: failure.code, error_message: failure.message.slice(0, 500) })
+      .where('id', '=', loginRequestId)
+      .where('status', '=', 'pending')
+      .execute()
+    await recordLoginEvent(trx, loginRequestId, 'sign_in_failed', { source: failure.source, code: failure.code, message: failure.message.slice(0, 300) }, now)
+  })
 }
 
 export function listLoginEvents(db: Db, loginRequestId: string) {

@@ -101,7 +101,44 @@ const PROBLEM_TABLE = {
   invalid_profile: {
     status: 422,
     title: 'Your profile could not be sent',
-    message: 'Your account is missing something Scalekit needs (a valid email address). Ask your administrator to fix the account, then start again from your MCP client.',
+    message:
+      'Your account is missing something Scalekit needs (such as a valid email address), so nothing was sent. Ask your administrator to fix the account or the claims mapping, then start again from your MCP client.',
+  },
+  source_unavailable: {
+    status: 503,
+    title: 'Your organization\'s sign-in could not be reached',
+    message: 'The service that checks your account did not answer, so nothing was sent. Try again in a moment.',
+    retryable: true,
+  },
+  source_timeout: {
+    status: 504,
+    title: 'Your organization\'s sign-in took too long',
+    message: 'The service that checks your account did not answer in time, so nothing was sent. Try again in a moment.',
+    retryable: true,
+  },
+  source_invalid_response: {
+    status: 502,
+    title: 'Your organization\'s sign-in gave an answer we could not read',
+    message: 'The service that checks your account answered with something that is not a profile, so nothing was sent. Try again; if it happens again, tell your administrator.',
+    retryable: true,
+  },
+  idp_denied: {
+    status: 403,
+    title: 'Access was not allowed',
+    message: 'Your identity provider says access was denied: you chose not to allow it, or your account may not use this application. Nothing was sent. Try again, or cancel.',
+    retryable: true,
+  },
+  idp_error: {
+    status: 502,
+    title: 'Your identity provider could not sign you in',
+    message: 'The sign-in at your identity provider did not complete, so nothing was sent. Try again; if it happens again, tell your administrator.',
+    retryable: true,
+  },
+  idp_token_invalid: {
+    status: 502,
+    title: 'Your identity provider\'s answer could not be verified',
+    message: 'The identity token from your identity provider failed its checks (its signature, issuer or audience), so nothing was sent. Tell your administrator; you can also try again.',
+    retryable: true,
   },
   account_unavailable: {
     status: 403,

@@ -2,17 +2,18 @@
 
 import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
-import { AuthError } from 'next-auth'
 import { getEnv } from '@/lib/env'
 import { getDb } from '@/lib/db/client'
-import { auth, LOCAL_SOURCE, signIn, signOut } from '@/lib/auth'
-import { findUserByEmail, findUserById } from '@/lib/users'
-import type { User } from '@/lib/db/schema'
-import type { IdentityProfile } from '@/lib/claims'
+import { auth, findSource, localIdentity, signInWithCredentials, signOut } from '@/lib/auth'
+import { findUserById } from '@/lib/users'
+import type { MappedIdentity } from '@/lib/claims'
 import { readPending, forgetPending } from '@/lib/login-cookie'
 import { cancelLogin, completeLogin, rejectCrossSite, type CompletionResult } from '@/lib/complete-login'
-import { problemPath } from '@/lib/problems'
+import { problemPath, type ProblemCode } from '@/lib/problems'
 import { isSameOriginPost } from '@/lib/security-headers'
+import { recordSourceFailure, startIdpSignIn } from '@/lib/source-sign-in'
+import { problemForFailure } from '@/lib/auth'
+import { isSessionFresh } from '@/lib/session-age'
 import type { LoginRequestParams, PendingMap } from '@/lib/login-request'
 import { loginPath, loginRequestFrom } from './params'
 
@@ -23,17 +24,6 @@ export interface SignInState {
 }
 
 const INVALID_CREDENTIALS = 'The email or password is incorrect.'
-
-function localProfile(user: User): IdentityProfile {
-  return {
-    source: LOCAL_SOURCE,
-    subject: user.id,
-    email: user.email,
-    emailVerified: user.email_verified === 1,
-    name: user.name,
-    roles: user.is_admin ? ['admin'] : undefined,
-  }
-}
 
 /**
  * Every completing action is a public endpoint: it re-reads the login request from the form,
@@ -59,51 +49,85 @@ async function finish(result: CompletionResult, params: LoginRequestParams, pend
   redirect(problemPath(result.problem, params))
 }
 
+async function complete(params: LoginRequestParams, identity: MappedIdentity, signedInAt: number): Promise<never> {
+  const pending = await readPending()
+  return finish(await completeLogin({ params, pending, identity, signedInAt }), params, pending)
+}
+
+async function failSignIn(params: LoginRequestParams, source: string, problem: ProblemCode, detail: string): Promise<never> {
+  await recordSourceFailure(params, source, problem, detail)
+  redirect(problemPath(problem, params))
+}
+
+/** Email and password, checked by the local directory or the company's credential API. */
 export async function signInAction(previous: SignInState, form: FormData): Promise<SignInState> {
   const params = await readRequest(form)
+  const source = findSource(form.get('source'))
+  if (source?.type !== 'local' && source?.type !== 'http') redirect(loginPath(params))
   const email = String(form.get('email') ?? '').trim().slice(0, 320)
   const password = String(form.get('password') ?? '')
   const attempt = previous.attempt + 1
   if (!email || !password) return { message: 'Enter your email and password.', email, attempt }
 
-  try {
-    await getDb()
-  } catch {
-    redirect(problemPath('database_unavailable', params))
+  if (source.type === 'local') {
+    try {
+      await getDb()
+    } catch {
+      redirect(problemPath('database_unavailable', params))
+    }
   }
-  try {
-    await signIn(LOCAL_SOURCE, { email, password, redirect: false })
-  } catch (error) {
-    if (error instanceof AuthError && error.type === 'CredentialsSignin') return { message: INVALID_CREDENTIALS, email, attempt }
-    throw error
+  const result = await signInWithCredentials(source.id, { email, password })
+  if (result.outcome === 'signed_in') return complete(params, result.identity, result.signedInAt)
+  if (result.outcome === 'failed') {
+    return failSignIn(params, source.id, problemForFailure(result.failure), result.failure.detail)
   }
-  const user = await findUserByEmail(await getDb(), email)
-  if (!user) return { message: INVALID_CREDENTIALS, email, attempt }
-
-  const pending = await readPending()
-  const result = await completeLogin({ params, pending, profile: localProfile(user), signedInAt: Date.now() })
-  return finish(result, params, pending)
+  await recordSourceFailure(params, source.id, 'credentials_refused', 'the email or password was refused')
+  return { message: INVALID_CREDENTIALS, email, attempt }
 }
 
+/** "Sign in with <IdP>": leaves for the upstream IdP, which sends the person back to /login/resume. */
+export async function startIdpSignInAction(form: FormData): Promise<void> {
+  const params = await readRequest(form)
+  const source = findSource(form.get('source'))
+  if (source?.type !== 'oidc') redirect(loginPath(params))
+  const started = await startIdpSignIn(params, source)
+  if (!started.ok) return failSignIn(params, source.id, started.problem, started.detail)
+  redirect(started.location)
+}
+
+/** "Continue as" the person signed in to the company app, checked again with the app right now. */
+export async function continueWithAppSessionAction(form: FormData): Promise<void> {
+  const params = await readRequest(form)
+  const source = findSource(form.get('source'))
+  if (source?.type !== 'session') redirect(loginPath(params))
+  const result = await signInWithCredentials(source.id, {})
+  if (result.outcome === 'signed_in') return complete(params, result.identity, result.signedInAt)
+  if (result.outcome === 'failed') {
+    return failSignIn(params, source.id, problemForFailure(result.failure), result.failure.detail)
+  }
+  // Signed out of the company app since the page was shown: the page offers its sign-in again.
+  redirect(loginPath(params))
+}
+
+/** "Continue as" the person already signed in to the bridge, within the session's maximum age. */
 export async function continueAction(form: FormData): Promise<void> {
   const params = await readRequest(form)
   const session = await auth()
-  if (!session?.user?.id || session.source !== LOCAL_SOURCE) redirect(loginPath(params))
-  let user: User | undefined
+  const source = findSource(session?.source)
+  if (!session?.identity || !source || source.type === 'session' || !isSessionFresh(session.signedInAt)) redirect(loginPath(params))
+  const signedInAt = session.signedInAt ?? Date.now()
+  if (source.type !== 'local') return complete(params, session.identity, signedInAt)
+
+  // The local directory is ours: a disabled account stops here even with a live session.
+  let identity: MappedIdentity | undefined
   try {
-    user = await findUserById(await getDb(), session.user.id)
+    const user = await findUserById(await getDb(), session.user?.id ?? '')
+    if (user && !user.disabled) identity = localIdentity(source.id, user)
   } catch {
     redirect(problemPath('database_unavailable', params))
   }
-  if (!user || user.disabled) redirect(problemPath('account_unavailable'))
-  const pending = await readPending()
-  const result = await completeLogin({
-    params,
-    pending,
-    profile: localProfile(user),
-    signedInAt: session.signedInAt ?? Date.now(),
-  })
-  return finish(result, params, pending)
+  if (!identity) redirect(problemPath('account_unavailable'))
+  return complete(params, identity, signedInAt)
 }
 
 export async function useAnotherAccountAction(form: FormData): Promise<void> {

@@ -11,8 +11,14 @@ import { auth } from '@/lib/auth'
 import { PEER_ADDRESS_HEADER } from '@/lib/peer-address'
 import { Card, Heading, buttonPrimary, buttonQuiet, buttonSecondary } from '../ui'
 import { SignInForm } from './sign-in-form'
-import { cancelAction, continueAction, useAnotherAccountAction } from './actions'
-import { loginRequestFrom } from './params'
+import { cancelAction, continueAction, continueWithAppSessionAction, startIdpSignInAction, useAnotherAccountAction } from './actions'
+import { loginPath, loginRequestFrom } from './params'
+import { findSource } from '@/lib/auth'
+import { isSessionFresh } from '@/lib/session-age'
+import { appLoginUrl, checkAppSession } from '@/lib/source-calls'
+import { sameOriginRedirect } from '@/lib/redirects'
+import type { IdentitySource } from '@/lib/sources'
+import type { LoginRequestParams } from '@/lib/login-request'
 
 export const metadata: Metadata = { title: 'Sign in' }
 
@@ -62,7 +68,10 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   if (row.status !== 'pending') redirect(problemPath('already_used'))
 
   const session = await auth()
-  const signedIn = session?.user?.email ? session.user : null
+  const sessionSource = findSource(session?.source)
+  // The bridge's own session; a company-app session is asked afresh below instead.
+  const ownSession = session?.identity?.ok && sessionSource && sessionSource.type !== 'session' ? session.identity.profile : null
+  const signedIn = ownSession && isSessionFresh(session?.signedInAt) ? ownSession : null
 
   return (
     <Card>
@@ -92,7 +101,14 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           </form>
         </div>
       ) : (
-        <SignInForm loginRequestId={params.loginRequestId} state={params.state} />
+        <>
+          {ownSession ? (
+            <p data-testid="session-expired" className="mt-4 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900">
+              Your earlier sign-in here is too old to reuse. Sign in again.
+            </p>
+          ) : null}
+          <SignInChoices params={params} sources={env.sources} cookieHeader={h.get('cookie')} />
+        </>
       )}
 
       <form action={cancelAction} className="mt-3">
@@ -102,5 +118,62 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         </button>
       </form>
     </Card>
+  )
+}
+
+/** One way in per configured source: the company app's session, each IdP, the email and password form. */
+async function SignInChoices({ params, sources, cookieHeader }: { params: LoginRequestParams; sources: IdentitySource[]; cookieHeader: string | null }) {
+  const env = getEnv()
+  const returnTo = sameOriginRedirect(loginPath(params), env.APP_URL)
+  const appSessions = await Promise.all(
+    sources.flatMap((source) => (source.type === 'session' ? [checkAppSession(source, cookieHeader).then((check) => ({ source, check }))] : [])),
+  )
+  const credentials = sources.find((source) => source.type === 'local' || source.type === 'http')
+  const idps = sources.filter((source) => source.type === 'oidc')
+  const hasButtons = appSessions.length > 0 || idps.length > 0
+
+  return (
+    <div className="mt-6 space-y-3">
+      {appSessions.map(({ source, check }) =>
+        check.outcome === 'signed_in' && check.identity.ok ? (
+          <form key={source.id} action={continueWithAppSessionAction}>
+            <Hidden {...params} />
+            <input type="hidden" name="source" value={source.id} />
+            <button type="submit" className={buttonPrimary}>
+              Continue as {check.identity.profile.name || check.identity.profile.email}
+            </button>
+            <p className="mt-1 text-center text-xs text-slate-500">signed in to {source.name}</p>
+          </form>
+        ) : (
+          <div key={source.id}>
+            <a href={appLoginUrl(source, returnTo)} className={buttonSecondary}>
+              Sign in with {source.name}
+            </a>
+            {check.outcome === 'failed' ? (
+              <p data-testid="source-notice" className="mt-1 text-xs text-amber-800">
+                {source.name} did not answer just now; if you are already signed in there, try reloading this page.
+              </p>
+            ) : null}
+          </div>
+        ),
+      )}
+      {idps.map((source) => (
+        <form key={source.id} action={startIdpSignInAction}>
+          <Hidden {...params} />
+          <input type="hidden" name="source" value={source.id} />
+          <button type="submit" className={buttonSecondary}>
+            Sign in with {source.name}
+          </button>
+        </form>
+      ))}
+      {credentials ? (
+        <>
+          {hasButtons ? (
+            <p className="pt-2 text-center text-xs uppercase tracking-wide text-slate-500">or with your email and password</p>
+          ) : null}
+          <SignInForm loginRequestId={params.loginRequestId} state={params.state} source={credentials.id} />
+        </>
+      ) : null}
+    </div>
   )
 }

@@ -9,14 +9,15 @@ const initial: SignInState = { attempt: 0 }
 const inputClass =
   'mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-xs focus:border-slate-900 focus:outline-2 focus:outline-slate-900'
 
-export function SignInForm({ loginRequestId, state }: { loginRequestId: string; state: string }) {
+export function SignInForm({ loginRequestId, state, source }: { loginRequestId: string; state: string; source: string }) {
   const [result, action, pending] = useActionState(signInAction, initial)
   return (
     // A new key after each failed attempt remounts the form, so the email the person typed comes
     // back as the default value instead of being cleared by React's form reset.
-    <form action={action} key={result.attempt} className="mt-6 space-y-4" noValidate={false}>
+    <form action={action} key={result.attempt} className="space-y-4" noValidate={false}>
       <input type="hidden" name="login_request_id" value={loginRequestId} />
       <input type="hidden" name="state" value={state} />
+      <input type="hidden" name="source" value={source} />
       <div>
         <label htmlFor="email" className="block text-sm font-medium text-slate-800">
           Email

@@ -1,3 +1,29 @@
-import { handlers } from '@/lib/auth'
+import { NextResponse, type NextRequest } from 'next/server'
+import { handlers, withSignInCapture } from '@/lib/auth'
+import { getEnv } from '@/lib/env'
+import { isSourceErrorPage, recordIdpFailure } from '@/lib/source-sign-in'
 
-export const { GET, POST } = handlers
+// Auth.js answers every failure of an IdP callback with a redirect to its error page and the
+// error's type only. Run here, the failure itself is still at hand, so it is recorded against the
+// login request and the person goes straight to the page that explains it.
+
+async function handle(request: NextRequest, handler: (request: NextRequest) => Promise<Response>): Promise<Response> {
+  const { value, thrown, captured } = await withSignInCapture(() => handler(request))
+  if (thrown !== undefined) throw thrown
+  const response = value as Response
+  const location = response.headers.get('location')
+  if (captured.error === undefined || !location || !isSourceErrorPage(location)) return response
+
+  const target = NextResponse.redirect(new URL(await recordIdpFailure(captured.error), getEnv().APP_URL), 303)
+  // Keep Auth.js's own cookie changes (it clears its PKCE, state and nonce cookies).
+  for (const cookie of response.headers.getSetCookie()) target.headers.append('set-cookie', cookie)
+  return target
+}
+
+export function GET(request: NextRequest) {
+  return handle(request, handlers.GET)
+}
+
+export function POST(request: NextRequest) {
+  return handle(request, handlers.POST)
+}

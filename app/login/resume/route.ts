@@ -1,0 +1,34 @@
+import { NextResponse, type NextRequest } from 'next/server'
+import { auth } from '@/lib/auth'
+import { getEnv } from '@/lib/env'
+import { completeLogin } from '@/lib/complete-login'
+import { forgetPending, readPending } from '@/lib/login-cookie'
+import { problemPath } from '@/lib/problems'
+import { endSourceIntent, readSourceIntent } from '@/lib/source-intent'
+import { loginPath } from '../params'
+
+// Back from the upstream IdP, signed in: complete the login request the person left from, with no
+// second click. The sealed intent (written only by a same-origin POST from the login page) must
+// match this address, and the bridge session must come from that source after the person left.
+
+function redirectTo(path: string): NextResponse {
+  return NextResponse.redirect(new URL(path, getEnv().APP_URL), 303)
+}
+
+export async function GET(request: NextRequest) {
+  const intent = await readSourceIntent()
+  const query = request.nextUrl.searchParams
+  if (!intent || intent.id !== query.get('intent') || intent.params.loginRequestId !== query.get('login_request_id')) {
+    return redirectTo(problemPath('no_session'))
+  }
+  await endSourceIntent()
+  const session = await auth()
+  if (!session?.identity || session.source !== intent.source || (session.signedInAt ?? 0) < intent.at) {
+    return redirectTo(loginPath(intent.params))
+  }
+  const pending = await readPending()
+  const result = await completeLogin({ params: intent.params, pending, identity: session.identity, signedInAt: session.signedInAt ?? Date.now() })
+  if (!result.ok) return redirectTo(problemPath(result.problem, intent.params))
+  await forgetPending(pending, intent.params.loginRequestId)
+  return NextResponse.redirect(result.location, 303)
+}

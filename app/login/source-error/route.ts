@@ -1,0 +1,11 @@
+import { NextResponse, type NextRequest } from 'next/server'
+import { getEnv } from '@/lib/env'
+import { recordIdpFailure } from '@/lib/source-sign-in'
+
+// Auth.js's error and sign-in page. Failures of an IdP callback are handled before they get here
+// (app/api/auth); what arrives is a direct visit or an Auth.js error outside a callback.
+export async function GET(request: NextRequest) {
+  const type = request.nextUrl.searchParams.get('error')?.replace(/[^A-Za-z]/g, '').slice(0, 40) || 'unknown'
+  const path = await recordIdpFailure({ type })
+  return NextResponse.redirect(new URL(path, getEnv().APP_URL), 303)
+}

@@ -1,0 +1,61 @@
+import 'server-only'
+import { getEnv } from './env'
+import { getDb } from './db/client'
+import { classifyIdpError, signIn, SOURCE_ERROR_PATH, withSignInCapture } from './auth'
+import type { SourceOfType } from './sources'
+import { recordSignInFailed } from './ledger'
+import { fingerprint, logEvent } from './log'
+import type { ProblemCode } from './problems'
+import type { LoginRequestParams } from './login-request'
+import { beginSourceIntent, endSourceIntent, readSourceIntent, resumePath } from './source-intent'
+import { problemPath } from './problems'
+
+// The two ends of a sign-in at an upstream IdP that happen outside the login page: leaving for the
+// IdP, and a failure there, recorded against the login request the person left from.
+
+/** A sign-in that produced nobody: the ledger keeps why, the request stays open for another try. */
+export async function recordSourceFailure(params: LoginRequestParams, source: string, code: ProblemCode | 'credentials_refused', detail: string): Promise<void> {
+  logEvent('sign_in_failed', { lr: fingerprint(params.loginRequestId), source, code, detail })
+  try {
+    await recordSignInFailed(await getDb(), params.loginRequestId, { source, code, message: detail })
+  } catch (error) {
+    logEvent('ledger_error', { lr: fingerprint(params.loginRequestId), error: error instanceof Error ? error.message : String(error) })
+  }
+}
+
+function isSourceErrorPage(location: string): boolean {
+  try {
+    return new URL(location, getEnv().APP_URL).pathname === SOURCE_ERROR_PATH
+  } catch {
+    return false
+  }
+}
+
+export type IdpStart = { ok: true; location: string } | { ok: false; problem: ProblemCode; detail: string }
+
+/** Builds the IdP's authorization URL (discovery, PKCE, state, nonce), remembering where to come back to. */
+export async function startIdpSignIn(params: LoginRequestParams, source: SourceOfType<'oidc'>): Promise<IdpStart> {
+  const intent = await beginSourceIntent(params, source.id)
+  const { value, thrown, captured } = await withSignInCapture(() => signIn(source.id, { redirectTo: resumePath(intent), redirect: false }))
+  const failure = thrown ?? captured.error
+  if (failure !== undefined || typeof value !== 'string' || isSourceErrorPage(value)) {
+    return { ok: false, ...classifyIdpError(failure) }
+  }
+  return { ok: true, location: value }
+}
+
+/**
+ * The IdP sent the person back with an error, or its answer did not pass the checks: record it
+ * against the login request the person left from, and say where to send them. Without the sealed
+ * intent, this browser did not start the sign-in here.
+ */
+export async function recordIdpFailure(error: unknown): Promise<string> {
+  const intent = await readSourceIntent()
+  if (!intent) return problemPath('no_session')
+  await endSourceIntent()
+  const { problem, detail } = classifyIdpError(error)
+  await recordSourceFailure(intent.params, intent.source, problem, detail)
+  return problemPath(problem, intent.params)
+}
+
+export { isSourceErrorPage }
