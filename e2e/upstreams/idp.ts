@@ -1,0 +1,370 @@
+import { randomBytes } from 'node:crypto'
+import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose'
+import Provider, { errors, type AccountClaims, type Interaction, type InteractionResults } from 'oidc-provider'
+import {
+  closeHttpServer,
+  escapeHtml,
+  isPlainObject,
+  readFormBody,
+  readJsonObject,
+  safeEqual,
+  sendHtml,
+  sendJson,
+} from '../stand-in/http-helpers'
+import { listenOnLoopback } from './server-support'
+
+export interface TestIdpClient {
+  clientId: string
+  clientSecret: string
+  redirectUris: string[]
+  /** Auth.js sends client_secret_basic unless told otherwise. */
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post'
+}
+
+export interface TestIdpOptions {
+  /** 0 picks a free port. */
+  port: number
+  /** The fault switches' port; 0 picks a free port. */
+  controlPort: number
+  /** Defaults to `http://localhost:{bound port}`; must name the same port when given. */
+  issuer?: string
+  clients: TestIdpClient[]
+}
+
+export interface TestIdp {
+  issuer: string
+  controlUrl: string
+  close(): Promise<void>
+}
+
+export interface IdpUser {
+  username: string
+  password: string
+  claims: AccountClaims
+}
+
+export type IdTokenFault = 'none' | 'wrong_audience' | 'bad_signature'
+
+export const IDP_USERS = {
+  ada: {
+    username: 'ada@acme.test',
+    password: 'ada-password',
+    claims: {
+      sub: 'idp-user-ada',
+      email: 'ada@acme.test',
+      email_verified: true,
+      name: 'Ada Lovelace',
+      given_name: 'Ada',
+      family_name: 'Lovelace',
+      locale: 'en-GB',
+      preferred_username: 'ada',
+      picture: 'https://images.acme.test/ada.png',
+      groups: ['engineering', 'mcp-users'],
+      org: { id: 'org_acme', name: 'Acme Corp' },
+      department: 'R&D',
+    },
+  },
+  grace: {
+    username: 'grace@acme.test',
+    password: 'grace-password',
+    claims: {
+      sub: 'idp-user-grace',
+      email: 'grace@acme.test',
+      email_verified: false,
+      name: 'Grace Hopper',
+      given_name: 'Grace',
+      family_name: 'Hopper',
+      groups: ['research'],
+    },
+  },
+  // No email claim at all: a profile the bridge must refuse.
+  nomail: {
+    username: 'nomail@acme.test',
+    password: 'nomail-password',
+    claims: { sub: 'idp-user-nomail', name: 'No Mail' },
+  },
+} satisfies Record<string, IdpUser>
+
+export const WRONG_AUDIENCE = 'some-other-client'
+
+const ID_TOKEN_FAULTS: readonly IdTokenFault[] = ['none', 'wrong_audience', 'bad_signature']
+
+const CLAIMS_BY_SCOPE = {
+  openid: ['sub'],
+  email: ['email', 'email_verified'],
+  profile: ['name', 'given_name', 'family_name', 'locale', 'picture', 'preferred_username'],
+  groups: ['groups'],
+  org: ['org', 'department'],
+}
+
+const INTERACTION_ROUTE = /^\/interaction\/([\w-]+)(?:\/(login|consent))?$/
+
+interface SigningKeys {
+  kid: string
+  privateJwk: Record<string, unknown>
+  privateKey: CryptoKey
+  /** Signs `bad_signature` tokens: a real key, just not the one the JWKS publishes. */
+  impostorKey: CryptoKey
+}
+
+interface IdpState {
+  provider: Provider
+  keys: SigningKeys
+  idTokenFault: IdTokenFault
+}
+
+export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
+  if (options.issuer) assertIssuerMatchesPort(options.issuer, options.port)
+  const host = options.issuer ? new URL(options.issuer).hostname : 'localhost'
+  const server = http.createServer()
+  const port = await listenOnLoopback(server, options.port, host)
+  const issuer = options.issuer ?? `http://localhost:${port}`
+
+  const keys = await createSigningKeys()
+  const state: IdpState = { provider: createProvider(issuer, options.clients, keys), keys, idTokenFault: 'none' }
+  addIdTokenFaults(state)
+  const providerCallback = state.provider.callback()
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const match = INTERACTION_ROUTE.exec((req.url ?? '/').split('?')[0] ?? '')
+    if (!match) return providerCallback(req, res)
+    handleInteraction(state.provider, req, res, match[1] ?? '', match[2]).catch((error: unknown) => {
+      console.error('test IdP interaction failed:', error)
+      if (!res.headersSent) sendHtml(res, 500, 'Error', '<h1>Something went wrong</h1>')
+      else res.destroy()
+    })
+  })
+
+  const controlServer = http.createServer((req, res) => {
+    handleControl(state, server, { port, host }, req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, { error: 'control request failed' })
+      else res.destroy()
+    })
+  })
+  const controlPort = await listenOnLoopback(controlServer, options.controlPort, host).catch(async (error: unknown) => {
+    await closeHttpServer(server)
+    throw error
+  })
+
+  return {
+    issuer,
+    controlUrl: `http://${host}:${controlPort}`,
+    async close() {
+      await Promise.all([closeHttpServer(server), closeHttpServer(controlServer)])
+    },
+  }
+}
+
+function assertIssuerMatchesPort(issuer: string, port: number): void {
+  const url = new URL(issuer)
+  if (url.pathname !== '/') throw new Error(`the test IdP serves its issuer at the root path only, not ${issuer}`)
+  if (Number(url.port) !== port) throw new Error(`issuer ${issuer} must name the port the IdP listens on (${port})`)
+}
+
+async function createSigningKeys(): Promise<SigningKeys> {
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true })
+  const { privateKey: impostorKey } = await generateKeyPair('RS256')
+  const kid = `test-idp-${randomBytes(8).toString('hex')}`
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' }
+  return { kid, privateJwk, privateKey, impostorKey }
+}
+
+function createProvider(issuer: string, clients: TestIdpClient[], keys: SigningKeys): Provider {
+  const provider = new Provider(issuer, {
+    clients: clients.map((client) => ({
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      // http://localhost redirect URIs are valid for 'web' clients as long as implicit is off.
+      redirect_uris: client.redirectUris,
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_basic',
+    })),
+    jwks: { keys: [keys.privateJwk] },
+    cookies: {
+      keys: [randomBytes(32).toString('base64url')],
+      // The default SameSite=None for the session cookie needs Secure, which browsers refuse
+      // over http; every request that needs it is a top-level navigation, so Lax is enough.
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    // Only the authorization code flow: nothing else should reach a client of this IdP.
+    responseTypes: ['code'],
+    claims: CLAIMS_BY_SCOPE,
+    scopes: Object.keys(CLAIMS_BY_SCOPE),
+    // The bridge reads the profile from the id_token, not from the userinfo endpoint.
+    conformIdTokenClaims: false,
+    pkce: { required: () => true, methods: ['S256'] },
+    features: { devInteractions: { enabled: false } },
+    // Explicit lifetimes; the defaults work too but log a NOTICE each time one is used.
+    ttl: { AuthorizationCode: 60, Interaction: 3600, Session: 86400, Grant: 86400, AccessToken: 3600, IdToken: 3600 },
+    async findAccount(_ctx, sub) {
+      const user = Object.values(IDP_USERS).find((candidate) => candidate.claims.sub === sub)
+      if (!user) return undefined
+      return { accountId: sub, claims: () => ({ ...user.claims }) }
+    },
+  })
+  provider.on('server_error', (_ctx, error) => console.error('test IdP server error:', error))
+  return provider
+}
+
+/** Replaces the id_token of successful token responses while a fault is switched on. */
+function addIdTokenFaults(state: IdpState): void {
+  const tokenPath = state.provider.pathFor('token')
+  state.provider.use(async (ctx, next) => {
+    await next()
+    const fault = state.idTokenFault
+    if (fault === 'none' || ctx.method !== 'POST' || ctx.path !== tokenPath || ctx.status !== 200) return
+    const body = ctx.body
+    if (!isPlainObject(body) || typeof body.id_token !== 'string') return
+    ctx.body = { ...body, id_token: await forgeIdToken(body.id_token, fault, state.keys) }
+  })
+}
+
+async function forgeIdToken(idToken: string, fault: Exclude<IdTokenFault, 'none'>, keys: SigningKeys): Promise<string> {
+  const claims = decodeJwt(idToken)
+  const header = { alg: 'RS256', kid: keys.kid }
+  if (fault === 'wrong_audience') {
+    return new SignJWT({ ...claims, aud: WRONG_AUDIENCE }).setProtectedHeader(header).sign(keys.privateKey)
+  }
+  return new SignJWT(claims).setProtectedHeader(header).sign(keys.impostorKey)
+}
+
+async function handleInteraction(
+  provider: Provider,
+  req: IncomingMessage,
+  res: ServerResponse,
+  uid: string,
+  action: string | undefined,
+): Promise<void> {
+  let interaction: Interaction
+  try {
+    interaction = await provider.interactionDetails(req, res)
+  } catch (error) {
+    if (!(error instanceof errors.SessionNotFound)) throw error
+    return sendHtml(res, 400, 'Sign-in expired', '<h1>This sign-in has expired</h1><p>Start again from the application.</p>')
+  }
+  const prompt = interaction.prompt.name
+  if (interaction.uid !== uid || (action !== undefined && action !== prompt)) {
+    return sendHtml(res, 400, 'Sign-in expired', '<h1>This sign-in step is no longer current</h1>')
+  }
+
+  if (req.method === 'GET' && prompt === 'login') return renderLoginPage(res, uid)
+  if (req.method === 'GET' && prompt === 'consent') return renderConsentPage(res, interaction)
+  if (req.method !== 'POST' || action === undefined) return sendHtml(res, 405, 'Not allowed', '<h1>Method not allowed</h1>')
+
+  // oidc-provider parses no bodies outside its own routes, so the forms are read here.
+  const form = await readFormBody(req)
+  if (action === 'login') {
+    const user = findUserByCredentials(form.get('username') ?? '', form.get('password') ?? '')
+    if (!user) return renderLoginPage(res, uid, { error: 'Wrong username or password', username: form.get('username') ?? '' })
+    return provider.interactionFinished(req, res, { login: { accountId: user.claims.sub } }, { mergeWithLastSubmission: false })
+  }
+  const result: InteractionResults =
+    form.get('decision') === 'allow'
+      ? await grantConsent(provider, interaction)
+      : { error: 'access_denied', error_description: 'End-User aborted interaction' }
+  return provider.interactionFinished(req, res, result, { mergeWithLastSubmission: true })
+}
+
+function findUserByCredentials(username: string, password: string): IdpUser | undefined {
+  const user = Object.values(IDP_USERS).find((candidate) => candidate.username === username.trim().toLowerCase())
+  return user && safeEqual(password, user.password) ? user : undefined
+}
+
+/** Grants what the consent prompt found missing, as oidc-provider's own example does. */
+async function grantConsent(provider: Provider, interaction: Interaction): Promise<InteractionResults> {
+  const accountId = interaction.session?.accountId
+  const clientId = interaction.params.client_id
+  if (!accountId || typeof clientId !== 'string') throw new Error('consent without a signed-in account or client')
+
+  const grant = interaction.grantId
+    ? await provider.Grant.find(interaction.grantId)
+    : new provider.Grant({ accountId, clientId })
+  if (!grant) throw new Error(`grant ${interaction.grantId} not found`)
+  const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = interaction.prompt.details
+  if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '))
+  if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims)
+  for (const [resource, scopes] of Object.entries(missingResourceScopes ?? {})) {
+    grant.addResourceScope(resource, scopes.join(' '))
+  }
+  const grantId = await grant.save()
+  return { consent: interaction.grantId ? {} : { grantId } }
+}
+
+function renderLoginPage(res: ServerResponse, uid: string, failure?: { error: string; username: string }): void {
+  sendHtml(
+    res,
+    failure ? 401 : 200,
+    'Acme IdP sign-in',
+    `<main>
+      <h1>Acme IdP sign-in</h1>
+      <p role="alert" aria-live="polite">${failure ? escapeHtml(failure.error) : ''}</p>
+      <form method="post" action="/interaction/${escapeHtml(uid)}/login">
+        <label for="username">Username</label>
+        <input id="username" name="username" autocomplete="username" value="${escapeHtml(failure?.username ?? '')}" required>
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required>
+        <button type="submit">Sign in</button>
+      </form>
+    </main>`,
+  )
+}
+
+function renderConsentPage(res: ServerResponse, interaction: Interaction): void {
+  const clientId = String(interaction.params.client_id ?? '')
+  const scopes = String(interaction.params.scope ?? '').split(' ').filter(Boolean)
+  sendHtml(
+    res,
+    200,
+    'Allow access?',
+    `<main>
+      <h1>Allow access?</h1>
+      <p><strong>${escapeHtml(clientId)}</strong> wants to use your Acme account.</p>
+      <ul>${scopes.map((scope) => `<li>${escapeHtml(scope)}</li>`).join('')}</ul>
+      <form method="post" action="/interaction/${escapeHtml(interaction.uid)}/consent">
+        <button type="submit" name="decision" value="allow">Allow</button>
+        <button type="submit" name="decision" value="deny">Deny</button>
+      </form>
+    </main>`,
+  )
+}
+
+/** Test control API (no auth: it only listens on loopback). */
+async function handleControl(
+  state: IdpState,
+  server: http.Server,
+  address: { port: number; host: string },
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const route = `${req.method} ${new URL(req.url ?? '/', 'http://control').pathname}`
+  const bringUp = async () => {
+    if (!server.listening) await listenOnLoopback(server, address.port, address.host)
+  }
+
+  switch (route) {
+    case 'GET /_idp/health':
+      return sendJson(res, 200, { ok: true, up: server.listening })
+    case 'POST /_idp/faults': {
+      const body = await readJsonObject(req)
+      const fault = ID_TOKEN_FAULTS.find((known) => known === body?.idToken)
+      if (!fault) return sendJson(res, 400, { error: `idToken must be one of ${ID_TOKEN_FAULTS.join(', ')}` })
+      state.idTokenFault = fault
+      return sendJson(res, 200, { ok: true, faults: { idToken: fault } })
+    }
+    case 'POST /_idp/down':
+      // Open keep-alive connections are destroyed too, so the next request is refused outright.
+      await closeHttpServer(server)
+      return sendJson(res, 200, { ok: true, up: false })
+    case 'POST /_idp/up':
+      await bringUp()
+      return sendJson(res, 200, { ok: true, up: true })
+    case 'POST /_idp/reset':
+      state.idTokenFault = 'none'
+      await bringUp()
+      return sendJson(res, 200, { ok: true, up: true, faults: { idToken: 'none' } })
+    default:
+      return sendJson(res, 404, { error: 'not found' })
+  }
+}
