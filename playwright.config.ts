@@ -1,6 +1,15 @@
 import fs from 'node:fs'
 import { defineConfig, devices } from '@playwright/test'
 import { APP_URL, bridgeEnv, mcpEnv, standInEnv, BRIDGE_PORT, STAND_IN_PORT, MCP_PORT } from './e2e/support/config'
+import {
+  CREDENTIAL_API_BRIDGE_PORT,
+  CREDENTIAL_API_BRIDGE_URL,
+  SOURCES_BRIDGE_PORT,
+  SOURCES_BRIDGE_URL,
+  credentialApiBridgeEnv,
+  sourcesBridgeEnv,
+} from './e2e/support/sources'
+import { IDP_CONTROL_URL } from './e2e/upstreams/options'
 
 // Runs against the production build (`next build` first; `npm test` does it). Debian's Chromium is
 // used where it is installed (CI, servers without Playwright's own browser download); elsewhere
@@ -44,6 +53,30 @@ export default defineConfig({
       env: mcpEnv(),
       reuseExistingServer: !isCI,
       stdout: 'pipe',
+    },
+    {
+      // The company's own identity systems: an OpenID Provider, a credential API and an app.
+      command: 'node --import tsx e2e/upstreams/main.ts',
+      url: `${IDP_CONTROL_URL}/_idp/health`,
+      env: { NODE_OPTIONS: '' },
+      reuseExistingServer: !isCI,
+      stdout: 'pipe',
+    },
+    {
+      command: `node node_modules/next/dist/bin/next start -p ${SOURCES_BRIDGE_PORT}`,
+      url: `${SOURCES_BRIDGE_URL}/api/health`,
+      env: sourcesBridgeEnv(),
+      reuseExistingServer: !isCI,
+      stdout: 'pipe',
+      timeout: 60_000,
+    },
+    {
+      command: `node node_modules/next/dist/bin/next start -p ${CREDENTIAL_API_BRIDGE_PORT}`,
+      url: `${CREDENTIAL_API_BRIDGE_URL}/api/health`,
+      env: credentialApiBridgeEnv(),
+      reuseExistingServer: !isCI,
+      stdout: 'pipe',
+      timeout: 60_000,
     },
     {
       command: `node node_modules/next/dist/bin/next start -p ${BRIDGE_PORT}`,

@@ -272,11 +272,11 @@ function causes(error: unknown): unknown[] {
 }
 
 /** Why an upstream IdP sign-in failed, as a problem page and a sentence for the ledger. */
-export function classifyIdpError(error: unknown): { problem: ProblemCode; detail: string } {
+export function classifyIdpError(error: unknown, returnedError?: string | null): { problem: ProblemCode; detail: string } {
   const chain = causes(error)
-  const returned = chain
-    .map((e) => (e as { cause?: { error?: unknown } }).cause?.error)
-    .find((code): code is string => typeof code === 'string')
+  // Auth.js raises OAuthCallbackError only after the state checked out; the IdP's own error code
+  // (access_denied...) is then in the callback's query, which the caller passes on.
+  const returned = chain.some((e) => (e as { type?: unknown }).type === 'OAuthCallbackError') ? returnedError : undefined
   if (returned) {
     const code = returned.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64)
     return code === 'access_denied'

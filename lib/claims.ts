@@ -59,7 +59,7 @@ type ListField = (typeof LIST_FIELDS)[number]
 const ClaimPath = z
   .string()
   .trim()
-  .min(1, 'must name a field of the source\'s answer')
+  .min(1, { error: 'must name a field of the source\'s answer', abort: true })
   .max(200)
   .refine((path) => !path.split('.').some((part) => part === ''), 'must not have empty parts (a..b, .a, a.)')
 
@@ -80,7 +80,14 @@ export const ClaimsMappingSchema = z.strictObject({
   organizationExternalId: ClaimPath.nullable().optional(),
   organizationExternalName: ClaimPath.nullable().optional(),
   customAttributes: z
-    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, 'custom attribute names are letters, digits, _ . - (at most 64)'), ClaimPath)
+    .record(z.string(), ClaimPath)
+    .superRefine((attributes, ctx) => {
+      for (const name of Object.keys(attributes)) {
+        if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(name)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'custom attribute names are letters, digits, _ . - (at most 64)' })
+        }
+      }
+    })
     .optional(),
 })
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { cookies } from 'next/headers'
 import { sealData, unsealData } from 'iron-session'
 import { getEnv } from './env'
-import { parseLoginRequestParams, type LoginRequestParams } from './login-request'
+import { parseLoginRequestParams, sealTtlFor, type LoginRequestParams } from './login-request'
 
 // A browser leaving for an upstream IdP carries, in a sealed cookie, which login request it left
 // from and a random id that also rides in the return address. Only a same-origin POST from the
@@ -25,13 +25,15 @@ function cookieName(secure: boolean): string {
 export async function beginSourceIntent(params: LoginRequestParams, source: string, now = Date.now()): Promise<SourceIntent> {
   const env = getEnv()
   const intent: SourceIntent = { params, source, id: randomBytes(16).toString('base64url'), at: now }
-  const seal = await sealData(intent, { password: env.SESSION_SECRET, ttl: env.LOGIN_REQUEST_TTL_SECONDS })
+  // It outlives the login request like the pending cookie does, so a late return is told "expired".
+  const ttl = sealTtlFor(env.LOGIN_REQUEST_TTL_SECONDS)
+  const seal = await sealData(intent, { password: env.SESSION_SECRET, ttl })
   ;(await cookies()).set(cookieName(env.secure), seal, {
     httpOnly: true,
     sameSite: 'lax',
     secure: env.secure,
     path: '/',
-    maxAge: env.LOGIN_REQUEST_TTL_SECONDS,
+    maxAge: ttl,
   })
   return intent
 }
@@ -42,7 +44,7 @@ export async function readSourceIntent(): Promise<SourceIntent | null> {
   const seal = (await cookies()).get(cookieName(env.secure))?.value
   if (!seal) return null
   try {
-    const data = await unsealData<Partial<SourceIntent>>(seal, { password: env.SESSION_SECRET, ttl: env.LOGIN_REQUEST_TTL_SECONDS })
+    const data = await unsealData<Partial<SourceIntent>>(seal, { password: env.SESSION_SECRET, ttl: sealTtlFor(env.LOGIN_REQUEST_TTL_SECONDS) })
     const params = parseLoginRequestParams(data.params?.loginRequestId, data.params?.state)
     if (!params.ok || typeof data.source !== 'string' || typeof data.id !== 'string' || typeof data.at !== 'number') return null
     return { params: params.params, source: data.source, id: data.id, at: data.at }

@@ -49,11 +49,11 @@ export async function startIdpSignIn(params: LoginRequestParams, source: SourceO
  * against the login request the person left from, and say where to send them. Without the sealed
  * intent, this browser did not start the sign-in here.
  */
-export async function recordIdpFailure(error: unknown): Promise<string> {
+export async function recordIdpFailure(error: unknown, returnedError?: string | null): Promise<string> {
   const intent = await readSourceIntent()
   if (!intent) return problemPath('no_session')
   await endSourceIntent()
-  const { problem, detail } = classifyIdpError(error)
+  const { problem, detail } = classifyIdpError(error, returnedError)
   await recordSourceFailure(intent.params, intent.source, problem, detail)
   return problemPath(problem, intent.params)
 }

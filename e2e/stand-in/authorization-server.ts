@@ -112,7 +112,7 @@ export function handleAuthorize(context: StandInContext, url: URL, res: ServerRe
     scope: params.get('scope') ?? '',
     resource,
   })
-  redirect(res, buildBridgeLoginUrl(context.config.bridgeLoginUrl, loginRequest))
+  redirect(res, buildBridgeLoginUrl(context.store.bridgeLoginUrlOverride ?? context.config.bridgeLoginUrl, loginRequest))
 }
 
 /** Appends OAuth response parameters to a registered redirect_uri, keeping its own query. */

@@ -77,6 +77,16 @@ export async function handleControlRequest(
     sendJson(res, 200, store.stats)
     return true
   }
+  if (route === 'POST /_standin/bridge-login-url') {
+    const url = (await readJsonObject(req))?.url
+    if (url !== null && (typeof url !== 'string' || !URL.canParse(url))) {
+      sendJson(res, 400, { error: 'url must be an absolute URL, or null for the configured one' })
+      return true
+    }
+    store.bridgeLoginUrlOverride = url
+    sendJson(res, 200, { bridgeLoginUrl: url ?? config.bridgeLoginUrl })
+    return true
+  }
   if (route === 'GET /_standin/faults') {
     sendJson(res, 200, store.faults)
     return true

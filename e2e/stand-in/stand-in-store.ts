@@ -79,6 +79,8 @@ export class StandInStore {
   readonly clients = new Map<string, RegisteredClient>()
   readonly knownConnections = new Set<string>()
   readonly faults: { userDetails: UserDetailsFault; delayMs: number } = { userDetails: 'none', delayMs: 0 }
+  /** Where MCP clients are sent to sign in, when a test points them at another bridge. */
+  bridgeLoginUrlOverride: string | null = null
   stats: Stats = emptyStats()
   // Secrets are looked up by digest, so a hash-map lookup never compares the secret itself.
   private readonly loginRequestIdsByState = new Map<string, string>()

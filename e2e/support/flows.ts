@@ -19,3 +19,28 @@ export async function statusOfCurrentPage(page: Page): Promise<number> {
   await expect(page).toHaveURL(/\/login\/problem\//)
   return (await page.request.get(page.url(), { maxRedirects: 0 })).status()
 }
+
+/**
+ * A User message as the Scalekit stand-in records it: protobuf JSON with every implicit field,
+ * so a test can compare exactly what reached Scalekit.
+ */
+export function asReceivedByScalekit(user: Record<string, unknown>): Record<string, unknown> {
+  return {
+    sub: '',
+    email: '',
+    givenName: '',
+    familyName: '',
+    emailVerified: false,
+    phoneNumber: '',
+    phoneNumberVerified: false,
+    name: '',
+    preferredUsername: '',
+    picture: '',
+    gender: '',
+    locale: '',
+    groups: [],
+    roles: [],
+    loginFailed: false,
+    ...user,
+  }
+}

@@ -49,3 +49,5 @@ export const resetStats = () => call<unknown>('POST', '/_standin/stats/reset', {
 export const setFault = (userDetails: UserDetailsFault, delayMs?: number) =>
   call<unknown>('POST', '/_standin/faults', { userDetails, delayMs })
 export const revokeTokens = () => call<unknown>('POST', '/_standin/tokens/revoke', {})
+/** Sends MCP clients to another bridge's /login (null: back to the configured one). */
+export const setBridgeLoginUrl = (url: string | null) => call<unknown>('POST', '/_standin/bridge-login-url', { url })
