@@ -75,4 +75,16 @@ describe('parseEnv', () => {
     expect(parseEnv({ ...valid, DATABASE_URL: 'postgres://u@h/db' }).DATABASE_URL).toBe('postgres://u@h/db')
     expect(problemsOf({ ...valid, DATABASE_URL: 'mysql://h/db' })[0]).toContain('DATABASE_URL must be file:')
   })
+
+  it('reports identity-source problems in the same one message as the other keys', () => {
+    expect(problemsOf({ ...valid, SESSION_SECRET: 'short', IDENTITY_SOURCES: '[{"id":"x","type":"ldap"}]', SESSION_MAX_AGE_SECONDS: '1' })).toEqual([
+      'SESSION_SECRET must be at least 32 characters (openssl rand -base64 32)',
+      'SESSION_MAX_AGE_SECONDS must be a whole number from 5 to 2592000',
+      'IDENTITY_SOURCES[0] (x).type: type must be one of "local", "oidc", "http", "session"',
+    ])
+    const env = parseEnv({ ...valid, SESSION_MAX_AGE_SECONDS: '3600' })
+    expect(env.SESSION_MAX_AGE_SECONDS).toBe(3600)
+    expect(env.sources.map((source) => source.id)).toEqual(['local'])
+    expect(parseEnv(valid).SESSION_MAX_AGE_SECONDS).toBe(8 * 3600)
+  })
 })
