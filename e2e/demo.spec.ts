@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { test, expect } from './fixtures'
 
 // The README's first command: `npm run demo` (here without rebuilding, on ports of its own).
-const PORTS = { DEMO_BRIDGE_PORT: '3300', DEMO_SCALEKIT_PORT: '4310', DEMO_MCP_PORT: '4320', DEMO_CLIENT_PORT: '4330' }
+const PORTS = { DEMO_BRIDGE_PORT: '3600', DEMO_SCALEKIT_PORT: '4610', DEMO_MCP_PORT: '4620', DEMO_CLIENT_PORT: '4630' }
 
 test('npm run demo: a newcomer signs in and sees the token claims and the tool result', async ({ page }) => {
   test.setTimeout(90_000)
@@ -16,12 +16,12 @@ test('npm run demo: a newcomer signs in and sees the token claims and the tool r
   try {
     await expect.poll(() => output, { timeout: 60_000 }).toContain('Stop with Ctrl+C.')
     const url = /Open (http:\/\/\S+) and click/.exec(output)?.[1]
-    expect(url).toBe('http://127.0.0.1:4330')
+    expect(url).toBe('http://127.0.0.1:4630')
     const [, email, password] = /Sign in on the bridge as (\S+) with the password (\S+)\./.exec(output) ?? []
 
     await page.goto(url!)
     await page.getByRole('button', { name: 'Connect to the MCP server' }).click()
-    await expect(page).toHaveURL(/^http:\/\/localhost:3300\/login\?login_request_id=/)
+    await expect(page).toHaveURL(/^http:\/\/localhost:3600\/login\?login_request_id=/)
     const signedIn = page.getByRole('button', { name: /^Continue as / })
     if (await signedIn.isVisible()) await signedIn.click()
     else {
