@@ -17,6 +17,18 @@ import { IDP_CONTROL_URL } from './e2e/upstreams/options'
 const chromiumPath = process.env.CHROMIUM_PATH ?? (fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined)
 const isCI = Boolean(process.env.CI)
 
+/** A bridge under test: `next start` of the production build, run with node so it stops with its PID. */
+function bridgeServer(port: number, url: string, env: Record<string, string>) {
+  return {
+    command: `node node_modules/next/dist/bin/next start -p ${port}`,
+    url: `${url}/api/health`,
+    env,
+    reuseExistingServer: !isCI,
+    stdout: 'pipe' as const,
+    timeout: 60_000,
+  }
+}
+
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
@@ -62,29 +74,8 @@ export default defineConfig({
       reuseExistingServer: !isCI,
       stdout: 'pipe',
     },
-    {
-      command: `node node_modules/next/dist/bin/next start -p ${SOURCES_BRIDGE_PORT}`,
-      url: `${SOURCES_BRIDGE_URL}/api/health`,
-      env: sourcesBridgeEnv(),
-      reuseExistingServer: !isCI,
-      stdout: 'pipe',
-      timeout: 60_000,
-    },
-    {
-      command: `node node_modules/next/dist/bin/next start -p ${CREDENTIAL_API_BRIDGE_PORT}`,
-      url: `${CREDENTIAL_API_BRIDGE_URL}/api/health`,
-      env: credentialApiBridgeEnv(),
-      reuseExistingServer: !isCI,
-      stdout: 'pipe',
-      timeout: 60_000,
-    },
-    {
-      command: `node node_modules/next/dist/bin/next start -p ${BRIDGE_PORT}`,
-      url: `${APP_URL}/api/health`,
-      env: bridgeEnv(),
-      reuseExistingServer: !isCI,
-      stdout: 'pipe',
-      timeout: 60_000,
-    },
+    bridgeServer(SOURCES_BRIDGE_PORT, SOURCES_BRIDGE_URL, sourcesBridgeEnv()),
+    bridgeServer(CREDENTIAL_API_BRIDGE_PORT, CREDENTIAL_API_BRIDGE_URL, credentialApiBridgeEnv()),
+    bridgeServer(BRIDGE_PORT, APP_URL, bridgeEnv()),
   ],
 })

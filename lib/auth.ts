@@ -87,34 +87,34 @@ function signedInUser(identity: MappedIdentity) {
   return { id: profile?.subject ?? 'unknown', email: profile?.email, name: profile?.name, identity }
 }
 
+/** An email and password form's provider; `check` answers with the person or throws why not. */
+function emailPasswordProvider(source: IdentitySource, check: (email: string, password: string) => Promise<MappedIdentity>): Provider {
+  return Credentials({
+    id: source.id,
+    name: source.name,
+    credentials: { email: {}, password: {} },
+    async authorize(raw) {
+      const input = CredentialsInput.safeParse(raw)
+      if (!input.success) throw new CredentialsSignin()
+      return signedInUser(await check(input.data.email, input.data.password))
+    },
+  })
+}
+
 function providerFor(source: IdentitySource): Provider {
   switch (source.type) {
     case 'local':
-      return Credentials({
-        id: source.id,
-        name: source.name,
-        credentials: { email: {}, password: {} },
-        async authorize(raw) {
-          const input = CredentialsInput.safeParse(raw)
-          if (!input.success) throw new CredentialsSignin()
-          const user = await verifyCredentials(await getDb(), input.data.email, input.data.password)
-          if (!user) throw new CredentialsSignin()
-          return signedInUser(localIdentity(source.id, user))
-        },
+      return emailPasswordProvider(source, async (email, password) => {
+        const user = await verifyCredentials(await getDb(), email, password)
+        if (!user) throw new CredentialsSignin()
+        return localIdentity(source.id, user)
       })
     case 'http':
-      return Credentials({
-        id: source.id,
-        name: source.name,
-        credentials: { email: {}, password: {} },
-        async authorize(raw) {
-          const input = CredentialsInput.safeParse(raw)
-          if (!input.success) throw new CredentialsSignin()
-          const check = await checkCredentials(source, input.data.email, input.data.password)
-          if (check.outcome === 'refused') throw new CredentialsSignin()
-          if (check.outcome === 'failed') throw new SourceUnavailable(check.failure)
-          return signedInUser(check.identity)
-        },
+      return emailPasswordProvider(source, async (email, password) => {
+        const check = await checkCredentials(source, email, password)
+        if (check.outcome === 'refused') throw new CredentialsSignin()
+        if (check.outcome === 'failed') throw new SourceUnavailable(check.failure)
+        return check.identity
       })
     case 'session':
       return Credentials({
