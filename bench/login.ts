@@ -8,12 +8,11 @@
 //     GET the page, POST the server-action form as multipart, expect the 303 to partner:callback).
 //  4. JavaScript shipped to /login (gzip, default level).
 //
-// Loopback only (bridge on 3200, stand-in on 4210). Every loop is bounded in count and in time.
+// Loopback only (bridge on 3500, stand-in on 4210). Every loop is bounded in count and in time.
 // Secrets are generated per run and never printed. Exits non-zero when a measured login fails.
 // Results: a table, a final JSON line, and the marked block of docs/benchmarks.md.
 
 import { randomBytes, randomUUID } from 'node:crypto'
-import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -32,23 +31,31 @@ import {
   watchMemory,
   type Summary,
 } from './support'
+import {
+  boundedSetting,
+  buildId,
+  createLoginRequest as createStandInLoginRequest,
+  machine,
+  ms,
+  partnerCallbackUrl,
+  removeDatabase,
+  ROOT,
+  roundSummary,
+  startBridgeServer as spawnBridgeServer,
+  table,
+  waitForHealth as waitForServerHealth,
+  type Machine,
+  type RunningServer,
+  type StandInLoginRequest,
+} from './harness'
 
-const ROOT = path.resolve(__dirname, '..')
 const COMMAND = 'npm run bench:login'
 
-function boundedSetting(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}`)
-  return value
-}
-
-const BRIDGE_PORT = 3200
+// Clear of the e2e suite (bridges 3100-3400, stand-ins and upstreams 4110-4160, demo 4310-4330), so
+// both can run on one machine at once.
+const BRIDGE_PORT = 3500
 const STAND_IN_PORT = 4210
 const APP_URL = `http://localhost:${BRIDGE_PORT}`
-// `-H localhost` (127.0.0.1 here), not `-H 127.0.0.1`: Next builds its own origin from the -H name, and
-// with 127.0.0.1 every NextResponse.rewrite in proxy.ts (the problem pages) loops on itself.
 const BRIDGE_HOST = 'localhost'
 
 const WARMUP_COMPLETIONS = boundedSetting('BENCH_WARMUP_COMPLETIONS', 50, 1, 1000)
@@ -101,28 +108,11 @@ function bridgeEnv(databaseUrl: string, standInUrl: string): Record<string, stri
 }
 
 function partnerCallback(standInUrl: string, state: string): string {
-  return `${standInUrl}/sso/v1/connections/${encodeURIComponent(CREDENTIALS.connectionId)}/partner:callback?state=${encodeURIComponent(state)}`
+  return partnerCallbackUrl(standInUrl, CREDENTIALS.connectionId, state)
 }
 
-function removeDatabase(file: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(`${file}${suffix}`, { force: true })
-}
-
-interface StandInLoginRequest {
-  loginRequestId: string
-  state: string
-  loginUrl: string
-}
-
-async function createLoginRequest(standInUrl: string): Promise<StandInLoginRequest> {
-  const response = await fetch(`${standInUrl}/_standin/login-requests`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: '{}',
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  })
-  if (response.status !== 201) throw new Error(`stand-in refused to create a login request: ${response.status}`)
-  return (await response.json()) as StandInLoginRequest
+function createLoginRequest(standInUrl: string): Promise<StandInLoginRequest> {
+  return createStandInLoginRequest(standInUrl, REQUEST_TIMEOUT_MS)
 }
 
 interface StandInStats {
@@ -296,55 +286,12 @@ async function measureCompletions(standIn: ScalekitStandIn, databaseFile: string
 // ---------------------------------------------------------------------------------------------
 // 3 + 4. A real `next start`, driven by virtual browsers without JavaScript
 
-interface RunningServer {
-  child: ChildProcess
-  pid: number
-  stop(): Promise<void>
-  outputTail(): string
-}
-
 function startBridgeServer(env: Record<string, string>): RunningServer {
-  const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(BRIDGE_PORT), '-H', BRIDGE_HOST], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  if (child.pid === undefined) throw new Error('could not spawn next start')
-  let output = ''
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-8000)
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve()
-      const force = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      child.once('exit', () => {
-        clearTimeout(force)
-        resolve()
-      })
-      child.kill('SIGTERM')
-    })
-  // Server lines are JSON events with hashed ids only; still, show just the tail, and only on failure.
-  const outputTail = () => output.split('\n').slice(-15).join('\n')
-  return { child, pid: child.pid, stop, outputTail }
+  return spawnBridgeServer(BRIDGE_PORT, env)
 }
 
-async function waitForHealth(server: RunningServer): Promise<void> {
-  const deadline = Date.now() + SERVER_START_TIMEOUT_MS
-  while (Date.now() < deadline) {
-    if (server.child.exitCode !== null) throw new Error(`next start exited (${server.child.exitCode}):\n${server.outputTail()}`)
-    try {
-      const response = await fetch(`${APP_URL}/api/health`, { signal: AbortSignal.timeout(2000) })
-      await response.arrayBuffer()
-      if (response.ok) return
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  throw new Error(`next start did not answer /api/health within ${SERVER_START_TIMEOUT_MS / 1000} s:\n${server.outputTail()}`)
+function waitForHealth(server: RunningServer): Promise<void> {
+  return waitForServerHealth(server, SERVER_START_TIMEOUT_MS)
 }
 
 interface LoginAttempt {
@@ -540,15 +487,6 @@ async function measureLoginJavaScript(standInUrl: string): Promise<JavaScriptRes
 const ARGON2_SAMPLES = 12
 
 /** Creates the benchmark's user, and times argon2id verification of its password (sequential, in-process). */
-/** The id of the build `next start` serves; a rebuild during the run makes the numbers meaningless. */
-function buildId(): string | null {
-  try {
-    return fs.readFileSync(path.join(ROOT, '.next', 'BUILD_ID'), 'utf8').trim()
-  } catch {
-    return null
-  }
-}
-
 async function createBenchUser(databaseFile: string): Promise<Summary> {
   removeDatabase(databaseFile)
   const [{ openDatabase, migrateToLatest }, { addUser }, { verifyPassword }] = await Promise.all([
@@ -576,29 +514,12 @@ async function createBenchUser(databaseFile: string): Promise<Summary> {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-const ms = (value: number) => (Number.isFinite(value) ? `${round(value, 2).toFixed(2)} ms` : 'n/a')
 const kb = (bytes: number) => `${round(bytes / 1024, 1).toFixed(1)} KB`
 const mark = (ok: boolean) => (ok ? 'met' : 'NOT MET')
 
-function machine() {
-  const cpus = os.cpus()
-  return {
-    cores: cpus.length,
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    memoryGb: round(os.totalmem() / 1024 ** 3, 1),
-    node: process.version,
-    os: `${os.type()} ${os.release()}`,
-  }
-}
-
-function table(rows: Array<[string, string]>): string {
-  const width = Math.max(...rows.map(([label]) => label.length))
-  return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n')
-}
-
 function markdownReport(
   date: string,
-  host: ReturnType<typeof machine>,
+  host: Machine,
   completion: CompletionResults,
   http: HttpResults,
   js: JavaScriptResults,
@@ -827,17 +748,6 @@ async function main(): Promise<number> {
     return failed ? 1 : 0
   } finally {
     await cleanup()
-  }
-}
-
-function roundSummary(summary: Summary) {
-  return {
-    count: summary.count,
-    p50: round(summary.p50, 3),
-    p95: round(summary.p95, 3),
-    p99: round(summary.p99, 3),
-    max: round(summary.max, 3),
-    mean: round(summary.mean, 3),
   }
 }
 
