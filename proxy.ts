@@ -41,11 +41,15 @@ export async function proxy(request: NextRequest) {
   requestHeaders.set('x-nonce', nonce)
   requestHeaders.set('Content-Security-Policy', securityHeaders(pathname, { nonce, secure: env.secure })['Content-Security-Policy']!)
 
-  if (request.method === 'POST' && (pathname === '/login' || pathname.startsWith('/login/'))) {
+  const isForm = (area: string) => pathname === area || pathname.startsWith(`${area}/`)
+  if (request.method === 'POST' && (isForm('/login') || isForm('/admin'))) {
     const origin = request.headers.get('origin')
     if (!isSameOriginPost(origin, request.headers.get('sec-fetch-site'), env.APP_URL)) {
       logEvent('cross_site_rejected', { origin: origin ?? 'none', site: request.headers.get('sec-fetch-site') ?? 'none' })
-      return applyHeaders(NextResponse.redirect(new URL('/login/problem/cross_site', env.APP_URL), 303), pathname, nonce, env.secure)
+      const refused = isForm('/login')
+        ? NextResponse.redirect(new URL('/login/problem/cross_site', env.APP_URL), 303)
+        : new NextResponse('Forbidden: this form was not sent from this site.\n', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } })
+      return applyHeaders(refused, pathname, nonce, env.secure)
     }
     // Our own no-referrer form post: give Next's server-action origin check the origin it expects.
     requestHeaders.set('origin', env.APP_URL)

@@ -92,7 +92,8 @@ export function sourcesEnv(url: string, sources: unknown[], overrides: Record<st
 export const SOURCES_BRIDGE_SOURCES = [{ id: 'local', type: 'local' }, acmeSource, companyAppSource]
 
 export function sourcesBridgeEnv(): Record<string, string> {
-  return sourcesEnv(SOURCES_BRIDGE_URL, SOURCES_BRIDGE_SOURCES)
+  // Grace's address is in the list too, but the IdP does not vouch for it (email_verified false).
+  return sourcesEnv(SOURCES_BRIDGE_URL, SOURCES_BRIDGE_SOURCES, { ADMIN_EMAILS: 'ada@acme.test,grace@acme.test' })
 }
 
 export function credentialApiBridgeEnv(): Record<string, string> {
