@@ -103,6 +103,8 @@ const EnvSchema = z.object({
   IDENTITY_SOURCES: optionalString,
   IDENTITY_SOURCES_FILE: optionalString,
   SUBJECT_FORMAT: optionalString,
+  /** How many proxies in front of the bridge append to X-Forwarded-For; 0 trusts none. */
+  TRUSTED_PROXY_HOPS: boundedInt('TRUSTED_PROXY_HOPS', 0, 10, 0),
   /** After this long, "Continue as" gives way to a fresh sign-in. */
   SESSION_MAX_AGE_SECONDS: boundedInt('SESSION_MAX_AGE_SECONDS', 5, 30 * 24 * 3600, 8 * 3600),
 })
