@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 
 export type Engine = 'sqlite' | 'postgres'
 
@@ -75,6 +75,43 @@ function buildMigrations(engine: Engine): Record<string, Migration> {
       await db.schema.dropTable('login_events').execute()
       await db.schema.dropTable('login_requests').execute()
       await db.schema.dropTable('users').execute()
+    },
+  },
+  // The admin area's filters, search, counts and retention on a ledger of millions of rows.
+  '0002_ledger_admin_indexes': {
+    async up(db: Kysely<unknown>) {
+      // Covers the counts and the timeline of a date range (effective status needs expires_at),
+      // so they never read the table itself.
+      await db.schema
+        .createIndex('login_requests_created_status_idx')
+        .on('login_requests')
+        .columns(['created_at', 'status', 'expires_at'])
+        .execute()
+      await db.schema
+        .createIndex('login_requests_source_created_at_idx')
+        .on('login_requests')
+        .columns(['identity_source', 'created_at', 'id'])
+        .execute()
+      await db.schema.createIndex('login_requests_user_sub_idx').on('login_requests').columns(['user_sub', 'created_at']).execute()
+      await db.schema.createIndex('login_requests_auth_request_id_idx').on('login_requests').column('auth_request_id').execute()
+      // The email search is a LIKE prefix. PostgreSQL uses a btree for it only with pattern
+      // operators (any collation); SQLite only when the index is NOCASE, as its LIKE is.
+      const email = engine === 'postgres' ? sql`user_email text_pattern_ops` : sql`user_email collate nocase`
+      await sql`create index login_requests_user_email_idx on login_requests (${email}, created_at)`.execute(db)
+      // Lets the purge find events older than the cutoff whose request was never stored.
+      await db.schema.createIndex('login_events_at_idx').on('login_events').column('at').execute()
+    },
+    async down(db: Kysely<unknown>) {
+      for (const name of [
+        'login_events_at_idx',
+        'login_requests_user_email_idx',
+        'login_requests_auth_request_id_idx',
+        'login_requests_user_sub_idx',
+        'login_requests_source_created_at_idx',
+        'login_requests_created_status_idx',
+      ]) {
+        await db.schema.dropIndex(name).execute()
+      }
     },
   },
   }
