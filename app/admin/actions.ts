@@ -1,0 +1,37 @@
+'use server'
+
+import { redirect } from 'next/navigation'
+import { findSource, signIn, signInWithCredentials, signOut } from '@/lib/auth'
+import { ADMIN_SIGN_IN_PATH } from '@/lib/admin'
+
+export interface AdminSignInState {
+  message?: string
+  email?: string
+  attempt: number
+}
+
+/** Email and password for the admin area, through the configured local or http source. */
+export async function adminSignInAction(previous: AdminSignInState, form: FormData): Promise<AdminSignInState> {
+  const source = findSource(form.get('source'))
+  const email = String(form.get('email') ?? '').trim().slice(0, 320)
+  const password = String(form.get('password') ?? '')
+  const attempt = previous.attempt + 1
+  if (source?.type !== 'local' && source?.type !== 'http') return { message: 'This sign-in method is not available.', email, attempt }
+  if (!email || !password) return { message: 'Enter your email and password.', email, attempt }
+  const result = await signInWithCredentials(source.id, { email, password })
+  if (result.outcome === 'signed_in') redirect('/admin')
+  if (result.outcome === 'failed') return { message: 'The sign-in service did not answer. Try again in a moment.', email, attempt }
+  return { message: 'The email or password is incorrect.', email, attempt }
+}
+
+/** An upstream IdP for the admin area: Auth.js comes back to /admin. */
+export async function adminIdpSignInAction(form: FormData): Promise<void> {
+  const source = findSource(form.get('source'))
+  if (source?.type !== 'oidc') redirect(ADMIN_SIGN_IN_PATH)
+  await signIn(source.id, { redirectTo: '/admin' })
+}
+
+export async function adminSignOutAction(): Promise<void> {
+  await signOut({ redirect: false })
+  redirect(ADMIN_SIGN_IN_PATH)
+}

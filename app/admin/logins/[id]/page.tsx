@@ -1,0 +1,94 @@
+import type { Metadata } from 'next'
+import Link from 'next/link'
+import { notFound } from 'next/navigation'
+import { requireAdmin } from '@/lib/admin'
+import { getDb } from '@/lib/db/client'
+import { getLedgerEntry } from '@/lib/admin-ledger'
+import { AdminShell, formatTime, StatusBadge } from '../../ui'
+
+export const metadata: Metadata = { title: 'Federated login' }
+
+function after(start: number, time: number | null): string {
+  if (time === null) return ''
+  const ms = time - start
+  return ms < 1000 ? `+${ms} ms` : `+${(ms / 1000).toFixed(1)} s`
+}
+
+function Field({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
+  return (
+    <div className="grid grid-cols-3 gap-2 py-2">
+      <dt className="text-sm text-slate-600">{label}</dt>
+      <dd className="col-span-2 break-all text-sm text-slate-900" data-testid={testId}>
+        {children}
+      </dd>
+    </div>
+  )
+}
+
+export default async function LoginDetailPage({ params }: { params: Promise<{ id: string }> }) {
+  const email = await requireAdmin()
+  const { id } = await params
+  const entry = await getLedgerEntry(await getDb(), decodeURIComponent(id))
+  if (!entry) notFound()
+  const { item, claims, events } = entry
+
+  return (
+    <AdminShell email={email}>
+      <Link href="/admin" className="text-sm text-slate-700 underline underline-offset-4">
+        All logins
+      </Link>
+      <h1 className="flex items-center gap-3 text-xl font-semibold text-slate-900">
+        <span className="font-mono text-base">{item.id}</span> <StatusBadge status={item.status} />
+      </h1>
+      <div className="grid gap-4 lg:grid-cols-2">
+        <section className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="summary">
+          <h2 id="summary" className="text-sm font-semibold text-slate-900">Summary</h2>
+          <dl className="divide-y divide-slate-100">
+            <Field label="Person">{item.userEmail ?? 'not signed in'}</Field>
+            <Field label="Subject (sub)">{item.userSub ?? ''}</Field>
+            <Field label="Identity source">{item.identitySource ?? ''}</Field>
+            <Field label="Scalekit authRequestId" testId="auth-request-id">
+              {item.authRequestId ?? ''}
+            </Field>
+            <Field label="Reason" testId="failure-reason">
+              {item.errorCode ? `${item.errorCode}: ${item.errorMessage ?? ''}` : ''}
+            </Field>
+            <Field label="Started (UTC)">{formatTime(item.createdAt)}</Field>
+            <Field label="Signed in">{after(item.createdAt, item.signedInAt)}</Field>
+            <Field label="Submitted to Scalekit">{after(item.createdAt, item.submittedAt)}</Field>
+            <Field label="Finished">{after(item.createdAt, item.finishedAt)}</Field>
+            <Field label="Expires (UTC)">{formatTime(item.expiresAt)}</Field>
+            <Field label="IP address">{item.ip ?? ''}</Field>
+            <Field label="User agent">{item.userAgent ?? ''}</Field>
+          </dl>
+        </section>
+        <section className="space-y-4">
+          <div className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="events">
+            <h2 id="events" className="text-sm font-semibold text-slate-900">Timeline</h2>
+            <ol className="mt-2 space-y-2">
+              {events.map((event, index) => (
+                <li key={index} className="text-sm" data-testid="ledger-event">
+                  <span className="font-medium text-slate-900">{event.type}</span>{' '}
+                  <span className="text-slate-600">
+                    {formatTime(event.at)} ({after(item.createdAt, event.at)})
+                  </span>
+                  {event.detail ? <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs text-slate-700">{JSON.stringify(event.detail)}</pre> : null}
+                </li>
+              ))}
+            </ol>
+          </div>
+          <div className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="claims">
+            <h2 id="claims" className="text-sm font-semibold text-slate-900">Claims sent to Scalekit</h2>
+            {claims ? (
+              <pre className="mt-2 overflow-x-auto rounded bg-slate-50 p-3 text-xs text-slate-800" data-testid="claims">
+                {JSON.stringify(claims, null, 2)}
+              </pre>
+            ) : (
+              <p className="mt-2 text-sm text-slate-600">Nothing was sent to Scalekit for this login.</p>
+            )}
+          </div>
+        </section>
+      </div>
+    </AdminShell>
+  )
+}

@@ -1,0 +1,180 @@
+import type { Metadata } from 'next'
+import Link from 'next/link'
+import { requireAdmin } from '@/lib/admin'
+import { getDb } from '@/lib/db/client'
+import { encodeCursor, listLedgerSources, loadLedgerPage, LEDGER_STATUSES, type LedgerPage } from '@/lib/admin-ledger'
+import { readAdminView, viewQuery, type AdminView } from './filters'
+import { AdminShell, formatTime, StatusBadge } from './ui'
+import { Timeline } from './timeline'
+
+export const metadata: Metadata = { title: 'Federated logins' }
+
+const field =
+  'mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900 focus:border-slate-900 focus:outline-2 focus:outline-slate-900'
+
+function Filters({ view, sources }: { view: AdminView; sources: string[] }) {
+  const { values } = view
+  return (
+    <form method="get" action="/admin" className="grid grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-4 md:grid-cols-6" role="search">
+      <div className="col-span-2">
+        <label htmlFor="q" className="text-xs font-medium text-slate-700">
+          Search
+        </label>
+        <input id="q" name="q" defaultValue={values.q} placeholder="email, sub, login request id or authRequestId" className={field} />
+      </div>
+      <div>
+        <label htmlFor="status" className="text-xs font-medium text-slate-700">
+          Status
+        </label>
+        <select id="status" name="status" defaultValue={values.status} className={field}>
+          <option value="">Any</option>
+          {LEDGER_STATUSES.map((status) => (
+            <option key={status} value={status}>
+              {status}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label htmlFor="source" className="text-xs font-medium text-slate-700">
+          Identity source
+        </label>
+        <select id="source" name="source" defaultValue={values.source} className={field}>
+          <option value="">Any</option>
+          {sources.map((source) => (
+            <option key={source} value={source}>
+              {source}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label htmlFor="from" className="text-xs font-medium text-slate-700">
+          From (UTC)
+        </label>
+        <input id="from" name="from" type="date" defaultValue={values.from} className={field} />
+      </div>
+      <div>
+        <label htmlFor="to" className="text-xs font-medium text-slate-700">
+          To (UTC, included)
+        </label>
+        <input id="to" name="to" type="date" defaultValue={values.to} className={field} />
+      </div>
+      <div className="col-span-2 flex items-end gap-2 md:col-span-6">
+        <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">
+          Apply filters
+        </button>
+        <Link href="/admin" className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 underline-offset-4 hover:underline">
+          Clear
+        </Link>
+        <span className="ml-auto flex gap-2 text-sm">
+          <a href={`/admin/export${viewQuery(view, { format: 'csv' })}`} className="rounded-md border border-slate-300 px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-50">
+            Export CSV
+          </a>
+          <a href={`/admin/export${viewQuery(view, { format: 'jsonl' })}`} className="rounded-md border border-slate-300 px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-50">
+            Export JSON lines
+          </a>
+        </span>
+      </div>
+    </form>
+  )
+}
+
+function Counts({ page, view }: { page: LedgerPage; view: AdminView }) {
+  return (
+    <ul className="grid grid-cols-3 gap-2 md:grid-cols-6" aria-label="Logins per status in this range">
+      {LEDGER_STATUSES.map((status) => (
+        <li key={status}>
+          <Link
+            href={`/admin${viewQuery({ ...view, values: { ...view.values, status } })}`}
+            className="block rounded-lg border border-slate-200 bg-white px-3 py-2 hover:border-slate-400"
+            data-testid={`count-${status}`}
+          >
+            <span className="block text-xs text-slate-600">{status}</span>
+            <span className="text-lg font-semibold text-slate-900">{page.counts[status].toLocaleString('en-US')}</span>
+          </Link>
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+function Rows({ page }: { page: LedgerPage }) {
+  if (page.items.length === 0) {
+    return (
+      <div className="rounded-xl border border-dashed border-slate-300 bg-white p-8 text-center text-sm text-slate-600" data-testid="empty-state">
+        No federated logins match these filters. Widen the date range or clear the search. New logins appear here as soon as
+        Scalekit sends someone to the sign-in page.
+      </div>
+    )
+  }
+  return (
+    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+      <table className="min-w-full text-left text-sm">
+        <caption className="sr-only">Federated logins, newest first</caption>
+        <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
+          <tr>
+            <th scope="col" className="px-3 py-2">Started (UTC)</th>
+            <th scope="col" className="px-3 py-2">Status</th>
+            <th scope="col" className="px-3 py-2">Who</th>
+            <th scope="col" className="px-3 py-2">Source</th>
+            <th scope="col" className="px-3 py-2">Reason</th>
+            <th scope="col" className="px-3 py-2">Login request</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {page.items.map((item) => (
+            <tr key={item.id} data-testid="ledger-row">
+              <td className="whitespace-nowrap px-3 py-2 text-slate-700">{formatTime(item.createdAt)}</td>
+              <td className="px-3 py-2">
+                <StatusBadge status={item.status} />
+              </td>
+              <td className="px-3 py-2 text-slate-900">{item.userEmail ?? <span className="text-slate-500">not signed in</span>}</td>
+              <td className="px-3 py-2 text-slate-700">{item.identitySource ?? ''}</td>
+              <td className="px-3 py-2 text-slate-700">{item.errorCode ?? ''}</td>
+              <td className="px-3 py-2 font-mono text-xs">
+                <Link href={`/admin/logins/${encodeURIComponent(item.id)}`} className="text-slate-900 underline underline-offset-2">
+                  {item.id}
+                </Link>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+export default async function AdminPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const email = await requireAdmin()
+  const view = readAdminView(await searchParams)
+  const db = await getDb()
+  const [page, sources] = await Promise.all([loadLedgerPage(db, view.filter, { after: view.after }), listLedgerSources(db)])
+
+  return (
+    <AdminShell email={email}>
+      <h1 className="text-xl font-semibold text-slate-900">Federated logins</h1>
+      <p className="text-sm text-slate-600">
+        Every login request Scalekit sent here, newest first. Without dates, the last 7 days are shown.
+      </p>
+      <Filters view={view} sources={sources} />
+      <Counts page={page} view={view} />
+      <Timeline buckets={page.timeline} />
+      <Rows page={page} />
+      <nav className="flex justify-between text-sm" aria-label="Pages">
+        {view.after ? (
+          <Link href={`/admin${viewQuery(view)}`} className="font-medium text-slate-900 underline underline-offset-4">
+            Newest
+          </Link>
+        ) : (
+          <span />
+        )}
+        {page.next ? (
+          <Link href={`/admin${viewQuery(view, { after: encodeCursor(page.next) })}`} className="font-medium text-slate-900 underline underline-offset-4">
+            Older logins
+          </Link>
+        ) : null}
+      </nav>
+    </AdminShell>
+  )
+}

@@ -1,0 +1,43 @@
+import type { LedgerStatus } from '@/lib/admin-ledger'
+import { adminSignOutAction } from './actions'
+
+// The admin area's frame and small pieces. Server components: no client JavaScript.
+
+export function formatTime(time: number | null): string {
+  if (time === null) return ''
+  return `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')}`
+}
+
+const BADGE: Record<LedgerStatus, string> = {
+  completed: 'bg-emerald-50 text-emerald-800 ring-emerald-600/20',
+  failed: 'bg-red-50 text-red-800 ring-red-600/20',
+  cancelled: 'bg-slate-100 text-slate-700 ring-slate-500/20',
+  expired: 'bg-amber-50 text-amber-800 ring-amber-600/20',
+  pending: 'bg-sky-50 text-sky-800 ring-sky-600/20',
+  submitting: 'bg-indigo-50 text-indigo-800 ring-indigo-600/20',
+}
+
+export function StatusBadge({ status }: { status: LedgerStatus }) {
+  return <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${BADGE[status]}`}>{status}</span>
+}
+
+export function AdminShell({ email, children }: { email: string; children: React.ReactNode }) {
+  return (
+    <div className="min-h-screen bg-slate-50">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-7xl items-center justify-between px-4 py-3">
+          <a href="/admin" className="text-sm font-semibold text-slate-900">
+            Sign-in bridge · Admin
+          </a>
+          <form action={adminSignOutAction} className="flex items-center gap-3 text-sm text-slate-600">
+            <span data-testid="admin-email">{email}</span>
+            <button type="submit" className="rounded-md px-2 py-1 font-medium text-slate-800 underline-offset-4 hover:underline">
+              Sign out
+            </button>
+          </form>
+        </div>
+      </header>
+      <main className="mx-auto max-w-7xl space-y-4 px-4 py-6">{children}</main>
+    </div>
+  )
+}
