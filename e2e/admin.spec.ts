@@ -116,6 +116,9 @@ test.describe('the admin area', () => {
       [failed.loginRequestId, 'failed'],
     ])
 
+    await adminPage.goto('/admin?q=nobody%40nowhere.test')
+    await expect(adminPage.getByTestId('empty-state')).toContainText('No federated logins match these filters.')
+
     const jsonl = await adminPage.request.get(`/admin/export?format=jsonl&q=${encodeURIComponent(person.email)}&status=failed`)
     const rows = (await jsonl.text()).trimEnd().split('\n').map((line) => JSON.parse(line))
     expect(rows).toHaveLength(1)
