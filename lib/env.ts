@@ -107,6 +107,8 @@ const EnvSchema = z.object({
   TRUSTED_PROXY_HOPS: boundedInt('TRUSTED_PROXY_HOPS', 0, 10, 0),
   /** After this long, "Continue as" gives way to a fresh sign-in. */
   SESSION_MAX_AGE_SECONDS: boundedInt('SESSION_MAX_AGE_SECONDS', 5, 30 * 24 * 3600, 8 * 3600),
+  /** `npm run ledger -- purge` deletes login requests older than this; scripts/ledger.ts checks the same range. */
+  LEDGER_RETENTION_DAYS: boundedInt('LEDGER_RETENTION_DAYS', 1, 3650, 90),
 })
 
 export type Env = z.infer<typeof EnvSchema> &
