@@ -276,6 +276,24 @@ for (const engine of engines) {
       for (const row of ROWS) if (inDefaultRange(row) && row.identity_source === 'acme') acmeExpected[effective(row)] += 1
       expect(acmeCounts).toEqual(acmeExpected)
 
+      // A search is counted (and drawn) over its own matches.
+      const searched = await loadLedgerPage(handle.db, { q: 'user1', status: 'completed' }, { now: NOW, buckets: 7 })
+      const matches = ROWS.filter((row) => inDefaultRange(row) && row.user_email?.startsWith('user1'))
+      const searchExpected: Record<LedgerStatus, number> = { pending: 0, submitting: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
+      for (const row of matches) searchExpected[effective(row)] += 1
+      expect(searched.counts).toEqual(searchExpected)
+      expect(searched.items.map((item) => item.id)).toEqual(
+        expectedIds((row) => inDefaultRange(row) && !!row.user_email?.startsWith('user1') && effective(row) === 'completed'),
+      )
+      for (const slot of searched.timeline) {
+        const inSlot = matches.filter((row) => row.created_at >= slot.start && row.created_at < slot.end)
+        expect([slot.completed, slot.failed]).toEqual([
+          inSlot.filter((row) => effective(row) === 'completed').length,
+          inSlot.filter((row) => effective(row) === 'failed').length,
+        ])
+      }
+      expect(searched.timeline.reduce((sum, slot) => sum + slot.completed + slot.failed, 0)).toBe(searchExpected.completed + searchExpected.failed)
+
       // Default timeline: 24 equal, contiguous buckets over the last 7 days.
       expect(all.timeline).toHaveLength(24)
       expect(all.timeline[0]!.start).toBe(NOW - 7 * DAY)

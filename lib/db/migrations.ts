@@ -80,22 +80,30 @@ function buildMigrations(engine: Engine): Record<string, Migration> {
   // The admin area's filters, search, counts and retention on a ledger of millions of rows.
   '0002_ledger_admin_indexes': {
     async up(db: Kysely<unknown>) {
-      // Covers the counts and the timeline of a date range (effective status needs expires_at),
-      // so they never read the table itself.
+      // The counts per status and time bucket read only these entries, never the table; the wider
+      // index replaces (status, created_at), whose every use it serves.
+      await db.schema.dropIndex('login_requests_status_created_at_idx').execute()
       await db.schema
-        .createIndex('login_requests_created_status_idx')
+        .createIndex('login_requests_status_created_expires_idx')
         .on('login_requests')
-        .columns(['created_at', 'status', 'expires_at'])
+        .columns(['status', 'created_at', 'expires_at'])
         .execute()
+      // The identity-source filter: its list in date order, and its counts.
       await db.schema
         .createIndex('login_requests_source_created_at_idx')
         .on('login_requests')
         .columns(['identity_source', 'created_at', 'id'])
         .execute()
+      await db.schema
+        .createIndex('login_requests_source_status_idx')
+        .on('login_requests')
+        .columns(['identity_source', 'status', 'created_at', 'expires_at'])
+        .execute()
+      // The search: exact ids and subjects, and an email prefix. PostgreSQL uses a btree for a LIKE
+      // prefix only with pattern operators (whatever the collation); SQLite only when the index is
+      // NOCASE, as its LIKE is.
       await db.schema.createIndex('login_requests_user_sub_idx').on('login_requests').columns(['user_sub', 'created_at']).execute()
       await db.schema.createIndex('login_requests_auth_request_id_idx').on('login_requests').column('auth_request_id').execute()
-      // The email search is a LIKE prefix. PostgreSQL uses a btree for it only with pattern
-      // operators (any collation); SQLite only when the index is NOCASE, as its LIKE is.
       const email = engine === 'postgres' ? sql`user_email text_pattern_ops` : sql`user_email collate nocase`
       await sql`create index login_requests_user_email_idx on login_requests (${email}, created_at)`.execute(db)
       // Lets the purge find events older than the cutoff whose request was never stored.
@@ -107,11 +115,17 @@ function buildMigrations(engine: Engine): Record<string, Migration> {
         'login_requests_user_email_idx',
         'login_requests_auth_request_id_idx',
         'login_requests_user_sub_idx',
+        'login_requests_source_status_idx',
         'login_requests_source_created_at_idx',
-        'login_requests_created_status_idx',
+        'login_requests_status_created_expires_idx',
       ]) {
         await db.schema.dropIndex(name).execute()
       }
+      await db.schema
+        .createIndex('login_requests_status_created_at_idx')
+        .on('login_requests')
+        .columns(['status', 'created_at'])
+        .execute()
     },
   },
   }
