@@ -404,7 +404,7 @@ export async function* exportLedger(
     const rows: Array<ListRow & { claims: string | null }> = await listQuery(db, filter, range, now, after, batchSize)
       .select('claims')
       .execute()
-    for (const row of rows) yield { ...toItem(row, now), claims: parseJson(row.claims) }
+    for (const row of rows) yield Object.assign(toItem(row, now), { claims: parseJson(row.claims) })
     const last = rows[rows.length - 1]
     if (rows.length < batchSize || !last) return
     after = { createdAt: last.created_at, id: last.id }
