@@ -499,10 +499,14 @@ const mark = (ok: boolean) => (ok ? 'met' : '**NOT MET**')
 const engineName = (engine: Engine) => (engine === 'sqlite' ? 'SQLite' : 'PostgreSQL')
 const triple = (summary: Summary) => `${ms(summary.p50)} / ${ms(summary.p95)} / ${ms(summary.p99)}`
 
-function markdownReport(date: string, host: Machine, results: EngineResult[], skipped: string | null): string {
+function markdownReport(date: string, host: Machine, results: EngineResult[], skipped: string | null, load: { start: number; end: number }): string {
   const first = results[0]
   const lines = [
+    `## Admin ledger: queries and export on a million login requests`,
+    '',
     `Measured ${date} with \`${COMMAND}\` on ${host.cores} cores (${host.cpu}), ${host.memoryGb} GB RAM, Node ${host.node}, ${host.os}; ${results.map((r) => r.version).join(', ')}.`,
+    '',
+    `1-minute load average at the start / end: ${load.start} / ${load.end} (${host.cores} cores; the machine may be shared, and the tails move with it).`,
     '',
     `What runs: \`bench/admin.ts\` seeds each engine with \`scripts/seed-ledger.ts\` (the same rows on both), then times the calls of \`lib/admin-ledger.ts\` in-process, exactly what \`/admin\`, its detail page and its export run. ${RUNS} measured runs per case after ${WARMUP} warm-up runs. PostgreSQL is measured after \`VACUUM ANALYZE\` (what autovacuum does after a bulk load); SQLite without \`ANALYZE\`, as the bridge runs it.`,
     '',
@@ -597,6 +601,7 @@ async function main(): Promise<number> {
 
   console.log(`bench:admin  ${host.cores} cores, Node ${host.node}, ${date}; ${ROWS.toLocaleString('en-US')} login requests per engine`)
   try {
+    const loadAtStart = round(os.loadavg()[0] ?? NaN, 2)
     const skipped = await postgresSkipReason()
     const results: EngineResult[] = []
     for (const engine of ['sqlite', 'postgres'] as const) {
@@ -608,6 +613,7 @@ async function main(): Promise<number> {
       results.push(await benchEngine(engine, cleanups))
     }
 
+    const load = { start: loadAtStart, end: round(os.loadavg()[0] ?? NaN, 2) }
     console.log('\nSummary')
     const rows: Array<[string, string]> = []
     for (const result of results) {
@@ -621,7 +627,7 @@ async function main(): Promise<number> {
       (r) => r.cases.every((c) => !c.target || c.ms.p95 <= TARGET_P95_MS) && r.export.peakRssGrowthMb <= TARGET_EXPORT_MB,
     )
     if (WRITE_DOC) {
-      replaceMarkedBlock(DOC, 'bench-admin', markdownReport(date, host, results, skipped), '# Benchmarks\n')
+      replaceMarkedBlock(DOC, 'bench-admin', markdownReport(date, host, results, skipped, load), '# Benchmarks\n')
       console.log(`\nWrote the bench-admin block of ${path.relative(ROOT, DOC)}.`)
     }
     console.log(
@@ -631,6 +637,7 @@ async function main(): Promise<number> {
         machine: host,
         targetsMet,
         postgresSkipped: skipped,
+        load,
         engines: results.map((r) => ({
           engine: r.engine,
           version: r.version,
