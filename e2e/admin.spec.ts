@@ -3,6 +3,7 @@ import type { Page } from '@playwright/test'
 import { test, expect } from './fixtures'
 import { createLoginRequest, readLoginRequest, setFault } from './support/stand-in-api'
 import { createUser, type TestUser } from './support/users'
+import { seedOldLoginRequest } from './support/ledger'
 import { MCP_URL } from './support/config'
 import { startMcpClientLogin } from './stand-in/mcp-test-client'
 import { IdpPages } from './pages/upstream-pages'
@@ -115,6 +116,14 @@ test.describe('the admin area', () => {
       [completed.loginRequestId, 'completed'],
       [failed.loginRequestId, 'failed'],
     ])
+
+    // The list shows the last 7 days, but a search looks through the whole ledger; a request
+    // nobody finished shows as expired.
+    const old = `lri_old${Date.now()}`
+    await seedOldLoginRequest(old, 20 * 24 * 60 * 60 * 1000)
+    await adminPage.goto(`/admin?q=${old}`)
+    await expect(adminPage.getByTestId('ledger-row')).toHaveCount(1)
+    await expect(adminPage.getByTestId('ledger-row')).toContainText('expired')
 
     await adminPage.goto('/admin?q=nobody%40nowhere.test')
     await expect(adminPage.getByTestId('empty-state')).toContainText('No federated logins match these filters.')

@@ -29,7 +29,11 @@ export interface AdminView {
   values: { status: string; source: string; from: string; to: string; q: string }
 }
 
-export function readAdminView(query: Query): AdminView {
+/**
+ * Without dates the list shows the last 7 days; a search without dates looks through the whole
+ * kept ledger (`searchDays`, LEDGER_RETENTION_DAYS), so an older authRequestId is still found.
+ */
+export function readAdminView(query: Query, options: { searchDays: number; now?: number }): AdminView {
   const status = first(query.status)
   const source = first(query.source)?.slice(0, 64)
   const fromDay = first(query.from)
@@ -37,10 +41,11 @@ export function readAdminView(query: Query): AdminView {
   const q = first(query.q)?.slice(0, 320)
   const from = parseDay(fromDay)
   const toStart = parseDay(toDay)
+  const searchFrom = q && from === undefined && toStart === undefined ? (options.now ?? Date.now()) - options.searchDays * DAY_MS : undefined
   const filter: LedgerFilter = {
     status: LEDGER_STATUSES.includes(status as LedgerStatus) ? (status as LedgerStatus) : undefined,
     source,
-    from,
+    from: from ?? searchFrom,
     // The "to" day is included: the range ends at the start of the next day.
     to: toStart === undefined ? undefined : toStart + DAY_MS,
     q,

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { requireAdmin } from '@/lib/admin'
+import { getEnv } from '@/lib/env'
 import { getDb } from '@/lib/db/client'
 import { encodeCursor, listLedgerSources, loadLedgerPage, LEDGER_STATUSES, type LedgerPage } from '@/lib/admin-ledger'
 import { readAdminView, viewQuery, type AdminView } from './filters'
@@ -147,7 +148,7 @@ function Rows({ page }: { page: LedgerPage }) {
 
 export default async function AdminPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const email = await requireAdmin()
-  const view = readAdminView(await searchParams)
+  const view = readAdminView(await searchParams, { searchDays: getEnv().LEDGER_RETENTION_DAYS })
   const db = await getDb()
   const [page, sources] = await Promise.all([loadLedgerPage(db, view.filter, { after: view.after }), listLedgerSources(db)])
 
@@ -155,7 +156,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
     <AdminShell email={email}>
       <h1 className="text-xl font-semibold text-slate-900">Federated logins</h1>
       <p className="text-sm text-slate-600">
-        Every login request Scalekit sent here, newest first. Without dates, the last 7 days are shown.
+        Every login request Scalekit sent here, newest first. Without dates, the last 7 days are shown; a search without dates looks through the whole ledger.
       </p>
       <Filters view={view} sources={sources} />
       <Counts page={page} view={view} />

@@ -1,5 +1,5 @@
 import { openDatabase, type DatabaseHandle } from '../../lib/db'
-import { findLoginRequest, listLoginEvents } from '../../lib/ledger'
+import { findLoginRequest, listLoginEvents, recordLoginReceived } from '../../lib/ledger'
 import { DATABASE_URL } from './config'
 
 // Reads the bridge's ledger directly, so a test can assert the exact row a login left behind.
@@ -22,4 +22,13 @@ export async function ledgerEvents(loginRequestId: string): Promise<string[]> {
 export async function closeLedger(): Promise<void> {
   if (handle) await (await handle).db.destroy()
   handle = undefined
+}
+
+/** A login request that arrived `ageMs` ago and was never finished, written straight into the ledger. */
+export async function seedOldLoginRequest(loginRequestId: string, ageMs: number): Promise<void> {
+  await recordLoginReceived(
+    await db(),
+    { loginRequestId, connectionId: 'conn_e2e00000001', stateHash: 'not-a-real-state-hash', ttlSeconds: 600, ip: '192.0.2.1', userAgent: 'e2e' },
+    Date.now() - ageMs,
+  )
 }

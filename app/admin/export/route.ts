@@ -16,7 +16,7 @@ export async function GET(request: NextRequest) {
     return new NextResponse('Forbidden: you are not an administrator of this sign-in service.\n', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } })
   }
   const query = Object.fromEntries(request.nextUrl.searchParams)
-  const view = readAdminView(query)
+  const view = readAdminView(query, { searchDays: getEnv().LEDGER_RETENTION_DAYS })
   const format = query.format === 'jsonl' ? 'jsonl' : 'csv'
   const db = await getDb()
   const rows = exportLedger(db, view.filter)[Symbol.asyncIterator]()
