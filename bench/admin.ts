@@ -49,7 +49,7 @@ import {
   type LedgerStatus,
 } from '../lib/admin-ledger'
 import { seedLedger, type SeedResult } from '../scripts/seed-ledger'
-import { boundedSetting, machine, ms, ROOT, roundSummary, table, type Machine } from './harness'
+import { boundedSetting, machine, ms, ROOT, roundSummary, table, type Machine, cleanupOnExit } from './harness'
 import { replaceMarkedBlock, round, summarize, type Summary } from './support'
 
 const COMMAND = 'npm run bench:admin'
@@ -381,7 +381,7 @@ async function exportChild(databaseUrl: string): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // One engine
 
-async function benchEngine(engine: Engine, cleanups: Array<() => Promise<void>>): Promise<EngineResult> {
+async function benchEngine(engine: Engine, cleanups: Array<() => Promise<void> | void>): Promise<EngineResult> {
   const scratch = await scratchDatabase(engine)
   cleanups.push(() => scratch.remove())
   const handle = await openDatabase(scratch.url)
@@ -583,21 +583,7 @@ async function main(): Promise<number> {
   process.chdir(ROOT)
   const date = new Date().toISOString()
   const host = machine()
-  const cleanups: Array<() => Promise<void>> = []
-  const cleanup = async () => {
-    while (cleanups.length) {
-      try {
-        await cleanups.pop()?.()
-      } catch {
-        // Keep cleaning up the rest.
-      }
-    }
-  }
-  const onSignal = (signal: NodeJS.Signals) => {
-    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
-  }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  const { cleanups, cleanup } = cleanupOnExit()
 
   console.log(`bench:admin  ${host.cores} cores, Node ${host.node}, ${date}; ${ROWS.toLocaleString('en-US')} login requests per engine`)
   try {

@@ -140,3 +140,26 @@ export function roundSummary(summary: Summary) {
     mean: round(summary.mean, 3),
   }
 }
+
+/**
+ * What a benchmark started, stopped newest first at the end or on Ctrl+C / SIGTERM, so no
+ * server or temporary database outlives the run.
+ */
+export function cleanupOnExit() {
+  const cleanups: Array<() => Promise<void> | void> = []
+  const cleanup = async () => {
+    while (cleanups.length) {
+      try {
+        await cleanups.pop()?.()
+      } catch {
+        // Keep stopping the rest.
+      }
+    }
+  }
+  const onSignal = (signal: NodeJS.Signals) => {
+    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  return { cleanups, cleanup }
+}

@@ -46,8 +46,7 @@ import {
   waitForHealth as waitForServerHealth,
   type Machine,
   type RunningServer,
-  type StandInLoginRequest,
-} from './harness'
+  type StandInLoginRequest, cleanupOnExit } from './harness'
 
 const COMMAND = 'npm run bench:login'
 
@@ -591,21 +590,7 @@ async function main(): Promise<number> {
   const httpDb = path.join(ROOT, '.data', 'bench-http.db')
   fs.mkdirSync(path.join(ROOT, '.data'), { recursive: true })
 
-  const cleanups: Array<() => Promise<void> | void> = []
-  const cleanup = async () => {
-    while (cleanups.length) {
-      try {
-        await cleanups.pop()?.()
-      } catch {
-        // Keep stopping the rest.
-      }
-    }
-  }
-  const onSignal = (signal: NodeJS.Signals) => {
-    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
-  }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  const { cleanups, cleanup } = cleanupOnExit()
 
   console.log(`bench:login  ${host.cores} cores, Node ${host.node}, ${date}`)
   try {

@@ -59,8 +59,7 @@ import {
   table,
   waitForHealth,
   type Machine,
-  type RunningServer,
-} from './harness'
+  type RunningServer, cleanupOnExit } from './harness'
 
 const COMMAND = 'npm run bench:login'
 
@@ -622,21 +621,7 @@ async function main(): Promise<number> {
   process.chdir(ROOT)
   const date = new Date().toISOString()
   const host = machine()
-  const cleanups: Array<() => Promise<void> | void> = []
-  const cleanup = async () => {
-    while (cleanups.length) {
-      try {
-        await cleanups.pop()?.()
-      } catch {
-        // Keep stopping the rest.
-      }
-    }
-  }
-  const onSignal = (signal: NodeJS.Signals) => {
-    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
-  }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  const { cleanups, cleanup } = cleanupOnExit()
 
   console.log(`bench:login (identity sources)  ${host.cores} cores, Node ${host.node}, ${date}`)
   try {
