@@ -2,12 +2,9 @@
 
 import { useActionState } from 'react'
 import { signInAction, type SignInState } from './actions'
-import { buttonPrimary } from '../ui'
+import { EmailPasswordFields } from '../email-password-fields'
 
 const initial: SignInState = { attempt: 0 }
-
-const inputClass =
-  'mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-xs focus:border-slate-900 focus:outline-2 focus:outline-slate-900'
 
 export function SignInForm({ loginRequestId, state, source }: { loginRequestId: string; state: string; source: string }) {
   const [result, action, pending] = useActionState(signInAction, initial)
@@ -18,41 +15,7 @@ export function SignInForm({ loginRequestId, state, source }: { loginRequestId: 
       <input type="hidden" name="login_request_id" value={loginRequestId} />
       <input type="hidden" name="state" value={state} />
       <input type="hidden" name="source" value={source} />
-      <div>
-        <label htmlFor="email" className="block text-sm font-medium text-slate-800">
-          Email
-        </label>
-        <input
-          id="email"
-          name="email"
-          type="email"
-          autoComplete="username"
-          required
-          defaultValue={result.email}
-          autoFocus={!result.email}
-          className={inputClass}
-        />
-      </div>
-      <div>
-        <label htmlFor="password" className="block text-sm font-medium text-slate-800">
-          Password
-        </label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          autoFocus={Boolean(result.email)}
-          className={inputClass}
-        />
-      </div>
-      <p aria-live="polite" data-testid="form-message" className="min-h-5 text-sm text-red-700">
-        {result.message}
-      </p>
-      <button type="submit" className={buttonPrimary} disabled={pending}>
-        Sign in
-      </button>
+      <EmailPasswordFields email={result.email} message={result.message} pending={pending} />
     </form>
   )
 }
