@@ -1,6 +1,6 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http'
-import { closeHttpServer, isPlainObject, readBody, readJsonObject, safeEqual, sendJson } from '../stand-in/http-helpers'
-import { listenOnLoopback, parseFaultSetting, UPSTREAM_HOST, waitUnlessClosed, type FaultSetting } from './server-support'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { isPlainObject, readBody, readJsonObject, safeEqual, sendJson } from '../stand-in/http-helpers'
+import { noFault, parseFaultSetting, startUpstreamServer, waitUnlessClosed, type FaultSetting } from './server-support'
 
 export interface CompanyApiOptions {
   /** 0 picks a free port. */
@@ -61,18 +61,7 @@ interface CompanyApiState {
 
 export async function startCompanyApi(options: CompanyApiOptions): Promise<CompanyApi> {
   const state: CompanyApiState = { options, fault: noFault(), calls: [] }
-  const server = http.createServer((req, res) => {
-    routeRequest(state, req, res).catch(() => {
-      if (!res.headersSent) sendJson(res, 500, { error: 'company api internal error' })
-      else res.destroy()
-    })
-  })
-  const port = await listenOnLoopback(server, options.port)
-  return { url: `http://${UPSTREAM_HOST}:${port}`, close: () => closeHttpServer(server) }
-}
-
-function noFault(): FaultSetting<CompanyApiFault> {
-  return { mode: 'none', delayMs: 0 }
+  return startUpstreamServer('company api', options.port, (req, res) => routeRequest(state, req, res))
 }
 
 async function routeRequest(state: CompanyApiState, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,6 +1,5 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
-  closeHttpServer,
   escapeHtml,
   randomToken,
   readFormBody,
@@ -11,10 +10,10 @@ import {
   sendJson,
 } from '../stand-in/http-helpers'
 import {
-  listenOnLoopback,
+  noFault,
   parseCookieHeader,
   parseFaultSetting,
-  UPSTREAM_HOST,
+  startUpstreamServer,
   waitUnlessClosed,
   type FaultSetting,
 } from './server-support'
@@ -78,18 +77,7 @@ export async function startCompanyApp(options: CompanyAppOptions): Promise<Compa
     fault: noFault(),
     meCalls: [],
   }
-  const server = http.createServer((req, res) => {
-    routeRequest(state, req, res).catch(() => {
-      if (!res.headersSent) sendJson(res, 500, { error: 'company app internal error' })
-      else res.destroy()
-    })
-  })
-  const port = await listenOnLoopback(server, options.port)
-  return { url: `http://${UPSTREAM_HOST}:${port}`, close: () => closeHttpServer(server) }
-}
-
-function noFault(): FaultSetting<CompanyAppFault> {
-  return { mode: 'none', delayMs: 0 }
+  return startUpstreamServer('company app', options.port, (req, res) => routeRequest(state, req, res))
 }
 
 async function routeRequest(state: CompanyAppState, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,5 +1,5 @@
-import type { Server, ServerResponse } from 'node:http'
-import { isLoopbackHost, isPlainObject } from '../stand-in/http-helpers'
+import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { closeHttpServer, isLoopbackHost, isPlainObject, sendJson } from '../stand-in/http-helpers'
 
 /** Every upstream binds to `localhost`, the host its URLs name, so browsers and Node agree. */
 export const UPSTREAM_HOST = 'localhost'
@@ -63,4 +63,27 @@ export function parseFaultSetting<Mode extends string>(
   const delayMs = body.delayMs ?? DEFAULT_FAULT_DELAY_MS
   if (!mode || typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0) return undefined
   return { mode, delayMs }
+}
+
+/**
+ * A JSON upstream on loopback: `route` answers each request, and a request it fails on gets a
+ * 500 naming `name` (or, once headers are out, a closed connection).
+ */
+export async function startUpstreamServer(
+  name: string,
+  port: number,
+  route: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    route(req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, { error: `${name} internal error` })
+      else res.destroy()
+    })
+  })
+  const bound = await listenOnLoopback(server, port)
+  return { url: `http://${UPSTREAM_HOST}:${bound}`, close: () => closeHttpServer(server) }
+}
+
+export function noFault<Mode extends string>(): FaultSetting<Mode> {
+  return { mode: 'none' as Mode, delayMs: 0 }
 }
