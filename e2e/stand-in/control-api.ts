@@ -2,7 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { readJsonObject, sendJson } from './http-helpers'
 import { buildBridgeLoginUrl, statusOf, type StandInContext, type UserDetailsFault } from './stand-in-store'
 
-const FAULTS: readonly UserDetailsFault[] = ['none', 'slow', 'http500', 'unavailable', 'invalid_argument', 'unauthenticated_once']
+const FAULTS: readonly UserDetailsFault[] = [
+  'none',
+  'slow',
+  'http500',
+  'http503',
+  'unavailable',
+  'invalid_argument',
+  'unauthenticated_once',
+  'connection_refused',
+]
+const MAX_OUTAGE_MS = 60_000
 
 /** Test control API under /_standin/ (no auth: the stand-in only listens on loopback). */
 export async function handleControlRequest(
@@ -95,13 +105,27 @@ export async function handleControlRequest(
     const body = await readJsonObject(req)
     const fault = body?.userDetails
     const delayMs = body?.delayMs ?? 0
+    const rate = body?.rate ?? 1
+    const forMs = body?.forMs
     if (!FAULTS.includes(fault as UserDetailsFault) || typeof delayMs !== 'number' || delayMs < 0) {
       sendJson(res, 400, { error: `userDetails must be one of ${FAULTS.join(', ')}; delayMs a non-negative number` })
       return true
     }
+    if (typeof rate !== 'number' || !(rate > 0 && rate <= 1)) {
+      sendJson(res, 400, { error: 'rate must be a number above 0 and at most 1' })
+      return true
+    }
+    const refusing = fault === 'connection_refused'
+    if (refusing !== (forMs !== undefined) || (refusing && (typeof forMs !== 'number' || !(forMs > 0 && forMs <= MAX_OUTAGE_MS)))) {
+      sendJson(res, 400, { error: `connection_refused needs forMs (1..${MAX_OUTAGE_MS}), and only it takes forMs` })
+      return true
+    }
     store.faults.userDetails = fault as UserDetailsFault
     store.faults.delayMs = delayMs
+    store.faults.rate = rate
     sendJson(res, 200, store.faults)
+    // The port closes once this answer is on its way; the control API is unreachable until it reopens.
+    if (refusing) res.once('finish', () => context.refuseConnections(forMs as number))
     return true
   }
   if (route === 'POST /_standin/tokens/revoke') {

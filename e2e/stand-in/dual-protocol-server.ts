@@ -7,6 +7,8 @@ const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1')
 
 export interface DualProtocolServer {
   listen(port: number, host: string): Promise<number>
+  /** Closes the port and every open connection for `ms`, so callers get ECONNREFUSED, then reopens it. */
+  refuseConnections(ms: number): void
   close(): Promise<void>
 }
 
@@ -27,6 +29,8 @@ export function createDualProtocolServer(
     routeConnection(socket, http1Server, http2Server)
   })
 
+  let bound: { port: number; host: string } | undefined
+  let closed = false
   return {
     listen(port, host) {
       return new Promise((resolve, reject) => {
@@ -34,11 +38,23 @@ export function createDualProtocolServer(
         server.listen(port, host, () => {
           server.off('error', reject)
           const address = server.address()
-          resolve(typeof address === 'object' && address ? address.port : port)
+          const actual = typeof address === 'object' && address ? address.port : port
+          bound = { port: actual, host }
+          resolve(actual)
         })
       })
     },
+    refuseConnections(ms) {
+      if (!bound || !server.listening) return
+      const { port, host } = bound
+      server.close()
+      for (const socket of sockets) socket.destroy()
+      setTimeout(() => {
+        if (!closed) server.listen(port, host)
+      }, ms).unref()
+    },
     close() {
+      closed = true
       return new Promise((resolve) => {
         if (!server.listening) {
           resolve()

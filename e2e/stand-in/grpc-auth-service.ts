@@ -1,7 +1,8 @@
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect'
 import { connectNodeAdapter } from '@connectrpc/connect-node'
-import { AuthService } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/auth/auth_pb'
+import { fromBinary } from '@bufbuild/protobuf'
+import { AuthService, UpdateLoginUserDetailsRequestSchema } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/auth/auth_pb'
 import { isValidApiToken } from './api-tokens'
 import type { StandInContext } from './stand-in-store'
 import { StandInError, updateLoginUserDetails, type StandInErrorKind } from './user-details'
@@ -46,12 +47,39 @@ export function createGrpcHandler(context: StandInContext): Http2Handler {
 
   return (req, res) => {
     context.store.stats.grpcCalls += 1
-    if (context.store.faults.userDetails === 'http500' && req.url.endsWith('/UpdateLoginUserDetails')) {
-      res.writeHead(500, { 'content-type': 'text/plain' })
-      res.end('internal server error (fault injected)')
+    const { faults } = context.store
+    const httpFault = faults.userDetails === 'http500' ? 500 : faults.userDetails === 'http503' ? 503 : null
+    if (httpFault && req.url.endsWith('/UpdateLoginUserDetails') && context.store.faultHits()) {
+      void answerWithHttpFault(context, req, res, httpFault)
       return
     }
     adapter(req, res)
+  }
+}
+
+/**
+ * What a load balancer in front of the service answers: a plain HTTP error, no gRPC status. The
+ * call is still counted against its login request, so a test can count the bridge's retries.
+ */
+async function answerWithHttpFault(context: StandInContext, req: Http2ServerRequest, res: Http2ServerResponse, status: 500 | 503) {
+  const loginRequestId = await readLoginRequestId(req)
+  context.store.stats.userDetailsCalls += 1
+  const loginRequest = loginRequestId ? context.store.loginRequests.get(loginRequestId) : undefined
+  if (loginRequest) loginRequest.userDetailsCalls += 1
+  res.writeHead(status, { 'content-type': 'text/plain' })
+  res.end(`${status === 500 ? 'internal server error' : 'service unavailable'} (fault injected)`)
+}
+
+/** The login request id inside one uncompressed gRPC frame (1 flag byte, 4 length bytes, message). */
+async function readLoginRequestId(req: Http2ServerRequest): Promise<string | undefined> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  const body = Buffer.concat(chunks)
+  if (body.length < 5 || body[0] !== 0) return undefined
+  try {
+    return fromBinary(UpdateLoginUserDetailsRequestSchema, body.subarray(5, 5 + body.readUInt32BE(1))).loginRequestId
+  } catch {
+    return undefined
   }
 }
 

@@ -1,4 +1,7 @@
+import http2 from 'node:http2'
+import { create, toBinary } from '@bufbuild/protobuf'
 import { Code } from '@connectrpc/connect'
+import { UpdateLoginUserDetailsRequestSchema } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/auth/auth_pb'
 import {
   ScalekitBadRequestException,
   ScalekitNotFoundException,
@@ -213,6 +216,93 @@ describe('UpdateLoginUserDetails over gRPC with the real SDK', () => {
     const error = await rejectionOf(createSdk(standIn).auth.updateLoginUserDetails(standIn.config.connectionId, loginRequestId, ALICE))
     expect(error.grpcStatus).toBe(Code.Unavailable)
     expect((await control('GET', `/_standin/login-requests/${loginRequestId}`)).status).toBe('pending')
+  })
+})
+
+/** One raw gRPC UpdateLoginUserDetails over h2c; returns the HTTP status and the grpc-status trailer. */
+async function rawGrpcUpdate(loginRequestId: string, token: string): Promise<{ status: number; grpcStatus: string | undefined }> {
+  const message = toBinary(
+    UpdateLoginUserDetailsRequestSchema,
+    create(UpdateLoginUserDetailsRequestSchema, { connectionId: standIn.config.connectionId, loginRequestId, user: ALICE }),
+  )
+  const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, 0]), Buffer.from(message)])
+  frame.writeUInt32BE(message.length, 1)
+  const session = http2.connect(standIn.url)
+  try {
+    return await new Promise((resolve, reject) => {
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': '/scalekit.v1.auth.AuthService/UpdateLoginUserDetails',
+        'content-type': 'application/grpc',
+        te: 'trailers',
+        authorization: `Bearer ${token}`,
+      })
+      let status = 0
+      let grpcStatus: string | undefined
+      stream.on('response', (headers) => {
+        status = Number(headers[':status'])
+        grpcStatus = headers['grpc-status'] as string | undefined
+      })
+      stream.on('trailers', (trailers) => (grpcStatus = trailers['grpc-status'] as string | undefined))
+      stream.on('error', reject)
+      stream.on('data', () => {})
+      stream.on('end', () => resolve({ status, grpcStatus }))
+      stream.end(frame)
+    })
+  } finally {
+    session.close()
+  }
+}
+
+describe('fault switches for the reliability cases', () => {
+  it('http503 answers a plain HTTP 503 and counts the call against its login request', async () => {
+    await control('POST', '/_standin/faults', { userDetails: 'http503' })
+    const token = await fetchApiToken()
+    const { loginRequestId } = await createLoginRequest()
+    expect(await rawGrpcUpdate(loginRequestId, token)).toEqual({ status: 503, grpcStatus: undefined })
+    expect(await rawGrpcUpdate(loginRequestId, token)).toEqual({ status: 503, grpcStatus: undefined })
+    expect(await control('GET', `/_standin/login-requests/${loginRequestId}`)).toMatchObject({ status: 'pending', userDetailsCalls: 2 })
+
+    await control('POST', '/_standin/faults', { userDetails: 'none' })
+    expect(await rawGrpcUpdate(loginRequestId, token)).toEqual({ status: 200, grpcStatus: '0' })
+  })
+
+  it('a rate applies the fault to about that share of calls', async () => {
+    await control('POST', '/_standin/faults', { userDetails: 'http503', rate: 0.25 })
+    const token = await fetchApiToken()
+    let refused = 0
+    for (let i = 0; i < 200; i += 1) {
+      const { loginRequestId } = await createLoginRequest()
+      if ((await rawGrpcUpdate(loginRequestId, token)).status === 503) refused += 1
+    }
+    // Binomial(200, 0.25): mean 50, standard deviation 6.1; the bounds are about 4 deviations out.
+    expect(refused).toBeGreaterThan(25)
+    expect(refused).toBeLessThan(75)
+  })
+
+  it('refuses out-of-range rates and an outage without a duration', async () => {
+    const bad = async (body: unknown) => {
+      const response = await fetch(`${standIn.url}/_standin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      return response.status
+    }
+    expect(await bad({ userDetails: 'http503', rate: 0 })).toBe(400)
+    expect(await bad({ userDetails: 'http503', rate: 1.5 })).toBe(400)
+    expect(await bad({ userDetails: 'connection_refused' })).toBe(400)
+    expect(await bad({ userDetails: 'connection_refused', forMs: 120_000 })).toBe(400)
+    expect(await bad({ userDetails: 'slow', forMs: 100 })).toBe(400)
+  })
+
+  it('connection_refused closes the port (ECONNREFUSED) and reopens it by itself', async () => {
+    await control('POST', '/_standin/faults', { userDetails: 'connection_refused', forMs: 600 })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const refused = await fetch(`${standIn.url}/_standin/health`).then(
+      () => null,
+      (error: Error & { cause?: { code?: string } }) => error.cause?.code,
+    )
+    expect(refused).toBe('ECONNREFUSED')
+    await new Promise((resolve) => setTimeout(resolve, 800))
+    expect((await fetch(`${standIn.url}/_standin/health`)).status).toBe(200)
+    expect((await control('GET', '/_standin/faults')).userDetails).toBe('none')
   })
 })
 

@@ -109,7 +109,19 @@ export async function startScalekitStandIn(options: ScalekitStandInOptions = {})
     loginRequestTtlSeconds: settings.loginRequestTtlSeconds,
     accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
   }
-  context = { config, store: new StandInStore(config), keys }
+  const store = new StandInStore(config)
+  context = {
+    config,
+    store,
+    keys,
+    refuseConnections(ms) {
+      server.refuseConnections(ms)
+      // The switch ends with the outage, so nothing else needs to turn it off.
+      setTimeout(() => {
+        if (store.faults.userDetails === 'connection_refused') store.faults.userDetails = 'none'
+      }, ms).unref()
+    },
+  }
   grpcHandler.current = createGrpcHandler(context)
 
   return {

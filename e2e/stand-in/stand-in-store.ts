@@ -62,7 +62,23 @@ export interface AuthorizationGrant {
   used: boolean
 }
 
-export type UserDetailsFault = 'none' | 'slow' | 'http500' | 'unavailable' | 'invalid_argument' | 'unauthenticated_once'
+export type UserDetailsFault =
+  | 'none'
+  | 'slow'
+  | 'http500'
+  | 'http503'
+  | 'unavailable'
+  | 'invalid_argument'
+  | 'unauthenticated_once'
+  | 'connection_refused'
+
+export interface FaultSettings {
+  userDetails: UserDetailsFault
+  /** How long `slow` holds each call. */
+  delayMs: number
+  /** The share of calls (0..1) the fault applies to, for load with a partly failing Scalekit. */
+  rate: number
+}
 
 export interface Stats {
   tokenFetches: number
@@ -78,7 +94,7 @@ export class StandInStore {
   readonly loginRequests = new Map<string, LoginRequest>()
   readonly clients = new Map<string, RegisteredClient>()
   readonly knownConnections = new Set<string>()
-  readonly faults: { userDetails: UserDetailsFault; delayMs: number } = { userDetails: 'none', delayMs: 0 }
+  readonly faults: FaultSettings = { userDetails: 'none', delayMs: 0, rate: 1 }
   /** Where MCP clients are sent to sign in, when a test points them at another bridge. */
   bridgeLoginUrlOverride: string | null = null
   stats: Stats = emptyStats()
@@ -169,6 +185,11 @@ export class StandInStore {
   resetStats(): void {
     this.stats = emptyStats()
   }
+
+  /** Whether the injected fault applies to this call (every call unless a rate below 1 is set). */
+  faultHits(): boolean {
+    return this.faults.rate >= 1 || Math.random() < this.faults.rate
+  }
 }
 
 export function statusOf(loginRequest: LoginRequest): LoginRequestStatus {
@@ -206,4 +227,6 @@ export interface StandInContext {
   config: StandInConfig
   store: StandInStore
   keys: import('./signing-keys').SigningKeys
+  /** Stops accepting connections (a real ECONNREFUSED) for `ms`, then listens again on the same port. */
+  refuseConnections(ms: number): void
 }

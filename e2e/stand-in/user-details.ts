@@ -69,6 +69,7 @@ function assertValidUser(user: User | undefined): asserts user is User {
 
 async function applyInjectedFault(context: StandInContext): Promise<void> {
   const { faults } = context.store
+  if (!context.store.faultHits()) return
   switch (faults.userDetails) {
     case 'slow':
       await new Promise((resolve) => setTimeout(resolve, faults.delayMs))
@@ -83,6 +84,9 @@ async function applyInjectedFault(context: StandInContext): Promise<void> {
       faults.userDetails = 'none'
       throw new StandInError('unauthenticated', 'fault injected: token rejected')
     case 'none':
+    case 'http503':
+    case 'connection_refused':
+      // Answered by the transport (HTTP 503) or by the listener (closed port), never reaching here.
       return
   }
 }

@@ -22,7 +22,15 @@ export interface StandInStats {
   restCalls: number
 }
 
-export type UserDetailsFault = 'none' | 'slow' | 'http500' | 'unavailable' | 'invalid_argument' | 'unauthenticated_once'
+export type UserDetailsFault =
+  | 'none'
+  | 'slow'
+  | 'http500'
+  | 'http503'
+  | 'unavailable'
+  | 'invalid_argument'
+  | 'unauthenticated_once'
+  | 'connection_refused'
 
 async function call<T>(method: string, path: string, body?: unknown, base = SCALEKIT_URL): Promise<T> {
   const response = await fetch(`${base}${path}`, {
@@ -46,8 +54,10 @@ export async function readLoginRequest(loginRequestId: string): Promise<StandInL
 
 export const readStats = () => call<StandInStats>('GET', '/_standin/stats')
 export const resetStats = () => call<unknown>('POST', '/_standin/stats/reset', {})
-export const setFault = (userDetails: UserDetailsFault, delayMs?: number) =>
-  call<unknown>('POST', '/_standin/faults', { userDetails, delayMs })
+export const setFault = (userDetails: UserDetailsFault, delayMs?: number, options: { rate?: number } = {}) =>
+  call<unknown>('POST', '/_standin/faults', { userDetails, delayMs, ...options })
+/** Closes Scalekit's port for `forMs` (connection refused), then it listens again by itself. */
+export const refuseConnections = (forMs: number) => call<unknown>('POST', '/_standin/faults', { userDetails: 'connection_refused', forMs })
 export const revokeTokens = () => call<unknown>('POST', '/_standin/tokens/revoke', {})
 /** Sends MCP clients to another bridge's /login (null: back to the configured one). */
 export const setBridgeLoginUrl = (url: string | null) => call<unknown>('POST', '/_standin/bridge-login-url', { url })
