@@ -15,6 +15,8 @@ import { mapClaims, type MappedIdentity } from './claims'
 import type { IdentitySource, SourceOfType } from './sources'
 import { checkAppSession, checkCredentials, type SourceFailure } from './source-calls'
 import { verifyIdToken } from './id-token'
+import { PEER_ADDRESS_HEADER } from './peer-address'
+import { beginAttempt, forgiveAttempt, recordFailure, throttleLimits } from './throttle'
 import type { ProblemCode } from './problems'
 
 // next-auth (Auth.js v5) holds the bridge's own session: who is signed in here, through which
@@ -46,6 +48,19 @@ class SourceUnavailable extends CredentialsSignin {
     super()
     this.code = failure.reason
   }
+}
+
+/** Too many failed sign-ins for this account or from this address: refused without a check. */
+class Throttled extends CredentialsSignin {
+  code = 'throttled'
+  constructor(readonly retryAfterMs: number) {
+    super()
+  }
+}
+
+/** The throttle (and so the sign-in) cannot be checked while the database is down: fail closed. */
+class ThrottleUnavailable extends CredentialsSignin {
+  code = 'database_unavailable'
 }
 
 /** The company app says this browser has no session there. */
@@ -82,6 +97,10 @@ export function localIdentity(source: string, user: User): MappedIdentity {
   }
 }
 
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
 function signedInUser(identity: MappedIdentity) {
   const profile = identity.ok ? identity.profile : undefined
   return { id: profile?.subject ?? 'unknown', email: profile?.email, name: profile?.name, identity }
@@ -93,10 +112,33 @@ function emailPasswordProvider(source: IdentitySource, check: (email: string, pa
     id: source.id,
     name: source.name,
     credentials: { email: {}, password: {} },
-    async authorize(raw) {
+    // Throttled here, so the login form, the admin form and a direct post to Auth.js's callback
+    // endpoint all count against the same limits.
+    async authorize(raw, request) {
       const input = CredentialsInput.safeParse(raw)
       if (!input.success) throw new CredentialsSignin()
-      return signedInUser(await check(input.data.email, input.data.password))
+      const { email, password } = input.data
+      const ip = request.headers.get(PEER_ADDRESS_HEADER)
+      const db = await getDb().catch(() => null)
+      if (!db) throw new ThrottleUnavailable()
+      const verdict = await beginAttempt(db, email, ip, throttleLimits(getEnv())).catch(() => null)
+      if (!verdict) throw new ThrottleUnavailable()
+      if (!verdict.allowed) {
+        logEvent('sign_in_throttled', { source: source.id, retry_after_s: Math.ceil(verdict.retryAfterMs / 1000) })
+        throw new Throttled(verdict.retryAfterMs)
+      }
+      let identity: MappedIdentity
+      try {
+        identity = await check(email, password)
+      } catch (error) {
+        // The source failing is not the person's failure: the attempt is given back. A refusal
+        // also counts against the address.
+        const settle = error instanceof SourceUnavailable ? forgiveAttempt(db, email) : recordFailure(db, ip, throttleLimits(getEnv()))
+        await settle.catch((settleError: unknown) => logEvent('throttle_error', { error: errorText(settleError) }))
+        throw error
+      }
+      await forgiveAttempt(db, email).catch((error: unknown) => logEvent('throttle_error', { error: errorText(error) }))
+      return signedInUser(identity)
     },
   })
 }
@@ -237,6 +279,8 @@ export async function withSignInCapture<T>(run: () => Promise<T>): Promise<{ val
 export type CredentialSignIn =
   | { outcome: 'signed_in'; identity: MappedIdentity; signedInAt: number }
   | { outcome: 'refused' }
+  | { outcome: 'throttled'; retryAfterMs: number }
+  | { outcome: 'database_unavailable' }
   | { outcome: 'signed_out' }
   | { outcome: 'failed'; failure: SourceFailure }
 
@@ -248,6 +292,8 @@ export async function signInWithCredentials(sourceId: string, fields: Record<str
   const { thrown, captured } = await withSignInCapture(() => signIn(sourceId, { ...fields, redirect: false }))
   if (thrown !== undefined) {
     if (thrown instanceof SourceUnavailable) return { outcome: 'failed', failure: thrown.failure }
+    if (thrown instanceof Throttled) return { outcome: 'throttled', retryAfterMs: thrown.retryAfterMs }
+    if (thrown instanceof ThrottleUnavailable) return { outcome: 'database_unavailable' }
     if (thrown instanceof AppSignedOut) return { outcome: 'signed_out' }
     if (thrown instanceof CredentialsSignin) return { outcome: 'refused' }
     throw thrown

@@ -109,6 +109,13 @@ const EnvSchema = z.object({
   SESSION_MAX_AGE_SECONDS: boundedInt('SESSION_MAX_AGE_SECONDS', 5, 30 * 24 * 3600, 8 * 3600),
   /** `npm run ledger -- purge` deletes login requests older than this; scripts/ledger.ts checks the same range. */
   LEDGER_RETENTION_DAYS: boundedInt('LEDGER_RETENTION_DAYS', 1, 3650, 90),
+  /** Failed email-and-password sign-ins allowed per account (any email, known or not) per window. */
+  SIGN_IN_MAX_FAILURES_PER_ACCOUNT: boundedInt('SIGN_IN_MAX_FAILURES_PER_ACCOUNT', 1, 1000, 5),
+  /** Failed sign-ins allowed per client address per window; higher, as offices share one address. */
+  SIGN_IN_MAX_FAILURES_PER_IP: boundedInt('SIGN_IN_MAX_FAILURES_PER_IP', 1, 100_000, 50),
+  SIGN_IN_FAILURE_WINDOW_SECONDS: boundedInt('SIGN_IN_FAILURE_WINDOW_SECONDS', 10, 24 * 3600, 900),
+  /** How long a key stays locked once it went over its limit; temporary by design. */
+  SIGN_IN_LOCKOUT_SECONDS: boundedInt('SIGN_IN_LOCKOUT_SECONDS', 1, 24 * 3600, 900),
 })
 
 export type Env = z.infer<typeof EnvSchema> &

@@ -14,12 +14,12 @@ import { problemPath } from './problems'
 // IdP, and a failure there, recorded against the login request the person left from.
 
 /** A sign-in that produced nobody: the ledger keeps why, the request stays open for another try. */
-export async function recordSourceFailure(params: LoginRequestParams, source: string, code: ProblemCode | 'credentials_refused', detail: string): Promise<void> {
-  logEvent('sign_in_failed', { lr: fingerprint(params.loginRequestId), source, code, detail })
+export async function recordSourceFailure(params: LoginRequestParams, source: string, code: ProblemCode | 'credentials_refused' | 'throttled', detail: string): Promise<void> {
+  logEvent('sign_in_failed', { cid: fingerprint(params.loginRequestId), source, code, detail })
   try {
     await recordSignInFailed(await getDb(), params.loginRequestId, { source, code, message: detail })
   } catch (error) {
-    logEvent('ledger_error', { lr: fingerprint(params.loginRequestId), error: error instanceof Error ? error.message : String(error) })
+    logEvent('ledger_error', { cid: fingerprint(params.loginRequestId), error: error instanceof Error ? error.message : String(error) })
   }
 }
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { migrateToLatest, openDatabase } from '../lib/db'
 import { purgeLedger } from '../lib/admin-ledger'
+import { purgeThrottle } from '../lib/throttle'
 
 // The ledger's maintenance command line. Run `purge` daily (cron, a scheduled job) to keep the
 // ledger within its retention period. It reads only DATABASE_URL and LEDGER_RETENTION_DAYS, so it
@@ -64,8 +65,9 @@ async function main(): Promise<number> {
   try {
     await migrateToLatest(handle)
     const purged = await purgeLedger(handle.db, cutoff)
+    const throttleRows = await purgeThrottle(handle.db)
     console.log(
-      `Purged ${purged.loginRequests} login requests and ${purged.events} events older than ${new Date(cutoff).toISOString()} (retention ${days} days).`,
+      `Purged ${purged.loginRequests} login requests and ${purged.events} events older than ${new Date(cutoff).toISOString()} (retention ${days} days), and ${throttleRows} spent sign-in throttle entries.`,
     )
     return 0
   } finally {

@@ -3,6 +3,7 @@
 import { redirect } from 'next/navigation'
 import { findSource, signIn, signInWithCredentials, signOut } from '@/lib/auth'
 import { ADMIN_SIGN_IN_PATH } from '@/lib/admin'
+import { throttledMessage } from '@/lib/throttle'
 
 export interface AdminSignInState {
   message?: string
@@ -21,6 +22,8 @@ export async function adminSignInAction(previous: AdminSignInState, form: FormDa
   const result = await signInWithCredentials(source.id, { email, password })
   if (result.outcome === 'signed_in') redirect('/admin')
   if (result.outcome === 'failed') return { message: 'The sign-in service did not answer. Try again in a moment.', email, attempt }
+  if (result.outcome === 'database_unavailable') return { message: 'The bridge cannot reach its database. Try again in a moment.', email, attempt }
+  if (result.outcome === 'throttled') return { message: throttledMessage(result.retryAfterMs), email, attempt }
   return { message: 'The email or password is incorrect.', email, attempt }
 }
 

@@ -4,6 +4,7 @@ import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
 import { getEnv } from '@/lib/env'
 import { getDb } from '@/lib/db/client'
+import { throttledMessage } from '@/lib/throttle'
 import { auth, findSource, localIdentity, signInWithCredentials, signOut } from '@/lib/auth'
 import { findUserById } from '@/lib/users'
 import type { MappedIdentity } from '@/lib/claims'
@@ -69,17 +70,15 @@ export async function signInAction(previous: SignInState, form: FormData): Promi
   const attempt = previous.attempt + 1
   if (!email || !password) return { message: 'Enter your email and password.', email, attempt }
 
-  if (source.type === 'local') {
-    try {
-      await getDb()
-    } catch {
-      redirect(problemPath('database_unavailable', params))
-    }
-  }
   const result = await signInWithCredentials(source.id, { email, password })
   if (result.outcome === 'signed_in') return complete(params, result.identity, result.signedInAt)
+  if (result.outcome === 'database_unavailable') redirect(problemPath('database_unavailable', params))
   if (result.outcome === 'failed') {
     return failSignIn(params, source.id, problemForFailure(result.failure), result.failure.detail)
+  }
+  if (result.outcome === 'throttled') {
+    await recordSourceFailure(params, source.id, 'throttled', 'too many failed sign-in attempts for this account or address')
+    return { message: throttledMessage(result.retryAfterMs), email, attempt }
   }
   await recordSourceFailure(params, source.id, 'credentials_refused', 'the email or password was refused')
   return { message: INVALID_CREDENTIALS, email, attempt }

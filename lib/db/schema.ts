@@ -53,10 +53,19 @@ export interface LoginEventsTable {
   detail: string | null
 }
 
+/** One row per throttled key: `account:<hash of the email>` or `ip:<address>`. */
+export interface SignInThrottleTable {
+  key: string
+  failures: number
+  window_started_at: number
+  locked_until: number | null
+}
+
 export interface Database {
   users: UsersTable
   login_requests: LoginRequestsTable
   login_events: LoginEventsTable
+  sign_in_throttle: SignInThrottleTable
 }
 
 export type User = Selectable<UsersTable>

@@ -1,0 +1,124 @@
+import { test, expect } from './fixtures'
+import type { Browser } from '@playwright/test'
+import { APP_URL, BRIDGE_PORT } from './support/config'
+import { startBridge, type RunningBridge } from './support/bridge'
+import { createLoginRequest, readLoginRequest } from './support/stand-in-api'
+import { ledgerRow } from './support/ledger'
+import { createUser } from './support/users'
+import { LoginPage } from './pages/login-page'
+
+// Case 22 (and 21's "same message"): failed email-and-password sign-ins are throttled per account
+// and per client address, in the database, with a temporary lockout. The bridge here trusts one
+// proxy hop, so each case speaks from its own X-Forwarded-For address and cannot lock the others.
+
+const LOCKOUT_SECONDS = 4
+const INCORRECT = 'The email or password is incorrect.'
+const THROTTLED = 'Too many failed sign-in attempts. Wait about a minute, then try again.'
+
+let bridge: RunningBridge
+
+test.beforeAll(async () => {
+  bridge = await startBridge(BRIDGE_PORT + 6, {
+    TRUSTED_PROXY_HOPS: '1',
+    SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '3',
+    SIGN_IN_MAX_FAILURES_PER_IP: '6',
+    SIGN_IN_FAILURE_WINDOW_SECONDS: '60',
+    SIGN_IN_LOCKOUT_SECONDS: String(LOCKOUT_SECONDS),
+  })
+})
+
+test.afterAll(async () => {
+  await bridge?.stop()
+})
+
+let addressCounter = 0
+/** A browser whose requests arrive through the trusted proxy from an address of its own. */
+async function browserFrom(browser: Browser) {
+  addressCounter += 1
+  const address = `203.0.113.${(Date.now() % 200) + addressCounter}`
+  const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': address } })
+  const page = await context.newPage()
+  return { context, page, loginPage: new LoginPage(page), address }
+}
+
+async function openLogin(loginPage: LoginPage) {
+  const request = await createLoginRequest()
+  await loginPage.open(request.loginUrl.replace(APP_URL, bridge.url))
+  return request
+}
+
+test.describe('sign-in throttling (case 22)', () => {
+  test('case 22: an account is locked after its failures, for anyone and with the same words as an unknown email, then unlocks by itself', async ({ browser }) => {
+    const user = await createUser({ prefix: 'throttle' })
+    const { context, loginPage } = await browserFrom(browser)
+    const request = await openLogin(loginPage)
+    const stranger = await browserFrom(browser)
+    await openLogin(stranger.loginPage)
+
+    // A real account and an unknown email, each from its own address: the same words every time.
+    for (const [page, email] of [[loginPage, user.email], [stranger.loginPage, `nobody-${Date.now()}@example.test`]] as const) {
+      for (let i = 0; i < 3; i += 1) {
+        await page.signIn(email, 'wrong-password-1')
+        await expect(page.formMessage).toHaveText(INCORRECT)
+      }
+      // The fourth attempt is refused without a check, even with the right password.
+      await page.signIn(email, email === user.email ? user.password : 'wrong-password-1')
+      await expect(page.formMessage).toHaveText(THROTTLED)
+      await expect(page.email).toHaveValue(email)
+    }
+    expect(await readLoginRequest(request.loginRequestId)).toMatchObject({ userDetailsCalls: 0, status: 'pending' })
+    expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'pending', error_code: 'throttled' })
+
+    // The account is locked from another address too.
+    const other = await browserFrom(browser)
+    await openLogin(other.loginPage)
+    await other.loginPage.signIn(user.email, user.password)
+    await expect(other.loginPage.formMessage).toHaveText(THROTTLED)
+
+    // Temporary: after the lockout the right password completes the same login request.
+    await other.page.waitForTimeout(LOCKOUT_SECONDS * 1000 + 500)
+    await loginPage.signIn(user.email, user.password)
+    await expect(loginPage.page.getByText(`login request ${request.loginRequestId} completed`)).toBeVisible()
+    await context.close()
+    await other.context.close()
+    await stranger.context.close()
+  })
+
+  test('case 22: an address that sprays many accounts is locked, and other addresses are not', async ({ browser }) => {
+    const user = await createUser({ prefix: 'spray' })
+    const sprayer = await browserFrom(browser)
+    await openLogin(sprayer.loginPage)
+    for (let i = 0; i < 6; i += 1) {
+      await sprayer.loginPage.signIn(`spray-${i}-${Date.now()}@example.test`, 'wrong-password-2')
+      await expect(sprayer.loginPage.formMessage).toHaveText(INCORRECT)
+    }
+    await sprayer.loginPage.signIn(user.email, user.password)
+    await expect(sprayer.loginPage.formMessage).toHaveText(THROTTLED)
+
+    const elsewhere = await browserFrom(browser)
+    const request = await openLogin(elsewhere.loginPage)
+    await elsewhere.loginPage.signIn(user.email, user.password)
+    await expect(elsewhere.page.getByText(`login request ${request.loginRequestId} completed`)).toBeVisible()
+    await sprayer.context.close()
+    await elsewhere.context.close()
+  })
+
+  test('case 22: posts straight to the Auth.js credentials callback count against the same limit', async ({ browser }) => {
+    const user = await createUser({ prefix: 'direct' })
+    const { context, loginPage } = await browserFrom(browser)
+    const api = context.request
+    for (let i = 0; i < 3; i += 1) {
+      const { csrfToken } = (await (await api.get(`${bridge.url}/api/auth/csrf`)).json()) as { csrfToken: string }
+      const response = await api.post(`${bridge.url}/api/auth/callback/local`, {
+        form: { csrfToken, email: user.email, password: 'wrong-password-3' },
+        maxRedirects: 0,
+      })
+      expect(response.status()).toBe(302)
+      expect(new URL(response.headers().location ?? '', bridge.url).searchParams.get('error')).toBe('CredentialsSignin')
+    }
+    await openLogin(loginPage)
+    await loginPage.signIn(user.email, user.password)
+    await expect(loginPage.formMessage).toHaveText(THROTTLED)
+    await context.close()
+  })
+})
