@@ -29,9 +29,14 @@ function bridgeServer(port: number, url: string, env: Record<string, string>) {
   }
 }
 
+// The database-outage case stops the shared PostgreSQL, so it runs on its own (npm test does it
+// after the PostgreSQL suite with E2E_DATABASE_OUTAGE=1) and never inside a normal run.
+const outageRun = process.env.E2E_DATABASE_OUTAGE === '1'
+
 export default defineConfig({
   testDir: 'e2e',
-  testMatch: '**/*.spec.ts',
+  testMatch: outageRun ? '**/database-outage.spec.ts' : '**/*.spec.ts',
+  testIgnore: outageRun ? [] : ['**/database-outage.spec.ts'],
   forbidOnly: isCI,
   retries: 0,
   // The stand-in's fault switches are process-wide, so cases run one at a time.

@@ -62,6 +62,12 @@ export async function proxy(request: NextRequest) {
     return applyHeaders(response, pathname, nonce, env.secure)
   }
 
+  if (pathname === '/admin/unavailable') {
+    const response = NextResponse.rewrite(new URL(request.url), { status: 503, request: { headers: requestHeaders } })
+    response.headers.set('Retry-After', '5')
+    return applyHeaders(response, pathname, nonce, env.secure)
+  }
+
   if (pathname === '/login' && (request.method === 'GET' || request.method === 'HEAD')) {
     const parsed = parseLoginRequestParams(
       request.nextUrl.searchParams.get('login_request_id'),

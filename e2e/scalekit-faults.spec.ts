@@ -1,8 +1,8 @@
 import { test, expect } from './fixtures'
 import type { Page } from '@playwright/test'
 import { APP_URL, BRIDGE_PORT, CLIENT_ID, CLIENT_SECRET, CONNECTION_ID, SCALEKIT_URL } from './support/config'
-import { createLoginRequest, readLoginRequest, readStats, setFault } from './support/stand-in-api'
-import { ledgerRow } from './support/ledger'
+import { createLoginRequest, readLoginRequest, readStats, refuseConnections, setFault } from './support/stand-in-api'
+import { ledgerEvents, ledgerRow } from './support/ledger'
 import { statusOfCurrentPage, watchPartnerCallbacks } from './support/flows'
 import { withBridge, runBridgeExpectingExit } from './support/bridge'
 import type { LoginPage } from './pages/login-page'
@@ -10,6 +10,13 @@ import type { TestUser } from './support/users'
 
 // Case 10: whatever Scalekit answers, the person ends on a page they can act on, and the browser
 // is never sent to partner:callback unless Scalekit accepted the user details.
+
+async function standInListening(): Promise<boolean> {
+  return fetch(`${SCALEKIT_URL}/_standin/health`).then(
+    (response) => response.ok,
+    () => false,
+  )
+}
 
 async function attempt(page: Page, loginPage: LoginPage, user: TestUser, loginUrl: string) {
   const callbacks = watchPartnerCallbacks(page)
@@ -27,6 +34,8 @@ test.describe('Scalekit answers with an error (case 10)', () => {
     expect(await statusOfCurrentPage(page)).toBe(502)
     expect(callbacks).toEqual([])
     expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'failed', error_code: 'scalekit_rejected_user' })
+    // Case 25: a 4xx is an answer, not an outage; it is not retried.
+    expect(await readLoginRequest(request.loginRequestId)).toMatchObject({ userDetailsCalls: 1 })
   })
 
   test('409 FAILED_PRECONDITION when Scalekit already closed the request', async ({ page, loginPage, user }) => {
@@ -50,7 +59,7 @@ test.describe('Scalekit answers with an error (case 10)', () => {
     expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'failed', error_code: 'scalekit_closed' })
   })
 
-  test('5xx: a retryable page; after Scalekit recovers, "Try again" completes the same request', async ({ page, loginPage, user }) => {
+  test('case 25: HTTP 500 is retried twice, then a retryable page; after Scalekit recovers, "Try again" completes the same request', async ({ page, loginPage, user }) => {
     await setFault('http500')
     const request = await createLoginRequest()
     const callbacks = await attempt(page, loginPage, user, request.loginUrl)
@@ -58,6 +67,9 @@ test.describe('Scalekit answers with an error (case 10)', () => {
     expect(await statusOfCurrentPage(page)).toBe(503)
     expect(callbacks).toEqual([])
     expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'pending', error_code: 'scalekit_unavailable' })
+    expect(await ledgerEvents(request.loginRequestId)).toEqual(['received', 'signed_in', 'submitted', 'retryable_error'])
+    // The first attempt and at most two retries.
+    expect(await readLoginRequest(request.loginRequestId)).toMatchObject({ userDetailsCalls: 3, status: 'pending' })
 
     await setFault('none')
     await page.getByRole('link', { name: 'Try again' }).click()
@@ -66,17 +78,56 @@ test.describe('Scalekit answers with an error (case 10)', () => {
     expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'completed', error_code: null })
   })
 
-  test('a slow Scalekit times out: a retryable page, no callback', async ({ page, loginPage, user }) => {
+  test('case 25: a slow Scalekit is abandoned at the timeout: a retryable page, no callback', async ({ page, loginPage, user }) => {
     await setFault('slow', 5000)
     const request = await createLoginRequest()
-    const callbacks = await attempt(page, loginPage, user, request.loginUrl)
+    await page.goto(request.loginUrl)
+    const callbacks = watchPartnerCallbacks(page)
+    const started = Date.now()
+    await loginPage.signIn(user.email, user.password)
     await loginPage.expectProblem('scalekit_timeout')
+    // SCALEKIT_TIMEOUT_MS is 3000 here: the page comes well before Scalekit's 5 s answer would.
+    expect(Date.now() - started).toBeLessThan(5000)
     expect(await statusOfCurrentPage(page)).toBe(504)
     expect(callbacks).toEqual([])
     expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'pending', error_code: 'scalekit_timeout' })
+    expect(await readLoginRequest(request.loginRequestId)).toMatchObject({ userDetailsCalls: 1 })
   })
 
-  test('UNAUTHENTICATED once: the bridge refreshes its token and completes', async ({ page, loginPage, user }) => {
+  test('case 25: HTTP 503 from in front of Scalekit and gRPC UNAVAILABLE are each retried twice, then a retryable page', async ({ page, loginPage, user }) => {
+    for (const fault of ['http503', 'unavailable'] as const) {
+      await setFault(fault)
+      const request = await createLoginRequest()
+      const callbacks = await attempt(page, loginPage, user, request.loginUrl)
+      await loginPage.expectProblem('scalekit_unavailable')
+      expect(await statusOfCurrentPage(page)).toBe(503)
+      expect(callbacks).toEqual([])
+      expect(await readLoginRequest(request.loginRequestId)).toMatchObject({ userDetailsCalls: 3, status: 'pending' })
+      expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'pending', error_code: 'scalekit_unavailable', auth_request_id: null })
+      await page.context().clearCookies()
+    }
+  })
+
+  test('case 25: Scalekit refusing connections: a retryable page; once it listens again, "Try again" completes', async ({ page, loginPage, user }) => {
+    const request = await createLoginRequest()
+    await page.goto(request.loginUrl)
+    const callbacks = watchPartnerCallbacks(page)
+    await refuseConnections(4000)
+    await loginPage.signIn(user.email, user.password)
+    await loginPage.expectProblem('scalekit_unavailable')
+    expect(await statusOfCurrentPage(page)).toBe(503)
+    expect(callbacks).toEqual([])
+    expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'pending', error_code: 'scalekit_unavailable' })
+
+    await expect.poll(standInListening, { timeout: 10_000 }).toBe(true)
+    expect(await readLoginRequest(request.loginRequestId)).toMatchObject({ userDetailsCalls: 0, status: 'pending' })
+    await page.getByRole('link', { name: 'Try again' }).click()
+    await loginPage.continueAs(user.name).click()
+    await expect(page.getByText(`login request ${request.loginRequestId} completed`)).toBeVisible()
+    expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'completed', error_code: null })
+  })
+
+  test('case 25: UNAUTHENTICATED once: the bridge refreshes its token once and completes', async ({ page, loginPage, user }) => {
     await setFault('unauthenticated_once')
     const request = await createLoginRequest()
     const before = await readStats()

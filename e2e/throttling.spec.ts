@@ -113,8 +113,9 @@ test.describe('sign-in throttling (case 22)', () => {
         form: { csrfToken, email: user.email, password: 'wrong-password-3' },
         maxRedirects: 0,
       })
-      expect(response.status()).toBe(302)
-      expect(new URL(response.headers().location ?? '', bridge.url).searchParams.get('error')).toBe('CredentialsSignin')
+      // Refused, and not tied to any login request: the page that says to start from the MCP client.
+      expect(response.status()).toBe(303)
+      expect(response.headers().location).toBe(`${bridge.url}/login/problem/no_session`)
     }
     await openLogin(loginPage)
     await loginPage.signIn(user.email, user.password)

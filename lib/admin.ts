@@ -1,5 +1,8 @@
 import 'server-only'
-import { forbidden, redirect } from 'next/navigation'
+import type { Kysely } from 'kysely'
+import { forbidden, redirect, unstable_rethrow } from 'next/navigation'
+import type { Database } from './db/schema'
+import { logEvent } from './log'
 import { auth } from './auth'
 import { getEnv } from './env'
 import { getDb } from './db/client'
@@ -10,8 +13,10 @@ import { isSessionFresh } from './session-age'
 // in every admin page, action and route handler itself; proxy.ts decides nothing here.
 
 export const ADMIN_SIGN_IN_PATH = '/admin/sign-in'
+/** Answers 503 (the status is set in proxy.ts): the ledger cannot be read right now. */
+export const ADMIN_UNAVAILABLE_PATH = '/admin/unavailable'
 
-export type AdminCheck = { ok: true; email: string } | { ok: false; reason: 'signed_out' | 'forbidden' }
+export type AdminCheck = { ok: true; email: string } | { ok: false; reason: 'signed_out' | 'forbidden' | 'unavailable' }
 
 export async function checkAdmin(): Promise<AdminCheck> {
   const session = await auth()
@@ -24,7 +29,13 @@ export async function checkAdmin(): Promise<AdminCheck> {
 
   if (source.type === 'local') {
     // Our own directory: the account must still exist and be enabled.
-    const user = await findUserById(await getDb(), profile.subject)
+    const user = await getDb()
+      .then((db) => findUserById(db, profile.subject))
+      .catch((error: unknown) => {
+        logEvent('admin_database_unavailable', { error: error instanceof Error ? error.message : String(error) })
+        return 'unavailable' as const
+      })
+    if (user === 'unavailable') return { ok: false, reason: 'unavailable' }
     if (!user || user.disabled) return { ok: false, reason: 'signed_out' }
     if (user.is_admin || env.ADMIN_EMAILS.includes(user.email)) return { ok: true, email: user.email }
     return { ok: false, reason: 'forbidden' }
@@ -41,5 +52,20 @@ export async function requireAdmin(): Promise<string> {
   const check = await checkAdmin()
   if (check.ok) return check.email
   if (check.reason === 'signed_out') redirect(ADMIN_SIGN_IN_PATH)
+  if (check.reason === 'unavailable') redirect(ADMIN_UNAVAILABLE_PATH)
   forbidden()
+}
+
+/**
+ * Reads the ledger for an admin page; the database failing (down, restarting) leads to the 503
+ * page instead of a 500, and the next request tries again.
+ */
+export async function readLedger<T>(load: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  try {
+    return await load(await getDb())
+  } catch (error) {
+    unstable_rethrow(error)
+    logEvent('admin_database_unavailable', { error: error instanceof Error ? error.message : String(error) })
+    redirect(ADMIN_UNAVAILABLE_PATH)
+  }
 }

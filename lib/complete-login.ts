@@ -26,7 +26,7 @@ async function openLedger(): Promise<Kysely<Database> | null> {
 }
 
 async function reject(db: Kysely<Database>, params: LoginRequestParams, problem: ProblemCode): Promise<CompletionResult> {
-  logEvent('login_rejected', { lr: fingerprint(params.loginRequestId), problem })
+  logEvent('login_rejected', { cid: fingerprint(params.loginRequestId), problem })
   await recordLoginRejected(db, params.loginRequestId, { code: problem, message: PROBLEMS[problem].title })
   return { ok: false, problem }
 }
@@ -72,21 +72,22 @@ async function submitClaimed(
   call: () => Promise<ScalekitOutcome>,
 ): Promise<CompletionResult> {
   if (!(await claimLoginRequest(db, params.loginRequestId, claim.claimant, now))) return explainLostClaim(db, params, now)
-  const lr = fingerprint(params.loginRequestId)
+  const cid = fingerprint(params.loginRequestId)
+  logEvent('login_submitted', { cid, source: claim.claimant?.source, status: claim.status })
   const started = Date.now()
   const outcome = await call()
   const ms = Date.now() - started
   if (!outcome.ok) {
     const retryable = PROBLEMS[outcome.problem].retryable === true
-    logEvent('scalekit_refused', { lr, problem: outcome.problem, detail: outcome.detail, ms })
+    logEvent('scalekit_refused', { cid, problem: outcome.problem, detail: outcome.detail, ms })
     await recordLoginFailed(db, params.loginRequestId, { code: outcome.problem, message: outcome.detail, retryable })
     return { ok: false, problem: outcome.problem }
   }
   // Scalekit accepted: the person goes on even if this last ledger write fails (it is logged).
   await recordLoginCompleted(db, params.loginRequestId, { authRequestId: outcome.authRequestId, claims: claim.claims, status: claim.status }).catch(
-    (error: unknown) => logEvent('ledger_error', { lr, error: errorText(error) }),
+    (error: unknown) => logEvent('ledger_error', { cid, error: errorText(error) }),
   )
-  logEvent(claim.status === 'completed' ? 'login_completed' : 'login_cancelled', { lr, source: claim.claimant?.source, ms })
+  logEvent(claim.status === 'completed' ? 'login_completed' : 'login_cancelled', { cid, source: claim.claimant?.source, ms })
   const env = getEnv()
   return { ok: true, location: partnerCallbackUrl(env.SCALEKIT_ENVIRONMENT_URL, env.SCALEKIT_CONNECTION_ID, params.state) }
 }
@@ -101,7 +102,7 @@ async function withLedger(
   try {
     return await step(db)
   } catch (error) {
-    logEvent('ledger_error', { lr: fingerprint(params.loginRequestId), error: errorText(error) })
+    logEvent('ledger_error', { cid: fingerprint(params.loginRequestId), error: errorText(error) })
     return { ok: false, problem: 'database_unavailable' }
   }
 }
@@ -117,7 +118,7 @@ export function completeLogin(input: CompletionInput, now = Date.now()): Promise
     if (!mapped.ok) {
       // A profile the source gave but Scalekit could not take: closed, since trying again gives the same profile.
       const source = identity.ok ? identity.profile.source : identity.source
-      logEvent('profile_invalid', { lr: fingerprint(params.loginRequestId), source, issues: mapped.issues.join('; ') })
+      logEvent('profile_invalid', { cid: fingerprint(params.loginRequestId), source, issues: mapped.issues.join('; ') })
       await recordLoginFailed(db, params.loginRequestId, { code: 'invalid_profile', message: `${source}: ${mapped.issues.join('; ')}`, retryable: false })
       return { ok: false, problem: 'invalid_profile' }
     }
@@ -142,7 +143,7 @@ export function cancelLogin(params: LoginRequestParams, pending: PendingMap, now
 
 /** A completing POST that did not come from our own page: refused before anything else happens. */
 export async function rejectCrossSite(params: LoginRequestParams, origin: string | null): Promise<void> {
-  logEvent('cross_site_rejected', { lr: fingerprint(params.loginRequestId), origin: origin ?? 'none' })
+  logEvent('cross_site_rejected', { cid: fingerprint(params.loginRequestId), origin: origin ?? 'none' })
   const db = await openLedger()
   if (db) {
     await recordLoginRejected(db, params.loginRequestId, { code: 'cross_site', message: PROBLEMS.cross_site.title }).catch(() => {})

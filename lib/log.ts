@@ -1,8 +1,12 @@
 import 'server-only'
 import { createHash } from 'node:crypto'
 
-// One JSON line per event. Login request ids and states appear only as short hashes, and only
-// fields named here are written, so a password, secret or token cannot reach the log by accident.
+// One JSON line per event on stdout. Every step of a login request (login_received,
+// sign_in_failed, login_submitted, login_completed / scalekit_refused / login_rejected...) carries
+// `cid`, the correlation id: a 12-character hash of the login request id, also shown on the admin
+// detail page, so one login can be followed through the logs of every instance. Login request ids
+// and states appear only as such hashes, and only scalar fields the caller names are written, so a
+// password, secret or token cannot reach the log by accident.
 
 type Field = string | number | boolean | null | undefined
 

@@ -87,6 +87,21 @@ function createClient(): ScalekitBridgeClient {
   return client
 }
 
+/**
+ * Readiness: can the bridge get a client-credentials token right now? A fresh fetch through the
+ * shared client (so a working token is also what the next login uses), single-flight with any
+ * fetch already under way.
+ */
+export async function fetchScalekitToken(): Promise<{ ok: true } | { ok: false; problem: ProblemCode; detail: string }> {
+  const client = getScalekit()
+  try {
+    await refreshToken(client, true)
+    return { ok: true }
+  } catch (error) {
+    return { ok: false, ...translateScalekitError(error) }
+  }
+}
+
 export function getScalekit(): ScalekitBridgeClient {
   instance ??= createClient()
   return instance

@@ -41,6 +41,8 @@ elif [ "$reset" -ne 0 ]; then
   exit "$reset"
 else
   run_e2e "PostgreSQL" "$PG_URL"
+  step "Database outage: PostgreSQL stopped and started under a running bridge (Playwright)"
+  E2E_DATABASE_OUTAGE=1 E2E_DATABASE_URL="$PG_URL" NODE_OPTIONS=--conditions=react-server npx playwright test
 fi
 
 step "All suites passed"

@@ -1,8 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
-import { requireAdmin } from '@/lib/admin'
+import { readLedger, requireAdmin } from '@/lib/admin'
 import { getEnv } from '@/lib/env'
-import { getDb } from '@/lib/db/client'
 import { encodeCursor, listLedgerSources, loadLedgerPage, LEDGER_STATUSES, type LedgerPage } from '@/lib/admin-ledger'
 import { readAdminView, viewQuery, type AdminView } from './filters'
 import { AdminShell, formatTime, StatusBadge } from './ui'
@@ -149,8 +148,7 @@ function Rows({ page }: { page: LedgerPage }) {
 export default async function AdminPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const email = await requireAdmin()
   const view = readAdminView(await searchParams, { searchDays: getEnv().LEDGER_RETENTION_DAYS })
-  const db = await getDb()
-  const [page, sources] = await Promise.all([loadLedgerPage(db, view.filter, { after: view.after }), listLedgerSources(db)])
+  const [page, sources] = await readLedger((db) => Promise.all([loadLedgerPage(db, view.filter, { after: view.after }), listLedgerSources(db)]))
 
   return (
     <AdminShell email={email}>

@@ -3,6 +3,7 @@ import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
 import { getEnv } from '@/lib/env'
 import { getDb } from '@/lib/db/client'
+import { fingerprint, logEvent } from '@/lib/log'
 import { recordLoginReceived, recordLoginRejected } from '@/lib/ledger'
 import { hashState } from '@/lib/login-request'
 import { problemPath, PROBLEMS } from '@/lib/problems'
@@ -45,6 +46,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const h = await headers()
 
   let row: LoginRequestRow | undefined
+  const arrived = Date.now()
+  const cid = fingerprint(params.loginRequestId)
   try {
     const db = await getDb()
     row = await recordLoginReceived(db, {
@@ -55,11 +58,13 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       ip: clientAddress(h),
       userAgent: h.get('user-agent'),
     })
+    if (row.created_at >= arrived) logEvent('login_received', { cid })
     if (row.status === 'pending' && row.expires_at <= Date.now()) {
       await recordLoginRejected(db, params.loginRequestId, { code: 'expired', message: PROBLEMS.expired.title })
       row = { ...row, status: 'expired' }
     }
-  } catch {
+  } catch (error) {
+    logEvent('database_unavailable', { cid, error: error instanceof Error ? error.message : String(error) })
     row = undefined
   }
   // Fails closed: no login without its ledger row.

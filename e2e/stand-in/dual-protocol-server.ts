@@ -49,9 +49,10 @@ export function createDualProtocolServer(
       const { port, host } = bound
       server.close()
       for (const socket of sockets) socket.destroy()
+      // A referenced timer: with the port closed, it is what keeps the process alive meanwhile.
       setTimeout(() => {
         if (!closed) server.listen(port, host)
-      }, ms).unref()
+      }, ms)
     },
     close() {
       closed = true

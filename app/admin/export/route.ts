@@ -2,24 +2,48 @@ import { NextResponse, type NextRequest } from 'next/server'
 import { checkAdmin, ADMIN_SIGN_IN_PATH } from '@/lib/admin'
 import { getDb } from '@/lib/db/client'
 import { getEnv } from '@/lib/env'
-import { exportLedger } from '@/lib/admin-ledger'
+import { exportLedger, type LedgerExportRow } from '@/lib/admin-ledger'
+import { logEvent } from '@/lib/log'
 import { CSV_HEADER, csvLine, jsonLine } from '@/lib/ledger-export'
 import { readAdminView } from '../filters'
 
 // The filtered view as CSV or JSON lines, streamed row batch by row batch, so a large export
 // never sits in memory.
 
+function unavailable() {
+  return new NextResponse('Service unavailable: the ledger database cannot be reached. Try again in a moment.\n', {
+    status: 503,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', 'cache-control': 'no-store' },
+  })
+}
+
 export async function GET(request: NextRequest) {
   const check = await checkAdmin()
   if (!check.ok) {
     if (check.reason === 'signed_out') return NextResponse.redirect(new URL(ADMIN_SIGN_IN_PATH, getEnv().APP_URL), 303)
+    if (check.reason === 'unavailable') return unavailable()
     return new NextResponse('Forbidden: you are not an administrator of this sign-in service.\n', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } })
   }
   const query = Object.fromEntries(request.nextUrl.searchParams)
   const view = readAdminView(query, { searchDays: getEnv().LEDGER_RETENTION_DAYS })
   const format = query.format === 'jsonl' ? 'jsonl' : 'csv'
-  const db = await getDb()
-  const rows = exportLedger(db, view.filter)[Symbol.asyncIterator]()
+  // The first batch is read before answering, so a database that is down gives a 503, not a
+  // 200 with a cut-off file.
+  let rows: AsyncIterator<LedgerExportRow>
+  let first: IteratorResult<LedgerExportRow>
+  try {
+    rows = exportLedger(await getDb(), view.filter)[Symbol.asyncIterator]()
+    first = await rows.next()
+  } catch (error) {
+    logEvent('admin_database_unavailable', { error: error instanceof Error ? error.message : String(error) })
+    return unavailable()
+  }
+  let pending: IteratorResult<LedgerExportRow> | undefined = first
+  const nextRow = () => {
+    const row = pending
+    pending = undefined
+    return row ? Promise.resolve(row) : rows.next()
+  }
   const encoder = new TextEncoder()
   let headerSent = false
 
@@ -33,7 +57,7 @@ export async function GET(request: NextRequest) {
       // One pull, a chunk of rows: the stream asks again only when the client has read them.
       let chunk = ''
       for (let i = 0; i < 200; i += 1) {
-        const next = await rows.next()
+        const next = await nextRow()
         if (next.done) {
           if (chunk) controller.enqueue(encoder.encode(chunk))
           controller.close()

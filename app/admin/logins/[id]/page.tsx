@@ -1,8 +1,8 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
-import { requireAdmin } from '@/lib/admin'
-import { getDb } from '@/lib/db/client'
+import { readLedger, requireAdmin } from '@/lib/admin'
+import { fingerprint } from '@/lib/log'
 import { getLedgerEntry } from '@/lib/admin-ledger'
 import { AdminShell, formatTime, StatusBadge } from '../../ui'
 
@@ -28,7 +28,7 @@ function Field({ label, children, testId }: { label: string; children: React.Rea
 export default async function LoginDetailPage({ params }: { params: Promise<{ id: string }> }) {
   const email = await requireAdmin()
   const { id } = await params
-  const entry = await getLedgerEntry(await getDb(), decodeURIComponent(id))
+  const entry = await readLedger((db) => getLedgerEntry(db, decodeURIComponent(id)))
   if (!entry) notFound()
   const { item, claims, events } = entry
 
@@ -60,6 +60,9 @@ export default async function LoginDetailPage({ params }: { params: Promise<{ id
             <Field label="Expires (UTC)">{formatTime(item.expiresAt)}</Field>
             <Field label="IP address">{item.ip ?? ''}</Field>
             <Field label="User agent">{item.userAgent ?? ''}</Field>
+            <Field label="Log correlation id (cid)" testId="correlation-id">
+              <code>{fingerprint(item.id)}</code>
+            </Field>
           </dl>
         </section>
         <section className="space-y-4">
