@@ -77,7 +77,7 @@ test.describe('the login flow', () => {
     expect(await ledgerEvents(request.loginRequestId)).toEqual(['received', 'cancelled'])
   })
 
-  test('two tabs with two login requests each complete with their own state', async ({ context, user }) => {
+  test('case 2: two tabs with two login requests each complete with their own state', async ({ context, user }) => {
     const first = await createLoginRequest()
     const second = await createLoginRequest()
     const tabOne = await context.newPage()

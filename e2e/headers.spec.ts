@@ -1,0 +1,103 @@
+import { test, expect } from './fixtures'
+import { APP_URL, APP_URL_OTHER_ORIGIN, BRIDGE_PORT } from './support/config'
+import { withBridge } from './support/bridge'
+import { createLoginRequest } from './support/stand-in-api'
+
+// Cases 11, 14, 15, 16 and 24: what the login pages send and load, and how their cookies are set,
+// read off real responses of the running bridge.
+
+test.describe('leakage and headers', () => {
+  test('case 11: the login page sends no-referrer and loads nothing from another origin', async ({ page }) => {
+    const request = await createLoginRequest()
+    const origins = new Set<string>()
+    page.on('request', (r) => origins.add(new URL(r.url()).origin))
+    const response = await page.goto(request.loginUrl)
+    await expect(page.getByRole('heading', { name: 'Sign in to continue' })).toBeVisible()
+    await page.waitForLoadState('networkidle')
+    expect(response?.headers()['referrer-policy']).toBe('no-referrer')
+    expect([...origins]).toEqual([APP_URL])
+  })
+
+  test('case 14: a page on another origin cannot show the login page in a frame', async ({ page }) => {
+    const request = await createLoginRequest()
+    const direct = await page.request.get(request.loginUrl)
+    expect(direct.headers()['x-frame-options']).toBe('DENY')
+    expect(direct.headers()['content-security-policy']).toContain("frame-ancestors 'none'")
+    const auth = await page.request.get('/api/auth/providers')
+    expect(auth.headers()['x-frame-options']).toBe('DENY')
+    expect(auth.headers()['content-security-policy']).toContain("frame-ancestors 'none'")
+
+    // The framing page lives on 127.0.0.1, the bridge on localhost: two origins.
+    await page.goto(`${APP_URL_OTHER_ORIGIN}/api/health`)
+    const framed = page.waitForEvent('framenavigated', (frame) => frame !== page.mainFrame())
+    await page.setContent(`<iframe id="login" src="${request.loginUrl}" width="600" height="400"></iframe>`)
+    await framed
+    await page.waitForTimeout(1000)
+    const frame = page.frames().find((f) => f !== page.mainFrame())
+    expect(frame).toBeDefined()
+    // Chromium replaces a refused frame with its own error page; the sign-in form never renders.
+    expect(await frame!.locator('text=Sign in to continue').count()).toBe(0)
+    expect(frame!.url()).not.toBe(request.loginUrl)
+  })
+
+  test('case 15: the CSP uses a fresh nonce that every script carries, and sets no form-action', async ({ page }) => {
+    const request = await createLoginRequest()
+    const first = await page.request.get(request.loginUrl)
+    const csp = first.headers()['content-security-policy'] ?? ''
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1]
+    expect(nonce).toBeTruthy()
+    expect(csp).toContain(`script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`)
+    expect(csp).not.toContain('form-action')
+    expect(csp).not.toContain('unsafe-inline')
+    const html = await first.text()
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0])
+    expect(scripts.length).toBeGreaterThan(0)
+    for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`)
+
+    const second = await page.request.get(request.loginUrl)
+    expect(/'nonce-([^']+)'/.exec(second.headers()['content-security-policy'] ?? '')?.[1]).not.toBe(nonce)
+
+    // The page runs under it: no violation while it loads and hydrates.
+    const violations: string[] = []
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text())
+    })
+    await page.goto(request.loginUrl)
+    await page.waitForLoadState('networkidle')
+    expect(violations).toEqual([])
+  })
+
+  test('case 16 and 24: over http no HSTS; nosniff, no X-Powered-By; the login cookie is HttpOnly and SameSite=Lax', async ({ request }) => {
+    const login = await createLoginRequest()
+    const response = await request.get(login.loginUrl)
+    const headers = response.headers()
+    expect(headers['strict-transport-security']).toBeUndefined()
+    expect(headers['x-content-type-options']).toBe('nosniff')
+    expect(headers['x-powered-by']).toBeUndefined()
+    const cookie = response.headersArray().find((h) => h.name.toLowerCase() === 'set-cookie' && h.value.startsWith('byoa_login='))?.value ?? ''
+    expect(cookie).toMatch(/; HttpOnly/i)
+    expect(cookie).toMatch(/; SameSite=lax/i)
+    expect(cookie).toMatch(/; Path=\//)
+    expect(cookie).not.toMatch(/; Secure/i)
+  })
+
+  test('case 16 and 24: with an https APP_URL, HSTS is sent and the cookie is __Host-, Secure, HttpOnly and SameSite=Lax', async ({ request }) => {
+    await withBridge(BRIDGE_PORT + 12, { APP_URL: 'https://login.example.test' }, async (bridge) => {
+      const login = await createLoginRequest()
+      const response = await request.get(login.loginUrl.replace(APP_URL, bridge.url))
+      expect(response.status()).toBe(200)
+      const headers = response.headers()
+      expect(headers['strict-transport-security']).toBe('max-age=63072000; includeSubDomains')
+      expect(headers['x-content-type-options']).toBe('nosniff')
+      expect(headers['x-powered-by']).toBeUndefined()
+      const cookies = response.headersArray().filter((h) => h.name.toLowerCase() === 'set-cookie').map((h) => h.value)
+      const cookie = cookies.find((value) => value.startsWith('__Host-byoa_login=')) ?? ''
+      expect(cookie).toMatch(/; Secure/i)
+      expect(cookie).toMatch(/; HttpOnly/i)
+      expect(cookie).toMatch(/; SameSite=lax/i)
+      expect(cookie).toMatch(/; Path=\//)
+      expect(cookie).not.toMatch(/; Domain=/i)
+      expect(cookies.some((value) => value.startsWith('byoa_login='))).toBe(false)
+    })
+  })
+})
