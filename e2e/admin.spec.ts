@@ -134,7 +134,7 @@ test.describe('the admin area', () => {
     expect(rows[0]).toMatchObject({ login_request_id: failed.loginRequestId, status: 'failed', user_email: person.email, error_code: 'scalekit_rejected_user' })
   })
 
-  test('a signed-out visitor is sent to sign in; x-middleware-subrequest changes nothing', async ({ page }) => {
+  test('case 18: a signed-out visitor is sent to sign in; x-middleware-subrequest changes nothing', async ({ page }) => {
     const variants: Array<Record<string, string>> = [
       {},
       { 'x-middleware-subrequest': 'proxy:proxy:proxy:proxy:proxy' },
@@ -151,7 +151,7 @@ test.describe('the admin area', () => {
     await expect(page).toHaveURL(/\/admin\/sign-in$/)
   })
 
-  test('a signed-in non-admin gets a 403 page, with or without x-middleware-subrequest', async ({ page, user }) => {
+  test('case 18: a signed-in non-admin gets a 403 page, with or without x-middleware-subrequest', async ({ page, user }) => {
     await page.goto('/admin/sign-in')
     await page.getByLabel('Email').fill(user.email)
     await page.getByLabel('Password').fill(user.password)

@@ -24,7 +24,7 @@ describe('toScalekitUser', () => {
     expect(unverified).toMatchObject({ ok: true, user: { emailVerified: false } })
   })
 
-  it('namespaces subjects by source when asked', () => {
+  it('case 20: namespaces subjects by source when asked, so two sources cannot collide on sub', () => {
     expect(toScalekitUser(profile, { namespaceSubjects: true })).toMatchObject({ ok: true, user: { sub: 'local|6f1c' } })
   })
 

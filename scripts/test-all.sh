@@ -11,6 +11,9 @@ step() { printf '\n=== %s\n' "$*"; }
 step "Type check"
 npx tsc --noEmit
 
+step "Security bar: every case of security.md is cited by a test"
+npx tsx scripts/security-cases.ts
+
 step "Unit and query tests (Vitest)"
 npx vitest run
 
