@@ -130,8 +130,9 @@ test.describe('an upstream OpenID Connect IdP (oidc source)', () => {
     expect((await readLoginRequest(request.loginRequestId))?.userDetailsCalls).toBe(1)
   })
 
-  for (const fault of ['bad_signature', 'wrong_audience'] as const) {
-    test(`an ID token with a ${fault.replace('_', ' ')} is refused: nothing sent, no session`, async ({ page, loginPage }) => {
+  // Case 20: Auth.js (oauth4webapi) checks iss, aud, nonce and exp, the bridge the signature.
+  for (const fault of ['bad_signature', 'wrong_audience', 'wrong_issuer', 'wrong_nonce', 'alg_none', 'expired'] as const) {
+    test(`case 20: an ID token with ${fault.replace('_', ' ')} is refused: nothing sent, no session`, async ({ page, loginPage }) => {
       await setIdTokenFault(fault)
       const request = await createLoginRequest()
       await loginPage.open(loginUrlOn(bridge, request))

@@ -336,6 +336,10 @@ export function classifyIdpError(error: unknown, returnedError?: string | null):
     if (code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' || code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED') {
       return { problem: 'idp_token_invalid', detail: `the ID token was refused: ${(e as Error).message}`.slice(0, 300) }
     }
+    // An unsigned (alg none) or otherwise wrongly signed token, refused before its claims are read.
+    if ((code === 'OAUTH_INVALID_RESPONSE' || code === 'OAUTH_UNSUPPORTED_OPERATION') && /JW[ST] "alg"|JWS algorithm/.test((e as Error).message)) {
+      return { problem: 'idp_token_invalid', detail: `the ID token was refused: ${(e as Error).message}`.slice(0, 300) }
+    }
     if (e instanceof TypeError && e.message === 'fetch failed') {
       return { problem: 'source_unavailable', detail: 'the identity provider could not be reached' }
     }

@@ -20,10 +20,19 @@ npx vitest run
 step "Production build"
 npx next build
 
+# Every password, secret, token and state the run hands out is recorded here, and every server's
+# output is kept, so the last step can prove none of them reached a log (security.md case 12).
+LOG_DIR="$PWD/.data/e2e-logs"
+export E2E_SECRETS_FILE="$PWD/.data/e2e-secrets.jsonl"
+export E2E_LOG_DIR="$LOG_DIR"
+rm -rf "$LOG_DIR" "$E2E_SECRETS_FILE"
+mkdir -p "$LOG_DIR"
+
 run_e2e() {
   local label="$1" url="$2"
+  shift 2
   step "Browser suite on $label (Playwright)"
-  E2E_DATABASE_URL="$url" NODE_OPTIONS=--conditions=react-server npx playwright test
+  E2E_DATABASE_URL="$url" NODE_OPTIONS=--conditions=react-server "$@" npx playwright test 2>&1 | tee "$LOG_DIR/playwright-$label.log"
 }
 
 mkdir -p .data
@@ -44,8 +53,13 @@ elif [ "$reset" -ne 0 ]; then
   exit "$reset"
 else
   run_e2e "PostgreSQL" "$PG_URL"
-  step "Database outage: PostgreSQL stopped and started under a running bridge (Playwright)"
-  E2E_DATABASE_OUTAGE=1 E2E_DATABASE_URL="$PG_URL" NODE_OPTIONS=--conditions=react-server npx playwright test
+  # The outage case stops the shared PostgreSQL, so it runs alone.
+  run_e2e "database-outage" "$PG_URL" env E2E_DATABASE_OUTAGE=1
 fi
+
+step "Logs of the whole run scanned for secrets (security.md case 12)"
+# Only the servers' lines: the runner's own output quotes hostile test inputs on purpose.
+grep -ah '^\[WebServer\] ' "$LOG_DIR"/playwright-*.log > "$LOG_DIR/servers.log" || true
+npx tsx scripts/scan-e2e-logs.ts --secrets "$E2E_SECRETS_FILE" "$LOG_DIR/servers.log" "$LOG_DIR"/bridge-*.log
 
 step "All suites passed"

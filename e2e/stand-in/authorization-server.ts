@@ -58,6 +58,7 @@ export async function handleClientRegistration(
     scope: typeof body.scope === 'string' ? body.scope : undefined,
     createdAt: Date.now(),
   }
+  if (client.clientSecret) context.store.recordSecret('mcp_client_secret', client.clientSecret)
   context.store.clients.set(client.clientId, client)
   sendJson(
     res,

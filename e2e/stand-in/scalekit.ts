@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import http2 from 'node:http2'
+import { createSecretRecorder } from '../support/issued-secrets'
 import { handleAuthorize, handleClientRegistration, handleMetadata } from './authorization-server'
 import { handleControlRequest } from './control-api'
 import { createDualProtocolServer } from './dual-protocol-server'
@@ -24,6 +25,11 @@ export interface ScalekitStandInOptions {
   loginRequestTtlSeconds?: number
   /** Lifetime of every access token it issues; 1 h like the real service. */
   accessTokenTtlSeconds?: number
+  /**
+   * When set, every token, code and state it issues is appended to this file, so the e2e run can
+   * prove none of them reached a log (scripts/scan-e2e-logs.ts). Off by default.
+   */
+  secretsFile?: string
 }
 
 export interface ScalekitStandIn {
@@ -37,7 +43,7 @@ export interface ScalekitStandIn {
   close(): Promise<void>
 }
 
-type StandInSettings = Required<ScalekitStandInOptions>
+type StandInSettings = Required<Omit<ScalekitStandInOptions, 'secretsFile'>> & Pick<ScalekitStandInOptions, 'secretsFile'>
 
 export const STAND_IN_DEFAULTS: Readonly<StandInSettings> = {
   port: 4010,
@@ -71,6 +77,7 @@ export function readStandInOptionsFromEnv(env: NodeJS.ProcessEnv = process.env):
     resourceId: env.STANDIN_RESOURCE_ID || undefined,
     resourceUrl: env.STANDIN_RESOURCE_URL || undefined,
     loginRequestTtlSeconds: number(env.STANDIN_LOGIN_REQUEST_TTL_SECONDS),
+    secretsFile: env.STANDIN_SECRETS_FILE || undefined,
   }
 }
 
@@ -109,7 +116,7 @@ export async function startScalekitStandIn(options: ScalekitStandInOptions = {})
     loginRequestTtlSeconds: settings.loginRequestTtlSeconds,
     accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
   }
-  const store = new StandInStore(config)
+  const store = new StandInStore(config, createSecretRecorder(settings.secretsFile))
   context = {
     config,
     store,
@@ -119,7 +126,7 @@ export async function startScalekitStandIn(options: ScalekitStandInOptions = {})
       // The switch ends with the outage, so nothing else needs to turn it off.
       setTimeout(() => {
         if (store.faults.userDetails === 'connection_refused') store.faults.userDetails = 'none'
-      }, ms).unref()
+      }, ms)
     },
   }
   grpcHandler.current = createGrpcHandler(context)

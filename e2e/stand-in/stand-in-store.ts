@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { JsonObject } from '@bufbuild/protobuf'
+import type { SecretRecorder } from '../support/issued-secrets'
 import { digestKey, randomBase62, randomToken } from './http-helpers'
 
 export interface StandInConfig {
@@ -104,7 +105,11 @@ export class StandInStore {
   private readonly codes = new Map<string, AuthorizationGrant>()
   private readonly refreshTokens = new Map<string, Omit<AuthorizationGrant, 'codeChallenge' | 'redirectUri' | 'used' | 'expiresAt'>>()
 
-  constructor(readonly config: StandInConfig) {
+  /** Where every issued secret is noted for the e2e log scan; records nothing unless a secrets file is set. */
+  constructor(
+    readonly config: StandInConfig,
+    readonly recordSecret: SecretRecorder = () => {},
+  ) {
     this.knownConnections.add(config.connectionId)
   }
 
@@ -128,6 +133,7 @@ export class StandInStore {
       callbackUsed: false,
       client,
     }
+    this.recordSecret('state', loginRequest.state)
     this.loginRequests.set(loginRequest.id, loginRequest)
     this.loginRequestIdsByState.set(digestKey(loginRequest.state), loginRequest.id)
     return loginRequest
@@ -159,6 +165,7 @@ export class StandInStore {
 
   issueAuthorizationCode(grant: Omit<AuthorizationGrant, 'expiresAt' | 'used'>): string {
     const code = randomToken(32)
+    this.recordSecret('code', code)
     this.codes.set(digestKey(code), { ...grant, expiresAt: Date.now() + AUTHORIZATION_CODE_TTL_MS, used: false })
     return code
   }
@@ -169,6 +176,7 @@ export class StandInStore {
 
   issueRefreshToken(grant: AuthorizationGrant): string {
     const token = randomToken(32)
+    this.recordSecret('refresh_token', token)
     const { clientId, scope, resource, user } = grant
     this.refreshTokens.set(digestKey(token), { clientId, scope, resource, user })
     return token

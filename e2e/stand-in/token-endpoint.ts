@@ -39,6 +39,7 @@ async function grantClientCredentials(
     safeEqual(credentials.clientId ?? '', config.clientId) && safeEqual(credentials.clientSecret ?? '', config.clientSecret)
   if (!valid) return sendOAuthError(res, 401, 'invalid_client', 'client authentication failed')
   const { accessToken, expiresIn } = await issueApiToken(context)
+  store.recordSecret('scalekit_token', accessToken)
   sendJson(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn }, CORS)
 }
 
@@ -98,6 +99,7 @@ async function sendUserTokens(context: StandInContext, res: ServerResponse, gran
       jwtId: `at_${randomBase62(24)}`,
     },
   )
+  store.recordSecret('mcp_access_token', accessToken)
   // As the real service documents: a refresh token only when offline_access was asked for.
   const refreshToken = grant.scope.split(' ').includes('offline_access') ? store.issueRefreshToken(grant) : undefined
   sendJson(

@@ -1,3 +1,6 @@
+import { ACME_CLIENT_SECRET, BRIDGE_CALLBACK_PORTS, COMPANY_API_SECRET, PARTNER_CLIENT_SECRET } from '../upstreams/options'
+import { resolveSecretsFile, type IssuedSecret } from './issued-secrets'
+
 // Where the e2e suite runs everything, and the bridge configuration it uses. All loopback.
 
 export const BRIDGE_PORT = Number(process.env.E2E_BRIDGE_PORT ?? 3100)
@@ -20,6 +23,33 @@ export const SESSION_SECRET = 'e2e-session-secret-0123456789abcdef0123'
 export const AUTH_SECRET = 'e2e-auth-secret-0123456789abcdef012345'
 
 export const DATABASE_URL = process.env.E2E_DATABASE_URL ?? 'file:.data/e2e.db'
+
+/** The bridges with identity sources (e2e/support/sources.ts) each have their own secrets, so localhost cookies do not cross. */
+export function sourcesBridgeSecrets(port: number | string): { AUTH_SECRET: string; SESSION_SECRET: string } {
+  return {
+    AUTH_SECRET: `e2e-auth-secret-${port}-0123456789abcdef0123`,
+    SESSION_SECRET: `e2e-session-secret-${port}-0123456789abcdef`,
+  }
+}
+
+/** The suite's fixed secrets, which no log may hold; scripts/scan-e2e-logs.ts adds them to what the run recorded. */
+export function staticSecrets(): IssuedSecret[] {
+  return [
+    { kind: 'client_secret', value: CLIENT_SECRET },
+    { kind: 'session_secret', value: SESSION_SECRET },
+    { kind: 'auth_secret', value: AUTH_SECRET },
+    ...BRIDGE_CALLBACK_PORTS.flatMap((port) => {
+      const secrets = sourcesBridgeSecrets(port)
+      return [
+        { kind: 'session_secret', value: secrets.SESSION_SECRET },
+        { kind: 'auth_secret', value: secrets.AUTH_SECRET },
+      ]
+    }),
+    { kind: 'idp_client_secret', value: ACME_CLIENT_SECRET },
+    { kind: 'idp_client_secret', value: PARTNER_CLIENT_SECRET },
+    { kind: 'company_api_secret', value: COMPANY_API_SECRET },
+  ]
+}
 
 /** The environment of a bridge under test; a case can override keys to start a differently configured one. */
 export function bridgeEnv(overrides: Record<string, string> = {}): Record<string, string> {
@@ -49,6 +79,8 @@ export function standInEnv(): Record<string, string> {
     STANDIN_CONNECTION_ID: CONNECTION_ID,
     STANDIN_RESOURCE_ID: RESOURCE_ID,
     STANDIN_RESOURCE_URL: MCP_URL,
+    // Absolute, so the stand-in appends to the same file as the test runner and the upstreams.
+    STANDIN_SECRETS_FILE: resolveSecretsFile(),
     NODE_OPTIONS: '',
   }
 }

@@ -9,7 +9,7 @@ import {
   PARTNER_CLIENT_ID,
   PARTNER_CLIENT_SECRET,
 } from '../upstreams/options'
-import { bridgeEnv } from './config'
+import { bridgeEnv, sourcesBridgeSecrets } from './config'
 
 // The identity sources of the bridges that sign people in with the company's own systems. One
 // bridge (port 3200) has several sources at once: the local directory, the Acme IdP and the
@@ -83,8 +83,7 @@ export function sourcesEnv(url: string, sources: unknown[], overrides: Record<st
     IDENTITY_SOURCES: JSON.stringify(sources),
     ACME_CLIENT_SECRET,
     CORP_API_SECRET: COMPANY_API_SECRET,
-    AUTH_SECRET: `e2e-auth-secret-${port}-0123456789abcdef0123`,
-    SESSION_SECRET: `e2e-session-secret-${port}-0123456789abcdef`,
+    ...sourcesBridgeSecrets(port),
     ...overrides,
   })
 }

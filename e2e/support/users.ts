@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { DATABASE_URL } from './config'
+import { recordSecret } from './issued-secrets'
 
 // Test users are created through the real CLI (`npm run users -- add`), with unique emails.
 
@@ -33,6 +34,7 @@ export async function createUser(options: { name?: string; admin?: boolean; emai
     password: `pw-${randomBytes(9).toString('base64url')}`,
     name: options.name ?? `Test User ${id}`,
   }
+  recordSecret('password', user.password)
   const args = ['add', user.email, '--name', user.name]
   if (options.admin) args.push('--admin')
   if (options.emailVerified) args.push('--email-verified')

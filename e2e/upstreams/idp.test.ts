@@ -1,20 +1,38 @@
-import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify } from 'jose'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { IDP_USERS, startTestIdp, WRONG_AUDIENCE, type IdpUser, type TestIdp } from './idp'
+import { readSecrets } from '../support/issued-secrets'
+import {
+  EXPIRED_SECONDS_AGO,
+  IDP_USERS,
+  startTestIdp,
+  WRONG_AUDIENCE,
+  WRONG_ISSUER,
+  type IdpUser,
+  type IdTokenFault,
+  type TestIdp,
+} from './idp'
 
 const CLIENT = { clientId: 'bridge-test', clientSecret: 'bridge-test-secret-0123456789' }
 const REDIRECT_URI = 'http://localhost:3999/api/auth/callback/acme'
 const SCOPE = 'openid email profile groups org'
 
 let idp: TestIdp
+let secretsDir: string
+let secretsFile: string
 
 beforeAll(async () => {
-  idp = await startTestIdp({ port: 0, controlPort: 0, clients: [{ ...CLIENT, redirectUris: [REDIRECT_URI] }] })
+  secretsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-secrets-'))
+  secretsFile = path.join(secretsDir, 'secrets.jsonl')
+  idp = await startTestIdp({ port: 0, controlPort: 0, clients: [{ ...CLIENT, redirectUris: [REDIRECT_URI] }], secretsFile })
 })
 
 afterAll(async () => {
   await idp.close()
+  fs.rmSync(secretsDir, { recursive: true, force: true })
 })
 
 beforeEach(async () => {
@@ -118,7 +136,7 @@ async function signIn(request: AuthorizationRequest, user: IdpUser, decision: 'a
 }
 
 /** The token request a client makes, by hand, so a forged id_token reaches the test unchecked. */
-async function exchangeCode(callback: URL, codeVerifier: string): Promise<{ id_token: string }> {
+async function exchangeCode(callback: URL, codeVerifier: string): Promise<{ id_token: string; access_token: string }> {
   const basic = Buffer.from(`${encodeURIComponent(CLIENT.clientId)}:${encodeURIComponent(CLIENT.clientSecret)}`).toString('base64')
   const response = await fetch(new URL('/token', idp.issuer), {
     method: 'POST',
@@ -131,7 +149,7 @@ async function exchangeCode(callback: URL, codeVerifier: string): Promise<{ id_t
     }),
   })
   expect(response.status).toBe(200)
-  return (await response.json()) as { id_token: string }
+  return (await response.json()) as { id_token: string; access_token: string }
 }
 
 function jwks() {
@@ -221,6 +239,20 @@ describe('authorization code flow', () => {
     expect(retry.kind === 'page' && retry.html).toContain('<h1>Acme IdP sign-in</h1>')
   })
 
+  it('notes every code and token it issues in the secrets file, forged id_tokens as sent', async () => {
+    const request = await createAuthorizationRequest()
+    const callback = await signIn(request, IDP_USERS.ada, 'allow')
+    const code = callback.searchParams.get('code') ?? ''
+    expect(readSecrets(secretsFile)).toContainEqual({ kind: 'idp_code', value: code })
+
+    await control('/_idp/faults', { idToken: 'wrong_nonce' })
+    const tokens = await exchangeCode(callback, request.codeVerifier)
+    const recorded = readSecrets(secretsFile)
+    expect(recorded).toContainEqual({ kind: 'id_token', value: tokens.id_token })
+    expect(recorded).toContainEqual({ kind: 'idp_access_token', value: tokens.access_token })
+    expect(decodeJwt(tokens.id_token).nonce).not.toBe(request.nonce)
+  })
+
   it('refuses an authorization request without PKCE', async () => {
     const request = await createAuthorizationRequest()
     request.url.searchParams.delete('code_challenge')
@@ -252,6 +284,76 @@ describe('fault switches', () => {
     await expect(jwtVerify(id_token, jwks())).rejects.toBeInstanceOf(joseErrors.JWSSignatureVerificationFailed)
   })
 
+  /** Signs Ada in with `fault` switched on; resolves with the id_token the client received. */
+  async function idTokenWith(fault: IdTokenFault): Promise<{ idToken: string; nonce: string }> {
+    await control('/_idp/faults', { idToken: fault })
+    const request = await createAuthorizationRequest()
+    const { id_token } = await exchangeCode(await signIn(request, IDP_USERS.ada, 'allow'), request.codeVerifier)
+    return { idToken: id_token, nonce: request.nonce }
+  }
+
+  it('wrong_issuer: another https issuer, signed with the IdP\'s own key', async () => {
+    const { idToken, nonce } = await idTokenWith('wrong_issuer')
+
+    const { payload, protectedHeader } = await jwtVerify(idToken, jwks(), { audience: CLIENT.clientId })
+    expect(protectedHeader.alg).toBe('RS256')
+    expect(payload.iss).toBe(WRONG_ISSUER)
+    expect(new URL(WRONG_ISSUER).protocol).toBe('https:')
+    expect(new URL(WRONG_ISSUER).origin).not.toBe(new URL(idp.issuer).origin)
+    expect(payload).toMatchObject({ sub: IDP_USERS.ada.claims.sub, email: IDP_USERS.ada.claims.email, nonce })
+    await expect(jwtVerify(idToken, jwks(), { issuer: idp.issuer })).rejects.toBeInstanceOf(joseErrors.JWTClaimValidationFailed)
+  })
+
+  it('wrong_nonce: a nonce the client never sent, everything else valid', async () => {
+    const { idToken, nonce } = await idTokenWith('wrong_nonce')
+
+    const { payload } = await jwtVerify(idToken, jwks(), { issuer: idp.issuer, audience: CLIENT.clientId })
+    expect(typeof payload.nonce).toBe('string')
+    expect(payload.nonce).not.toBe(nonce)
+    expect(payload).toMatchObject({ sub: IDP_USERS.ada.claims.sub, email: IDP_USERS.ada.claims.email })
+  })
+
+  it('alg_none: an unsecured token with the real claims and an empty signature', async () => {
+    const { idToken, nonce } = await idTokenWith('alg_none')
+
+    const parts = idToken.split('.')
+    expect(parts).toHaveLength(3)
+    expect(parts[2]).toBe('')
+    expect(decodeProtectedHeader(idToken)).toEqual({ alg: 'none', typ: 'JWT' })
+    const claims = decodeJwt(idToken)
+    expect(claims).toMatchObject({ iss: idp.issuer, aud: CLIENT.clientId, sub: IDP_USERS.ada.claims.sub, nonce })
+    expect(claims.exp).toBeGreaterThan(Date.now() / 1000)
+    await expect(jwtVerify(idToken, jwks())).rejects.toBeInstanceOf(joseErrors.JOSEError)
+  })
+
+  it('expired: exp and iat in the past, signed with the IdP\'s own key', async () => {
+    const { idToken, nonce } = await idTokenWith('expired')
+
+    const now = Math.floor(Date.now() / 1000)
+    const claims = decodeJwt(idToken)
+    expect(claims.exp).toBeLessThanOrEqual(now - EXPIRED_SECONDS_AGO + 5)
+    expect(claims.exp).toBeGreaterThan(now - EXPIRED_SECONDS_AGO - 60)
+    expect(claims.iat).toBeLessThan(claims.exp ?? 0)
+    await expect(jwtVerify(idToken, jwks(), { issuer: idp.issuer, audience: CLIENT.clientId })).rejects.toBeInstanceOf(joseErrors.JWTExpired)
+    // Seen from before it expired, the same token is valid: the expiry is its only defect.
+    const { payload } = await jwtVerify(idToken, jwks(), {
+      issuer: idp.issuer,
+      audience: CLIENT.clientId,
+      currentDate: new Date(((claims.exp ?? 0) - 60) * 1000),
+    })
+    expect(payload).toMatchObject({ sub: IDP_USERS.ada.claims.sub, nonce })
+  })
+
+  it('none after a fault: a normal id_token again', async () => {
+    await idTokenWith('expired')
+    const { idToken, nonce } = await idTokenWith('none')
+
+    const { payload, protectedHeader } = await jwtVerify(idToken, jwks(), { issuer: idp.issuer, audience: CLIENT.clientId })
+    expect(protectedHeader.alg).toBe('RS256')
+    expect(payload).toMatchObject({ ...IDP_USERS.ada.claims, nonce })
+    expect(payload.exp).toBeGreaterThan(Date.now() / 1000)
+  })
+
   it('down refuses connections to the issuer and up restores them', async () => {
     const discovery = new URL('/.well-known/openid-configuration', idp.issuer)
     expect((await fetch(discovery)).status).toBe(200)
@@ -271,7 +373,7 @@ describe('fault switches', () => {
   })
 
   it('rejects an unknown fault', async () => {
-    const response = await fetch(`${idp.controlUrl}/_idp/faults`, { method: 'POST', body: JSON.stringify({ idToken: 'expired' }) })
+    const response = await fetch(`${idp.controlUrl}/_idp/faults`, { method: 'POST', body: JSON.stringify({ idToken: 'wrong_subject' }) })
     expect(response.status).toBe(400)
   })
 })

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose'
-import Provider, { errors, type AccountClaims, type Interaction, type InteractionResults } from 'oidc-provider'
+import Provider, {
+  errors,
+  type AccountClaims,
+  type Interaction,
+  type InteractionResults,
+  type MiddlewareContext,
+} from 'oidc-provider'
+import { createSecretRecorder, type SecretRecorder } from '../support/issued-secrets'
 import {
   closeHttpServer,
   escapeHtml,
@@ -30,6 +37,11 @@ export interface TestIdpOptions {
   /** Defaults to `http://localhost:{bound port}`; must name the same port when given. */
   issuer?: string
   clients: TestIdpClient[]
+  /**
+   * When set, every code and token the IdP issues is appended to this file, so the e2e run can
+   * prove none of them reached a log (scripts/scan-e2e-logs.ts). Off by default.
+   */
+  secretsFile?: string
 }
 
 export interface TestIdp {
@@ -44,7 +56,15 @@ export interface IdpUser {
   claims: AccountClaims
 }
 
-export type IdTokenFault = 'none' | 'wrong_audience' | 'bad_signature'
+/** What replaces the id_token of successful token responses; each forgery has exactly one defect. */
+export type IdTokenFault =
+  | 'none'
+  | 'wrong_audience'
+  | 'bad_signature'
+  | 'wrong_issuer'
+  | 'wrong_nonce'
+  | 'alg_none'
+  | 'expired'
 
 export const IDP_USERS = {
   ada: {
@@ -87,8 +107,20 @@ export const IDP_USERS = {
 } satisfies Record<string, IdpUser>
 
 export const WRONG_AUDIENCE = 'some-other-client'
+/** Another https origin: what an id_token from some other IdP would carry. */
+export const WRONG_ISSUER = 'https://impostor-idp.example'
+/** How long ago an `expired` id_token stopped being valid: far beyond any clock tolerance. */
+export const EXPIRED_SECONDS_AGO = 600
 
-const ID_TOKEN_FAULTS: readonly IdTokenFault[] = ['none', 'wrong_audience', 'bad_signature']
+const ID_TOKEN_FAULTS: readonly IdTokenFault[] = [
+  'none',
+  'wrong_audience',
+  'bad_signature',
+  'wrong_issuer',
+  'wrong_nonce',
+  'alg_none',
+  'expired',
+]
 
 const CLAIMS_BY_SCOPE = {
   openid: ['sub'],
@@ -112,6 +144,7 @@ interface IdpState {
   provider: Provider
   keys: SigningKeys
   idTokenFault: IdTokenFault
+  recordSecret: SecretRecorder
 }
 
 export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
@@ -122,8 +155,13 @@ export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
   const issuer = options.issuer ?? `http://localhost:${port}`
 
   const keys = await createSigningKeys()
-  const state: IdpState = { provider: createProvider(issuer, options.clients, keys), keys, idTokenFault: 'none' }
-  addIdTokenFaults(state)
+  const state: IdpState = {
+    provider: createProvider(issuer, options.clients, keys),
+    keys,
+    idTokenFault: 'none',
+    recordSecret: createSecretRecorder(options.secretsFile),
+  }
+  addTokenResponseHooks(state)
   const providerCallback = state.provider.callback()
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const match = INTERACTION_ROUTE.exec((req.url ?? '/').split('?')[0] ?? '')
@@ -208,26 +246,67 @@ function createProvider(issuer: string, clients: TestIdpClient[], keys: SigningK
   return provider
 }
 
-/** Replaces the id_token of successful token responses while a fault is switched on. */
-function addIdTokenFaults(state: IdpState): void {
+/** oidc-provider's middleware context is Koa's, whose response headers the local typings leave out. */
+type KoaResponseContext = MiddlewareContext & { response: { get(field: string): string } }
+
+const ISSUED_TOKEN_KINDS = [
+  ['id_token', 'id_token'],
+  ['access_token', 'idp_access_token'],
+  ['refresh_token', 'idp_refresh_token'],
+] as const
+
+/**
+ * Replaces the id_token of successful token responses while a fault is switched on, and notes
+ * every code and token the IdP hands out for the e2e log scan.
+ */
+function addTokenResponseHooks(state: IdpState): void {
   const tokenPath = state.provider.pathFor('token')
   state.provider.use(async (ctx, next) => {
     await next()
+    // The code leaves in the redirect to the client; codes that are never exchanged count too.
+    const location = ctx.status >= 300 && ctx.status < 400 ? (ctx as KoaResponseContext).response.get('location') : ''
+    const code = URL.canParse(location) ? new URL(location).searchParams.get('code') : null
+    if (code) state.recordSecret('idp_code', code)
+
+    if (ctx.method !== 'POST' || ctx.path !== tokenPath || ctx.status !== 200 || !isPlainObject(ctx.body)) return
+    let body = ctx.body
     const fault = state.idTokenFault
-    if (fault === 'none' || ctx.method !== 'POST' || ctx.path !== tokenPath || ctx.status !== 200) return
-    const body = ctx.body
-    if (!isPlainObject(body) || typeof body.id_token !== 'string') return
-    ctx.body = { ...body, id_token: await forgeIdToken(body.id_token, fault, state.keys) }
+    if (fault !== 'none' && typeof body.id_token === 'string') {
+      body = { ...body, id_token: await forgeIdToken(body.id_token, fault, state.keys) }
+      ctx.body = body
+    }
+    for (const [field, kind] of ISSUED_TOKEN_KINDS) {
+      const value = body[field]
+      if (typeof value === 'string') state.recordSecret(kind, value)
+    }
   })
 }
 
+/** The id_token with exactly one defect: every other claim, and the signature where it should be valid, stays right. */
 async function forgeIdToken(idToken: string, fault: Exclude<IdTokenFault, 'none'>, keys: SigningKeys): Promise<string> {
   const claims = decodeJwt(idToken)
   const header = { alg: 'RS256', kid: keys.kid }
-  if (fault === 'wrong_audience') {
-    return new SignJWT({ ...claims, aud: WRONG_AUDIENCE }).setProtectedHeader(header).sign(keys.privateKey)
+  const signed = (payload: typeof claims, key = keys.privateKey) => new SignJWT(payload).setProtectedHeader(header).sign(key)
+  switch (fault) {
+    case 'wrong_audience':
+      return signed({ ...claims, aud: WRONG_AUDIENCE })
+    case 'bad_signature':
+      return signed(claims, keys.impostorKey)
+    case 'wrong_issuer':
+      return signed({ ...claims, iss: WRONG_ISSUER })
+    case 'wrong_nonce':
+      return signed({ ...claims, nonce: `forged-${randomBytes(16).toString('base64url')}` })
+    case 'expired': {
+      const exp = Math.floor(Date.now() / 1000) - EXPIRED_SECONDS_AGO
+      const lifetime = typeof claims.exp === 'number' && typeof claims.iat === 'number' ? claims.exp - claims.iat : 3600
+      return signed({ ...claims, iat: exp - lifetime, exp })
+    }
+    case 'alg_none': {
+      // An unsecured JWT (RFC 7519 section 6): the IdP's own payload, byte for byte, and no signature.
+      const unsecured = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')
+      return `${unsecured}.${idToken.split('.')[1] ?? ''}.`
+    }
   }
-  return new SignJWT(claims).setProtectedHeader(header).sign(keys.impostorKey)
 }
 
 async function handleInteraction(

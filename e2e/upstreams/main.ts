@@ -1,11 +1,18 @@
-import { startCompanyApi } from './company-api'
-import { startCompanyApp } from './company-app'
-import { startTestIdp } from './idp'
+import { recordSecret, resolveSecretsFile } from '../support/issued-secrets'
+import { COMPANY_API_USERS, startCompanyApi } from './company-api'
+import { COMPANY_APP_USERS, startCompanyApp } from './company-app'
+import { IDP_USERS, startTestIdp } from './idp'
 import { readUpstreamOptionsFromEnv } from './options'
 
 async function main(): Promise<void> {
   const options = readUpstreamOptionsFromEnv()
-  const idp = await startTestIdp(options.idp)
+  // Only the e2e suite runs this file; what the IdP issues and the people's fixed passwords go
+  // to the run's secrets file, which scripts/scan-e2e-logs.ts checks the logs against.
+  const secretsFile = resolveSecretsFile()
+  for (const user of [...Object.values(IDP_USERS), ...Object.values(COMPANY_API_USERS), ...Object.values(COMPANY_APP_USERS)]) {
+    recordSecret('upstream_password', user.password, secretsFile)
+  }
+  const idp = await startTestIdp({ ...options.idp, secretsFile })
   console.log(`upstream IdP listening on ${idp.issuer} (fault switches on ${idp.controlUrl})`)
   const companyApi = await startCompanyApi(options.companyApi)
   console.log(`upstream company API listening on ${companyApi.url}`)
