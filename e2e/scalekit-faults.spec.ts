@@ -136,6 +136,7 @@ test.describe('Scalekit answers with an error (case 10)', () => {
     // The refused attempt, then the retry with the new token; exactly one token refresh.
     expect(await readLoginRequest(request.loginRequestId)).toMatchObject({ userDetailsCalls: 2, status: 'callback_used' })
     expect((await readStats()).tokenFetches - before.tokenFetches).toBe(1)
+    expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'completed', error_code: null })
   })
 })
 
