@@ -26,7 +26,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { startScalekitStandIn } from '../e2e/stand-in/scalekit'
-import { childPids, cpuTimeMs, replaceMarkedBlock, round, summarize, watchMemory, type Summary } from './support'
+import { childPids, cpuTimeMs, replaceMarkedBlock, round, schedStat, summarize, watchMemory, type Summary } from './support'
 import {
   BENCH_USER,
   boundedSetting,
@@ -170,6 +170,8 @@ interface PhaseResult {
   peakRssMb: number
   serverProcesses: number
   serverCpuShare: number
+  /** Share of the phase the bridge's main thread (its event loop) spent on a CPU, and runnable but waiting for one. */
+  mainThread: { onCpu: number; waiting: number } | null
   benchCpuShare: number
   load: { start: number; end: number; peak: number }
   stats: StandInStats
@@ -210,6 +212,7 @@ async function runPhase(name: PhaseName, title: string, server: RunningServer, s
   const loadTimer = setInterval(() => (load.peak = Math.max(load.peak, loadAverage())), 1000)
   const memory = watchMemory(server.pid)
   const serverCpuBefore = treeCpuMs(server.pid)
+  const schedBefore = schedStat(server.pid)
   const benchCpuBefore = process.cpuUsage()
 
   const flows: Flow[] = []
@@ -234,6 +237,7 @@ async function runPhase(name: PhaseName, title: string, server: RunningServer, s
   }
   const wallSeconds = (performance.now() - started) / 1000
   const serverCpuMs = treeCpuMs(server.pid) - serverCpuBefore
+  const schedAfter = schedStat(server.pid)
   const benchCpu = process.cpuUsage(benchCpuBefore)
   const peak = memory.stop()
   load.end = loadAverage()
@@ -267,6 +271,10 @@ async function runPhase(name: PhaseName, title: string, server: RunningServer, s
     peakRssMb: peak.peakTreeRssKb / 1024,
     serverProcesses: 1 + peak.childProcesses,
     serverCpuShare: serverCpuMs / 1000 / wallSeconds / cores,
+    mainThread:
+      schedBefore && schedAfter
+        ? { onCpu: (schedAfter.runMs - schedBefore.runMs) / 1000 / wallSeconds, waiting: (schedAfter.waitMs - schedBefore.waitMs) / 1000 / wallSeconds }
+        : null,
     benchCpuShare: (benchCpu.user + benchCpu.system) / 1e6 / wallSeconds / cores,
     load,
     stats,
@@ -391,6 +399,9 @@ const pct = (share: number) => `${Math.round(share * 100)} %`
 const triple = (s: Summary) => `${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.p99)}`
 const count = (value: number) => value.toLocaleString('en-US')
 
+const mainThreadLine = (phase: PhaseResult) =>
+  phase.mainThread ? `${pct(phase.mainThread.onCpu)} / ${pct(phase.mainThread.waiting)} of the time` : 'n/a'
+
 function callsLine(calls: Record<string, number> | undefined): string {
   if (!calls) return 'n/a'
   return Object.entries(calls)
@@ -416,6 +427,7 @@ function phaseRows(phase: PhaseResult, ledger: LedgerCheck): Array<[string, stri
     ['token fetches in this phase', String(phase.stats.tokenFetches)],
     ['bridge peak RSS (process tree)', `${round(phase.peakRssMb, 1)} MB (${phase.serverProcesses} process${phase.serverProcesses === 1 ? '' : 'es'})`],
     ['CPU: bridge / bench process (client + stand-in)', `${pct(phase.serverCpuShare)} / ${pct(phase.benchCpuShare)} of ${os.cpus().length} cores`],
+    ['bridge main thread: on a CPU / waiting for one', mainThreadLine(phase)],
     ['1-min load average start / end / peak', `${phase.load.start} / ${phase.load.end} / ${phase.load.peak}`],
   ]
 }
@@ -451,6 +463,7 @@ function markdownReport(date: string, host: Machine, phases: PhaseResult[], ledg
     row('logins by number of calls', (p) => callsLine(ledger.callsPerLogin[p.name])),
     row('bridge peak RSS (process tree, 100 ms polling)', (p) => `${round(p.peakRssMb, 1)} MB`),
     row(`CPU, share of ${host.cores} cores: bridge / bench process (client + stand-in)`, (p) => `${pct(p.serverCpuShare)} / ${pct(p.benchCpuShare)}`),
+    row('bridge main thread (event loop): on a CPU / runnable, waiting for one', mainThreadLine),
     row('1-minute load average start / end / peak', (p) => `${p.load.start} / ${p.load.end} / ${p.load.peak}`),
     '',
     `Client-credentials token fetches over the whole run (warm-up and both phases): **${tokenFetches}** (target exactly ${TARGET_TOKEN_FETCHES}: ${tokenFetches === TARGET_TOKEN_FETCHES ? 'met' : 'NOT MET'}).`,
@@ -570,6 +583,7 @@ async function main(): Promise<number> {
       tokenFetches: phase.stats.tokenFetches,
       peakRssMb: round(phase.peakRssMb, 1),
       serverCpuShare: round(phase.serverCpuShare, 3),
+      mainThread: phase.mainThread && { onCpu: round(phase.mainThread.onCpu, 3), waiting: round(phase.mainThread.waiting, 3) },
       benchCpuShare: round(phase.benchCpuShare, 3),
       load: phase.load,
     })
