@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { round, type Summary } from './support'
+import { performance } from 'node:perf_hooks'
+import { CookieJar, round, signInFormHiddenInputs, type Summary } from './support'
 
-// What bench/login.ts and bench/sources.ts share: bounded settings, the machine's description, the
-// build id, a real `next start` (spawned and stopped by its own PID) and the stand-in's control API.
+// What the benchmarks share: bounded settings, the machine's description, the build id, a real
+// `next start` (spawned and stopped by its own PID), the stand-in's control API, the bench user's
+// database, and one login driven over plain HTTP the way a browser without JavaScript does it.
 
 export const ROOT = path.resolve(__dirname, '..')
 
@@ -119,8 +122,178 @@ export async function createLoginRequest(standInUrl: string, timeoutMs: number):
   return (await response.json()) as StandInLoginRequest
 }
 
+export interface StandInStats {
+  tokenFetches: number
+  userDetailsCalls: number
+  partnerCallbacks: number
+  grpcCalls: number
+  restCalls: number
+}
+
+export async function standInStats(standInUrl: string, timeoutMs: number, reset = false): Promise<StandInStats> {
+  const response = await fetch(`${standInUrl}/_standin/stats${reset ? '/reset' : ''}`, {
+    method: reset ? 'POST' : 'GET',
+    signal: AbortSignal.timeout(timeoutMs),
+  })
+  if (!response.ok) throw new Error(`stand-in stats: ${response.status}`)
+  return (await response.json()) as StandInStats
+}
+
 export function partnerCallbackUrl(standInUrl: string, connectionId: string, state: string): string {
   return `${standInUrl}/sso/v1/connections/${encodeURIComponent(connectionId)}/partner:callback?state=${encodeURIComponent(state)}`
+}
+
+/** Per-run credentials shared by the stand-in and the bridge; nothing prints them. */
+export interface BenchCredentials {
+  clientId: string
+  clientSecret: string
+  connectionId: string
+  sessionSecret: string
+  authSecret: string
+  userPassword: string
+}
+
+export function generateCredentials(): BenchCredentials {
+  return {
+    clientId: `skc_bench_${randomBytes(6).toString('hex')}`,
+    clientSecret: randomBytes(32).toString('base64url'),
+    connectionId: `conn_bench${randomBytes(6).toString('hex')}`,
+    sessionSecret: randomBytes(32).toString('base64url'),
+    authSecret: randomBytes(32).toString('base64url'),
+    userPassword: `Bench-${randomBytes(18).toString('base64url')}`,
+  }
+}
+
+export const BENCH_USER = { email: 'bench.user@example.com', name: 'Bench User' }
+
+/** The environment of a bridge with the local directory alone, talking to the stand-in. */
+export function bridgeEnv(options: {
+  port: number
+  databaseUrl: string
+  standInUrl: string
+  credentials: BenchCredentials
+  ttlSeconds: number
+}): Record<string, string> {
+  const { credentials } = options
+  return {
+    APP_URL: `http://localhost:${options.port}`,
+    SCALEKIT_ENVIRONMENT_URL: options.standInUrl,
+    SCALEKIT_CLIENT_ID: credentials.clientId,
+    SCALEKIT_CLIENT_SECRET: credentials.clientSecret,
+    SCALEKIT_CONNECTION_ID: credentials.connectionId,
+    SESSION_SECRET: credentials.sessionSecret,
+    AUTH_SECRET: credentials.authSecret,
+    DATABASE_URL: options.databaseUrl,
+    AUTH_TRUST_HOST: 'true',
+    LOGIN_REQUEST_TTL_SECONDS: String(options.ttlSeconds),
+    SCALEKIT_TIMEOUT_MS: '5000',
+    PORT: String(options.port),
+    NEXT_TELEMETRY_DISABLED: '1',
+    // The benchmarks run with the react-server condition; the server must not inherit it.
+    NODE_OPTIONS: '',
+  }
+}
+
+/** A fresh, migrated SQLite file holding the bench user (local directory, argon2id hash). */
+export async function createBenchUser(databaseFile: string, password: string) {
+  removeDatabase(databaseFile)
+  const [{ openDatabase, migrateToLatest }, { addUser }] = await Promise.all([import('../lib/db'), import('../lib/users')])
+  const handle = await openDatabase(`file:${databaseFile}`)
+  try {
+    await migrateToLatest(handle)
+    return await addUser(handle.db, { ...BENCH_USER, password })
+  } finally {
+    await handle.db.destroy()
+  }
+}
+
+export interface LoginTarget {
+  appUrl: string
+  standInUrl: string
+  connectionId: string
+  email: string
+  password: string
+  timeoutMs: number
+}
+
+export interface LoginAttempt {
+  /** The sign-in POST answered 303 to exactly the stand-in's partner:callback for this state. */
+  ok: boolean
+  error?: string
+  /** The stand-in's login request, once created. */
+  request: StandInLoginRequest | null
+  /** Whether GET /login was sent, so the bridge may have recorded the request. */
+  reachedBridge: boolean
+  postStatus: number | null
+  location: string | null
+  jar: CookieJar
+  getMs: number
+  postMs: number
+  totalMs: number
+}
+
+/**
+ * One person in a fresh browser profile without JavaScript: a new login request at the stand-in,
+ * GET the link, POST the server-action sign-in form as multipart, expect the 303 to partner:callback.
+ */
+export async function browserLogin(target: LoginTarget): Promise<LoginAttempt> {
+  const started = performance.now()
+  const attempt: LoginAttempt = {
+    ok: false,
+    request: null,
+    reachedBridge: false,
+    postStatus: null,
+    location: null,
+    jar: new CookieJar(),
+    getMs: NaN,
+    postMs: NaN,
+    totalMs: NaN,
+  }
+  const fail = (error: string): LoginAttempt => ({ ...attempt, error, totalMs: performance.now() - started })
+  try {
+    const request = await createLoginRequest(target.standInUrl, target.timeoutMs)
+    attempt.request = request
+    if (!request.loginUrl.startsWith(`${target.appUrl}/login?`)) return fail('stand-in login URL does not point at the bridge')
+    const { jar } = attempt
+
+    const getStarted = performance.now()
+    attempt.reachedBridge = true
+    const page = await fetch(request.loginUrl, { redirect: 'manual', signal: AbortSignal.timeout(target.timeoutMs) })
+    const html = await page.text()
+    attempt.getMs = performance.now() - getStarted
+    jar.store(page)
+    if (page.status !== 200) return fail(`GET /login answered ${page.status}`)
+    if (!jar.has('byoa_login')) return fail('GET /login set no byoa_login cookie')
+    const hidden = signInFormHiddenInputs(html)
+    if (!hidden) return fail('no sign-in form in the page')
+    if (!hidden.some(([name]) => name.startsWith('$ACTION_'))) return fail('the sign-in form has no server-action fields')
+
+    const form = new FormData()
+    for (const [name, value] of hidden) form.append(name, value)
+    form.append('email', target.email)
+    form.append('password', target.password)
+
+    const postStarted = performance.now()
+    const post = await fetch(request.loginUrl, {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+      headers: { cookie: jar.header(), origin: target.appUrl, 'sec-fetch-site': 'same-origin' },
+      signal: AbortSignal.timeout(target.timeoutMs),
+    })
+    await post.arrayBuffer()
+    attempt.postMs = performance.now() - postStarted
+    jar.store(post)
+    attempt.postStatus = post.status
+    attempt.location = post.headers.get('location')
+    if (post.status !== 303) return fail(`POST /login answered ${post.status}, not 303`)
+    if (attempt.location !== partnerCallbackUrl(target.standInUrl, target.connectionId, request.state)) {
+      return fail(`POST /login redirected to ${attempt.location?.split('?')[0] ?? 'nowhere'} instead of partner:callback`)
+    }
+    return { ...attempt, ok: true, totalMs: performance.now() - started }
+  } catch (error) {
+    return fail(error instanceof Error ? `${error.name}: ${error.message}` : String(error))
+  }
 }
 
 export const ms = (value: number) => (Number.isFinite(value) ? `${round(value, 2).toFixed(2)} ms` : 'n/a')

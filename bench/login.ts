@@ -12,7 +12,7 @@
 // Secrets are generated per run and never printed. Exits non-zero when a measured login fails.
 // Results: a table, a final JSON line, and the marked block of docs/benchmarks.md.
 
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -20,7 +20,6 @@ import { performance } from 'node:perf_hooks'
 import { gzipSync } from 'node:zlib'
 import { startScalekitStandIn, type ScalekitStandIn } from '../e2e/stand-in/scalekit'
 import {
-  CookieJar,
   cpuTimeMs,
   inlineScriptBodies,
   replaceMarkedBlock,
@@ -32,21 +31,31 @@ import {
   type Summary,
 } from './support'
 import {
+  BENCH_USER,
   boundedSetting,
+  bridgeEnv as benchBridgeEnv,
+  browserLogin as harnessBrowserLogin,
   buildId,
+  createBenchUser as createBenchUserDatabase,
   createLoginRequest as createStandInLoginRequest,
+  generateCredentials,
   machine,
   ms,
   partnerCallbackUrl,
   removeDatabase,
   ROOT,
   roundSummary,
+  standInStats as readStandInStats,
   startBridgeServer as spawnBridgeServer,
   table,
   waitForHealth as waitForServerHealth,
+  type LoginAttempt,
   type Machine,
   type RunningServer,
-  type StandInLoginRequest, cleanupOnExit } from './harness'
+  type StandInLoginRequest,
+  type StandInStats,
+  cleanupOnExit,
+} from './harness'
 
 const COMMAND = 'npm run bench:login'
 
@@ -75,35 +84,11 @@ const TARGET_TOKEN_FETCHES = 1
 const TARGET_LOGIN_JS_GZIP_KB = 100
 
 // Per-run credentials: the stand-in and the bridge share them, nothing prints them.
-const CREDENTIALS = {
-  clientId: `skc_bench_${randomBytes(6).toString('hex')}`,
-  clientSecret: randomBytes(32).toString('base64url'),
-  connectionId: `conn_bench${randomBytes(6).toString('hex')}`,
-  sessionSecret: randomBytes(32).toString('base64url'),
-  authSecret: randomBytes(32).toString('base64url'),
-  userPassword: `Bench-${randomBytes(18).toString('base64url')}`,
-}
-const BENCH_USER = { email: 'bench.user@example.com', name: 'Bench User' }
+const CREDENTIALS = generateCredentials()
 const TTL_SECONDS = 600
 
 function bridgeEnv(databaseUrl: string, standInUrl: string): Record<string, string> {
-  return {
-    APP_URL,
-    SCALEKIT_ENVIRONMENT_URL: standInUrl,
-    SCALEKIT_CLIENT_ID: CREDENTIALS.clientId,
-    SCALEKIT_CLIENT_SECRET: CREDENTIALS.clientSecret,
-    SCALEKIT_CONNECTION_ID: CREDENTIALS.connectionId,
-    SESSION_SECRET: CREDENTIALS.sessionSecret,
-    AUTH_SECRET: CREDENTIALS.authSecret,
-    DATABASE_URL: databaseUrl,
-    AUTH_TRUST_HOST: 'true',
-    LOGIN_REQUEST_TTL_SECONDS: String(TTL_SECONDS),
-    SCALEKIT_TIMEOUT_MS: '5000',
-    PORT: String(BRIDGE_PORT),
-    NEXT_TELEMETRY_DISABLED: '1',
-    // The benchmark runs with the react-server condition; the server must not inherit it.
-    NODE_OPTIONS: '',
-  }
+  return benchBridgeEnv({ port: BRIDGE_PORT, databaseUrl, standInUrl, credentials: CREDENTIALS, ttlSeconds: TTL_SECONDS })
 }
 
 function partnerCallback(standInUrl: string, state: string): string {
@@ -114,21 +99,8 @@ function createLoginRequest(standInUrl: string): Promise<StandInLoginRequest> {
   return createStandInLoginRequest(standInUrl, REQUEST_TIMEOUT_MS)
 }
 
-interface StandInStats {
-  tokenFetches: number
-  userDetailsCalls: number
-  partnerCallbacks: number
-  grpcCalls: number
-  restCalls: number
-}
-
-async function standInStats(standInUrl: string, reset = false): Promise<StandInStats> {
-  const response = await fetch(`${standInUrl}/_standin/stats${reset ? '/reset' : ''}`, {
-    method: reset ? 'POST' : 'GET',
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  })
-  if (!response.ok) throw new Error(`stand-in stats: ${response.status}`)
-  return (await response.json()) as StandInStats
+function standInStats(standInUrl: string, reset = false): Promise<StandInStats> {
+  return readStandInStats(standInUrl, REQUEST_TIMEOUT_MS, reset)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -293,60 +265,16 @@ function waitForHealth(server: RunningServer): Promise<void> {
   return waitForServerHealth(server, SERVER_START_TIMEOUT_MS)
 }
 
-interface LoginAttempt {
-  ok: boolean
-  error?: string
-  getMs: number
-  postMs: number
-  totalMs: number
-}
-
 /** One person in a fresh browser profile without JavaScript: open the link, fill the form, submit. */
-async function browserLogin(standInUrl: string): Promise<LoginAttempt> {
-  const started = performance.now()
-  let getMs = NaN
-  let postMs = NaN
-  const fail = (error: string): LoginAttempt => ({ ok: false, error, getMs, postMs, totalMs: performance.now() - started })
-  try {
-    const request = await createLoginRequest(standInUrl)
-    if (!request.loginUrl.startsWith(`${APP_URL}/login?`)) return fail('stand-in login URL does not point at the bridge')
-    const jar = new CookieJar()
-
-    const getStarted = performance.now()
-    const page = await fetch(request.loginUrl, { redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
-    const html = await page.text()
-    getMs = performance.now() - getStarted
-    jar.store(page)
-    if (page.status !== 200) return fail(`GET /login answered ${page.status}`)
-    if (!jar.has('byoa_login')) return fail('GET /login set no byoa_login cookie')
-    const hidden = signInFormHiddenInputs(html)
-    if (!hidden) return fail('no sign-in form in the page')
-    if (!hidden.some(([name]) => name.startsWith('$ACTION_'))) return fail('the sign-in form has no server-action fields')
-
-    const form = new FormData()
-    for (const [name, value] of hidden) form.append(name, value)
-    form.append('email', BENCH_USER.email)
-    form.append('password', CREDENTIALS.userPassword)
-
-    const postStarted = performance.now()
-    const post = await fetch(request.loginUrl, {
-      method: 'POST',
-      body: form,
-      redirect: 'manual',
-      headers: { cookie: jar.header(), origin: APP_URL, 'sec-fetch-site': 'same-origin' },
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    })
-    await post.arrayBuffer()
-    postMs = performance.now() - postStarted
-    if (post.status !== 303) return fail(`POST /login answered ${post.status}, not 303`)
-    const location = post.headers.get('location')
-    if (location !== partnerCallback(standInUrl, request.state)) {
-      return fail(`POST /login redirected to ${location?.split('?')[0] ?? 'nowhere'} instead of partner:callback`)
-    }
-    return { ok: true, getMs, postMs, totalMs: performance.now() - started }
-  } catch (error) {
-    return fail(error instanceof Error ? `${error.name}: ${error.message}` : String(error))
-  }
+function browserLogin(standInUrl: string): Promise<LoginAttempt> {
+  return harnessBrowserLogin({
+    appUrl: APP_URL,
+    standInUrl,
+    connectionId: CREDENTIALS.connectionId,
+    email: BENCH_USER.email,
+    password: CREDENTIALS.userPassword,
+    timeoutMs: REQUEST_TIMEOUT_MS,
+  })
 }
 
 interface HttpResults {
@@ -487,20 +415,8 @@ const ARGON2_SAMPLES = 12
 
 /** Creates the benchmark's user, and times argon2id verification of its password (sequential, in-process). */
 async function createBenchUser(databaseFile: string): Promise<Summary> {
-  removeDatabase(databaseFile)
-  const [{ openDatabase, migrateToLatest }, { addUser }, { verifyPassword }] = await Promise.all([
-    import('../lib/db'),
-    import('../lib/users'),
-    import('../lib/passwords'),
-  ])
-  const handle = await openDatabase(`file:${databaseFile}`)
-  let user
-  try {
-    await migrateToLatest(handle)
-    user = await addUser(handle.db, { ...BENCH_USER, password: CREDENTIALS.userPassword })
-  } finally {
-    await handle.db.destroy()
-  }
+  const user = await createBenchUserDatabase(databaseFile, CREDENTIALS.userPassword)
+  const { verifyPassword } = await import('../lib/passwords')
   const samples: number[] = []
   for (let i = 0; i < ARGON2_SAMPLES + 2; i += 1) {
     const started = performance.now()

@@ -144,6 +144,20 @@ export function cpuTimeMs(pid: number, ticksPerSecond = 100): number {
   }
 }
 
+/**
+ * A thread's time on a CPU and waiting in the run queue for one, in ms, from
+ * /proc/<pid>/schedstat (the process's main thread); null when unavailable. Under a shared machine
+ * the second tells how long a runnable event loop waited for a core.
+ */
+export function schedStat(pid: number): { runMs: number; waitMs: number } | null {
+  try {
+    const [run, wait] = fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number)
+    return run === undefined || wait === undefined || !Number.isFinite(run) || !Number.isFinite(wait) ? null : { runMs: run / 1e6, waitMs: wait / 1e6 }
+  } catch {
+    return null
+  }
+}
+
 export interface MemorySample {
   rssKb: number
   hwmKb: number
