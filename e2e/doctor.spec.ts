@@ -10,7 +10,7 @@ function doctor(env: Record<string, string>): Promise<{ code: number; stdout: st
     execFile(
       process.execPath,
       ['--conditions=react-server', '--import', 'tsx', 'scripts/doctor.ts', '--env', '/dev/null'],
-      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, NODE_OPTIONS: '' }, timeout: 60_000 },
+      { env: { NODE_ENV: 'production', PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, NODE_OPTIONS: '' }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? -1) : 0, stdout, stderr }),
     )
   })
