@@ -336,3 +336,14 @@ export function cleanupOnExit() {
   process.once('SIGTERM', onSignal)
   return { cleanups, cleanup }
 }
+
+/** Runs a benchmark's main and exits with its code; a throw is reported in one line and exits 1. */
+export function runBenchmark(name: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`${name} failed: ${error instanceof Error ? error.message : String(error)}`)
+      process.exit(1)
+    },
+  )
+}

@@ -49,6 +49,7 @@ import {
   type Machine,
   type RunningServer,
   type StandInStats,
+  runBenchmark,
 } from './harness'
 
 const COMMAND = 'npm run bench:load'
@@ -617,10 +618,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`bench:load failed: ${error instanceof Error ? error.message : String(error)}`)
-    process.exit(1)
-  },
-)
+runBenchmark('bench:load', main)

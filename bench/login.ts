@@ -55,6 +55,7 @@ import {
   type StandInLoginRequest,
   type StandInStats,
   cleanupOnExit,
+  runBenchmark,
 } from './harness'
 
 const COMMAND = 'npm run bench:login'
@@ -652,10 +653,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`bench:login failed: ${error instanceof Error ? error.message : String(error)}`)
-    process.exit(1)
-  },
-)
+runBenchmark('bench:login', main)

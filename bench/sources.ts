@@ -59,7 +59,10 @@ import {
   table,
   waitForHealth,
   type Machine,
-  type RunningServer, cleanupOnExit } from './harness'
+  type RunningServer,
+  cleanupOnExit,
+  runBenchmark,
+} from './harness'
 
 const COMMAND = 'npm run bench:login'
 
@@ -786,10 +789,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`bench:login (identity sources) failed: ${error instanceof Error ? error.message : String(error)}`)
-    process.exit(1)
-  },
-)
+runBenchmark('bench:login (identity sources)', main)
