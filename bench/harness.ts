@@ -166,6 +166,14 @@ export function generateCredentials(): BenchCredentials {
 
 export const BENCH_USER = { email: 'bench.user@example.com', name: 'Bench User' }
 
+/**
+ * The i-th bench user (0 is BENCH_USER). Concurrent virtual browsers each sign in as their own
+ * person, as real people do: one account's parallel sign-ins are held to its throttle allowance.
+ */
+export function benchUser(index: number): { email: string; name: string } {
+  return index === 0 ? BENCH_USER : { email: `bench.user+${index}@example.com`, name: `Bench User ${index}` }
+}
+
 /** The environment of a bridge with the local directory alone, talking to the stand-in. */
 export function bridgeEnv(options: {
   port: number
@@ -194,14 +202,16 @@ export function bridgeEnv(options: {
   }
 }
 
-/** A fresh, migrated SQLite file holding the bench user (local directory, argon2id hash). */
-export async function createBenchUser(databaseFile: string, password: string) {
+/** A fresh, migrated SQLite file holding `count` bench users (local directory, argon2id hashes); returns the first. */
+export async function createBenchUser(databaseFile: string, password: string, count = 1) {
   removeDatabase(databaseFile)
   const [{ openDatabase, migrateToLatest }, { addUser }] = await Promise.all([import('../lib/db'), import('../lib/users')])
   const handle = await openDatabase(`file:${databaseFile}`)
   try {
     await migrateToLatest(handle)
-    return await addUser(handle.db, { ...BENCH_USER, password })
+    const first = await addUser(handle.db, { ...benchUser(0), password })
+    for (let i = 1; i < count; i += 1) await addUser(handle.db, { ...benchUser(i), password })
+    return first
   } finally {
     await handle.db.destroy()
   }

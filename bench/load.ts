@@ -28,7 +28,7 @@ import { performance } from 'node:perf_hooks'
 import { startScalekitStandIn } from '../e2e/stand-in/scalekit'
 import { childPids, cpuTimeMs, replaceMarkedBlock, round, schedStat, summarize, watchMemory, type Summary } from './support'
 import {
-  BENCH_USER,
+  benchUser,
   boundedSetting,
   bridgeEnv,
   browserLogin,
@@ -109,12 +109,12 @@ function isRetryablePage(location: string | null, attempt: LoginAttempt): boolea
   )
 }
 
-async function runFlow(phase: Flow['phase'], faultsOn: boolean, standInUrl: string): Promise<Flow> {
+async function runFlow(phase: Flow['phase'], faultsOn: boolean, standInUrl: string, person = 0): Promise<Flow> {
   const attempt = await browserLogin({
     appUrl: APP_URL,
     standInUrl,
     connectionId: CREDENTIALS.connectionId,
-    email: BENCH_USER.email,
+    email: benchUser(person).email,
     password: CREDENTIALS.userPassword,
     timeoutMs: REQUEST_TIMEOUT_MS,
   })
@@ -221,9 +221,9 @@ async function runPhase(name: PhaseName, title: string, server: RunningServer, s
   let stoppedEarly: string | null = null
   const started = performance.now()
   const deadline = started + PHASE_SECONDS * 1000
-  const virtualBrowser = async () => {
+  const virtualBrowser = async (person: number) => {
     while (performance.now() < deadline && stoppedEarly === null) {
-      const flow = await runFlow(name, faultsOn, standInUrl)
+      const flow = await runFlow(name, faultsOn, standInUrl, person)
       flows.push(flow)
       if (flow.outcome === 'error') errors += 1
       if (server.child.exitCode !== null || server.child.signalCode !== null) stoppedEarly = 'next start exited'
@@ -231,7 +231,7 @@ async function runPhase(name: PhaseName, title: string, server: RunningServer, s
     }
   }
   try {
-    await Promise.all(Array.from({ length: CONCURRENCY }, virtualBrowser))
+    await Promise.all(Array.from({ length: CONCURRENCY }, (_, person) => virtualBrowser(person)))
   } finally {
     clearInterval(loadTimer)
     if (faultsOn) await setFault(standInUrl, { userDetails: 'none' }).catch(() => {})
@@ -505,7 +505,7 @@ async function main(): Promise<number> {
     })
     cleanups.push(() => standIn.close())
 
-    await createBenchUser(DATABASE_FILE, CREDENTIALS.userPassword)
+    await createBenchUser(DATABASE_FILE, CREDENTIALS.userPassword, CONCURRENCY)
     if (!KEEP_DB) cleanups.push(() => removeDatabase(DATABASE_FILE))
     const server = startBridgeServer(
       BRIDGE_PORT,

@@ -32,6 +32,7 @@ import {
 } from './support'
 import {
   BENCH_USER,
+  benchUser,
   boundedSetting,
   bridgeEnv as benchBridgeEnv,
   browserLogin as harnessBrowserLogin,
@@ -267,12 +268,12 @@ function waitForHealth(server: RunningServer): Promise<void> {
 }
 
 /** One person in a fresh browser profile without JavaScript: open the link, fill the form, submit. */
-function browserLogin(standInUrl: string): Promise<LoginAttempt> {
+function browserLogin(standInUrl: string, person = 0): Promise<LoginAttempt> {
   return harnessBrowserLogin({
     appUrl: APP_URL,
     standInUrl,
     connectionId: CREDENTIALS.connectionId,
-    email: BENCH_USER.email,
+    email: benchUser(person).email,
     password: CREDENTIALS.userPassword,
     timeoutMs: REQUEST_TIMEOUT_MS,
   })
@@ -313,13 +314,13 @@ async function measureHttp(standInUrl: string, serverPid: number): Promise<HttpR
   const cpuBefore = cpuTimeMs(serverPid)
   const started = performance.now()
   const deadline = started + HTTP_TIME_LIMIT_MS
-  const worker = async () => {
+  const worker = async (person: number) => {
     while (issued < HTTP_LOGINS && performance.now() < deadline) {
       issued += 1
-      attempts.push(await browserLogin(standInUrl))
+      attempts.push(await browserLogin(standInUrl, person))
     }
   }
-  await Promise.all(Array.from({ length: HTTP_CONCURRENCY }, worker))
+  await Promise.all(Array.from({ length: HTTP_CONCURRENCY }, (_, person) => worker(person)))
   const elapsedSeconds = (performance.now() - started) / 1000
   const serverCpuMs = cpuTimeMs(serverPid) - cpuBefore
 
@@ -416,7 +417,7 @@ const ARGON2_SAMPLES = 12
 
 /** Creates the benchmark's user, and times argon2id verification of its password (sequential, in-process). */
 async function createBenchUser(databaseFile: string): Promise<Summary> {
-  const user = await createBenchUserDatabase(databaseFile, CREDENTIALS.userPassword)
+  const user = await createBenchUserDatabase(databaseFile, CREDENTIALS.userPassword, HTTP_CONCURRENCY)
   const { verifyPassword } = await import('../lib/passwords')
   const samples: number[] = []
   for (let i = 0; i < ARGON2_SAMPLES + 2; i += 1) {

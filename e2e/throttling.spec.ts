@@ -1,4 +1,5 @@
 import { test, expect } from './fixtures'
+import { randomInt } from 'node:crypto'
 import type { Browser } from '@playwright/test'
 import { APP_URL, BRIDGE_PORT } from './support/config'
 import { startBridge, type RunningBridge } from './support/bridge'
@@ -31,11 +32,13 @@ test.afterAll(async () => {
   await bridge?.stop()
 })
 
+// Addresses from a random 10.x.y.0/24 per run, one per browser, so no case shares counts with another.
+const network = `10.${randomInt(256)}.${randomInt(256)}`
 let addressCounter = 0
 /** A browser whose requests arrive through the trusted proxy from an address of its own. */
 async function browserFrom(browser: Browser) {
   addressCounter += 1
-  const address = `203.0.113.${(Date.now() % 200) + addressCounter}`
+  const address = `${network}.${addressCounter}`
   const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': address } })
   const page = await context.newPage()
   return { context, page, loginPage: new LoginPage(page), address }

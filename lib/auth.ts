@@ -16,7 +16,7 @@ import type { IdentitySource, SourceOfType } from './sources'
 import { checkAppSession, checkCredentials, type SourceFailure } from './source-calls'
 import { verifyIdToken } from './id-token'
 import { PEER_ADDRESS_HEADER } from './peer-address'
-import { beginAttempt, forgiveAttempt, recordFailure, throttleLimits } from './throttle'
+import { beginAttempt, forgiveAttempt, recordFailure, returnAttempt, throttleLimits } from './throttle'
 import type { ProblemCode } from './problems'
 
 // next-auth (Auth.js v5) holds the bridge's own session: who is signed in here, through which
@@ -133,7 +133,7 @@ function emailPasswordProvider(source: IdentitySource, check: (email: string, pa
       } catch (error) {
         // The source failing is not the person's failure: the attempt is given back. A refusal
         // also counts against the address.
-        const settle = error instanceof SourceUnavailable ? forgiveAttempt(db, email) : recordFailure(db, ip, throttleLimits(getEnv()))
+        const settle = error instanceof SourceUnavailable ? returnAttempt(db, email) : recordFailure(db, email, ip, throttleLimits(getEnv()))
         await settle.catch((settleError: unknown) => logEvent('throttle_error', { error: errorText(settleError) }))
         throw error
       }

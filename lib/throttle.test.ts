@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPostgresForTest, openSqliteForTest, postgresAvailable, type TestDatabase } from './testing/databases'
-import { accountKey, beginAttempt, forgiveAttempt, purgeThrottle, recordFailure, waitSentence, type ThrottleLimits } from './throttle'
+import { accountKey, beginAttempt, forgiveAttempt, purgeThrottle, recordFailure, returnAttempt, waitSentence, type ThrottleLimits } from './throttle'
 
 // Case 22: per-account and per-IP throttling with a temporary lockout, on both engines.
 
@@ -27,7 +27,7 @@ for (const engine of engines) {
     /** One sign-in that fails, as lib/auth.ts runs it: begin, then count the failure. */
     const fail = async (email: string, ip: string, now: number) => {
       const verdict = await beginAttempt(handle.db, email, ip, limits, now)
-      if (verdict.allowed) await recordFailure(handle.db, ip, limits, now)
+      if (verdict.allowed) await recordFailure(handle.db, email, ip, limits, now)
       return verdict
     }
     const failures = async (email: string, ip: string, count: number, now: number) => {
@@ -66,7 +66,10 @@ for (const engine of engines) {
 
     it('a success forgives the account, and a source that failed gives the attempt back', async () => {
       await failures('grace@example.test', '10.0.3.1', 2, 1_000)
+      // The source could not answer: that attempt is not counted.
       await beginAttempt(handle.db, 'grace@example.test', '10.0.3.1', limits, 1_000)
+      await returnAttempt(handle.db, 'grace@example.test')
+      expect(await beginAttempt(handle.db, 'grace@example.test', '10.0.3.1', limits, 1_000)).toEqual({ allowed: true })
       await forgiveAttempt(handle.db, 'grace@example.test')
       expect((await failures('grace@example.test', '10.0.3.2', 3, 2_000)).every((v) => v.allowed)).toBe(true)
       const ip = await handle.db.selectFrom('sign_in_throttle').select('failures').where('key', '=', 'ip:10.0.3.1').executeTakeFirstOrThrow()
@@ -74,7 +77,7 @@ for (const engine of engines) {
     })
 
     it('a window that ran out starts counting again', async () => {
-      await failures('slow@example.test', '10.0.4.1', 3, 1_000)
+      await failures('slow@example.test', '10.0.4.1', 2, 1_000)
       expect(await beginAttempt(handle.db, 'slow@example.test', '10.0.4.1', limits, 61_001)).toEqual({ allowed: true })
       const row = await handle.db.selectFrom('sign_in_throttle').selectAll().where('key', '=', accountKey('slow@example.test')).executeTakeFirstOrThrow()
       expect(row).toMatchObject({ failures: 1, window_started_at: 61_001, locked_until: null })
@@ -83,6 +86,17 @@ for (const engine of engines) {
     it('parallel guesses at one account cannot all slip in before the first failure is written', async () => {
       const verdicts = await Promise.all(Array.from({ length: 12 }, () => beginAttempt(handle.db, 'burst@example.test', '10.0.5.1', limits, 1_000)))
       expect(verdicts.filter((v) => v.allowed)).toHaveLength(3)
+    })
+
+    it('a burst of sign-ins in flight is held to the allowance, but only failures lock the account', async () => {
+      const verdicts = await Promise.all(Array.from({ length: 10 }, () => beginAttempt(handle.db, 'busy@example.test', '10.0.8.1', limits, 1_000)))
+      expect(verdicts.filter((v) => v.allowed)).toHaveLength(3)
+      expect(verdicts.find((v) => !v.allowed)).toEqual({ allowed: false, retryAfterMs: 30_000 })
+      // The ones in flight succeed: the account is clean again and never locked.
+      await forgiveAttempt(handle.db, 'busy@example.test')
+      expect(await beginAttempt(handle.db, 'busy@example.test', '10.0.8.1', limits, 2_000)).toEqual({ allowed: true })
+      const row = await handle.db.selectFrom('sign_in_throttle').selectAll().where('key', '=', accountKey('busy@example.test')).executeTakeFirstOrThrow()
+      expect(row.locked_until).toBeNull()
     })
 
     it('stores no email, only its hash', async () => {

@@ -7,7 +7,7 @@ import type { Env } from './env'
 // Email-and-password sign-ins are throttled per account and per client address, in the database so
 // every instance sees the same counts. An account's attempt is counted *before* its password is
 // checked and forgiven when it succeeds, so a burst of parallel guesses at one account cannot all
-// slip in before the first failure is written. An address counts failures only: an office behind
+// slip in before the first failure is written; only failures lock it. An address counts failures only: an office behind
 // one address may sign many people in at once. Any email is counted the same way, known or not,
 // so a lockout says nothing about whether an account exists. Locks are temporary, so nobody can
 // lock a person out for good.
@@ -42,13 +42,12 @@ function ipKey(ip: string): string {
 }
 
 /**
- * Counts one attempt against `key` and says until when the key is locked, if it is. A locked key
- * is not counted further; a window that has run out starts again at this attempt. The key locks
- * once its count goes over `allowed`.
+ * Counts one more against `key` and returns the count and the lock. A locked key is not counted
+ * further; a window that has run out starts again at this count.
  */
-async function countAttempt(db: Db, key: string, allowed: number, limits: ThrottleLimits, now: number): Promise<number | null> {
+async function increment(db: Db, key: string, limits: ThrottleLimits, now: number): Promise<{ failures: number; locked_until: number | null }> {
   const windowStart = now - limits.windowMs
-  const row = await db
+  return db
     .insertInto('sign_in_throttle')
     .values({ key, failures: 1, window_started_at: now, locked_until: null })
     .onConflict((conflict) =>
@@ -65,16 +64,26 @@ async function countAttempt(db: Db, key: string, allowed: number, limits: Thrott
     )
     .returning(['failures', 'locked_until'])
     .executeTakeFirstOrThrow()
-  if (row.locked_until !== null && row.locked_until > now) return row.locked_until
-  if (row.failures <= allowed) return null
-  // Over the limit: lock for a while, and count afresh once the lock is over.
-  const lockedUntil = now + limits.lockoutMs
+}
+
+async function decrement(db: Db, key: string): Promise<void> {
   await db
     .updateTable('sign_in_throttle')
-    .set({ locked_until: lockedUntil, failures: 0, window_started_at: now })
+    .set({ failures: sql<number>`failures - 1` })
     .where('key', '=', key)
+    .where('failures', '>', 0)
     .execute()
-  return lockedUntil
+}
+
+/** Locks `key` for the lockout once it holds `limit` failures; counting starts afresh after it. */
+async function lockWhenSpent(db: Db, key: string, limit: number, limits: ThrottleLimits, now: number): Promise<void> {
+  await db
+    .updateTable('sign_in_throttle')
+    .set({ locked_until: now + limits.lockoutMs, failures: 0, window_started_at: now })
+    .where('key', '=', key)
+    .where('failures', '>=', limit)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .execute()
 }
 
 async function lockedUntil(db: Db, key: string, now: number): Promise<number | null> {
@@ -82,29 +91,45 @@ async function lockedUntil(db: Db, key: string, now: number): Promise<number | n
   return row?.locked_until != null && row.locked_until > now ? row.locked_until : null
 }
 
-function verdict(until: number | null, now: number): AttemptVerdict {
-  return until !== null && until > now ? { allowed: false, retryAfterMs: until - now } : { allowed: true }
-}
+/** How long to wait when attempts in flight fill the account's allowance: they end within seconds. */
+const BUSY_RETRY_MS = 30_000
 
 /**
  * Called before the credentials are checked; a refused attempt must not check them at all. The
- * account's attempt counts now (up to `perAccount` are checked per window); the address is only
- * asked whether it is locked.
+ * account's count holds its failures and its attempts in flight, and at most `perAccount` of them
+ * at once; only failures lock it, so a burst of sign-ins that succeed never does. The address is
+ * only asked whether it is locked.
  */
 export async function beginAttempt(db: Db, email: string, ip: string | null, limits: ThrottleLimits, now = Date.now()): Promise<AttemptVerdict> {
   const ipLock = ip ? await lockedUntil(db, ipKey(ip), now) : null
-  if (ipLock !== null) return verdict(ipLock, now)
-  return verdict(await countAttempt(db, accountKey(email), limits.perAccount, limits, now), now)
+  if (ipLock !== null) return { allowed: false, retryAfterMs: ipLock - now }
+  const key = accountKey(email)
+  const row = await increment(db, key, limits, now)
+  if (row.locked_until !== null && row.locked_until > now) return { allowed: false, retryAfterMs: row.locked_until - now }
+  if (row.failures <= limits.perAccount) return { allowed: true }
+  await decrement(db, key)
+  return { allowed: false, retryAfterMs: BUSY_RETRY_MS }
 }
 
-/** The credentials were refused: the address counts one failure (the account already counted it). */
-export async function recordFailure(db: Db, ip: string | null, limits: ThrottleLimits, now = Date.now()): Promise<void> {
-  if (ip) await countAttempt(db, ipKey(ip), limits.perIp - 1, limits, now)
+/**
+ * The credentials were refused: the account's attempt stays counted as a failure and locks it at
+ * `perAccount`; the address counts one failure and locks at `perIp`.
+ */
+export async function recordFailure(db: Db, email: string, ip: string | null, limits: ThrottleLimits, now = Date.now()): Promise<void> {
+  await lockWhenSpent(db, accountKey(email), limits.perAccount, limits, now)
+  if (!ip) return
+  const row = await increment(db, ipKey(ip), limits, now)
+  if (row.failures >= limits.perIp) await lockWhenSpent(db, ipKey(ip), limits.perIp, limits, now)
 }
 
-/** A successful sign-in, or a source that could not answer: the account gets its attempt back. */
+/** A successful sign-in: the account starts clean. */
 export async function forgiveAttempt(db: Db, email: string): Promise<void> {
   await db.deleteFrom('sign_in_throttle').where('key', '=', accountKey(email)).execute()
+}
+
+/** The source could not answer, which is not the person's failure: the attempt is given back. */
+export async function returnAttempt(db: Db, email: string): Promise<void> {
+  await decrement(db, accountKey(email))
 }
 
 /** The longest window the configuration allows; a row older than that and unlocked counts nothing. */
