@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { CookieJar, round, signInFormHiddenInputs, type Summary } from './support'
+import type { Stats as StandInStats } from '../e2e/stand-in/stand-in-store'
 
 // What the benchmarks share: bounded settings, the machine's description, the build id, a real
 // `next start` (spawned and stopped by its own PID), the stand-in's control API, the bench user's
@@ -122,13 +123,7 @@ export async function createLoginRequest(standInUrl: string, timeoutMs: number):
   return (await response.json()) as StandInLoginRequest
 }
 
-export interface StandInStats {
-  tokenFetches: number
-  userDetailsCalls: number
-  partnerCallbacks: number
-  grpcCalls: number
-  restCalls: number
-}
+export type { StandInStats }
 
 export async function standInStats(standInUrl: string, timeoutMs: number, reset = false): Promise<StandInStats> {
   const response = await fetch(`${standInUrl}/_standin/stats${reset ? '/reset' : ''}`, {

@@ -1,4 +1,5 @@
 import { SCALEKIT_URL } from './config'
+import type { Stats as StandInStats, UserDetailsFault } from '../stand-in/stand-in-store'
 
 // The Scalekit stand-in's test control API: start login requests without an MCP client, read
 // what Scalekit received, count calls, inject faults.
@@ -14,23 +15,8 @@ export interface StandInLoginRequest {
   authRequestId: string | null
 }
 
-export interface StandInStats {
-  tokenFetches: number
-  userDetailsCalls: number
-  partnerCallbacks: number
-  grpcCalls: number
-  restCalls: number
-}
-
-export type UserDetailsFault =
-  | 'none'
-  | 'slow'
-  | 'http500'
-  | 'http503'
-  | 'unavailable'
-  | 'invalid_argument'
-  | 'unauthenticated_once'
-  | 'connection_refused'
+// The stand-in's own types, so the control API's clients cannot drift from it.
+export type { Stats as StandInStats, UserDetailsFault } from '../stand-in/stand-in-store'
 
 async function call<T>(method: string, path: string, body?: unknown, base = SCALEKIT_URL): Promise<T> {
   const response = await fetch(`${base}${path}`, {
