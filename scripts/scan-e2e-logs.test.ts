@@ -10,7 +10,7 @@ import type { IssuedSecret } from '../e2e/support/issued-secrets'
 
 const ROOT = path.resolve(__dirname, '..')
 
-const PASSWORDS = ['pw-Alpha0123456789', 'pw-Bravo0123456789', 'pw-Charlie012345678']
+const PASSWORDS = ['pw-Alpha0123456789', 'pw-Bravo0123456789', 'pw-Charlie012345678', 'pw-"Delta\\0123456']
 const SCALEKIT_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJza2NfZTJlIn0.c2lnbmF0dXJl'
 // A state with characters encodeURIComponent escapes, as the stand-in's odd states have.
 const STATE = 'state/with+odd=chars&more~xyz'
@@ -20,6 +20,7 @@ const RECORDED: IssuedSecret[] = [
   { kind: 'scalekit_token', value: SCALEKIT_TOKEN },
   { kind: 'state', value: STATE },
   { kind: 'code', value: 'short' },
+  { kind: 'browser_cookie', value: 'Fe26.2**0123456789abcdef*sealed' },
 ]
 
 interface Run {
@@ -87,7 +88,7 @@ describe('case 12: scripts/scan-e2e-logs.ts finds secrets in the logs of a run',
     expect(result.code).toBe(0)
     const summary = result.stdout.trim()
     expect(summary.split('\n')).toHaveLength(1)
-    expect(summary).toMatch(/^scan-e2e-logs: \d+ secrets \(.*3 password.*1 scalekit_token.*1 state.*client_secret.*\) checked against 20 lines in 2 files, 5 logins completed: PASS$/)
+    expect(summary).toMatch(/^scan-e2e-logs: \d+ secrets \(.*4 password.*1 scalekit_token.*1 state.*1 browser_cookie.*client_secret.*\) checked against 20 lines in 2 files, 5 logins completed: PASS$/)
     // Values shorter than 8 characters are not checked: they would match by chance.
     expect(summary).not.toContain('code')
   })
@@ -117,6 +118,15 @@ describe('case 12: scripts/scan-e2e-logs.ts finds secrets in the logs of a run',
     expect(`${result.stdout}${result.stderr}`).not.toContain(CLIENT_SECRET)
   })
 
+  it('finds a password with a quote and a backslash in its JSON-escaped form', async () => {
+    const log = writeFile([...cleanBridgeLog(), bridgeLine('sign_in_failed', { input: PASSWORDS[3]! })])
+    const result = await scan(['--secrets', writeSecrets(RECORDED), log])
+
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`${log}:19: password pw-\\… (json-escaped)`)
+    expect(`${result.stdout}${result.stderr}`).not.toContain(JSON.stringify(PASSWORDS[3]).slice(1, -1))
+  })
+
   it('finds a raw login_request_id in a bridge JSON line', async () => {
     const log = writeFile([...cleanBridgeLog(), bridgeLine('login_rejected', { reason: 'mismatch', id: RAW_LOGIN_REQUEST_ID })])
     const result = await scan(['--secrets', writeSecrets(RECORDED), log])
@@ -128,7 +138,7 @@ describe('case 12: scripts/scan-e2e-logs.ts finds secrets in the logs of a run',
 
   it('fails when the secrets file holds too few passwords or no Scalekit token', async () => {
     const log = writeFile(cleanBridgeLog())
-    const twoPasswords = await scan(['--secrets', writeSecrets(RECORDED.filter((secret) => secret.value !== PASSWORDS[2])), log])
+    const twoPasswords = await scan(['--secrets', writeSecrets(RECORDED.filter((secret) => secret.kind !== 'password' || PASSWORDS.slice(0, 2).includes(secret.value))), log])
     expect(twoPasswords.code).toBe(1)
     expect(twoPasswords.stderr).toContain('the secrets file holds 2 password (at least 3 expected)')
 

@@ -12,7 +12,7 @@ import { MIN_SECRET_LENGTH, readSecrets, type IssuedSecret } from '../e2e/suppor
 // characters at most, so the report is no new leak.
 
 /** Below these the recorder or the log capture is broken, and a clean scan would prove nothing. */
-const MIN_RECORDED = { password: 3, scalekit_token: 1 } as const
+const MIN_RECORDED = { password: 3, scalekit_token: 1, browser_cookie: 1 } as const
 const MIN_LOGIN_COMPLETED = 5
 
 const RAW_LOGIN_REQUEST_ID = /lri_[A-Za-z0-9]{24}/
@@ -23,7 +23,7 @@ const LOGIN_COMPLETED = '"event":"login_completed"'
 interface Needle {
   text: string
   kind: string
-  form: 'raw' | 'url-encoded'
+  form: 'raw' | 'url-encoded' | 'json-escaped'
 }
 
 interface Finding {
@@ -108,6 +108,9 @@ function buildNeedleIndex(secrets: IssuedSecret[]): Map<string, Needle[]> {
     add({ text: value, kind, form: 'raw' })
     const encoded = encodeURIComponent(value)
     if (encoded !== value) add({ text: encoded, kind, form: 'url-encoded' })
+    // Inside a JSON log line a quote, backslash or control character is escaped.
+    const escaped = JSON.stringify(value).slice(1, -1)
+    if (escaped !== value) add({ text: escaped, kind, form: 'json-escaped' })
   }
   return index
 }

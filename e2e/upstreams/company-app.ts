@@ -17,12 +17,15 @@ import {
   waitUnlessClosed,
   type FaultSetting,
 } from './server-support'
+import { createSecretRecorder, type SecretRecorder } from '../support/issued-secrets'
 
 export interface CompanyAppOptions {
   /** 0 picks a free port. */
   port: number
   /** Origins `return_to` may send the browser back to after sign-in; anything else goes home. */
   allowedReturnOrigins: string[]
+  /** Where the session ids it issues are recorded for the e2e log scan; none when absent. */
+  secretsFile?: string
 }
 
 export interface CompanyApp {
@@ -68,6 +71,7 @@ interface CompanyAppState {
   fault: FaultSetting<CompanyAppFault>
   /** Cookie names received by each /api/me call, in order. */
   meCalls: string[][]
+  recordSecret: SecretRecorder
 }
 
 export async function startCompanyApp(options: CompanyAppOptions): Promise<CompanyApp> {
@@ -76,6 +80,7 @@ export async function startCompanyApp(options: CompanyAppOptions): Promise<Compa
     sessions: new Map(),
     fault: noFault(),
     meCalls: [],
+    recordSecret: createSecretRecorder(options.secretsFile),
   }
   return startUpstreamServer('company app', options.port, (req, res) => routeRequest(state, req, res))
 }
@@ -125,6 +130,7 @@ async function handleLogin(state: CompanyAppState, req: IncomingMessage, res: Se
   }
 
   const sessionId = randomToken()
+  state.recordSecret('company_session', sessionId)
   state.sessions.set(sessionId, user)
   res.setHeader('set-cookie', [
     `${SESSION_COOKIE}=${sessionId}; HttpOnly; SameSite=Lax; Path=/`,

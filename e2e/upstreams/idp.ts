@@ -255,6 +255,12 @@ const ISSUED_TOKEN_KINDS = [
   ['refresh_token', 'idp_refresh_token'],
 ] as const
 
+const SENT_PARAMETER_KINDS = [
+  ['state', 'idp_state'],
+  ['nonce', 'idp_nonce'],
+  ['code_verifier', 'pkce_code_verifier'],
+] as const
+
 /**
  * Replaces the id_token of successful token responses while a fault is switched on, and notes
  * every code and token the IdP hands out for the e2e log scan.
@@ -267,6 +273,13 @@ function addTokenResponseHooks(state: IdpState): void {
     const location = ctx.status >= 300 && ctx.status < 400 ? (ctx as KoaResponseContext).response.get('location') : ''
     const code = URL.canParse(location) ? new URL(location).searchParams.get('code') : null
     if (code) state.recordSecret('idp_code', code)
+    // What the bridge (Auth.js) sends: the state and nonce of its authorization request and the
+    // PKCE verifier of its token request. Only the bridge and the IdP ever see them.
+    const params = (ctx as { oidc?: { params?: Record<string, unknown> } }).oidc?.params
+    for (const [field, kind] of SENT_PARAMETER_KINDS) {
+      const value = params?.[field]
+      if (typeof value === 'string') state.recordSecret(kind, value)
+    }
 
     if (ctx.method !== 'POST' || ctx.path !== tokenPath || ctx.status !== 200 || !isPlainObject(ctx.body)) return
     let body = ctx.body

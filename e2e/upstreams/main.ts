@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   console.log(`upstream IdP listening on ${idp.issuer} (fault switches on ${idp.controlUrl})`)
   const companyApi = await startCompanyApi(options.companyApi)
   console.log(`upstream company API listening on ${companyApi.url}`)
-  const companyApp = await startCompanyApp(options.companyApp)
+  const companyApp = await startCompanyApp({ ...options.companyApp, secretsFile })
   console.log(`upstream company app listening on ${companyApp.url}`)
 
   let stopping = false
