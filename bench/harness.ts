@@ -6,6 +6,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { CookieJar, round, signInFormHiddenInputs, type Summary } from './support'
 import type { Stats as StandInStats } from '../e2e/stand-in/stand-in-store'
+import { startScalekitStandIn } from '../e2e/stand-in/scalekit'
 
 // What the benchmarks share: bounded settings, the machine's description, the build id, a real
 // `next start` (spawned and stopped by its own PID), the stand-in's control API, the bench user's
@@ -146,6 +147,20 @@ export interface BenchCredentials {
   sessionSecret: string
   authSecret: string
   userPassword: string
+}
+
+/** The Scalekit stand-in in the benchmark's own process, on loopback, knowing this run's credentials. */
+export function startBenchStandIn(options: { port: number; bridgeLoginUrl: string; credentials: Pick<BenchCredentials, 'clientId' | 'clientSecret' | 'connectionId'>; resourceUrl: string }) {
+  return startScalekitStandIn({
+    port: options.port,
+    host: '127.0.0.1',
+    bridgeLoginUrl: options.bridgeLoginUrl,
+    clientId: options.credentials.clientId,
+    clientSecret: options.credentials.clientSecret,
+    connectionId: options.credentials.connectionId,
+    resourceId: 'res_bench00000001',
+    resourceUrl: options.resourceUrl,
+  })
 }
 
 export function generateCredentials(): BenchCredentials {

@@ -25,7 +25,6 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { startScalekitStandIn } from '../e2e/stand-in/scalekit'
 import { childPids, cpuTimeMs, replaceMarkedBlock, round, schedStat, summarize, watchMemory, type Summary } from './support'
 import {
   benchUser,
@@ -50,6 +49,7 @@ import {
   type RunningServer,
   type StandInStats,
   runBenchmark,
+  startBenchStandIn,
 } from './harness'
 
 const COMMAND = 'npm run bench:load'
@@ -493,16 +493,7 @@ async function main(): Promise<number> {
     const buildBefore = buildId()
     if (!buildBefore) throw new Error('no production build in .next (BUILD_ID missing): build first, or wait for a build in progress to finish')
 
-    const standIn = await startScalekitStandIn({
-      port: STAND_IN_PORT,
-      host: '127.0.0.1',
-      bridgeLoginUrl: `${APP_URL}/login`,
-      clientId: CREDENTIALS.clientId,
-      clientSecret: CREDENTIALS.clientSecret,
-      connectionId: CREDENTIALS.connectionId,
-      resourceId: 'res_bench00000001',
-      resourceUrl: 'http://localhost:5599/mcp',
-    })
+    const standIn = await startBenchStandIn({ port: STAND_IN_PORT, bridgeLoginUrl: `${APP_URL}/login`, credentials: CREDENTIALS, resourceUrl: 'http://localhost:5599/mcp' })
     cleanups.push(() => standIn.close())
 
     await createBenchUser(DATABASE_FILE, CREDENTIALS.userPassword, CONCURRENCY)

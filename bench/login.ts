@@ -18,7 +18,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { gzipSync } from 'node:zlib'
-import { startScalekitStandIn, type ScalekitStandIn } from '../e2e/stand-in/scalekit'
+import type { ScalekitStandIn } from '../e2e/stand-in/scalekit'
 import {
   cpuTimeMs,
   inlineScriptBodies,
@@ -57,6 +57,7 @@ import {
   type StandInStats,
   cleanupOnExit,
   runBenchmark,
+  startBenchStandIn,
 } from './harness'
 
 const COMMAND = 'npm run bench:login'
@@ -512,16 +513,7 @@ async function main(): Promise<number> {
 
   console.log(`bench:login  ${host.cores} cores, Node ${host.node}, ${date}`)
   try {
-    const standIn = await startScalekitStandIn({
-      port: STAND_IN_PORT,
-      host: '127.0.0.1',
-      bridgeLoginUrl: `${APP_URL}/login`,
-      clientId: CREDENTIALS.clientId,
-      clientSecret: CREDENTIALS.clientSecret,
-      connectionId: CREDENTIALS.connectionId,
-      resourceId: 'res_bench00000001',
-      resourceUrl: 'http://localhost:4299/mcp',
-    })
+    const standIn = await startBenchStandIn({ port: STAND_IN_PORT, bridgeLoginUrl: `${APP_URL}/login`, credentials: CREDENTIALS, resourceUrl: 'http://localhost:4299/mcp' })
     cleanups.push(() => standIn.close())
     console.log(`stand-in on ${standIn.url} (in-process)`)
 

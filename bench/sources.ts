@@ -41,7 +41,6 @@ import http2 from 'node:http2'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { startScalekitStandIn } from '../e2e/stand-in/scalekit'
 import { startTestIdp, IDP_USERS } from '../e2e/upstreams/idp'
 import { startCompanyApi, COMPANY_API_USERS } from '../e2e/upstreams/company-api'
 import { acmeSource, credentialApiSource } from '../e2e/support/sources'
@@ -62,6 +61,7 @@ import {
   type RunningServer,
   cleanupOnExit,
   runBenchmark,
+  startBenchStandIn,
 } from './harness'
 
 const COMMAND = 'npm run bench:login'
@@ -636,16 +636,7 @@ async function main(): Promise<number> {
     const oidcBridgeUrl = `http://localhost:${OIDC_BRIDGE_PORT}`
     const httpBridgeUrl = `http://localhost:${HTTP_BRIDGE_PORT}`
     const standIn = await startTimed('scalekit', () =>
-      startScalekitStandIn({
-        port: STAND_IN_PORT,
-        host: '127.0.0.1',
-        bridgeLoginUrl: `${oidcBridgeUrl}/login`,
-        clientId: CREDENTIALS.clientId,
-        clientSecret: CREDENTIALS.clientSecret,
-        connectionId: CREDENTIALS.connectionId,
-        resourceId: 'res_bench00000002',
-        resourceUrl: 'http://localhost:4399/mcp',
-      }),
+      startBenchStandIn({ port: STAND_IN_PORT, bridgeLoginUrl: `${oidcBridgeUrl}/login`, credentials: CREDENTIALS, resourceUrl: 'http://localhost:4399/mcp' }),
     )
     cleanups.push(() => standIn.close())
     const idp = await startTimed('idp', () =>
