@@ -49,7 +49,7 @@ import {
   type LedgerStatus,
 } from '../lib/admin-ledger'
 import { seedLedger, type SeedResult } from '../scripts/seed-ledger'
-import { boundedSetting, machine, ms, ROOT, roundSummary, table, type Machine, cleanupOnExit } from './harness'
+import { boundedSetting, loadAverage, machine, ms, ROOT, roundSummary, table, type Machine, cleanupOnExit } from './harness'
 import { replaceMarkedBlock, round, summarize, type Summary } from './support'
 
 const COMMAND = 'npm run bench:admin'
@@ -587,7 +587,7 @@ async function main(): Promise<number> {
 
   console.log(`bench:admin  ${host.cores} cores, Node ${host.node}, ${date}; ${ROWS.toLocaleString('en-US')} login requests per engine`)
   try {
-    const loadAtStart = round(os.loadavg()[0] ?? NaN, 2)
+    const loadAtStart = loadAverage()
     const skipped = await postgresSkipReason()
     const results: EngineResult[] = []
     for (const engine of ['sqlite', 'postgres'] as const) {
@@ -599,7 +599,7 @@ async function main(): Promise<number> {
       results.push(await benchEngine(engine, cleanups))
     }
 
-    const load = { start: loadAtStart, end: round(os.loadavg()[0] ?? NaN, 2) }
+    const load = { start: loadAtStart, end: loadAverage() }
     console.log('\nSummary')
     const rows: Array<[string, string]> = []
     for (const result of results) {

@@ -36,6 +36,9 @@ export function machine() {
 
 export type Machine = ReturnType<typeof machine>
 
+/** The 1-minute load average, to read the numbers against what else ran on the machine. */
+export const loadAverage = () => round(os.loadavg()[0] ?? NaN, 2)
+
 /** The id of the build `next start` serves; a rebuild during the run makes the numbers meaningless. */
 export function buildId(): string | null {
   try {

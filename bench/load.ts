@@ -50,6 +50,7 @@ import {
   type StandInStats,
   runBenchmark,
   startBenchStandIn,
+  loadAverage,
 } from './harness'
 
 const COMMAND = 'npm run bench:load'
@@ -193,7 +194,6 @@ function treeCpuMs(pid: number): number {
   return [pid, ...childPids(pid)].map((each) => cpuTimeMs(each)).filter(Number.isFinite).reduce((sum, value) => sum + value, 0)
 }
 
-const loadAverage = () => round(os.loadavg()[0] ?? NaN, 2)
 
 function statsDelta(after: StandInStats, before: StandInStats): StandInStats {
   return {

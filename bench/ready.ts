@@ -40,6 +40,7 @@ import {
   type Machine,
   type RunningServer,
   startBenchStandIn,
+  loadAverage,
 } from './harness'
 
 const COMMAND = 'npm run bench:ready'
@@ -223,7 +224,7 @@ async function main(): Promise<number> {
   process.chdir(ROOT)
   const date = new Date().toISOString()
   const host = machine()
-  const loadAtStart = round((await import('node:os')).loadavg()[0] ?? 0, 2)
+  const loadAtStart = loadAverage()
   const { cleanups, cleanup } = cleanupOnExit()
   console.log(`bench:ready  ${host.cores} cores, Node ${host.node}, ${date}, 1-min load average ${loadAtStart}`)
   try {

@@ -62,6 +62,7 @@ import {
   cleanupOnExit,
   runBenchmark,
   startBenchStandIn,
+  loadAverage,
 } from './harness'
 
 const COMMAND = 'npm run bench:login'
@@ -666,7 +667,7 @@ async function main(): Promise<number> {
     const httpServer = startBridgeServer(HTTP_BRIDGE_PORT, bridgeEnv(HTTP_BRIDGE_PORT, path.join(dir, 'http.db'), standIn.url, [httpSource]))
     cleanups.push(() => httpServer.stop())
     await Promise.all([waitForHealth(oidcServer, SERVER_START_TIMEOUT_MS), waitForHealth(httpServer, SERVER_START_TIMEOUT_MS)])
-    const loadAtStart = round(os.loadavg()[0] ?? NaN, 2)
+    const loadAtStart = loadAverage()
 
     console.log(`[1/2] oidc source: ${LOGINS} logins after ${WARMUP_LOGINS} warm-up, one at a time, next start on ${oidcBridgeUrl}`)
     const oidcRun = await runLogins(() => oidcLogin(oidcBridgeUrl, standIn.url, idp.issuer), oidcServer)
@@ -680,7 +681,7 @@ async function main(): Promise<number> {
     if (failedRuns[1]) console.error(`http bridge output (tail):\n${httpServer.outputTail()}`)
 
     const results: Results = {
-      load: { start: loadAtStart, end: round(os.loadavg()[0] ?? NaN, 2) },
+      load: { start: loadAtStart, end: loadAverage() },
       oidc: summarizeOidc(oidcRun),
       http: summarizeHttp(httpRun),
     }
