@@ -263,7 +263,8 @@ const SENT_PARAMETER_KINDS = [
 
 /**
  * Replaces the id_token of successful token responses while a fault is switched on, and notes
- * every code and token the IdP hands out for the e2e log scan.
+ * for the e2e log scan every code and token the IdP hands out, and the state, nonce and PKCE
+ * verifier the bridge sends it.
  */
 function addTokenResponseHooks(state: IdpState): void {
   const tokenPath = state.provider.pathFor('token')
