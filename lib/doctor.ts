@@ -5,7 +5,7 @@ import { Code, ConnectError, createClient, type Interceptor } from '@connectrpc/
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node'
 import { ClientService } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/clients/clients_pb'
 import { ConnectionService } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/connections/connections_pb'
-import { ConfigError, isLoopbackHost, parseEnv } from './env'
+import { CONNECTION_ID_PAGE, CONNECTION_ID_PATTERN, ConfigError, isLoopbackHost, parseEnv } from './env'
 
 // `npm run doctor`: checks a deployment from the outside, the way the troubleshooting guide does
 // by hand. Every check is a function of the raw environment and injected I/O (fetch, DNS, the
@@ -26,9 +26,7 @@ export type EnvSource = Record<string, string | undefined>
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
 
 const CREDENTIALS_PAGE = 'Dashboard > Settings > API Credentials'
-const CONNECTION_PAGE = 'Dashboard > MCP Servers > your server > Advanced Configurations > Connection ID'
 const LOGIN_ENDPOINT_PAGE = 'Dashboard > MCP Servers > your server > "Bring your own auth" login endpoint'
-const CONNECTION_ID = /^conn_[A-Za-z0-9]{1,64}$/
 const DEFAULT_TIMEOUT_MS = 5000
 const MAX_REDIRECTS = 5
 // ListResources allows at most 30 per page; 10 pages is far beyond any real environment.
@@ -109,7 +107,7 @@ export function checkEnv(source: EnvSource): Finding[] {
 
 export function checkConnectionId(source: EnvSource): Finding {
   const value = text(source, 'SCALEKIT_CONNECTION_ID')
-  const fix = `Copy the Connection ID (it starts with conn_) from ${CONNECTION_PAGE} into SCALEKIT_CONNECTION_ID.`
+  const fix = `Copy the Connection ID (it starts with conn_) from ${CONNECTION_ID_PAGE} into SCALEKIT_CONNECTION_ID.`
   if (!value) return fail('connection-id', 'SCALEKIT_CONNECTION_ID is not set.', fix)
   if (value.startsWith('res_')) {
     return fail(
@@ -118,7 +116,7 @@ export function checkConnectionId(source: EnvSource): Finding {
       fix,
     )
   }
-  if (!CONNECTION_ID.test(value)) {
+  if (!CONNECTION_ID_PATTERN.test(value)) {
     return fail('connection-id', `SCALEKIT_CONNECTION_ID (${value}) does not look like conn_<letters and digits>.`, fix)
   }
   return pass('connection-id', `SCALEKIT_CONNECTION_ID is a connection id (${value}).`)
@@ -394,13 +392,13 @@ export function checkConnectionKnown(
     return fail(
       id,
       `Scalekit does not know ${connectionId} in the environment ${environmentUrl} (GetEnvironmentConnection: not found).`,
-      `Copy the Connection ID from ${CONNECTION_PAGE} of this same environment; if it is right, SCALEKIT_ENVIRONMENT_URL and the API credentials belong to another environment.`,
+      `Copy the Connection ID from ${CONNECTION_ID_PAGE} of this same environment; if it is right, SCALEKIT_ENVIRONMENT_URL and the API credentials belong to another environment.`,
     )
   }
   return skip(
     id,
     `Cannot ask Scalekit whether it knows ${connectionId}: ${connection.reason}.`,
-    `Compare by hand: ${CONNECTION_PAGE} must show ${connectionId}, in the environment ${environmentUrl}.`,
+    `Compare by hand: ${CONNECTION_ID_PAGE} must show ${connectionId}, in the environment ${environmentUrl}.`,
   )
 }
 
@@ -762,11 +760,11 @@ async function checkScalekitDirectory(
   const connectionId = text(source, 'SCALEKIT_CONNECTION_ID') ?? ''
   const app = parseUrl(text(source, 'APP_URL'))
   const environment = parseUrl(text(source, 'SCALEKIT_ENVIRONMENT_URL'))
-  const manualConnection = `Compare by hand: ${CONNECTION_PAGE} must show the value of SCALEKIT_CONNECTION_ID.`
+  const manualConnection = `Compare by hand: ${CONNECTION_ID_PAGE} must show the value of SCALEKIT_CONNECTION_ID.`
   const manualEndpoint = `Compare by hand: ${LOGIN_ENDPOINT_PAGE} must be exactly ${app ? `${app.origin}/login` : '{APP_URL}/login'}.`
   const blocked = !credentials.accessToken
     ? 'needs client credentials Scalekit accepts (see scalekit.credentials)'
-    : !CONNECTION_ID.test(connectionId)
+    : !CONNECTION_ID_PATTERN.test(connectionId)
       ? 'needs a conn_ SCALEKIT_CONNECTION_ID (see connection-id)'
       : undefined
   if (blocked || !environment) {

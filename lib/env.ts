@@ -6,6 +6,11 @@ export { isLoopbackHost }
 
 // The one place that reads process.env. Everything else calls getEnv().
 
+/** Scalekit's BYOA connection id; `npm run doctor` checks the same shape. */
+export const CONNECTION_ID_PATTERN = /^conn_[A-Za-z0-9]{1,64}$/
+/** Where a person finds the connection id in Scalekit's dashboard. */
+export const CONNECTION_ID_PAGE = 'Dashboard > MCP Servers > your server > Advanced Configurations > Connection ID'
+
 // https everywhere, except loopback hosts so a laptop demo and the tests can run on http.
 function publicOrigin(key: string) {
   return z
@@ -57,21 +62,21 @@ const EnvSchema = z.object({
     .string({ error: 'SCALEKIT_CLIENT_SECRET is required (Dashboard > Settings > API Credentials)' })
     .min(1, 'SCALEKIT_CLIENT_SECRET is required (Dashboard > Settings > API Credentials)'),
   SCALEKIT_CONNECTION_ID: z
-    .string({ error: 'SCALEKIT_CONNECTION_ID is required (Dashboard > MCP Servers > your server > Advanced Configurations > Connection ID)' })
+    .string({ error: `SCALEKIT_CONNECTION_ID is required (${CONNECTION_ID_PAGE})` })
     .trim()
     .superRefine((value, ctx) => {
-      if (/^conn_[A-Za-z0-9]{1,64}$/.test(value)) return
+      if (CONNECTION_ID_PATTERN.test(value)) return
       if (value.startsWith('res_')) {
         ctx.addIssue({
           code: 'custom',
           message:
-            'SCALEKIT_CONNECTION_ID is set to a res_... value: that is the MCP server\'s resource id. Use the conn_... id from Dashboard > MCP Servers > your server > Advanced Configurations > Connection ID',
+            `SCALEKIT_CONNECTION_ID is set to a res_... value: that is the MCP server's resource id. Use the conn_... id from ${CONNECTION_ID_PAGE}`,
         })
         return
       }
       ctx.addIssue({
         code: 'custom',
-        message: 'SCALEKIT_CONNECTION_ID must look like conn_<letters and digits> (Dashboard > MCP Servers > your server > Advanced Configurations > Connection ID)',
+        message: `SCALEKIT_CONNECTION_ID must look like conn_<letters and digits> (${CONNECTION_ID_PAGE})`,
       })
     }),
   SESSION_SECRET: z
