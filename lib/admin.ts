@@ -2,7 +2,7 @@ import 'server-only'
 import type { Kysely } from 'kysely'
 import { forbidden, redirect, unstable_rethrow } from 'next/navigation'
 import type { Database } from './db/schema'
-import { logEvent } from './log'
+import { errorText, logEvent } from './log'
 import { auth } from './auth'
 import { getEnv } from './env'
 import { getDb } from './db/client'
@@ -32,7 +32,7 @@ export async function checkAdmin(): Promise<AdminCheck> {
     const user = await getDb()
       .then((db) => findUserById(db, profile.subject))
       .catch((error: unknown) => {
-        logEvent('admin_database_unavailable', { error: error instanceof Error ? error.message : String(error) })
+        logEvent('admin_database_unavailable', { error: errorText(error) })
         return 'unavailable' as const
       })
     if (user === 'unavailable') return { ok: false, reason: 'unavailable' }
@@ -65,7 +65,7 @@ export async function readLedger<T>(load: (db: Kysely<Database>) => Promise<T>):
     return await load(await getDb())
   } catch (error) {
     unstable_rethrow(error)
-    logEvent('admin_database_unavailable', { error: error instanceof Error ? error.message : String(error) })
+    logEvent('admin_database_unavailable', { error: errorText(error) })
     redirect(ADMIN_UNAVAILABLE_PATH)
   }
 }

@@ -9,7 +9,7 @@ import { getDb } from './db/client'
 import { verifyCredentials } from './users'
 import type { User } from './db/schema'
 import { PASSWORD_MAX_LENGTH } from './passwords'
-import { logEvent } from './log'
+import { errorText, logEvent } from './log'
 import { sameOriginRedirect } from './redirects'
 import { mapClaims, type MappedIdentity } from './claims'
 import type { IdentitySource, SourceOfType } from './sources'
@@ -97,10 +97,6 @@ export function localIdentity(source: string, user: User): MappedIdentity {
   }
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
 function signedInUser(identity: MappedIdentity) {
   const profile = identity.ok ? identity.profile : undefined
   return { id: profile?.subject ?? 'unknown', email: profile?.email, name: profile?.name, identity }
@@ -121,7 +117,8 @@ function emailPasswordProvider(source: IdentitySource, check: (email: string, pa
       const ip = request.headers.get(PEER_ADDRESS_HEADER)
       const db = await getDb().catch(() => null)
       if (!db) throw new ThrottleUnavailable()
-      const verdict = await beginAttempt(db, email, ip, throttleLimits(getEnv())).catch(() => null)
+      const limits = throttleLimits(getEnv())
+      const verdict = await beginAttempt(db, email, ip, limits).catch(() => null)
       if (!verdict) throw new ThrottleUnavailable()
       if (!verdict.allowed) {
         logEvent('sign_in_throttled', { source: source.id, retry_after_s: Math.ceil(verdict.retryAfterMs / 1000) })
@@ -133,7 +130,7 @@ function emailPasswordProvider(source: IdentitySource, check: (email: string, pa
       } catch (error) {
         // The source failing is not the person's failure: the attempt is given back. A refusal
         // also counts against the address.
-        const settle = error instanceof SourceUnavailable ? returnAttempt(db, email) : recordFailure(db, email, ip, throttleLimits(getEnv()))
+        const settle = error instanceof SourceUnavailable ? returnAttempt(db, email) : recordFailure(db, email, ip, limits)
         await settle.catch((settleError: unknown) => logEvent('throttle_error', { error: errorText(settleError) }))
         throw error
       }

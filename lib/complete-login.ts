@@ -8,7 +8,7 @@ import { claimLoginRequest, findLoginRequest, recordLoginCompleted, recordLoginF
 import { toScalekitUser, type MappedIdentity, type ScalekitUser } from './claims'
 import { partnerCallbackUrl, reportLoginFailed, submitUserDetails, type ScalekitOutcome } from './scalekit'
 import { PROBLEMS, type ProblemCode } from './problems'
-import { fingerprint, logEvent } from './log'
+import { errorText, fingerprint, logEvent } from './log'
 
 // Finishing a login request, the one place that talks to Scalekit on a person's behalf.
 // Order matters: verify the browser's binding, take the request in the database (single use),
@@ -54,10 +54,6 @@ export interface CompletionInput {
   pending: PendingMap
   identity: MappedIdentity
   signedInAt: number
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 /**

@@ -10,6 +10,11 @@ import { createHash } from 'node:crypto'
 
 type Field = string | number | boolean | null | undefined
 
+/** What a caught error says, for a log field (logEvent cuts it to 300 characters). */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
 export function fingerprint(value: string): string {
   return createHash('sha256').update(value).digest('base64url').slice(0, 12)
 }

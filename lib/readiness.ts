@@ -1,6 +1,7 @@
 import 'server-only'
 import { sql } from 'kysely'
 import { getDb } from './db/client'
+import { errorText } from './log'
 import { fetchScalekitToken } from './scalekit'
 
 // /api/ready: can this instance finish a login right now? Two parts: the database (the ledger,
@@ -41,8 +42,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 /** Error text without anything that could carry credentials (URLs are cut to their host). */
 function safeError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error)
-  return message.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s]*/gi, '<url>').slice(0, 200)
+  return errorText(error).replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s]*/gi, '<url>').slice(0, 200)
 }
 
 async function checkDatabase(): Promise<PartCheck> {

@@ -4,7 +4,7 @@ import { getDb } from './db/client'
 import { classifyIdpError, signIn, SOURCE_ERROR_PATH, withSignInCapture } from './auth'
 import type { SourceOfType } from './sources'
 import { recordSignInFailed } from './ledger'
-import { fingerprint, logEvent } from './log'
+import { errorText, fingerprint, logEvent } from './log'
 import type { ProblemCode } from './problems'
 import type { LoginRequestParams } from './login-request'
 import { beginSourceIntent, endSourceIntent, readSourceIntent, resumePath } from './source-intent'
@@ -19,7 +19,7 @@ export async function recordSourceFailure(params: LoginRequestParams, source: st
   try {
     await recordSignInFailed(await getDb(), params.loginRequestId, { source, code, message: detail })
   } catch (error) {
-    logEvent('ledger_error', { cid: fingerprint(params.loginRequestId), error: error instanceof Error ? error.message : String(error) })
+    logEvent('ledger_error', { cid: fingerprint(params.loginRequestId), error: errorText(error) })
   }
 }
 

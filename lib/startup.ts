@@ -2,7 +2,7 @@ import 'server-only'
 import http from 'node:http'
 import { ConfigError, getEnv } from './env'
 import { getDb } from './db/client'
-import { logEvent } from './log'
+import { errorText, logEvent } from './log'
 
 import { clientAddress, PEER_ADDRESS_HEADER } from './peer-address'
 
@@ -42,6 +42,6 @@ export async function startBridge(): Promise<void> {
     logEvent('database_ready')
   } catch (error) {
     // Logins fail closed with a 503 page until the database answers; no restart is needed.
-    logEvent('database_unavailable', { error: error instanceof Error ? error.message : String(error) })
+    logEvent('database_unavailable', { error: errorText(error) })
   }
 }

@@ -3,7 +3,7 @@ import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
 import { getEnv } from '@/lib/env'
 import { getDb } from '@/lib/db/client'
-import { fingerprint, logEvent } from '@/lib/log'
+import { errorText, fingerprint, logEvent } from '@/lib/log'
 import { recordLoginReceived, recordLoginRejected } from '@/lib/ledger'
 import { hashState } from '@/lib/login-request'
 import { problemPath, PROBLEMS } from '@/lib/problems'
@@ -64,7 +64,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       row = { ...row, status: 'expired' }
     }
   } catch (error) {
-    logEvent('database_unavailable', { cid, error: error instanceof Error ? error.message : String(error) })
+    logEvent('database_unavailable', { cid, error: errorText(error) })
     row = undefined
   }
   // Fails closed: no login without its ledger row.

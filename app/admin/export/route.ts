@@ -3,7 +3,7 @@ import { checkAdmin, ADMIN_SIGN_IN_PATH } from '@/lib/admin'
 import { getDb } from '@/lib/db/client'
 import { getEnv } from '@/lib/env'
 import { exportLedger, type LedgerExportRow } from '@/lib/admin-ledger'
-import { logEvent } from '@/lib/log'
+import { errorText, logEvent } from '@/lib/log'
 import { CSV_HEADER, csvLine, jsonLine } from '@/lib/ledger-export'
 import { readAdminView } from '../filters'
 
@@ -35,7 +35,7 @@ export async function GET(request: NextRequest) {
     rows = exportLedger(await getDb(), view.filter)[Symbol.asyncIterator]()
     first = await rows.next()
   } catch (error) {
-    logEvent('admin_database_unavailable', { error: error instanceof Error ? error.message : String(error) })
+    logEvent('admin_database_unavailable', { error: errorText(error) })
     return unavailable()
   }
   let pending: IteratorResult<LedgerExportRow> | undefined = first
