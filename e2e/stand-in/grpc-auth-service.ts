@@ -62,10 +62,7 @@ export function createGrpcHandler(context: StandInContext): Http2Handler {
  * call is still counted against its login request, so a test can count the bridge's retries.
  */
 async function answerWithHttpFault(context: StandInContext, req: Http2ServerRequest, res: Http2ServerResponse, status: 500 | 503) {
-  const loginRequestId = await readLoginRequestId(req)
-  context.store.stats.userDetailsCalls += 1
-  const loginRequest = loginRequestId ? context.store.loginRequests.get(loginRequestId) : undefined
-  if (loginRequest) loginRequest.userDetailsCalls += 1
+  context.store.countUserDetailsCall(await readLoginRequestId(req))
   res.writeHead(status, { 'content-type': 'text/plain' })
   res.end(`${status === 500 ? 'internal server error' : 'service unavailable'} (fault injected)`)
 }

@@ -194,6 +194,14 @@ export class StandInStore {
     this.stats = emptyStats()
   }
 
+  /** One UpdateLoginUserDetails call, in the totals and against its login request when known. */
+  countUserDetailsCall(loginRequestId: string | undefined): LoginRequest | undefined {
+    this.stats.userDetailsCalls += 1
+    const loginRequest = loginRequestId ? this.loginRequests.get(loginRequestId) : undefined
+    if (loginRequest) loginRequest.userDetailsCalls += 1
+    return loginRequest
+  }
+
   /** Whether the injected fault applies to this call (every call unless a rate below 1 is set). */
   faultHits(): boolean {
     return this.faults.rate >= 1 || Math.random() < this.faults.rate

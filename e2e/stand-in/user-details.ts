@@ -37,9 +37,7 @@ export async function updateLoginUserDetails(
   user: User | undefined,
 ): Promise<string> {
   const { store } = context
-  store.stats.userDetailsCalls += 1
-  const loginRequest = store.loginRequests.get(loginRequestId)
-  if (loginRequest) loginRequest.userDetailsCalls += 1
+  const loginRequest = store.countUserDetailsCall(loginRequestId)
 
   await applyInjectedFault(context)
 
