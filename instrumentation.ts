@@ -2,6 +2,6 @@
 // naming every bad key, instead of failing on the first login.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return
-  const { startBridge } = await import('./lib/startup')
+  const { startBridge } = await import('./lib/server/startup')
   await startBridge()
 }

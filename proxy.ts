@@ -7,10 +7,10 @@ import {
   sealPending,
   unsealPending,
   withPendingEntry,
-} from '@/lib/login-request'
-import { isProblemCode, PROBLEMS } from '@/lib/problems'
-import { isSameOriginPost, securityHeaders } from '@/lib/security-headers'
-import { logEvent } from '@/lib/log'
+} from '@/lib/login/request'
+import { isProblemCode, PROBLEMS } from '@/lib/login/problems'
+import { isSameOriginPost, securityHeaders } from '@/lib/server/headers'
+import { logEvent } from '@/lib/server/log'
 
 // Cheap, per-request work only: security headers on every response (redirects and errors too),
 // the trailing-slash redirect (Next's own one carries no custom headers), the HTTP status of the

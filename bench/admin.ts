@@ -9,7 +9,7 @@
 //    VACUUM ANALYZE autovacuum would give it after such a load, done now so it does not run during
 //    the measurements. SQLite gets nothing: the bridge never runs ANALYZE, so its plans here are
 //    the ones it has in production.
-//  - Server time of lib/admin-ledger.ts in-process, exactly the calls /admin and its detail page
+//  - Server time of lib/ledger/queries.ts in-process, exactly the calls /admin and its detail page
 //    make: (1) the first page (the default range, the last 7 days), (2) status=failed over 3 days,
 //    (3) a search by a real email prefix, (4) page 50 (the cursor after following `next` 49 times;
 //    only the 50th call is timed), (5) getLedgerEntry, and (6) listLedgerSources (no target).
@@ -47,7 +47,7 @@ import {
   type LedgerCursor,
   type LedgerExportRow,
   type LedgerStatus,
-} from '../lib/admin-ledger'
+} from '../lib/ledger/queries'
 import { seedLedger, type SeedResult } from '../scripts/seed-ledger'
 import { boundedSetting, loadAverage, machine, ms, ROOT, roundSummary, table, type Machine, cleanupOnExit } from './harness'
 import { replaceMarkedBlock, round, summarize, type Summary } from './support'
@@ -508,7 +508,7 @@ function markdownReport(date: string, host: Machine, results: EngineResult[], sk
     '',
     `1-minute load average at the start / end: ${load.start} / ${load.end} (${host.cores} cores; the machine may be shared, and the tails move with it).`,
     '',
-    `What runs: \`bench/admin.ts\` seeds each engine with \`scripts/seed-ledger.ts\` (the same rows on both), then times the calls of \`lib/admin-ledger.ts\` in-process, exactly what \`/admin\`, its detail page and its export run. ${RUNS} measured runs per case after ${WARMUP} warm-up runs. PostgreSQL is measured after \`VACUUM ANALYZE\` (what autovacuum does after a bulk load); SQLite without \`ANALYZE\`, as the bridge runs it.`,
+    `What runs: \`bench/admin.ts\` seeds each engine with \`scripts/seed-ledger.ts\` (the same rows on both), then times the calls of \`lib/ledger/queries.ts\` in-process, exactly what \`/admin\`, its detail page and its export run. ${RUNS} measured runs per case after ${WARMUP} warm-up runs. PostgreSQL is measured after \`VACUUM ANALYZE\` (what autovacuum does after a bulk load); SQLite without \`ANALYZE\`, as the bridge runs it.`,
     '',
   ]
   if (skipped) lines.push(`**PostgreSQL was skipped:** ${skipped}.`, '')

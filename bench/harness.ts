@@ -218,7 +218,7 @@ export function bridgeEnv(options: {
 /** A fresh, migrated SQLite file holding `count` bench users (local directory, argon2id hashes); returns the first. */
 export async function createBenchUser(databaseFile: string, password: string, count = 1) {
   removeDatabase(databaseFile)
-  const [{ openDatabase, migrateToLatest }, { addUser }] = await Promise.all([import('../lib/db'), import('../lib/users')])
+  const [{ openDatabase, migrateToLatest }, { addUser }] = await Promise.all([import('../lib/db'), import('../lib/users/directory')])
   const handle = await openDatabase(`file:${databaseFile}`)
   try {
     await migrateToLatest(handle)

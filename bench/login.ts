@@ -124,7 +124,7 @@ interface CompletionResults {
   logLines: number
 }
 
-/** Log lines of lib/log.ts go to /dev/null (still one write syscall each), so 1,000 of them do not flood the report. */
+/** Log lines of lib/server/log.ts go to /dev/null (still one write syscall each), so 1,000 of them do not flood the report. */
 function divertLogLines() {
   const sink = fs.openSync('/dev/null', 'w')
   const original = process.stdout.write
@@ -152,10 +152,10 @@ async function measureCompletions(standIn: ScalekitStandIn, databaseFile: string
   Object.assign(process.env, bridgeEnv(`file:${databaseFile}`, standIn.url))
   const [{ getDb }, { completeLogin }, { getScalekit }, { recordLoginReceived }, { hashState, withPendingEntry }] = await Promise.all([
     import('../lib/db/client'),
-    import('../lib/complete-login'),
-    import('../lib/scalekit'),
-    import('../lib/ledger'),
-    import('../lib/login-request'),
+    import('../lib/login/complete'),
+    import('../lib/scalekit/client'),
+    import('../lib/ledger/record'),
+    import('../lib/login/request'),
   ])
   const db = await getDb()
 
@@ -419,7 +419,7 @@ const ARGON2_SAMPLES = 12
 /** Creates the benchmark's user, and times argon2id verification of its password (sequential, in-process). */
 async function createBenchUser(databaseFile: string): Promise<Summary> {
   const user = await createBenchUserDatabase(databaseFile, CREDENTIALS.userPassword, HTTP_CONCURRENCY)
-  const { verifyPassword } = await import('../lib/passwords')
+  const { verifyPassword } = await import('../lib/users/passwords')
   const samples: number[] = []
   for (let i = 0; i < ARGON2_SAMPLES + 2; i += 1) {
     const started = performance.now()

@@ -1,6 +1,6 @@
 import 'server-only'
 import { z } from 'zod'
-import { isLoopbackHost, parseSourcesConfig, type SourcesConfig } from './sources'
+import { isLoopbackHost, parseSourcesConfig, type SourcesConfig } from './sources/config'
 
 export { isLoopbackHost }
 
@@ -104,7 +104,7 @@ const EnvSchema = z.object({
   LOGIN_REQUEST_TTL_SECONDS: boundedInt('LOGIN_REQUEST_TTL_SECONDS', 10, 3600, 600),
   SCALEKIT_TIMEOUT_MS: boundedInt('SCALEKIT_TIMEOUT_MS', 100, 60_000, 5000),
   PORT: boundedInt('PORT', 1, 65_535, 3000),
-  // Read by lib/sources.ts; listed here so the schema names every key the bridge reads.
+  // Read by lib/sources/config.ts; listed here so the schema names every key the bridge reads.
   IDENTITY_SOURCES: optionalString,
   IDENTITY_SOURCES_FILE: optionalString,
   SUBJECT_FORMAT: optionalString,

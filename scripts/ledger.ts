@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { migrateToLatest, openDatabase } from '../lib/db'
-import { purgeLedger } from '../lib/admin-ledger'
-import { purgeThrottle } from '../lib/throttle'
+import { purgeLedger } from '../lib/ledger/queries'
+import { purgeThrottle } from '../lib/auth/throttle'
 
 // The ledger's maintenance command line. Run `purge` daily (cron, a scheduled job) to keep the
 // ledger within its retention period. It reads only DATABASE_URL and LEDGER_RETENTION_DAYS, so it

@@ -16,7 +16,7 @@ const MIN_RECORDED = { password: 3, scalekit_token: 1, browser_cookie: 1 } as co
 const MIN_LOGIN_COMPLETED = 5
 
 const RAW_LOGIN_REQUEST_ID = /lri_[A-Za-z0-9]{24}/
-/** How every line lib/log.ts writes begins; other processes' lines may name login requests. */
+/** How every line lib/server/log.ts writes begins; other processes' lines may name login requests. */
 const BRIDGE_LOG_LINE = '{"t":"'
 const LOGIN_COMPLETED = '"event":"login_completed"'
 

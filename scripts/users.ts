@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { openDatabase, migrateToLatest } from '../lib/db'
-import { addUser, listUsers, setUserDisabled, setUserPassword, UserDirectoryError } from '../lib/users'
+import { addUser, listUsers, setUserDisabled, setUserPassword, UserDirectoryError } from '../lib/users/directory'
 import { readSecret } from './read-secret'
 
 // The local user directory's command line. Passwords come from stdin, never from arguments,

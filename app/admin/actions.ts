@@ -1,9 +1,9 @@
 'use server'
 
 import { redirect } from 'next/navigation'
-import { findSource, signIn, signInWithCredentials, signOut } from '@/lib/auth'
-import { ADMIN_SIGN_IN_PATH } from '@/lib/admin'
-import { throttledMessage } from '@/lib/throttle'
+import { findSource, signIn, signInWithCredentials, signOut } from '@/lib/auth/config'
+import { ADMIN_SIGN_IN_PATH } from '@/lib/admin/access'
+import { throttledMessage } from '@/lib/auth/throttle'
 
 export interface AdminSignInState {
   message?: string

@@ -3,28 +3,28 @@ import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
 import { getEnv } from '@/lib/env'
 import { getDb } from '@/lib/db/client'
-import { errorText, fingerprint, logEvent } from '@/lib/log'
-import { recordLoginReceived, recordLoginRejected } from '@/lib/ledger'
-import { hashState } from '@/lib/login-request'
-import { problemPath, PROBLEMS } from '@/lib/problems'
+import { errorText, fingerprint, logEvent } from '@/lib/server/log'
+import { recordLoginReceived, recordLoginRejected } from '@/lib/ledger/record'
+import { hashState } from '@/lib/login/request'
+import { problemPath, PROBLEMS } from '@/lib/login/problems'
 import type { LoginRequestRow } from '@/lib/db/schema'
-import { auth } from '@/lib/auth'
-import { PEER_ADDRESS_HEADER } from '@/lib/peer-address'
+import { auth } from '@/lib/auth/config'
+import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
 import { Card, Heading, buttonPrimary, buttonQuiet, buttonSecondary } from '../ui'
 import { SignInForm } from './sign-in-form'
 import { cancelAction, continueAction, continueWithAppSessionAction, startIdpSignInAction, useAnotherAccountAction } from './actions'
 import { loginPath, loginRequestFrom } from './params'
-import { findSource } from '@/lib/auth'
-import { isSessionFresh } from '@/lib/session-age'
-import { appLoginUrl, checkAppSession } from '@/lib/source-calls'
-import { sameOriginRedirect } from '@/lib/redirects'
-import type { IdentitySource } from '@/lib/sources'
-import type { LoginRequestParams } from '@/lib/login-request'
+import { findSource } from '@/lib/auth/config'
+import { isSessionFresh } from '@/lib/auth/session-age'
+import { appLoginUrl, checkAppSession } from '@/lib/sources/calls'
+import { sameOriginRedirect } from '@/lib/auth/redirects'
+import type { IdentitySource } from '@/lib/sources/config'
+import type { LoginRequestParams } from '@/lib/login/request'
 
 export const metadata: Metadata = { title: 'Sign in' }
 
 function clientAddress(h: Headers): string | null {
-  // Set from the TCP peer by lib/startup.ts; a client-sent X-Forwarded-For is not trusted.
+  // Set from the TCP peer by lib/server/startup.ts; a client-sent X-Forwarded-For is not trusted.
   return h.get(PEER_ADDRESS_HEADER) || null
 }
 

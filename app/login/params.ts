@@ -1,4 +1,4 @@
-import { parseLoginRequestParams } from '@/lib/login-request'
+import { parseLoginRequestParams } from '@/lib/login/request'
 
 /** The login request a form or a URL refers to, read the same way everywhere. */
 export function loginRequestFrom(loginRequestId: unknown, state: unknown) {

@@ -1,5 +1,5 @@
 import { openDatabase, type DatabaseHandle } from '../../lib/db'
-import { findLoginRequest, listLoginEvents, recordLoginReceived } from '../../lib/ledger'
+import { findLoginRequest, listLoginEvents, recordLoginReceived } from '../../lib/ledger/record'
 import { DATABASE_URL } from './config'
 
 // Reads the bridge's ledger directly, so a test can assert the exact row a login left behind.

@@ -1,10 +1,10 @@
 import { NextResponse, type NextRequest } from 'next/server'
-import { checkAdmin, ADMIN_SIGN_IN_PATH } from '@/lib/admin'
+import { checkAdmin, ADMIN_SIGN_IN_PATH } from '@/lib/admin/access'
 import { getDb } from '@/lib/db/client'
 import { getEnv } from '@/lib/env'
-import { exportLedger, type LedgerExportRow } from '@/lib/admin-ledger'
-import { errorText, logEvent } from '@/lib/log'
-import { CSV_HEADER, csvLine, jsonLine } from '@/lib/ledger-export'
+import { exportLedger, type LedgerExportRow } from '@/lib/ledger/queries'
+import { errorText, logEvent } from '@/lib/server/log'
+import { CSV_HEADER, csvLine, jsonLine } from '@/lib/ledger/export'
 import { readAdminView } from '../filters'
 
 // The filtered view as CSV or JSON lines, streamed row batch by row batch, so a large export

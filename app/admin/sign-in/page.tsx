@@ -1,6 +1,6 @@
 import type { Metadata } from 'next'
 import { redirect } from 'next/navigation'
-import { checkAdmin } from '@/lib/admin'
+import { checkAdmin } from '@/lib/admin/access'
 import { getEnv } from '@/lib/env'
 import { Card, Heading, buttonSecondary } from '../../ui'
 import { adminIdpSignInAction } from '../actions'

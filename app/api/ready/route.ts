@@ -1,4 +1,4 @@
-import { checkReadiness } from '@/lib/readiness'
+import { checkReadiness } from '@/lib/server/readiness'
 
 // Readiness for a load balancer: 200 when this instance can finish a login, 503 naming the part
 // that cannot (database, scalekit). Liveness is /api/health.

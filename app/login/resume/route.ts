@@ -1,10 +1,10 @@
 import { NextResponse, type NextRequest } from 'next/server'
-import { auth } from '@/lib/auth'
+import { auth } from '@/lib/auth/config'
 import { getEnv } from '@/lib/env'
-import { completeLogin } from '@/lib/complete-login'
-import { forgetPending, readPending } from '@/lib/login-cookie'
-import { problemPath } from '@/lib/problems'
-import { endSourceIntent, readSourceIntent } from '@/lib/source-intent'
+import { completeLogin } from '@/lib/login/complete'
+import { forgetPending, readPending } from '@/lib/login/cookie'
+import { problemPath } from '@/lib/login/problems'
+import { endSourceIntent, readSourceIntent } from '@/lib/login/idp-round-trip'
 import { loginPath } from '../params'
 
 // Back from the upstream IdP, signed in: complete the login request the person left from, with no

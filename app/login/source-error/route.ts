@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server'
 import { getEnv } from '@/lib/env'
-import { recordIdpFailure } from '@/lib/source-sign-in'
+import { recordIdpFailure } from '@/lib/auth/idp-sign-in'
 
 // Auth.js's error and sign-in page. Failures of an IdP callback are handled before they get here
 // (app/api/auth); what arrives is a direct visit or an Auth.js error outside a callback.

@@ -1,9 +1,9 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
-import { readLedger, requireAdmin } from '@/lib/admin'
-import { fingerprint } from '@/lib/log'
-import { getLedgerEntry } from '@/lib/admin-ledger'
+import { readLedger, requireAdmin } from '@/lib/admin/access'
+import { fingerprint } from '@/lib/server/log'
+import { getLedgerEntry } from '@/lib/ledger/queries'
 import { AdminShell, formatTime, StatusBadge } from '../../ui'
 
 export const metadata: Metadata = { title: 'Federated login' }

@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server'
-import { handlers, withSignInCapture } from '@/lib/auth'
+import { handlers, withSignInCapture } from '@/lib/auth/config'
 import { getEnv } from '@/lib/env'
-import { isSourceErrorPage, recordIdpFailure } from '@/lib/source-sign-in'
+import { isSourceErrorPage, recordIdpFailure } from '@/lib/auth/idp-sign-in'
 
 // Auth.js answers every failure of an IdP callback with a redirect to its error page and the
 // error's type only. Run here, the failure itself is still at hand, so it is recorded against the

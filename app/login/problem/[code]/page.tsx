@@ -1,6 +1,6 @@
 import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
-import { isProblemCode, PROBLEMS } from '@/lib/problems'
+import { isProblemCode, PROBLEMS } from '@/lib/login/problems'
 import { Card, Heading } from '../../../ui'
 import { loginPath, loginRequestFrom } from '../../params'
 

@@ -1,0 +1,157 @@
+import 'server-only'
+import { createHash } from 'node:crypto'
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../db/schema'
+import type { Env } from '../env'
+
+// Email-and-password sign-ins are throttled per account and per client address, in the database so
+// every instance sees the same counts. An account's attempt is counted *before* its password is
+// checked and forgiven when it succeeds, so a burst of parallel guesses at one account cannot all
+// slip in before the first failure is written; only failures lock it. An address counts failures only: an office behind
+// one address may sign many people in at once. Any email is counted the same way, known or not,
+// so a lockout says nothing about whether an account exists. Locks are temporary, so nobody can
+// lock a person out for good.
+
+export interface ThrottleLimits {
+  perAccount: number
+  perIp: number
+  windowMs: number
+  lockoutMs: number
+}
+
+export type AttemptVerdict = { allowed: true } | { allowed: false; retryAfterMs: number }
+
+type Db = Kysely<Database>
+
+export function throttleLimits(env: Env): ThrottleLimits {
+  return {
+    perAccount: env.SIGN_IN_MAX_FAILURES_PER_ACCOUNT,
+    perIp: env.SIGN_IN_MAX_FAILURES_PER_IP,
+    windowMs: env.SIGN_IN_FAILURE_WINDOW_SECONDS * 1000,
+    lockoutMs: env.SIGN_IN_LOCKOUT_SECONDS * 1000,
+  }
+}
+
+/** The account key is a hash of the normalized email, so the table holds no address. */
+export function accountKey(email: string): string {
+  return `account:${createHash('sha256').update(email.trim().toLowerCase()).digest('base64url')}`
+}
+
+function ipKey(ip: string): string {
+  return `ip:${ip}`
+}
+
+/**
+ * Counts one more against `key` and returns the count and the lock. A locked key is not counted
+ * further; a window that has run out starts again at this count.
+ */
+async function increment(db: Db, key: string, limits: ThrottleLimits, now: number): Promise<{ failures: number; locked_until: number | null }> {
+  const windowStart = now - limits.windowMs
+  return db
+    .insertInto('sign_in_throttle')
+    .values({ key, failures: 1, window_started_at: now, locked_until: null })
+    .onConflict((conflict) =>
+      conflict.column('key').doUpdateSet({
+        failures: sql<number>`case
+          when sign_in_throttle.locked_until > ${now} then sign_in_throttle.failures
+          when sign_in_throttle.window_started_at <= ${windowStart} then 1
+          else sign_in_throttle.failures + 1 end`,
+        window_started_at: sql<number>`case
+          when sign_in_throttle.locked_until > ${now} then sign_in_throttle.window_started_at
+          when sign_in_throttle.window_started_at <= ${windowStart} then ${now}
+          else sign_in_throttle.window_started_at end`,
+      }),
+    )
+    .returning(['failures', 'locked_until'])
+    .executeTakeFirstOrThrow()
+}
+
+async function decrement(db: Db, key: string): Promise<void> {
+  await db
+    .updateTable('sign_in_throttle')
+    .set({ failures: sql<number>`failures - 1` })
+    .where('key', '=', key)
+    .where('failures', '>', 0)
+    .execute()
+}
+
+/** Locks `key` for the lockout once it holds `limit` failures; counting starts afresh after it. */
+async function lockWhenSpent(db: Db, key: string, limit: number, limits: ThrottleLimits, now: number): Promise<void> {
+  await db
+    .updateTable('sign_in_throttle')
+    .set({ locked_until: now + limits.lockoutMs, failures: 0, window_started_at: now })
+    .where('key', '=', key)
+    .where('failures', '>=', limit)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .execute()
+}
+
+async function lockedUntil(db: Db, key: string, now: number): Promise<number | null> {
+  const row = await db.selectFrom('sign_in_throttle').select('locked_until').where('key', '=', key).executeTakeFirst()
+  return row?.locked_until != null && row.locked_until > now ? row.locked_until : null
+}
+
+/** How long to wait when attempts in flight fill the account's allowance: they end within seconds. */
+const BUSY_RETRY_MS = 30_000
+
+/**
+ * Called before the credentials are checked; a refused attempt must not check them at all. The
+ * account's count holds its failures and its attempts in flight, and at most `perAccount` of them
+ * at once; only failures lock it, so a burst of sign-ins that succeed never does. The address is
+ * only asked whether it is locked.
+ */
+export async function beginAttempt(db: Db, email: string, ip: string | null, limits: ThrottleLimits, now = Date.now()): Promise<AttemptVerdict> {
+  const ipLock = ip ? await lockedUntil(db, ipKey(ip), now) : null
+  if (ipLock !== null) return { allowed: false, retryAfterMs: ipLock - now }
+  const key = accountKey(email)
+  const row = await increment(db, key, limits, now)
+  if (row.locked_until !== null && row.locked_until > now) return { allowed: false, retryAfterMs: row.locked_until - now }
+  if (row.failures <= limits.perAccount) return { allowed: true }
+  await decrement(db, key)
+  return { allowed: false, retryAfterMs: BUSY_RETRY_MS }
+}
+
+/**
+ * The credentials were refused: the account's attempt stays counted as a failure and locks it at
+ * `perAccount`; the address counts one failure and locks at `perIp`.
+ */
+export async function recordFailure(db: Db, email: string, ip: string | null, limits: ThrottleLimits, now = Date.now()): Promise<void> {
+  await lockWhenSpent(db, accountKey(email), limits.perAccount, limits, now)
+  if (!ip) return
+  const row = await increment(db, ipKey(ip), limits, now)
+  if (row.failures >= limits.perIp) await lockWhenSpent(db, ipKey(ip), limits.perIp, limits, now)
+}
+
+/** A successful sign-in: the account starts clean. */
+export async function forgiveAttempt(db: Db, email: string): Promise<void> {
+  await db.deleteFrom('sign_in_throttle').where('key', '=', accountKey(email)).execute()
+}
+
+/** The source could not answer, which is not the person's failure: the attempt is given back. */
+export async function returnAttempt(db: Db, email: string): Promise<void> {
+  await decrement(db, accountKey(email))
+}
+
+/** The longest window the configuration allows; a row older than that and unlocked counts nothing. */
+export const MAX_WINDOW_MS = 24 * 3600 * 1000
+
+/** Drops rows whose window started over `windowMs` ago and that hold no live lock. */
+export async function purgeThrottle(db: Db, windowMs = MAX_WINDOW_MS, now = Date.now()): Promise<number> {
+  const result = await db
+    .deleteFrom('sign_in_throttle')
+    .where('window_started_at', '<=', now - windowMs)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
+/** The same sentence whichever key is locked, so it tells nothing about the account. */
+export function throttledMessage(retryAfterMs: number): string {
+  return `Too many failed sign-in attempts. Wait ${waitSentence(retryAfterMs)}, then try again.`
+}
+
+/** "about 15 minutes": whole minutes, rounded up, never zero. */
+export function waitSentence(retryAfterMs: number): string {
+  const minutes = Math.max(1, Math.ceil(retryAfterMs / 60_000))
+  return minutes === 1 ? 'about a minute' : `about ${minutes} minutes`
+}

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openPostgresForTest, openSqliteForTest, postgresAvailable, type TestDatabase } from '../db/testing'
+import {
+  claimLoginRequest,
+  findLoginRequest,
+  listLoginEvents,
+  recordLoginCompleted,
+  recordLoginFailed,
+  recordLoginReceived,
+  recordLoginRejected,
+} from './record'
+import { addUser, findUserByEmail, setUserDisabled, verifyCredentials } from '../users/directory'
+
+const pgSkipReason = await postgresAvailable()
+if (pgSkipReason) console.warn(`SKIPPED: the PostgreSQL ledger and directory tests: ${pgSkipReason}`)
+
+const engines = [
+  { name: 'sqlite', open: openSqliteForTest, skip: false },
+  { name: 'postgres', open: openPostgresForTest, skip: pgSkipReason !== null },
+]
+
+for (const engine of engines) {
+  describe.skipIf(engine.skip)(`ledger and directory on ${engine.name}`, () => {
+    let handle: TestDatabase
+    beforeAll(async () => {
+      handle = await engine.open()
+    })
+    afterAll(async () => {
+      await handle?.drop()
+    })
+
+    const received = (id: string) => ({
+      loginRequestId: id,
+      connectionId: 'conn_1',
+      stateHash: 'hash',
+      ttlSeconds: 600,
+      ip: '127.0.0.1',
+      userAgent: 'vitest',
+    })
+    const claimant = { source: 'local', sub: 'u1', email: 'a@x.io', signedInAt: 1_000 }
+
+    it('records a login request once, however often the page is loaded', async () => {
+      const first = await recordLoginReceived(handle.db, received('lri_once'), 1_000)
+      const again = await recordLoginReceived(handle.db, received('lri_once'), 2_000)
+      expect(first).toMatchObject({ id: 'lri_once', status: 'pending', created_at: 1_000, expires_at: 601_000 })
+      expect(again.created_at).toBe(1_000)
+      expect((await listLoginEvents(handle.db, 'lri_once')).map((e) => e.type)).toEqual(['received'])
+    })
+
+    it('lets exactly one of many concurrent claims win', async () => {
+      await recordLoginReceived(handle.db, received('lri_race'), 1_000)
+      const results = await Promise.all(Array.from({ length: 10 }, () => claimLoginRequest(handle.db, 'lri_race', claimant, 2_000)))
+      expect(results.filter(Boolean)).toHaveLength(1)
+      expect(await findLoginRequest(handle.db, 'lri_race')).toMatchObject({ status: 'submitting', user_email: 'a@x.io', submitted_at: 2_000 })
+    })
+
+    it('refuses to claim an expired request', async () => {
+      await recordLoginReceived(handle.db, received('lri_old'), 1_000)
+      expect(await claimLoginRequest(handle.db, 'lri_old', claimant, 601_000)).toBe(false)
+    })
+
+    it('keeps the whole life of a completed request', async () => {
+      await recordLoginReceived(handle.db, received('lri_done'), 1_000)
+      await claimLoginRequest(handle.db, 'lri_done', claimant, 2_000)
+      await recordLoginCompleted(handle.db, 'lri_done', { authRequestId: 'ar_1', claims: { sub: 'u1', email: 'a@x.io', emailVerified: false }, status: 'completed' }, 3_000)
+      const row = await findLoginRequest(handle.db, 'lri_done')
+      expect(row).toMatchObject({ status: 'completed', auth_request_id: 'ar_1', finished_at: 3_000, identity_source: 'local' })
+      expect(JSON.parse(row!.claims!)).toEqual({ sub: 'u1', email: 'a@x.io', emailVerified: false })
+      expect((await listLoginEvents(handle.db, 'lri_done')).map((e) => e.type)).toEqual(['received', 'signed_in', 'submitted', 'completed'])
+      expect(await claimLoginRequest(handle.db, 'lri_done', claimant, 4_000)).toBe(false)
+    })
+
+    it('returns a passing failure to pending and closes a final one', async () => {
+      await recordLoginReceived(handle.db, received('lri_retry'), 1_000)
+      await claimLoginRequest(handle.db, 'lri_retry', claimant, 2_000)
+      await recordLoginFailed(handle.db, 'lri_retry', { code: 'scalekit_timeout', message: 'DeadlineExceeded', retryable: true }, 3_000)
+      expect(await findLoginRequest(handle.db, 'lri_retry')).toMatchObject({ status: 'pending', error_code: 'scalekit_timeout' })
+      expect(await claimLoginRequest(handle.db, 'lri_retry', claimant, 4_000)).toBe(true)
+      await recordLoginFailed(handle.db, 'lri_retry', { code: 'scalekit_invalid_id', message: 'NotFound: invalid ID', retryable: false }, 5_000)
+      expect(await findLoginRequest(handle.db, 'lri_retry')).toMatchObject({ status: 'failed', error_code: 'scalekit_invalid_id', finished_at: 5_000 })
+    })
+
+    it('records a rejection without closing the request, except expiry', async () => {
+      await recordLoginReceived(handle.db, received('lri_forged'), 1_000)
+      await recordLoginRejected(handle.db, 'lri_forged', { code: 'state_mismatch', message: 'mismatch' }, 2_000)
+      expect(await findLoginRequest(handle.db, 'lri_forged')).toMatchObject({ status: 'pending', error_code: 'state_mismatch' })
+      await recordLoginRejected(handle.db, 'lri_forged', { code: 'expired', message: 'expired' }, 3_000)
+      expect(await findLoginRequest(handle.db, 'lri_forged')).toMatchObject({ status: 'expired', error_code: 'expired' })
+      expect((await listLoginEvents(handle.db, 'lri_forged')).map((e) => e.type)).toEqual(['received', 'rejected', 'expired'])
+    })
+
+    it('stores argon2id hashes and verifies credentials without telling unknown from wrong', async () => {
+      const user = await addUser(handle.db, { email: 'Bob@Example.com', name: 'Bob', password: 'correct horse' })
+      expect(user.email).toBe('bob@example.com')
+      const stored = await findUserByEmail(handle.db, 'BOB@example.com')
+      expect(stored?.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
+      expect((await verifyCredentials(handle.db, 'bob@example.com', 'correct horse'))?.id).toBe(user.id)
+      expect(await verifyCredentials(handle.db, 'bob@example.com', 'wrong horse!')).toBeNull()
+      expect(await verifyCredentials(handle.db, 'nobody@example.com', 'correct horse')).toBeNull()
+      await setUserDisabled(handle.db, 'bob@example.com', true)
+      expect(await verifyCredentials(handle.db, 'bob@example.com', 'correct horse')).toBeNull()
+      await expect(addUser(handle.db, { email: 'bob@example.com', name: 'Bob', password: 'another one' })).rejects.toThrow(/already exists/)
+      await expect(addUser(handle.db, { email: 'c@example.com', name: 'C', password: 'short' })).rejects.toThrow(/at least 8/)
+      await expect(addUser(handle.db, { email: 'd@example.com', name: 'D', password: 'x'.repeat(129) })).rejects.toThrow(/at most 128/)
+    })
+  })
+}

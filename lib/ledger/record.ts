@@ -1,0 +1,229 @@
+import 'server-only'
+import type { Kysely } from 'kysely'
+import type { Database, LoginRequestRow, LoginStatus } from '../db/schema'
+import type { ScalekitUser } from '../sources/claims'
+
+// The life of every login request: one row per login_request_id plus its events. Nothing secret
+// is stored: the state only as its SHA-256, never a password or token.
+
+type Db = Kysely<Database>
+
+export type LoginEventType =
+  | 'received'
+  | 'signed_in'
+  | 'sign_in_failed'
+  | 'submitted'
+  | 'completed'
+  | 'failed'
+  | 'retryable_error'
+  | 'rejected'
+  | 'cancelled'
+  | 'expired'
+
+export async function recordLoginEvent(
+  db: Db,
+  loginRequestId: string,
+  type: LoginEventType,
+  detail?: Record<string, unknown>,
+  at = Date.now(),
+): Promise<void> {
+  await db
+    .insertInto('login_events')
+    .values({ login_request_id: loginRequestId, at, type, detail: detail ? JSON.stringify(detail) : null })
+    .execute()
+}
+
+export interface ReceivedLogin {
+  loginRequestId: string
+  connectionId: string
+  stateHash: string
+  ttlSeconds: number
+  ip: string | null
+  userAgent: string | null
+}
+
+/** Records the arrival of a login request; a reload of the same page keeps the first row. */
+export async function recordLoginReceived(db: Db, input: ReceivedLogin, now = Date.now()): Promise<LoginRequestRow> {
+  await db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('login_requests')
+      .values({
+        id: input.loginRequestId,
+        connection_id: input.connectionId,
+        state_hash: input.stateHash,
+        status: 'pending',
+        created_at: now,
+        updated_at: now,
+        expires_at: now + input.ttlSeconds * 1000,
+        signed_in_at: null,
+        submitted_at: null,
+        finished_at: null,
+        identity_source: null,
+        user_sub: null,
+        user_email: null,
+        auth_request_id: null,
+        error_code: null,
+        error_message: null,
+        ip: input.ip?.slice(0, 64) ?? null,
+        user_agent: input.userAgent?.slice(0, 512) ?? null,
+        claims: null,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst()
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) {
+      await recordLoginEvent(trx, input.loginRequestId, 'received', { ip: input.ip, userAgent: input.userAgent?.slice(0, 200) }, now)
+    }
+  })
+  return db.selectFrom('login_requests').selectAll().where('id', '=', input.loginRequestId).executeTakeFirstOrThrow()
+}
+
+export function findLoginRequest(db: Db, loginRequestId: string): Promise<LoginRequestRow | undefined> {
+  return db.selectFrom('login_requests').selectAll().where('id', '=', loginRequestId).executeTakeFirst()
+}
+
+/** Who is completing the request; absent when the person cancels. */
+export interface Claimant {
+  source: string
+  sub: string
+  email: string
+  signedInAt: number
+}
+
+/**
+ * Takes the login request for exactly one submission: the conditional UPDATE is atomic in the
+ * database, so a double submit, a replay or a second instance finds nothing left to take.
+ */
+export async function claimLoginRequest(db: Db, loginRequestId: string, claimant: Claimant | null, now = Date.now()): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('login_requests')
+      .set({
+        status: 'submitting',
+        submitted_at: now,
+        updated_at: now,
+        ...(claimant
+          ? { signed_in_at: claimant.signedInAt, identity_source: claimant.source, user_sub: claimant.sub, user_email: claimant.email }
+          : {}),
+        error_code: null,
+        error_message: null,
+      })
+      .where('id', '=', loginRequestId)
+      .where('status', '=', 'pending')
+      .where('expires_at', '>', now)
+      .executeTakeFirst()
+    const claimed = Number(result.numUpdatedRows) === 1
+    if (claimed && claimant) {
+      await recordLoginEvent(trx, loginRequestId, 'signed_in', { source: claimant.source, email: claimant.email }, claimant.signedInAt)
+      await recordLoginEvent(trx, loginRequestId, 'submitted', undefined, now)
+    }
+    return claimed
+  })
+}
+
+export async function recordLoginCompleted(
+  db: Db,
+  loginRequestId: string,
+  outcome: { authRequestId: string; claims: ScalekitUser | { loginFailed: true }; status: Extract<LoginStatus, 'completed' | 'cancelled'> },
+  now = Date.now(),
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('login_requests')
+      .set({
+        status: outcome.status,
+        finished_at: now,
+        updated_at: now,
+        auth_request_id: outcome.authRequestId || null,
+        claims: JSON.stringify(outcome.claims),
+      })
+      .where('id', '=', loginRequestId)
+      .execute()
+    await recordLoginEvent(trx, loginRequestId, outcome.status, { authRequestId: outcome.authRequestId }, now)
+  })
+}
+
+/**
+ * A failed submission. A passing cause (timeout, Scalekit down) returns the request to pending so
+ * the person can try again; anything else closes it.
+ */
+export async function recordLoginFailed(
+  db: Db,
+  loginRequestId: string,
+  failure: { code: string; message: string; retryable: boolean },
+  now = Date.now(),
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('login_requests')
+      .set({
+        status: failure.retryable ? 'pending' : 'failed',
+        finished_at: failure.retryable ? null : now,
+        updated_at: now,
+        error_code: failure.code,
+        error_message: failure.message.slice(0, 500),
+      })
+      .where('id', '=', loginRequestId)
+      // A finished request keeps its outcome; a late failure of another attempt is only an event.
+      .where('status', 'in', ['pending', 'submitting'])
+      .execute()
+    await recordLoginEvent(trx, loginRequestId, failure.retryable ? 'retryable_error' : 'failed', { code: failure.code, message: failure.message.slice(0, 300) }, now)
+  })
+}
+
+/**
+ * A completion attempt refused before anything reached Scalekit (no cookie, state mismatch,
+ * cross-site, reuse). The reason is kept on a pending row, but a forged attempt must not close
+ * the real request, so only expiry changes the status.
+ */
+export async function recordLoginRejected(
+  db: Db,
+  loginRequestId: string,
+  rejection: { code: string; message: string },
+  now = Date.now(),
+): Promise<void> {
+  const expired = rejection.code === 'expired'
+  await db
+    .updateTable('login_requests')
+    .set({
+      updated_at: now,
+      error_code: rejection.code,
+      error_message: rejection.message.slice(0, 500),
+      ...(expired ? { status: 'expired' as const, finished_at: now } : {}),
+    })
+    .where('id', '=', loginRequestId)
+    .where('status', '=', 'pending')
+    .execute()
+  await recordLoginEvent(db, loginRequestId, expired ? 'expired' : 'rejected', { code: rejection.code }, now)
+}
+
+/**
+ * A sign-in that did not produce a person (refused credentials, a source that did not answer, a
+ * denial at the IdP). Nothing reached Scalekit and the person may try again, so the request stays
+ * pending; the reason is kept for the admin.
+ */
+export async function recordSignInFailed(
+  db: Db,
+  loginRequestId: string,
+  failure: { source: string; code: string; message: string },
+  now = Date.now(),
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('login_requests')
+      .set({ updated_at: now, error_code: failure.code, error_message: failure.message.slice(0, 500) })
+      .where('id', '=', loginRequestId)
+      .where('status', '=', 'pending')
+      .execute()
+    await recordLoginEvent(trx, loginRequestId, 'sign_in_failed', { source: failure.source, code: failure.code, message: failure.message.slice(0, 300) }, now)
+  })
+}
+
+export function listLoginEvents(db: Db, loginRequestId: string) {
+  return db
+    .selectFrom('login_events')
+    .selectAll()
+    .where('login_request_id', '=', loginRequestId)
+    .orderBy('at')
+    .orderBy('id')
+    .execute()
+}

@@ -1,0 +1,147 @@
+import 'server-only'
+import type { Kysely } from 'kysely'
+import { getEnv } from '../env'
+import { getDb } from '../db/client'
+import type { Database } from '../db/schema'
+import { checkState, type LoginRequestParams, type PendingMap } from './request'
+import { claimLoginRequest, findLoginRequest, recordLoginCompleted, recordLoginFailed, recordLoginRejected, type Claimant } from '../ledger/record'
+import { toScalekitUser, type MappedIdentity, type ScalekitUser } from '../sources/claims'
+import { partnerCallbackUrl, reportLoginFailed, submitUserDetails, type ScalekitOutcome } from '../scalekit/client'
+import { PROBLEMS, type ProblemCode } from './problems'
+import { errorText, fingerprint, logEvent } from '../server/log'
+
+// Finishing a login request, the one place that talks to Scalekit on a person's behalf.
+// Order matters: verify the browser's binding, take the request in the database (single use),
+// then call Scalekit, and redirect to partner:callback only after Scalekit accepted.
+
+export type CompletionResult = { ok: true; location: string } | { ok: false; problem: ProblemCode }
+
+async function openLedger(): Promise<Kysely<Database> | null> {
+  try {
+    return await getDb()
+  } catch (error) {
+    logEvent('database_unavailable', { error: errorText(error) })
+    return null
+  }
+}
+
+async function reject(db: Kysely<Database>, params: LoginRequestParams, problem: ProblemCode): Promise<CompletionResult> {
+  logEvent('login_rejected', { cid: fingerprint(params.loginRequestId), problem })
+  await recordLoginRejected(db, params.loginRequestId, { code: problem, message: PROBLEMS[problem].title })
+  return { ok: false, problem }
+}
+
+/** Why a claim found nothing to take: never seen, expired, or already finished. */
+async function explainLostClaim(db: Kysely<Database>, params: LoginRequestParams, now: number): Promise<CompletionResult> {
+  const row = await findLoginRequest(db, params.loginRequestId)
+  if (!row) return reject(db, params, 'unknown_login_request')
+  if (row.status === 'expired' || (row.status === 'pending' && row.expires_at <= now)) return reject(db, params, 'expired')
+  return reject(db, params, 'already_used')
+}
+
+async function verifyBinding(
+  db: Kysely<Database>,
+  params: LoginRequestParams,
+  pending: PendingMap,
+  now: number,
+): Promise<CompletionResult | null> {
+  const check = checkState(pending, params, now, getEnv().LOGIN_REQUEST_TTL_SECONDS)
+  return check.ok ? null : reject(db, params, check.problem)
+}
+
+export interface CompletionInput {
+  params: LoginRequestParams
+  pending: PendingMap
+  identity: MappedIdentity
+  signedInAt: number
+}
+
+/**
+ * The shared end of completing and cancelling: take the request (single use), make the Scalekit
+ * call, record what happened, and only after Scalekit accepted, send the browser to partner:callback.
+ */
+async function submitClaimed(
+  db: Kysely<Database>,
+  params: LoginRequestParams,
+  now: number,
+  claim: { claimant: Claimant | null; claims: ScalekitUser | { loginFailed: true }; status: 'completed' | 'cancelled' },
+  call: () => Promise<ScalekitOutcome>,
+): Promise<CompletionResult> {
+  if (!(await claimLoginRequest(db, params.loginRequestId, claim.claimant, now))) return explainLostClaim(db, params, now)
+  const cid = fingerprint(params.loginRequestId)
+  logEvent('login_submitted', { cid, source: claim.claimant?.source, status: claim.status })
+  const started = Date.now()
+  const outcome = await call()
+  const ms = Date.now() - started
+  if (!outcome.ok) {
+    const retryable = PROBLEMS[outcome.problem].retryable === true
+    logEvent('scalekit_refused', { cid, problem: outcome.problem, detail: outcome.detail, ms })
+    await recordLoginFailed(db, params.loginRequestId, { code: outcome.problem, message: outcome.detail, retryable })
+    return { ok: false, problem: outcome.problem }
+  }
+  // Scalekit accepted: the person goes on even if this last ledger write fails (it is logged).
+  await recordLoginCompleted(db, params.loginRequestId, { authRequestId: outcome.authRequestId, claims: claim.claims, status: claim.status }).catch(
+    (error: unknown) => logEvent('ledger_error', { cid, error: errorText(error) }),
+  )
+  logEvent(claim.status === 'completed' ? 'login_completed' : 'login_cancelled', { cid, source: claim.claimant?.source, ms })
+  const env = getEnv()
+  return { ok: true, location: partnerCallbackUrl(env.SCALEKIT_ENVIRONMENT_URL, env.SCALEKIT_CONNECTION_ID, params.state) }
+}
+
+/** Runs one completing step against the ledger; the ledger failing closes it with a 503 page. */
+async function withLedger(
+  params: LoginRequestParams,
+  step: (db: Kysely<Database>) => Promise<CompletionResult>,
+): Promise<CompletionResult> {
+  const db = await openLedger()
+  if (!db) return { ok: false, problem: 'database_unavailable' }
+  try {
+    return await step(db)
+  } catch (error) {
+    logEvent('ledger_error', { cid: fingerprint(params.loginRequestId), error: errorText(error) })
+    return { ok: false, problem: 'database_unavailable' }
+  }
+}
+
+export function completeLogin(input: CompletionInput, now = Date.now()): Promise<CompletionResult> {
+  const { params } = input
+  return withLedger(params, async (db) => {
+    const refused = await verifyBinding(db, params, input.pending, now)
+    if (refused) return refused
+
+    const { identity } = input
+    const mapped = identity.ok ? toScalekitUser(identity.profile, { namespaceSubjects: getEnv().namespaceSubjects }) : identity
+    if (!mapped.ok) {
+      // A profile the source gave but Scalekit could not take: closed, since trying again gives the same profile.
+      const source = identity.ok ? identity.profile.source : identity.source
+      logEvent('profile_invalid', { cid: fingerprint(params.loginRequestId), source, issues: mapped.issues.join('; ') })
+      await recordLoginFailed(db, params.loginRequestId, { code: 'invalid_profile', message: `${source}: ${mapped.issues.join('; ')}`, retryable: false })
+      return { ok: false, problem: 'invalid_profile' }
+    }
+    const source = identity.ok ? identity.profile.source : identity.source
+    const claimant = { source, sub: mapped.user.sub, email: mapped.user.email, signedInAt: input.signedInAt }
+    return submitClaimed(db, params, now, { claimant, claims: mapped.user, status: 'completed' }, () =>
+      submitUserDetails(params.loginRequestId, mapped.user),
+    )
+  })
+}
+
+/** The person gave up: Scalekit hears loginFailed, and the MCP client gets an answer instead of waiting. */
+export function cancelLogin(params: LoginRequestParams, pending: PendingMap, now = Date.now()): Promise<CompletionResult> {
+  return withLedger(params, async (db) => {
+    const refused = await verifyBinding(db, params, pending, now)
+    if (refused) return refused
+    return submitClaimed(db, params, now, { claimant: null, claims: { loginFailed: true }, status: 'cancelled' }, () =>
+      reportLoginFailed(params.loginRequestId),
+    )
+  })
+}
+
+/** A completing POST that did not come from our own page: refused before anything else happens. */
+export async function rejectCrossSite(params: LoginRequestParams, origin: string | null): Promise<void> {
+  logEvent('cross_site_rejected', { cid: fingerprint(params.loginRequestId), origin: origin ?? 'none' })
+  const db = await openLedger()
+  if (db) {
+    await recordLoginRejected(db, params.loginRequestId, { code: 'cross_site', message: PROBLEMS.cross_site.title }).catch(() => {})
+  }
+}
