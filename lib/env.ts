@@ -1,8 +1,7 @@
 import 'server-only'
 import { z } from 'zod'
-import { isLoopbackHost, parseSourcesConfig, type SourcesConfig } from './sources/config'
-
-export { isLoopbackHost }
+import { parseSourcesConfig, type SourcesConfig } from './sources/config'
+import { isHttpsOrLoopback } from './server/urls'
 
 // The one place that reads process.env. Everything else calls getEnv().
 
@@ -11,16 +10,14 @@ export const CONNECTION_ID_PATTERN = /^conn_[A-Za-z0-9]{1,64}$/
 /** Where a person finds the connection id in Scalekit's dashboard. */
 export const CONNECTION_ID_PAGE = 'Dashboard > MCP Servers > your server > Advanced Configurations > Connection ID'
 
-// https everywhere, except loopback hosts so a laptop demo and the tests can run on http.
+// https everywhere, except loopback hosts (lib/server/urls.ts).
 function publicOrigin(key: string) {
   return z
     .string({ error: `${key} is required` })
     .trim()
     .pipe(z.url({ error: `${key} must be an absolute URL such as https://login.example.com` }))
     .superRefine((value, ctx) => {
-      const url = new URL(value)
-      if (url.protocol === 'https:') return
-      if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return
+      if (isHttpsOrLoopback(new URL(value))) return
       ctx.addIssue({
         code: 'custom',
         message: `${key} must use https (plain http is accepted only for localhost, 127.0.0.0/8 and [::1])`,

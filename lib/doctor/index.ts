@@ -5,7 +5,8 @@ import { Code, ConnectError, createClient, type Interceptor } from '@connectrpc/
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node'
 import { ClientService } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/clients/clients_pb'
 import { ConnectionService } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/connections/connections_pb'
-import { CONNECTION_ID_PAGE, CONNECTION_ID_PATTERN, ConfigError, isLoopbackHost, parseEnv } from '../env'
+import { CONNECTION_ID_PAGE, CONNECTION_ID_PATTERN, ConfigError, parseEnv } from '../env'
+import { isHttpsOrLoopback, isLoopbackHost } from '../server/urls'
 
 // `npm run doctor`: checks a deployment from the outside, the way the troubleshooting guide does
 // by hand. Every check is a function of the raw environment and injected I/O (fetch, DNS, the
@@ -158,7 +159,7 @@ export interface CredentialsResult {
 
 /** The client secret may only travel over https, or over http to this very machine. */
 function mayCarrySecret(url: URL): boolean {
-  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))
+  return isHttpsOrLoopback(url)
 }
 
 async function oauthErrorCode(response: Response): Promise<string | undefined> {

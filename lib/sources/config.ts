@@ -1,29 +1,13 @@
 import 'server-only'
 import fs from 'node:fs'
 import { z } from 'zod'
+import { isAcceptableServiceUrl } from '../server/urls'
 import { ClaimsMappingSchema, resolveMapping, type ResolvedMapping } from './claims'
 
 // The identity sources a deployment signs people in with, read from IDENTITY_SOURCES (a JSON
 // array) or IDENTITY_SOURCES_FILE (a path to one). Environment variables alone are enough, so a
 // deployment that has only env (Vercel and the like) can configure every source. Any secret may be
 // written as "env:NAME" to read it from another variable instead of the JSON.
-
-const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1'])
-
-export function isLoopbackHost(hostname: string): boolean {
-  if (LOOPBACK_HOSTS.has(hostname)) return true
-  return /^127(\.\d{1,3}){3}$/.test(hostname)
-}
-
-/** https everywhere; plain http only on loopback, for a laptop demo and the tests. */
-export function isAcceptableServiceUrl(value: string): boolean {
-  try {
-    const url = new URL(value)
-    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))
-  } catch {
-    return false
-  }
-}
 
 const ServiceUrl = z
   .string()
