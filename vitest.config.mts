@@ -6,11 +6,11 @@ export default defineConfig({
     alias: {
       '@': path.resolve(__dirname),
       // lib/ files start with `import 'server-only'`, which throws outside a React server build.
-      'server-only': path.resolve(__dirname, 'lib/testing/server-only-noop.ts'),
+      'server-only': path.resolve(__dirname, 'e2e/tools/server-only-noop.ts'),
     },
   },
   test: {
-    include: ['lib/**/*.test.ts', 'e2e/stand-in/**/*.test.ts', 'e2e/upstreams/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['lib/**/*.test.ts', 'e2e/stand-in/**/*.test.ts', 'e2e/upstreams/**/*.test.ts', 'scripts/**/*.test.ts', 'e2e/tools/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 30_000,

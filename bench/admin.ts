@@ -2,7 +2,7 @@
 // (tsx --conditions=react-server bench/admin.ts).
 //
 // What it measures, on SQLite and on PostgreSQL:
-//  - Seeding: scripts/seed-ledger.ts writes 1,000,000 login requests over the last 90 days (weekly
+//  - Seeding: e2e/tools/seed-ledger.ts writes 1,000,000 login requests over the last 90 days (weekly
 //    and daily rhythm, ~5,000 people, 4 identity sources, the usual mix of outcomes) and 2-4
 //    events each into a fresh database migrated to the latest schema (a temporary SQLite file; a
 //    fresh PostgreSQL database, bridge_bench_admin, dropped afterwards). PostgreSQL then gets the
@@ -48,7 +48,7 @@ import {
   type LedgerExportRow,
   type LedgerStatus,
 } from '../lib/ledger/queries'
-import { seedLedger, type SeedResult } from '../scripts/seed-ledger'
+import { seedLedger, type SeedResult } from '../e2e/tools/seed-ledger'
 import { boundedSetting, loadAverage, machine, ms, ROOT, roundSummary, table, type Machine, cleanupOnExit } from './harness'
 import { replaceMarkedBlock, round, summarize, type Summary } from './support'
 
@@ -508,7 +508,7 @@ function markdownReport(date: string, host: Machine, results: EngineResult[], sk
     '',
     `1-minute load average at the start / end: ${load.start} / ${load.end} (${host.cores} cores; the machine may be shared, and the tails move with it).`,
     '',
-    `What runs: \`bench/admin.ts\` seeds each engine with \`scripts/seed-ledger.ts\` (the same rows on both), then times the calls of \`lib/ledger/queries.ts\` in-process, exactly what \`/admin\`, its detail page and its export run. ${RUNS} measured runs per case after ${WARMUP} warm-up runs. PostgreSQL is measured after \`VACUUM ANALYZE\` (what autovacuum does after a bulk load); SQLite without \`ANALYZE\`, as the bridge runs it.`,
+    `What runs: \`bench/admin.ts\` seeds each engine with \`e2e/tools/seed-ledger.ts\` (the same rows on both), then times the calls of \`lib/ledger/queries.ts\` in-process, exactly what \`/admin\`, its detail page and its export run. ${RUNS} measured runs per case after ${WARMUP} warm-up runs. PostgreSQL is measured after \`VACUUM ANALYZE\` (what autovacuum does after a bulk load); SQLite without \`ANALYZE\`, as the bridge runs it.`,
     '',
   ]
   if (skipped) lines.push(`**PostgreSQL was skipped:** ${skipped}.`, '')

@@ -136,7 +136,7 @@ async function measure(server: RunningServer, name: string, pathname: string, co
 
 /** Recreates the PostgreSQL database; a reason to skip when no server answers. */
 function resetPostgres(url: string): string | undefined {
-  const reset = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/reset-postgres-db.ts', url], {
+  const reset = spawnSync(process.execPath, ['--import', 'tsx', 'e2e/tools/reset-postgres-db.ts', url], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '' },
     encoding: 'utf8',

@@ -6,7 +6,7 @@ const PORTS = { DEMO_BRIDGE_PORT: '3600', DEMO_SCALEKIT_PORT: '4610', DEMO_MCP_P
 
 test('npm run demo: a newcomer signs in and sees the token claims and the tool result', async ({ page }) => {
   test.setTimeout(90_000)
-  const demo = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/demo.ts', '--no-build'], {
+  const demo = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'e2e/stand-in/demo.ts', '--no-build'], {
     env: { ...process.env, ...PORTS, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

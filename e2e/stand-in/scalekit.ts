@@ -27,7 +27,7 @@ export interface ScalekitStandInOptions {
   accessTokenTtlSeconds?: number
   /**
    * When set, every token, code and state it issues is appended to this file, so the e2e run can
-   * prove none of them reached a log (scripts/scan-e2e-logs.ts). Off by default.
+   * prove none of them reached a log (e2e/tools/scan-logs.ts). Off by default.
    */
   secretsFile?: string
 }

@@ -18,7 +18,7 @@ export function spawnBridge(port: number, env: Record<string, string>): { child:
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  // Kept for the scan of the run's logs for secrets (scripts/scan-e2e-logs.ts), when npm test asks.
+  // Kept for the scan of the run's logs for secrets (e2e/tools/scan-logs.ts), when npm test asks.
   const logFile = process.env.E2E_LOG_DIR ? path.join(process.env.E2E_LOG_DIR, `bridge-${port}.log`) : null
   const keep = (chunk: unknown) => {
     output += String(chunk)

@@ -32,7 +32,7 @@ export function sourcesBridgeSecrets(port: number | string): { AUTH_SECRET: stri
   }
 }
 
-/** The suite's fixed secrets, which no log may hold; scripts/scan-e2e-logs.ts adds them to what the run recorded. */
+/** The suite's fixed secrets, which no log may hold; e2e/tools/scan-logs.ts adds them to what the run recorded. */
 export function staticSecrets(): IssuedSecret[] {
   return [
     { kind: 'client_secret', value: CLIENT_SECRET },

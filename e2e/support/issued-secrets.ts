@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 // Every secret a browser-suite run hands out (passwords, tokens, codes, states), one JSON line
-// each, so scripts/scan-e2e-logs.ts can prove none of them reached a log. The test runner, the
+// each, so e2e/tools/scan-logs.ts can prove none of them reached a log. The test runner, the
 // Scalekit stand-in and the upstreams are separate processes; they all append to one file.
 // Appends are synchronous so a secret is on disk before anything could log it.
 

@@ -7,7 +7,7 @@ import { readUpstreamOptionsFromEnv } from './options'
 async function main(): Promise<void> {
   const options = readUpstreamOptionsFromEnv()
   // Only the e2e suite runs this file; what the IdP issues and the people's fixed passwords go
-  // to the run's secrets file, which scripts/scan-e2e-logs.ts checks the logs against.
+  // to the run's secrets file, which e2e/tools/scan-logs.ts checks the logs against.
   const secretsFile = resolveSecretsFile()
   for (const user of [...Object.values(IDP_USERS), ...Object.values(COMPANY_API_USERS), ...Object.values(COMPANY_APP_USERS)]) {
     recordSecret('upstream_password', user.password, secretsFile)

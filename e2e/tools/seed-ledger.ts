@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import { sql, type Kysely } from 'kysely'
-import { migrateToLatest, openDatabase, type Database, type DatabaseHandle } from '../lib/db'
-import type { LoginEventsTable, LoginRequestsTable } from '../lib/db/schema'
+import { migrateToLatest, openDatabase, type Database, type DatabaseHandle } from '../../lib/db'
+import type { LoginEventsTable, LoginRequestsTable } from '../../lib/db/schema'
 
 // A realistic ledger for load tests of the admin area: login requests spread over the last N days
 // with a weekly and daily rhythm, a few thousand people behind a handful of identity sources, the

@@ -3,12 +3,12 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLIENT_SECRET } from '../e2e/support/config'
-import type { IssuedSecret } from '../e2e/support/issued-secrets'
+import { CLIENT_SECRET } from '../support/config'
+import type { IssuedSecret } from '../support/issued-secrets'
 
 // The real scanner, as a child process over temporary secrets and log files.
 
-const ROOT = path.resolve(__dirname, '..')
+const ROOT = path.resolve(__dirname, '../..')
 
 const PASSWORDS = ['pw-Alpha0123456789', 'pw-Bravo0123456789', 'pw-Charlie012345678', 'pw-"Delta\\0123456']
 const SCALEKIT_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJza2NfZTJlIn0.c2lnbmF0dXJl'
@@ -68,7 +68,7 @@ function scan(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'scripts/scan-e2e-logs.ts', ...args],
+      ['--import', 'tsx', 'e2e/tools/scan-logs.ts', ...args],
       { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 30_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
@@ -78,7 +78,7 @@ function scan(args: string[]): Promise<Run> {
   })
 }
 
-describe('case 12: scripts/scan-e2e-logs.ts finds secrets in the logs of a run', () => {
+describe('case 12: e2e/tools/scan-logs.ts finds secrets in the logs of a run', () => {
   it('passes a clean run, where a raw login request id outside bridge lines is allowed', async () => {
     const secrets = writeSecrets(RECORDED)
     const standInLog = writeFile(['scalekit stand-in listening on http://127.0.0.1:4110', `GET /login?login_request_id=${RAW_LOGIN_REQUEST_ID}`])

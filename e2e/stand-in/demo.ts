@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { startScalekitStandIn } from '../e2e/stand-in/scalekit'
-import { startDemoMcpServer } from '../e2e/stand-in/mcp-server'
-import { startDemoClient } from '../e2e/stand-in/demo-client'
-import { migrateToLatest, openDatabase } from '../lib/db'
-import { addUser, findUserByEmail } from '../lib/users/directory'
+import { startScalekitStandIn } from './scalekit'
+import { startDemoMcpServer } from './mcp-server'
+import { startDemoClient } from './demo-client'
+import { migrateToLatest, openDatabase } from '../../lib/db'
+import { addUser, findUserByEmail } from '../../lib/users/directory'
 
 // `npm run demo`: the whole MCP OAuth flow on one machine, on embedded defaults. A Scalekit
 // stand-in, a protected MCP server, a web MCP client and the bridge on SQLite with a demo user.

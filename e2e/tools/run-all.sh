@@ -2,7 +2,7 @@
 # The whole test suite: types, unit tests (SQLite and PostgreSQL), the production build, then the
 # browser suite twice: on SQLite and on PostgreSQL. Any failure stops the run with a non-zero exit.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 PG_URL="${E2E_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/bridge_e2e}"
 
@@ -12,7 +12,7 @@ step "Type check"
 npx tsc --noEmit
 
 step "Security bar: every case of security.md is cited by a test"
-npx tsx scripts/security-cases.ts
+npx tsx e2e/tools/security-cases.ts
 
 step "Unit and query tests (Vitest)"
 npx vitest run
@@ -40,7 +40,7 @@ rm -f .data/e2e.db .data/e2e.db-wal .data/e2e.db-shm
 run_e2e "SQLite" "file:.data/e2e.db"
 
 set +e
-npx tsx scripts/reset-postgres-db.ts "$PG_URL"
+npx tsx e2e/tools/reset-postgres-db.ts "$PG_URL"
 reset=$?
 set -e
 if [ "$reset" -eq 3 ]; then
@@ -60,6 +60,6 @@ fi
 step "Logs of the whole run scanned for secrets (security.md case 12)"
 # Only the servers' lines: the runner's own output quotes hostile test inputs on purpose.
 grep -ah '^\[WebServer\] ' "$LOG_DIR"/playwright-*.log > "$LOG_DIR/servers.log" || true
-npx tsx scripts/scan-e2e-logs.ts --secrets "$E2E_SECRETS_FILE" "$LOG_DIR/servers.log" "$LOG_DIR"/bridge-*.log
+npx tsx e2e/tools/scan-logs.ts --secrets "$E2E_SECRETS_FILE" "$LOG_DIR/servers.log" "$LOG_DIR"/bridge-*.log
 
 step "All suites passed"

@@ -1,11 +1,11 @@
 import fs from 'node:fs'
-import { staticSecrets } from '../e2e/support/config'
-import { MIN_SECRET_LENGTH, readSecrets, type IssuedSecret } from '../e2e/support/issued-secrets'
+import { staticSecrets } from '../support/config'
+import { MIN_SECRET_LENGTH, readSecrets, type IssuedSecret } from '../support/issued-secrets'
 
 // Security case 12: after a browser-suite run, no log may hold a password, secret, token, code or
 // raw state the run used, and bridge log lines carry login request ids only as hashes (`cid`).
 //
-//   npx tsx scripts/scan-e2e-logs.ts --secrets <secrets.jsonl> <log file>...
+//   npx tsx e2e/tools/scan-logs.ts --secrets <secrets.jsonl> <log file>...
 //
 // Exit 0: clean. Exit 1: a leak, or a run too thin to prove anything. Exit 2: wrong arguments or
 // unreadable files. A leak is reported by file, line and kind, with the secret's first 4
@@ -145,7 +145,7 @@ function parseArguments(argv: string[]): { secretsFile: string; logFiles: string
 function main(): number {
   const args = parseArguments(process.argv.slice(2))
   if (!args) {
-    console.error('usage: npx tsx scripts/scan-e2e-logs.ts --secrets <secrets.jsonl> <log file>...')
+    console.error('usage: npx tsx e2e/tools/scan-logs.ts --secrets <secrets.jsonl> <log file>...')
     return 2
   }
   let secrets: IssuedSecret[]
