@@ -3,10 +3,7 @@ import { APP_URL, CONNECTION_ID, SCALEKIT_URL } from './support/config'
 import { createLoginRequest, readLoginRequest } from './support/stand-in-api'
 import { ledgerEvents, ledgerRow } from './support/ledger'
 import { createUser } from './support/users'
-
-function partnerCallback(state: string) {
-  return `${SCALEKIT_URL}/sso/v1/connections/${CONNECTION_ID}/partner:callback?state=${encodeURIComponent(state)}`
-}
+import { partnerCallback } from './support/flows'
 
 test.describe('the login flow', () => {
   test('signs in, sends the claims to Scalekit and lands on partner:callback', async ({ page, loginPage, user }) => {

@@ -4,6 +4,14 @@ import { escapeHtml, redirect, sendHtml } from './http-helpers'
 import { isExpired, type StandInContext } from './stand-in-store'
 import { INVALID_ID, isKnownConnection } from './user-details'
 
+/**
+ * The test side's one oracle of where the bridge must send the browser: the exact partner:callback
+ * URL of security.md case 7. Written independently of lib/scalekit, so a regression there fails.
+ */
+export function expectedPartnerCallback(scalekitUrl: string, connectionId: string, state: string): string {
+  return `${scalekitUrl}/sso/v1/connections/${connectionId}/partner:callback?state=${encodeURIComponent(state)}`
+}
+
 export const UNKNOWN_STATE_MESSAGE = 'unknown or already used state'
 
 /** GET /sso/v1/connections/{conn}/partner:callback?state=S, where the bridge returns the browser. */

@@ -10,6 +10,7 @@ import {
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startScalekitStandIn, type ScalekitStandIn } from './scalekit'
+import { expectedPartnerCallback } from './partner-callback'
 import { actAsBridge, createPkcePair, createSdk, followOneRedirect, locationOf } from './test-support'
 
 const BRIDGE_LOGIN_URL = 'http://localhost:3999/login'
@@ -366,8 +367,7 @@ describe('REST and token endpoints', () => {
 })
 
 describe('partner:callback', () => {
-  const callbackUrl = (state: string, connectionId = standIn.config.connectionId) =>
-    `${standIn.url}/sso/v1/connections/${connectionId}/partner:callback?state=${encodeURIComponent(state)}`
+  const callbackUrl = (state: string, connectionId = standIn.config.connectionId) => expectedPartnerCallback(standIn.url, connectionId, state)
 
   it('refuses an unknown state and a state whose user details have not arrived', async () => {
     const unknown = await fetch(callbackUrl('made-up-state'))

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import net from 'node:net'
 import { Scalekit } from '@scalekit-sdk/node'
 import type { ScalekitStandIn } from './scalekit'
+import { expectedPartnerCallback } from './partner-callback'
 
 export function getFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -34,7 +35,7 @@ export async function actAsBridge(
   const loginRequestId = params.get('login_request_id') ?? ''
   const state = params.get('state') ?? ''
   await createSdk(standIn).auth.updateLoginUserDetails(standIn.config.connectionId, loginRequestId, user)
-  return `${standIn.url}/sso/v1/connections/${standIn.config.connectionId}/partner:callback?state=${encodeURIComponent(state)}`
+  return expectedPartnerCallback(standIn.url, standIn.config.connectionId, state)
 }
 
 export async function followOneRedirect(url: string, init: RequestInit = {}): Promise<Response> {

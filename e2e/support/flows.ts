@@ -1,8 +1,9 @@
 import { expect, type Page } from '@playwright/test'
 import { CONNECTION_ID, SCALEKIT_URL } from './config'
+import { expectedPartnerCallback } from '../stand-in/partner-callback'
 
 export function partnerCallback(state: string, scalekitUrl = SCALEKIT_URL, connectionId = CONNECTION_ID) {
-  return `${scalekitUrl}/sso/v1/connections/${connectionId}/partner:callback?state=${encodeURIComponent(state)}`
+  return expectedPartnerCallback(scalekitUrl, connectionId, state)
 }
 
 /** Records every request the page makes to Scalekit's partner:callback. */
