@@ -1,7 +1,8 @@
 'use server'
 
 import { redirect } from 'next/navigation'
-import { findSource, signIn, signInWithCredentials, signOut } from '@/lib/auth/config'
+import { signIn, signInWithCredentials, signOut } from '@/lib/auth/config'
+import { findSource } from '@/lib/auth/providers'
 import { ADMIN_SIGN_IN_PATH } from '@/lib/admin/access'
 import { throttledMessage } from '@/lib/auth/throttle'
 

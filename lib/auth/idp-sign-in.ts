@@ -1,7 +1,9 @@
 import 'server-only'
 import { getEnv } from '../env'
 import { getDb } from '../db/client'
-import { classifyIdpError, signIn, SOURCE_ERROR_PATH, withSignInCapture } from './config'
+import { signIn, SOURCE_ERROR_PATH } from './config'
+import { withSignInCapture } from './capture'
+import { classifyIdpError } from './errors'
 import type { SourceOfType } from '../sources/config'
 import { recordSignInFailed } from '../ledger/record'
 import { errorText, fingerprint, logEvent } from '../server/log'
@@ -14,7 +16,12 @@ import { problemPath } from '../login/problems'
 // IdP, and a failure there, recorded against the login request the person left from.
 
 /** A sign-in that produced nobody: the ledger keeps why, the request stays open for another try. */
-export async function recordSourceFailure(params: LoginRequestParams, source: string, code: ProblemCode | 'credentials_refused' | 'throttled', detail: string): Promise<void> {
+export async function recordSourceFailure(
+  params: LoginRequestParams,
+  source: string,
+  code: ProblemCode | 'credentials_refused' | 'throttled',
+  detail: string,
+): Promise<void> {
   logEvent('sign_in_failed', { cid: fingerprint(params.loginRequestId), source, code, detail })
   try {
     await recordSignInFailed(await getDb(), params.loginRequestId, { source, code, message: detail })

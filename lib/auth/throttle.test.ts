@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPostgresForTest, openSqliteForTest, postgresAvailable, type TestDatabase } from '../db/testing'
-import { accountKey, beginAttempt, forgiveAttempt, purgeThrottle, recordFailure, returnAttempt, waitSentence, type ThrottleLimits } from './throttle'
+import {
+  accountKey,
+  beginAttempt,
+  forgiveAttempt,
+  purgeThrottle,
+  recordFailure,
+  returnAttempt,
+  waitSentence,
+  type ThrottleLimits,
+} from './throttle'
 
 // Case 22: per-account and per-IP throttling with a temporary lockout, on both engines.
 
@@ -41,7 +50,10 @@ for (const engine of engines) {
       expect(verdicts.map((v) => v.allowed)).toEqual([true, true, true, false])
       expect(verdicts[3]).toEqual({ allowed: false, retryAfterMs: 120_000 })
       // The same account, another address and another spelling of the email: still locked.
-      expect(await beginAttempt(handle.db, ' ada@example.TEST', '10.0.0.2', limits, 60_000)).toEqual({ allowed: false, retryAfterMs: 61_000 })
+      expect(await beginAttempt(handle.db, ' ada@example.TEST', '10.0.0.2', limits, 60_000)).toEqual({
+        allowed: false,
+        retryAfterMs: 61_000,
+      })
       // Temporary: once the lockout is over, the account may try again.
       expect(await beginAttempt(handle.db, 'ada@example.test', '10.0.0.3', limits, 121_001)).toEqual({ allowed: true })
     })
@@ -56,11 +68,16 @@ for (const engine of engines) {
       for (let i = 0; i < 6; i += 1) verdicts.push(await fail(`spray-${i}@example.test`, '10.0.2.1', 5_000))
       expect(verdicts.map((v) => v.allowed)).toEqual([true, true, true, true, true, false])
       expect(await beginAttempt(handle.db, 'spray-0@example.test', '10.0.2.2', limits, 6_000)).toEqual({ allowed: true })
-      expect(await beginAttempt(handle.db, 'fresh@example.test', '10.0.2.1', limits, 6_000)).toEqual({ allowed: false, retryAfterMs: 119_000 })
+      expect(await beginAttempt(handle.db, 'fresh@example.test', '10.0.2.1', limits, 6_000)).toEqual({
+        allowed: false,
+        retryAfterMs: 119_000,
+      })
     })
 
     it('many people signing in at once from one address are not throttled', async () => {
-      const verdicts = await Promise.all(Array.from({ length: 40 }, (_, i) => beginAttempt(handle.db, `office-${i}@example.test`, '10.0.7.1', limits, 1_000)))
+      const verdicts = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => beginAttempt(handle.db, `office-${i}@example.test`, '10.0.7.1', limits, 1_000)),
+      )
       expect(verdicts.every((v) => v.allowed)).toBe(true)
     })
 
@@ -72,30 +89,46 @@ for (const engine of engines) {
       expect(await beginAttempt(handle.db, 'grace@example.test', '10.0.3.1', limits, 1_000)).toEqual({ allowed: true })
       await forgiveAttempt(handle.db, 'grace@example.test')
       expect((await failures('grace@example.test', '10.0.3.2', 3, 2_000)).every((v) => v.allowed)).toBe(true)
-      const ip = await handle.db.selectFrom('sign_in_throttle').select('failures').where('key', '=', 'ip:10.0.3.1').executeTakeFirstOrThrow()
+      const ip = await handle.db
+        .selectFrom('sign_in_throttle')
+        .select('failures')
+        .where('key', '=', 'ip:10.0.3.1')
+        .executeTakeFirstOrThrow()
       expect(ip.failures).toBe(2)
     })
 
     it('a window that ran out starts counting again', async () => {
       await failures('slow@example.test', '10.0.4.1', 2, 1_000)
       expect(await beginAttempt(handle.db, 'slow@example.test', '10.0.4.1', limits, 61_001)).toEqual({ allowed: true })
-      const row = await handle.db.selectFrom('sign_in_throttle').selectAll().where('key', '=', accountKey('slow@example.test')).executeTakeFirstOrThrow()
+      const row = await handle.db
+        .selectFrom('sign_in_throttle')
+        .selectAll()
+        .where('key', '=', accountKey('slow@example.test'))
+        .executeTakeFirstOrThrow()
       expect(row).toMatchObject({ failures: 1, window_started_at: 61_001, locked_until: null })
     })
 
     it('parallel guesses at one account cannot all slip in before the first failure is written', async () => {
-      const verdicts = await Promise.all(Array.from({ length: 12 }, () => beginAttempt(handle.db, 'burst@example.test', '10.0.5.1', limits, 1_000)))
+      const verdicts = await Promise.all(
+        Array.from({ length: 12 }, () => beginAttempt(handle.db, 'burst@example.test', '10.0.5.1', limits, 1_000)),
+      )
       expect(verdicts.filter((v) => v.allowed)).toHaveLength(3)
     })
 
     it('a burst of sign-ins in flight is held to the allowance, but only failures lock the account', async () => {
-      const verdicts = await Promise.all(Array.from({ length: 10 }, () => beginAttempt(handle.db, 'busy@example.test', '10.0.8.1', limits, 1_000)))
+      const verdicts = await Promise.all(
+        Array.from({ length: 10 }, () => beginAttempt(handle.db, 'busy@example.test', '10.0.8.1', limits, 1_000)),
+      )
       expect(verdicts.filter((v) => v.allowed)).toHaveLength(3)
       expect(verdicts.find((v) => !v.allowed)).toEqual({ allowed: false, retryAfterMs: 30_000 })
       // The ones in flight succeed: the account is clean again and never locked.
       await forgiveAttempt(handle.db, 'busy@example.test')
       expect(await beginAttempt(handle.db, 'busy@example.test', '10.0.8.1', limits, 2_000)).toEqual({ allowed: true })
-      const row = await handle.db.selectFrom('sign_in_throttle').selectAll().where('key', '=', accountKey('busy@example.test')).executeTakeFirstOrThrow()
+      const row = await handle.db
+        .selectFrom('sign_in_throttle')
+        .selectAll()
+        .where('key', '=', accountKey('busy@example.test'))
+        .executeTakeFirstOrThrow()
       expect(row.locked_until).toBeNull()
     })
 
@@ -113,7 +146,9 @@ for (const engine of engines) {
       expect(await handle.db.selectFrom('sign_in_throttle').select('key').execute()).toEqual([])
       await failures('locked@example.test', '10.0.6.2', 4, 20_000_000)
       await purgeThrottle(handle.db, limits.windowMs, 20_000_000 + 61_000)
-      expect(await beginAttempt(handle.db, 'locked@example.test', '10.0.6.3', limits, 20_000_000 + 62_000)).toMatchObject({ allowed: false })
+      expect(await beginAttempt(handle.db, 'locked@example.test', '10.0.6.3', limits, 20_000_000 + 62_000)).toMatchObject({
+        allowed: false,
+      })
     })
   })
 }

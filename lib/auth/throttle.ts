@@ -45,7 +45,12 @@ function ipKey(ip: string): string {
  * Counts one more against `key` and returns the count and the lock. A locked key is not counted
  * further; a window that has run out starts again at this count.
  */
-async function increment(db: Db, key: string, limits: ThrottleLimits, now: number): Promise<{ failures: number; locked_until: number | null }> {
+async function increment(
+  db: Db,
+  key: string,
+  limits: ThrottleLimits,
+  now: number,
+): Promise<{ failures: number; locked_until: number | null }> {
   const windowStart = now - limits.windowMs
   return db
     .insertInto('sign_in_throttle')
@@ -100,7 +105,13 @@ const BUSY_RETRY_MS = 30_000
  * at once; only failures lock it, so a burst of sign-ins that succeed never does. The address is
  * only asked whether it is locked.
  */
-export async function beginAttempt(db: Db, email: string, ip: string | null, limits: ThrottleLimits, now = Date.now()): Promise<AttemptVerdict> {
+export async function beginAttempt(
+  db: Db,
+  email: string,
+  ip: string | null,
+  limits: ThrottleLimits,
+  now = Date.now(),
+): Promise<AttemptVerdict> {
   const ipLock = ip ? await lockedUntil(db, ipKey(ip), now) : null
   if (ipLock !== null) return { allowed: false, retryAfterMs: ipLock - now }
   const key = accountKey(email)

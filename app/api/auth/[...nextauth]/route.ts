@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server'
-import { handlers, withSignInCapture } from '@/lib/auth/config'
+import { handlers } from '@/lib/auth/config'
+import { withSignInCapture } from '@/lib/auth/capture'
 import { getEnv } from '@/lib/env'
 import { isSourceErrorPage, recordIdpFailure } from '@/lib/auth/idp-sign-in'
 

@@ -1,0 +1,137 @@
+import 'server-only'
+import Credentials from 'next-auth/providers/credentials'
+import { CredentialsSignin } from 'next-auth'
+import type { Provider } from 'next-auth/providers'
+import { z } from 'zod'
+import { getEnv } from '../env'
+import { getDb } from '../db/client'
+import { verifyCredentials } from '../users/directory'
+import type { User } from '../db/schema'
+import { PASSWORD_MAX_LENGTH } from '../users/passwords'
+import { errorText, logEvent } from '../server/log'
+import type { MappedIdentity } from '../sources/claims'
+import type { IdentitySource } from '../sources/config'
+import { checkAppSession, checkCredentials } from '../sources/calls'
+import { PEER_ADDRESS_HEADER } from '../server/peer-address'
+import { beginAttempt, forgiveAttempt, recordFailure, returnAttempt, throttleLimits } from './throttle'
+import { AppSignedOut, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
+
+// One Auth.js provider per identity source: the local directory and the company's credential API
+// and app session as Credentials providers, each upstream IdP as an OpenID Connect provider.
+
+const CredentialsInput = z.object({
+  email: z.string().trim().min(1).max(320),
+  password: z
+    .string()
+    .min(1)
+    .max(PASSWORD_MAX_LENGTH * 4),
+})
+
+export function localIdentity(source: string, user: User): MappedIdentity {
+  return {
+    ok: true,
+    profile: {
+      source,
+      subject: user.id,
+      email: user.email,
+      emailVerified: user.email_verified === 1,
+      name: user.name,
+      roles: user.is_admin ? ['admin'] : undefined,
+    },
+  }
+}
+
+function signedInUser(identity: MappedIdentity) {
+  const profile = identity.ok ? identity.profile : undefined
+  return { id: profile?.subject ?? 'unknown', email: profile?.email, name: profile?.name, identity }
+}
+
+/** An email and password form's provider; `check` answers with the person or throws why not. */
+function emailPasswordProvider(source: IdentitySource, check: (email: string, password: string) => Promise<MappedIdentity>): Provider {
+  return Credentials({
+    id: source.id,
+    name: source.name,
+    credentials: { email: {}, password: {} },
+    // Throttled here, so the login form, the admin form and a direct post to Auth.js's callback
+    // endpoint all count against the same limits.
+    async authorize(raw, request) {
+      const input = CredentialsInput.safeParse(raw)
+      if (!input.success) throw new CredentialsSignin()
+      const { email, password } = input.data
+      const ip = request.headers.get(PEER_ADDRESS_HEADER)
+      const db = await getDb().catch(() => null)
+      if (!db) throw new ThrottleUnavailable()
+      const limits = throttleLimits(getEnv())
+      const verdict = await beginAttempt(db, email, ip, limits).catch(() => null)
+      if (!verdict) throw new ThrottleUnavailable()
+      if (!verdict.allowed) {
+        logEvent('sign_in_throttled', { source: source.id, retry_after_s: Math.ceil(verdict.retryAfterMs / 1000) })
+        throw new Throttled(verdict.retryAfterMs)
+      }
+      let identity: MappedIdentity
+      try {
+        identity = await check(email, password)
+      } catch (error) {
+        // The source failing is not the person's failure: the attempt is given back. A refusal
+        // also counts against the address.
+        const settle = error instanceof SourceUnavailable ? returnAttempt(db, email) : recordFailure(db, email, ip, limits)
+        await settle.catch((settleError: unknown) => logEvent('throttle_error', { error: errorText(settleError) }))
+        throw error
+      }
+      await forgiveAttempt(db, email).catch((error: unknown) => logEvent('throttle_error', { error: errorText(error) }))
+      return signedInUser(identity)
+    },
+  })
+}
+
+export function providerFor(source: IdentitySource): Provider {
+  switch (source.type) {
+    case 'local':
+      return emailPasswordProvider(source, async (email, password) => {
+        const user = await verifyCredentials(await getDb(), email, password)
+        if (!user) throw new CredentialsSignin()
+        return localIdentity(source.id, user)
+      })
+    case 'http':
+      return emailPasswordProvider(source, async (email, password) => {
+        const check = await checkCredentials(source, email, password)
+        if (check.outcome === 'refused') throw new CredentialsSignin()
+        if (check.outcome === 'failed') throw new SourceUnavailable(check.failure)
+        return check.identity
+      })
+    case 'session':
+      return Credentials({
+        id: source.id,
+        name: source.name,
+        credentials: {},
+        async authorize(_raw, request) {
+          const check = await checkAppSession(source, request.headers.get('cookie'))
+          if (check.outcome === 'signed_out') throw new AppSignedOut()
+          if (check.outcome === 'failed') throw new SourceUnavailable(check.failure)
+          return signedInUser(check.identity)
+        },
+      })
+    case 'oidc':
+      return {
+        id: source.id,
+        name: source.name,
+        type: 'oidc',
+        issuer: source.issuer,
+        clientId: source.clientId,
+        clientSecret: source.clientSecret,
+        checks: ['pkce', 'state', 'nonce'],
+        authorization: { params: { scope: source.scopes.join(' ') } },
+        profile(claims) {
+          return { id: String(claims.sub), email: claims.email, name: claims.name }
+        },
+      }
+  }
+}
+
+export function sourceById(id: string | undefined): IdentitySource | undefined {
+  return getEnv().sources.find((source) => source.id === id)
+}
+
+export function findSource(id: unknown): IdentitySource | undefined {
+  return typeof id === 'string' ? sourceById(id) : undefined
+}

@@ -1,0 +1,46 @@
+import 'server-only'
+import { getEnv } from '../env'
+import { getDb } from '../db/client'
+import { errorText, fingerprint, logEvent } from '../server/log'
+import { recordLoginReceived, recordLoginRejected } from '../ledger/record'
+import { hashState, type LoginRequestParams } from './request'
+import { PROBLEMS, type ProblemCode } from './problems'
+
+export interface Arrival {
+  /** The TCP peer's address, as lib/server/startup.ts stamps it (never a client-sent header). */
+  ip: string | null
+  userAgent: string | null
+}
+
+export type Reception = { ok: true } | { ok: false; problem: ProblemCode }
+
+/**
+ * Records a login request arriving at /login in the ledger (once per id) and says whether it can
+ * still be signed in. Fails closed: without its ledger row, no login goes on.
+ */
+export async function receiveLoginRequest(params: LoginRequestParams, arrival: Arrival, arrived = Date.now()): Promise<Reception> {
+  const env = getEnv()
+  const cid = fingerprint(params.loginRequestId)
+  try {
+    const db = await getDb()
+    const row = await recordLoginReceived(db, {
+      loginRequestId: params.loginRequestId,
+      connectionId: env.SCALEKIT_CONNECTION_ID,
+      stateHash: hashState(params.state),
+      ttlSeconds: env.LOGIN_REQUEST_TTL_SECONDS,
+      ip: arrival.ip,
+      userAgent: arrival.userAgent,
+    })
+    if (row.created_at >= arrived) logEvent('login_received', { cid })
+    if (row.status === 'pending' && row.expires_at <= Date.now()) {
+      await recordLoginRejected(db, params.loginRequestId, { code: 'expired', message: PROBLEMS.expired.title })
+      return { ok: false, problem: 'expired' }
+    }
+    if (row.status === 'expired') return { ok: false, problem: 'expired' }
+    if (row.status !== 'pending') return { ok: false, problem: 'already_used' }
+    return { ok: true }
+  } catch (error) {
+    logEvent('database_unavailable', { cid, error: errorText(error) })
+    return { ok: false, problem: 'database_unavailable' }
+  }
+}
