@@ -12,7 +12,7 @@ import { cancelAction, continueAction, continueWithAppSessionAction, startIdpSig
 import { loginPath, loginRequestFrom } from './params'
 import { findSource } from '@/lib/auth/providers'
 import { isSessionFresh } from '@/lib/auth/session-age'
-import { appLoginUrl, checkAppSession, type AppSessionCheck } from '@/lib/sources/calls'
+import { appLoginUrl, checkAppSession, type AppSessionCheck } from '@/lib/sources/session'
 import { sameOriginRedirect } from '@/lib/auth/redirects'
 import type { IdentitySource, SourceOfType } from '@/lib/sources/config'
 import type { LoginRequestParams } from '@/lib/login/request'

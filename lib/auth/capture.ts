@@ -1,7 +1,7 @@
 import 'server-only'
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { MappedIdentity } from '../sources/claims'
-import type { SourceFailure } from '../sources/calls'
+import type { SourceFailure } from '../sources/call'
 
 // What one sign-in produced, for the server action or route handler that started it: Auth.js
 // writes the session cookie to the response, where the same request can no longer read it.

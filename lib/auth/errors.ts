@@ -1,6 +1,6 @@
 import 'server-only'
 import { AuthError, CredentialsSignin } from 'next-auth'
-import type { SourceFailure } from '../sources/calls'
+import type { SourceFailure } from '../sources/call'
 import type { ProblemCode } from '../login/problems'
 
 // The ways a sign-in through Auth.js can end other than with a person, as errors that survive
