@@ -4,9 +4,9 @@ import path from 'node:path'
 export default defineConfig({
   resolve: {
     alias: {
-      '@': path.resolve(__dirname),
+      '@': import.meta.dirname,
       // lib/ files start with `import 'server-only'`, which throws outside a React server build.
-      'server-only': path.resolve(__dirname, 'e2e/tools/server-only-noop.ts'),
+      'server-only': path.join(import.meta.dirname, 'e2e/tools/server-only-noop.ts'),
     },
   },
   test: {

@@ -5,8 +5,8 @@ import { getDb } from '../db/client'
 import type { Database } from '../db/schema'
 import { checkState, type LoginRequestParams, type PendingMap } from './request'
 import { claimLoginRequest, findLoginRequest, recordLoginCompleted, recordLoginFailed, recordLoginRejected, type Claimant } from '../ledger/record'
-import { toScalekitUser, type MappedIdentity, type ScalekitUser } from '../sources/claims'
-import { partnerCallbackUrl, reportLoginFailed, submitUserDetails, type ScalekitOutcome } from '../scalekit/client'
+import { toScalekitUser, type MappedIdentity } from '../sources/claims'
+import { partnerCallbackUrl, updateLoginUserDetails, type LoginUserDetails } from '../scalekit/user-details'
 import { PROBLEMS, type ProblemCode } from './problems'
 import { errorText, fingerprint, logEvent } from '../server/log'
 
@@ -64,14 +64,13 @@ async function submitClaimed(
   db: Kysely<Database>,
   params: LoginRequestParams,
   now: number,
-  claim: { claimant: Claimant | null; claims: ScalekitUser | { loginFailed: true }; status: 'completed' | 'cancelled' },
-  call: () => Promise<ScalekitOutcome>,
+  claim: { claimant: Claimant | null; claims: LoginUserDetails; status: 'completed' | 'cancelled' },
 ): Promise<CompletionResult> {
   if (!(await claimLoginRequest(db, params.loginRequestId, claim.claimant, now))) return explainLostClaim(db, params, now)
   const cid = fingerprint(params.loginRequestId)
   logEvent('login_submitted', { cid, source: claim.claimant?.source, status: claim.status })
   const started = Date.now()
-  const outcome = await call()
+  const outcome = await updateLoginUserDetails(params.loginRequestId, claim.claims)
   const ms = Date.now() - started
   if (!outcome.ok) {
     const retryable = PROBLEMS[outcome.problem].retryable === true
@@ -120,9 +119,7 @@ export function completeLogin(input: CompletionInput, now = Date.now()): Promise
     }
     const source = identity.ok ? identity.profile.source : identity.source
     const claimant = { source, sub: mapped.user.sub, email: mapped.user.email, signedInAt: input.signedInAt }
-    return submitClaimed(db, params, now, { claimant, claims: mapped.user, status: 'completed' }, () =>
-      submitUserDetails(params.loginRequestId, mapped.user),
-    )
+    return submitClaimed(db, params, now, { claimant, claims: mapped.user, status: 'completed' })
   })
 }
 
@@ -131,9 +128,7 @@ export function cancelLogin(params: LoginRequestParams, pending: PendingMap, now
   return withLedger(params, async (db) => {
     const refused = await verifyBinding(db, params, pending, now)
     if (refused) return refused
-    return submitClaimed(db, params, now, { claimant: null, claims: { loginFailed: true }, status: 'cancelled' }, () =>
-      reportLoginFailed(params.loginRequestId),
-    )
+    return submitClaimed(db, params, now, { claimant: null, claims: { loginFailed: true }, status: 'cancelled' })
   })
 }
 

@@ -1,53 +1,63 @@
-import { describe, expect, it } from 'vitest'
+import { Scalekit } from '@scalekit-sdk/node'
 import { Code, ConnectError } from '@connectrpc/connect'
-import { backoffDelay, partnerCallbackUrl, translateScalekitError } from './client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startScalekitStandIn, type ScalekitStandIn } from '../../e2e/stand-in/scalekit'
+import { withBridgePolicy } from './client'
 
-describe('partnerCallbackUrl', () => {
-  it('is exactly the documented URL with the state encoded', () => {
-    expect(partnerCallbackUrl('https://acme.scalekit.dev', 'conn_1', 'a b&c=d#e?f/g%2F@h.~')).toBe(
-      'https://acme.scalekit.dev/sso/v1/connections/conn_1/partner:callback?state=a%20b%26c%3Dd%23e%3Ff%2Fg%252F%40h.~',
-    )
+// The bridge's retry and token policy lives at a seam of the SDK (coreClient.connectExec). These
+// cases fail the day an SDK upgrade stops routing RPCs through it.
+
+let standIn: ScalekitStandIn
+
+beforeAll(async () => {
+  standIn = await startScalekitStandIn({ port: 0 })
+})
+
+afterAll(async () => {
+  await standIn?.close()
+})
+
+function newSdk(): Scalekit {
+  return new Scalekit(standIn.url, standIn.config.clientId, standIn.config.clientSecret, { timeoutMs: 2000 })
+}
+
+async function stats(): Promise<{ tokenFetches: number; userDetailsCalls: number }> {
+  return (await fetch(`${standIn.url}/_standin/stats`)).json()
+}
+
+async function setFault(userDetails: string): Promise<void> {
+  const answer = await fetch(`${standIn.url}/_standin/faults`, { method: 'POST', body: JSON.stringify({ userDetails }) })
+  expect(answer.status).toBe(200)
+}
+
+describe('the Scalekit SDK seam (withBridgePolicy)', () => {
+  it('runs every RPC through the bridge policy: one token fetch, then no retry on NOT_FOUND', async () => {
+    const client = withBridgePolicy(newSdk(), 2000)
+    const before = await stats()
+    const call = client.sdk.auth.updateLoginUserDetails(standIn.config.connectionId, 'lri_unknown', { sub: 'u1', email: 'a@example.com' })
+    await expect(call).rejects.toSatisfy((error) => ConnectError.from(error).code === Code.NotFound)
+    const after = await stats()
+    expect(client.tokenFetches).toBe(1)
+    expect(after.tokenFetches - before.tokenFetches).toBe(1)
+    expect(after.userDetailsCalls - before.userDetailsCalls).toBe(1)
   })
 
-  it('never changes host whatever the state holds', () => {
-    for (const state of ['@evil.com', '//evil.com', '..%2F..%2F', 'x'.repeat(2048), '#frag']) {
-      const url = new URL(partnerCallbackUrl('https://acme.scalekit.dev', 'conn_1', state))
-      expect(url.host).toBe('acme.scalekit.dev')
-      expect(url.pathname).toBe('/sso/v1/connections/conn_1/partner:callback')
-      expect([...url.searchParams.keys()]).toEqual(['state'])
-      expect(url.searchParams.get('state')).toBe(state)
-      expect(url.hash).toBe('')
+  it('retries UNAVAILABLE twice, not the three times the SDK would', async () => {
+    const client = withBridgePolicy(newSdk(), 2000)
+    await setFault('unavailable')
+    try {
+      const before = await stats()
+      const call = client.sdk.auth.updateLoginUserDetails(standIn.config.connectionId, 'lri_unknown', { sub: 'u1', email: 'a@example.com' })
+      await expect(call).rejects.toSatisfy((error) => ConnectError.from(error).code === Code.Unavailable)
+      expect((await stats()).userDetailsCalls - before.userDetailsCalls).toBe(3)
+    } finally {
+      await setFault('none')
     }
   })
-})
 
-describe('translateScalekitError', () => {
-  it.each([
-    [Code.NotFound, 'scalekit_invalid_id'],
-    [Code.InvalidArgument, 'scalekit_rejected_user'],
-    [Code.FailedPrecondition, 'scalekit_closed'],
-    [Code.Unauthenticated, 'scalekit_credentials'],
-    [Code.PermissionDenied, 'scalekit_credentials'],
-    [Code.Unavailable, 'scalekit_unavailable'],
-    [Code.Internal, 'scalekit_unavailable'],
-    [Code.DeadlineExceeded, 'scalekit_timeout'],
-  ])('maps gRPC code %s to %s', (code, problem) => {
-    expect(translateScalekitError(new ConnectError('invalid ID', code)).problem).toBe(problem)
-  })
-
-  it('maps token endpoint failures', () => {
-    expect(translateScalekitError({ isAxiosError: true, response: { status: 401 } }).problem).toBe('scalekit_credentials')
-    expect(translateScalekitError({ isAxiosError: true, code: 'ECONNREFUSED' }).problem).toBe('scalekit_unavailable')
-    expect(translateScalekitError({ isAxiosError: true, code: 'ECONNABORTED' }).problem).toBe('scalekit_timeout')
-  })
-})
-
-describe('backoffDelay', () => {
-  it('is jittered within half to all of a capped exponential ceiling', () => {
-    expect(backoffDelay(1, () => 0)).toBe(75)
-    expect(backoffDelay(1, () => 1)).toBe(150)
-    expect(backoffDelay(2, () => 1)).toBe(300)
-    expect(backoffDelay(10, () => 1)).toBe(1000)
-    expect(backoffDelay(10, () => 0)).toBe(500)
+  it('refuses an SDK without the seam, naming what to update', () => {
+    const sdk = newSdk()
+    delete (sdk as unknown as { coreClient?: unknown }).coreClient
+    expect(() => withBridgePolicy(sdk, 2000)).toThrow(/no longer has coreClient\.connectExec/)
   })
 })

@@ -2,8 +2,8 @@ import 'server-only'
 import { Scalekit } from '@scalekit-sdk/node'
 import { Code, ConnectError } from '@connectrpc/connect'
 import { getEnv } from '../env'
-import type { ScalekitUser } from '../sources/claims'
 import type { ProblemCode } from '../login/problems'
+import { translateScalekitError } from './errors'
 
 // The one Scalekit client of the process.
 //
@@ -28,10 +28,11 @@ export interface ScalekitBridgeClient {
   sdk: Scalekit
   core: CoreClientSeam
   tokenFetches: number
+  /** The token fetch under way, shared by every call that needs one. */
+  tokenInFlight?: Promise<void>
 }
 
 let instance: ScalekitBridgeClient | undefined
-let tokenInFlight: Promise<void> | undefined
 
 function sleep(ms: number) {
   return new Promise((resolve) => setTimeout(resolve, ms))
@@ -44,30 +45,40 @@ export function backoffDelay(retry: number, random: () => number = Math.random):
 
 async function refreshToken(client: ScalekitBridgeClient, force: boolean): Promise<void> {
   if (!force && client.core.accessToken) return
-  tokenInFlight ??= (async () => {
+  client.tokenInFlight ??= (async () => {
     client.tokenFetches += 1
     try {
       await client.core.authenticateClient()
     } finally {
-      tokenInFlight = undefined
+      client.tokenInFlight = undefined
     }
   })()
-  await tokenInFlight
+  await client.tokenInFlight
 }
 
-function createClient(): ScalekitBridgeClient {
-  const env = getEnv()
-  const sdk = new Scalekit(env.SCALEKIT_ENVIRONMENT_URL, env.SCALEKIT_CLIENT_ID, env.SCALEKIT_CLIENT_SECRET, {
-    timeoutMs: env.SCALEKIT_TIMEOUT_MS,
-  })
-  const core = (sdk as unknown as { coreClient: CoreClientSeam }).coreClient
-  const client: ScalekitBridgeClient = { sdk, core, tokenFetches: 0 }
+/**
+ * Installs the bridge's retry and token policy at the SDK's seam. Written against
+ * @scalekit-sdk/node 2.11.0; an upgrade that removes the seam fails here, at start, and in
+ * client.test.ts, instead of silently bringing back the SDK's own slow retries.
+ */
+export function withBridgePolicy(sdk: Scalekit, timeoutMs: number): ScalekitBridgeClient {
+  const core = (sdk as unknown as { coreClient?: Partial<CoreClientSeam> }).coreClient
+  if (typeof core?.connectExec !== 'function' || typeof core.authenticateClient !== 'function' || !('accessToken' in core)) {
+    throw new Error(
+      'The Scalekit SDK no longer has coreClient.connectExec, authenticateClient and accessToken: lib/scalekit/client.ts installs its retry policy there and must be updated for this SDK version.',
+    )
+  }
+  return installPolicy({ sdk, core: core as CoreClientSeam, tokenFetches: 0 }, timeoutMs)
+}
+
+function installPolicy(client: ScalekitBridgeClient, timeoutMs: number): ScalekitBridgeClient {
+  const { core } = client
   core.connectExec = async (fn, data, options) => {
     await refreshToken(client, false)
     let refreshed = false
     for (let retries = 0; ; ) {
       try {
-        return await fn(data, { timeoutMs: env.SCALEKIT_TIMEOUT_MS, ...(options as object | undefined) })
+        return await fn(data, { timeoutMs, ...(options as object | undefined) })
       } catch (error) {
         const connectError = ConnectError.from(error)
         if (connectError.code === Code.Unauthenticated && !refreshed) {
@@ -85,6 +96,14 @@ function createClient(): ScalekitBridgeClient {
     }
   }
   return client
+}
+
+function createClient(): ScalekitBridgeClient {
+  const env = getEnv()
+  const sdk = new Scalekit(env.SCALEKIT_ENVIRONMENT_URL, env.SCALEKIT_CLIENT_ID, env.SCALEKIT_CLIENT_SECRET, {
+    timeoutMs: env.SCALEKIT_TIMEOUT_MS,
+  })
+  return withBridgePolicy(sdk, env.SCALEKIT_TIMEOUT_MS)
 }
 
 /**
@@ -105,77 +124,4 @@ export async function fetchScalekitToken(): Promise<{ ok: true } | { ok: false; 
 export function getScalekit(): ScalekitBridgeClient {
   instance ??= createClient()
   return instance
-}
-
-export type ScalekitOutcome = { ok: true; authRequestId: string } | { ok: false; problem: ProblemCode; detail: string }
-
-interface AxiosLikeError {
-  isAxiosError: true
-  code?: string
-  response?: { status: number }
-}
-
-function isAxiosError(error: unknown): error is AxiosLikeError {
-  return typeof error === 'object' && error !== null && (error as { isAxiosError?: unknown }).isAxiosError === true
-}
-
-/** Turns whatever the SDK threw into a problem a person can act on, and a detail for the log. */
-export function translateScalekitError(error: unknown): { problem: ProblemCode; detail: string } {
-  if (isAxiosError(error)) {
-    // Only the token endpoint goes over axios (HTTP/1.1) here; RPCs fail as ConnectError.
-    const status = error.response?.status
-    if (status === 400 || status === 401 || status === 403) return { problem: 'scalekit_credentials', detail: `token endpoint answered ${status}` }
-    if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') return { problem: 'scalekit_timeout', detail: 'token endpoint timed out' }
-    return { problem: 'scalekit_unavailable', detail: `token endpoint: ${status ?? error.code ?? 'no answer'}` }
-  }
-  const connectError = ConnectError.from(error)
-  const detail = `${Code[connectError.code]}: ${connectError.rawMessage}`.slice(0, 300)
-  switch (connectError.code) {
-    case Code.NotFound:
-      return { problem: 'scalekit_invalid_id', detail }
-    case Code.InvalidArgument:
-    case Code.OutOfRange:
-      return { problem: 'scalekit_rejected_user', detail }
-    case Code.FailedPrecondition:
-    case Code.AlreadyExists:
-    case Code.Aborted:
-      return { problem: 'scalekit_closed', detail }
-    case Code.Unauthenticated:
-    case Code.PermissionDenied:
-      return { problem: 'scalekit_credentials', detail }
-    case Code.DeadlineExceeded:
-    case Code.Canceled:
-      return { problem: 'scalekit_timeout', detail }
-    default:
-      return { problem: 'scalekit_unavailable', detail }
-  }
-}
-
-/** Posts the signed-in person's claims for this login request (server to server). */
-export async function submitUserDetails(loginRequestId: string, user: ScalekitUser): Promise<ScalekitOutcome> {
-  const { sdk } = getScalekit()
-  try {
-    const response = await sdk.auth.updateLoginUserDetails(getEnv().SCALEKIT_CONNECTION_ID, loginRequestId, user)
-    return { ok: true, authRequestId: response.authRequestId }
-  } catch (error) {
-    return { ok: false, ...translateScalekitError(error) }
-  }
-}
-
-/** Tells Scalekit the person gave up, so the MCP client gets an error instead of waiting. */
-export async function reportLoginFailed(loginRequestId: string): Promise<ScalekitOutcome> {
-  const { sdk } = getScalekit()
-  try {
-    const response = await sdk.auth.updateLoginUserDetails(getEnv().SCALEKIT_CONNECTION_ID, loginRequestId, {
-      loginFailed: true,
-    })
-    return { ok: true, authRequestId: response.authRequestId }
-  } catch (error) {
-    return { ok: false, ...translateScalekitError(error) }
-  }
-}
-
-/** Exactly {ENV}/sso/v1/connections/{conn}/partner:callback?state={encodeURIComponent(state)}. */
-export function partnerCallbackUrl(environmentUrl: string, connectionId: string, state: string): string {
-  return `${environmentUrl}/sso/v1/connections/${encodeURIComponent(connectionId)}/partner:callback?state=${encodeURIComponent(state)}`
 }

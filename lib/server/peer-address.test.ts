@@ -1,5 +1,7 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { clientAddress } from './peer-address'
+import { checkPeerAddressStamp, clientAddress, PEER_ADDRESS_HEADER, stampPeerAddresses } from './peer-address'
 
 describe('clientAddress', () => {
   it('keeps the TCP peer unless proxies are trusted', () => {
@@ -17,5 +19,32 @@ describe('clientAddress', () => {
   it('falls back to the peer when the header is short or not an address', () => {
     expect(clientAddress('10.0.0.5', '198.51.100.7', 2)).toBe('10.0.0.5')
     expect(clientAddress('10.0.0.5', '<script>', 1)).toBe('10.0.0.5')
+  })
+})
+
+describe('the peer address seam (stampPeerAddresses)', () => {
+  it('stamps the TCP peer on every request a real http.Server emits, over any value the client sent', async () => {
+    stampPeerAddresses(0)
+    const seen: Array<string | string[] | undefined> = []
+    const server = http.createServer((request, response) => {
+      seen.push(request.headers[PEER_ADDRESS_HEADER])
+      response.end('ok')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = server.address() as AddressInfo
+      const answer = await fetch(`http://127.0.0.1:${port}/`, { headers: { [PEER_ADDRESS_HEADER]: '203.0.113.66' } })
+      expect(answer.status).toBe(200)
+      expect(seen).toEqual(['127.0.0.1'])
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
+  it('readiness fails, saying why, for a request that arrives without the stamp', () => {
+    expect(checkPeerAddressStamp(new Headers({ [PEER_ADDRESS_HEADER]: '127.0.0.1' }))).toEqual({ ok: true })
+    const missing = checkPeerAddressStamp(new Headers())
+    expect(missing.ok).toBe(false)
+    expect(missing.error).toMatch(/^requests arrive without the peer address stamped at start-up/)
   })
 })

@@ -3,9 +3,11 @@ import { sql } from 'kysely'
 import { getDb } from '../db/client'
 import { errorText } from './log'
 import { fetchScalekitToken } from '../scalekit/client'
+import { checkPeerAddressStamp } from './peer-address'
 
-// /api/ready: can this instance finish a login right now? Two parts: the database (the ledger,
-// the throttle, the single-use claim) and Scalekit (a client-credentials token). A load balancer
+// /api/ready: can this instance finish a login right now? Three parts: the database (the ledger,
+// the throttle, the single-use claim), Scalekit (a client-credentials token) and the peer address
+// stamped on each request (lib/server/peer-address.ts; read from the poll itself). A load balancer
 // polls it every few seconds, so the database is asked at most once a second and Scalekit at most
 // once a minute while it works, every 5 seconds while it does not.
 
@@ -18,7 +20,7 @@ export interface PartCheck {
 
 export interface Readiness {
   ready: boolean
-  checks: { database: PartCheck; scalekit: PartCheck }
+  checks: { database: PartCheck; scalekit: PartCheck; peerAddress: PartCheck }
 }
 
 const DATABASE_TIMEOUT_MS = 2000
@@ -80,7 +82,8 @@ async function cached(part: keyof typeof cache, run: () => Promise<PartCheck>, n
   return pending
 }
 
-export async function checkReadiness(now = Date.now()): Promise<Readiness> {
+export async function checkReadiness(requestHeaders: Headers, now = Date.now()): Promise<Readiness> {
   const [database, scalekit] = await Promise.all([cached('database', checkDatabase, now), cached('scalekit', checkScalekit, now)])
-  return { ready: database.ok && scalekit.ok, checks: { database, scalekit } }
+  const peerAddress = { ...checkPeerAddressStamp(requestHeaders), checkedAt: new Date(now).toISOString() }
+  return { ready: database.ok && scalekit.ok && peerAddress.ok, checks: { database, scalekit, peerAddress } }
 }

@@ -1,30 +1,8 @@
 import 'server-only'
-import http from 'node:http'
 import { ConfigError, getEnv } from '../env'
 import { getDb } from '../db/client'
 import { errorText, logEvent } from './log'
-
-import { clientAddress, PEER_ADDRESS_HEADER } from './peer-address'
-
-/**
- * Next.js exposes no socket address to pages, and keeps an X-Forwarded-For that the client sent
- * itself. The ledger needs an address the client cannot choose, so every request gets the TCP
- * peer's address in a header of ours, overwriting any value the client sent. Behind proxies the
- * deployment names (TRUSTED_PROXY_HOPS), the address those proxies saw is taken instead.
- */
-function stampPeerAddresses(hops: number): void {
-  const prototype = http.Server.prototype as unknown as { emit: (event: string, ...args: unknown[]) => boolean; __peerStamped?: boolean }
-  if (prototype.__peerStamped) return
-  const emit = prototype.emit
-  prototype.emit = function (this: http.Server, event: string, ...args: unknown[]) {
-    if (event === 'request') {
-      const request = args[0] as http.IncomingMessage
-      request.headers[PEER_ADDRESS_HEADER] = clientAddress(request.socket?.remoteAddress ?? '', request.headers['x-forwarded-for'], hops)
-    }
-    return emit.call(this, event, ...args)
-  }
-  prototype.__peerStamped = true
-}
+import { stampPeerAddresses } from './peer-address'
 
 /** Validates the configuration (or exits with one readable message) and migrates the database. */
 export async function startBridge(): Promise<void> {

@@ -1,11 +1,11 @@
 import { checkReadiness } from '@/lib/server/readiness'
 
 // Readiness for a load balancer: 200 when this instance can finish a login, 503 naming the part
-// that cannot (database, scalekit). Liveness is /api/health.
+// that cannot (database, scalekit, peerAddress). Liveness is /api/health.
 export const dynamic = 'force-dynamic'
 
-export async function GET() {
-  const readiness = await checkReadiness()
+export async function GET(request: Request) {
+  const readiness = await checkReadiness(request.headers)
   return Response.json(
     { status: readiness.ready ? 'ready' : 'unavailable', checks: readiness.checks },
     { status: readiness.ready ? 200 : 503, headers: { 'Cache-Control': 'no-store' } },
