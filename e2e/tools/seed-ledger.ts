@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks'
 import { sql, type Kysely } from 'kysely'
 import { migrateToLatest, openDatabase, type Database, type DatabaseHandle } from '../../lib/db'
 import type { LoginEventsTable, LoginRequestsTable } from '../../lib/db/schema'
+import { newLoginRequestRow } from '../../lib/ledger/record'
 
 // A realistic ledger for load tests of the admin area: login requests spread over the last N days
 // with a weekly and daily rhythm, a few thousand people behind a handful of identity sources, the
@@ -197,27 +198,15 @@ function buildRow(
   const submittedAt = signedInAt + 150 + Math.floor(rand() * 800)
   const finishedAt = submittedAt + 40 + Math.floor(rand() * 300)
   const authRequestId = `ar_${token(rand, 22)}`
-  const row: LoginRequestsTable = {
+  const row = newLoginRequestRow({
     id,
-    connection_id: connectionId,
-    state_hash: hex,
-    status: 'pending',
-    created_at: createdAt,
-    updated_at: createdAt,
-    expires_at: createdAt + TTL_MS,
-    signed_in_at: null,
-    submitted_at: null,
-    finished_at: null,
-    identity_source: null,
-    user_sub: null,
-    user_email: null,
-    auth_request_id: null,
-    error_code: null,
-    error_message: null,
+    connectionId,
+    stateHash: hex,
+    createdAt,
+    expiresAt: createdAt + TTL_MS,
     ip: person.ip,
-    user_agent: person.agent,
-    claims: null,
-  }
+    userAgent: person.agent,
+  })
   const events: Array<Omit<LoginEventsTable, 'id'>> = [
     { login_request_id: id, at: createdAt, type: 'received', detail: person.receivedDetail },
   ]

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Kysely } from 'kysely'
 import { openPostgresForTest, openSqliteForTest, postgresAvailable, type TestDatabase } from '../db/testing'
 import type { Database, LoginRequestsTable } from '../db/schema'
+import { newLoginRequestRow } from './record'
 import {
   decodeCursor,
   encodeCursor,
@@ -29,28 +30,16 @@ const DAY = 24 * HOUR
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0)
 
 function request(id: string, createdAt: number, overrides: Partial<LoginRequestsTable> = {}): LoginRequestsTable {
-  return {
+  const arrived = newLoginRequestRow({
     id,
-    connection_id: 'conn_1',
-    state_hash: 'hash',
-    status: 'completed',
-    created_at: createdAt,
-    updated_at: createdAt,
-    expires_at: createdAt + 10 * 60 * 1000,
-    signed_in_at: null,
-    submitted_at: null,
-    finished_at: null,
-    identity_source: null,
-    user_sub: null,
-    user_email: null,
-    auth_request_id: null,
-    error_code: null,
-    error_message: null,
+    connectionId: 'conn_1',
+    stateHash: 'hash',
+    createdAt,
+    expiresAt: createdAt + 10 * 60 * 1000,
     ip: '203.0.113.7',
-    user_agent: 'vitest',
-    claims: null,
-    ...overrides,
-  }
+    userAgent: 'vitest',
+  })
+  return { ...arrived, status: 'completed', ...overrides }
 }
 
 // 40 rows inside the default range, three per created_at (ties across page boundaries), with

@@ -1,6 +1,6 @@
 import 'server-only'
 import type { Kysely } from 'kysely'
-import type { Database, LoginRequestRow, LoginStatus } from '../db/schema'
+import type { Database, LoginRequestRow, LoginRequestsTable, LoginStatus } from '../db/schema'
 import type { ScalekitUser } from '../sources/claims'
 
 // The life of every login request: one row per login_request_id plus its events. Nothing secret
@@ -33,6 +33,39 @@ export async function recordLoginEvent(
     .execute()
 }
 
+/** A login request as it arrives: pending, with nothing known yet but itself and the browser. */
+export function newLoginRequestRow(input: {
+  id: string
+  connectionId: string
+  stateHash: string
+  createdAt: number
+  expiresAt: number
+  ip: string | null
+  userAgent: string | null
+}): LoginRequestsTable {
+  return {
+    id: input.id,
+    connection_id: input.connectionId,
+    state_hash: input.stateHash,
+    status: 'pending',
+    created_at: input.createdAt,
+    updated_at: input.createdAt,
+    expires_at: input.expiresAt,
+    signed_in_at: null,
+    submitted_at: null,
+    finished_at: null,
+    identity_source: null,
+    user_sub: null,
+    user_email: null,
+    auth_request_id: null,
+    error_code: null,
+    error_message: null,
+    ip: input.ip,
+    user_agent: input.userAgent,
+    claims: null,
+  }
+}
+
 export interface ReceivedLogin {
   loginRequestId: string
   connectionId: string
@@ -47,27 +80,17 @@ export async function recordLoginReceived(db: Db, input: ReceivedLogin, now = Da
   await db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto('login_requests')
-      .values({
-        id: input.loginRequestId,
-        connection_id: input.connectionId,
-        state_hash: input.stateHash,
-        status: 'pending',
-        created_at: now,
-        updated_at: now,
-        expires_at: now + input.ttlSeconds * 1000,
-        signed_in_at: null,
-        submitted_at: null,
-        finished_at: null,
-        identity_source: null,
-        user_sub: null,
-        user_email: null,
-        auth_request_id: null,
-        error_code: null,
-        error_message: null,
-        ip: input.ip?.slice(0, 64) ?? null,
-        user_agent: input.userAgent?.slice(0, 512) ?? null,
-        claims: null,
-      })
+      .values(
+        newLoginRequestRow({
+          id: input.loginRequestId,
+          connectionId: input.connectionId,
+          stateHash: input.stateHash,
+          createdAt: now,
+          expiresAt: now + input.ttlSeconds * 1000,
+          ip: input.ip?.slice(0, 64) ?? null,
+          userAgent: input.userAgent?.slice(0, 512) ?? null,
+        }),
+      )
       .onConflict((oc) => oc.column('id').doNothing())
       .executeTakeFirst()
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) {
@@ -143,6 +166,29 @@ export async function recordLoginCompleted(
 }
 
 /**
+ * Keeps why a step did not go through on the row (while its status is one of `from`), with its
+ * event, in one transaction: the shared end of a failed submission, a rejection and a sign-in
+ * that did not produce a person.
+ */
+async function recordProblem(
+  db: Db,
+  loginRequestId: string,
+  problem: { code: string; message: string; from: LoginStatus[]; set?: Partial<Pick<LoginRequestRow, 'status' | 'finished_at'>> },
+  event: { type: LoginEventType; detail: Record<string, unknown> },
+  now: number,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('login_requests')
+      .set({ updated_at: now, error_code: problem.code, error_message: problem.message.slice(0, 500), ...problem.set })
+      .where('id', '=', loginRequestId)
+      .where('status', 'in', problem.from)
+      .execute()
+    await recordLoginEvent(trx, loginRequestId, event.type, event.detail, now)
+  })
+}
+
+/**
  * A failed submission. A passing cause (timeout, Scalekit down) returns the request to pending so
  * the person can try again; anything else closes it.
  */
@@ -152,22 +198,18 @@ export async function recordLoginFailed(
   failure: { code: string; message: string; retryable: boolean },
   now = Date.now(),
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('login_requests')
-      .set({
-        status: failure.retryable ? 'pending' : 'failed',
-        finished_at: failure.retryable ? null : now,
-        updated_at: now,
-        error_code: failure.code,
-        error_message: failure.message.slice(0, 500),
-      })
-      .where('id', '=', loginRequestId)
+  await recordProblem(
+    db,
+    loginRequestId,
+    {
+      ...failure,
       // A finished request keeps its outcome; a late failure of another attempt is only an event.
-      .where('status', 'in', ['pending', 'submitting'])
-      .execute()
-    await recordLoginEvent(trx, loginRequestId, failure.retryable ? 'retryable_error' : 'failed', { code: failure.code, message: failure.message.slice(0, 300) }, now)
-  })
+      from: ['pending', 'submitting'],
+      set: { status: failure.retryable ? 'pending' : 'failed', finished_at: failure.retryable ? null : now },
+    },
+    { type: failure.retryable ? 'retryable_error' : 'failed', detail: { code: failure.code, message: failure.message.slice(0, 300) } },
+    now,
+  )
 }
 
 /**
@@ -182,18 +224,13 @@ export async function recordLoginRejected(
   now = Date.now(),
 ): Promise<void> {
   const expired = rejection.code === 'expired'
-  await db
-    .updateTable('login_requests')
-    .set({
-      updated_at: now,
-      error_code: rejection.code,
-      error_message: rejection.message.slice(0, 500),
-      ...(expired ? { status: 'expired' as const, finished_at: now } : {}),
-    })
-    .where('id', '=', loginRequestId)
-    .where('status', '=', 'pending')
-    .execute()
-  await recordLoginEvent(db, loginRequestId, expired ? 'expired' : 'rejected', { code: rejection.code }, now)
+  await recordProblem(
+    db,
+    loginRequestId,
+    { ...rejection, from: ['pending'], set: expired ? { status: 'expired', finished_at: now } : {} },
+    { type: expired ? 'expired' : 'rejected', detail: { code: rejection.code } },
+    now,
+  )
 }
 
 /**
@@ -207,15 +244,13 @@ export async function recordSignInFailed(
   failure: { source: string; code: string; message: string },
   now = Date.now(),
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('login_requests')
-      .set({ updated_at: now, error_code: failure.code, error_message: failure.message.slice(0, 500) })
-      .where('id', '=', loginRequestId)
-      .where('status', '=', 'pending')
-      .execute()
-    await recordLoginEvent(trx, loginRequestId, 'sign_in_failed', { source: failure.source, code: failure.code, message: failure.message.slice(0, 300) }, now)
-  })
+  await recordProblem(
+    db,
+    loginRequestId,
+    { code: failure.code, message: failure.message, from: ['pending'] },
+    { type: 'sign_in_failed', detail: { source: failure.source, code: failure.code, message: failure.message.slice(0, 300) } },
+    now,
+  )
 }
 
 export function listLoginEvents(db: Db, loginRequestId: string) {
