@@ -39,15 +39,8 @@ import vm from 'node:vm'
 import { CompiledQuery, type Kysely } from 'kysely'
 import pg from 'pg'
 import { migrateToLatest, openDatabase, type Database, type DatabaseHandle } from '../lib/db'
-import {
-  exportLedger,
-  getLedgerEntry,
-  listLedgerSources,
-  loadLedgerPage,
-  type LedgerCursor,
-  type LedgerExportRow,
-  type LedgerStatus,
-} from '../lib/ledger/queries'
+import { exportLedger, getLedgerEntry, listLedgerSources, loadLedgerPage } from '../lib/ledger/queries'
+import { type LedgerCursor, type LedgerExportRow, type LedgerStatus } from '../lib/ledger/filter'
 import { seedLedger, type SeedResult } from '../e2e/tools/seed-ledger'
 import { boundedSetting, loadAverage, machine, ms, ROOT, roundSummary, table, type Machine, cleanupOnExit } from './harness'
 import { replaceMarkedBlock, round, summarize, type Summary } from './support'

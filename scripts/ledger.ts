@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { migrateToLatest, openDatabase } from '../lib/db'
-import { purgeLedger } from '../lib/ledger/queries'
+import { purgeLedger } from '../lib/ledger/retention'
 import { purgeThrottle } from '../lib/auth/throttle'
 
 // The ledger's maintenance command line. Run `purge` daily (cron, a scheduled job) to keep the

@@ -1,4 +1,4 @@
-import { LEDGER_STATUSES, decodeCursor, type LedgerCursor, type LedgerFilter, type LedgerStatus } from '@/lib/ledger/queries'
+import { LEDGER_STATUSES, decodeCursor, type LedgerCursor, type LedgerFilter, type LedgerStatus } from '@/lib/ledger/filter'
 
 // The admin list's filters live in the URL, so a view can be shared: read them once, the same way
 // for the page and the export, and write them back into links.

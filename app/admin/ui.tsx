@@ -1,4 +1,4 @@
-import type { LedgerStatus } from '@/lib/ledger/queries'
+import type { LedgerStatus } from '@/lib/ledger/filter'
 import { adminSignOutAction } from './actions'
 
 // The admin area's frame and small pieces. Server components: no client JavaScript.

@@ -1,4 +1,4 @@
-import type { LedgerListItem } from './queries'
+import type { LedgerListItem } from './filter'
 
 // The ledger export's two formats, one row at a time.
 

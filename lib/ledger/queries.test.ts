@@ -3,19 +3,9 @@ import type { Kysely } from 'kysely'
 import { openPostgresForTest, openSqliteForTest, postgresAvailable, type TestDatabase } from '../db/testing'
 import type { Database, LoginRequestsTable } from '../db/schema'
 import { newLoginRequestRow } from './record'
-import {
-  decodeCursor,
-  encodeCursor,
-  exportLedger,
-  getLedgerEntry,
-  listLedgerSources,
-  loadLedgerPage,
-  purgeLedger,
-  type LedgerCursor,
-  type LedgerFilter,
-  type LedgerListItem,
-  type LedgerStatus,
-} from './queries'
+import { exportLedger, getLedgerEntry, listLedgerSources, loadLedgerPage } from './queries'
+import { decodeCursor, encodeCursor, type LedgerCursor, type LedgerFilter, type LedgerListItem, type LedgerStatus } from './filter'
+import { purgeLedger } from './retention'
 
 const pgSkipReason = await postgresAvailable()
 if (pgSkipReason) console.warn(`SKIPPED: the PostgreSQL admin ledger tests: ${pgSkipReason}`)
