@@ -11,22 +11,15 @@ import { ConnectionService } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/c
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startScalekitStandIn, type ScalekitStandIn } from '../../e2e/stand-in/scalekit'
 import { getFreePort } from '../../e2e/stand-in/test-support'
-import {
-  checkAppUrl,
-  checkConnectionId,
-  checkConnectionKnown,
-  checkCredentials,
-  checkEnv,
-  checkLoginEndpoint,
-  checkLoginHeaders,
-  checkReady,
-  createGrpcDirectory,
-  redactFinding,
-  runDoctor,
-  secretValues,
-  type EnvSource,
-  type Finding,
-} from './index'
+import { checkAppUrl } from './app-url'
+import { checkCredentials } from './credentials'
+import { createGrpcDirectory } from './directory'
+import { checkConnectionKnown, checkLoginEndpoint } from './directory-checks'
+import { checkConnectionId, checkEnv } from './env-checks'
+import { redactFinding, secretValues, type EnvSource, type Finding } from './findings'
+import { runDoctor } from './index'
+import { checkLoginHeaders } from './login-headers'
+import { checkReady } from './ready'
 
 // Every check runs against real local servers: the Scalekit stand-in for the token endpoint, a
 // node:http server that answers like the bridge (headers, redirects, health, readiness), and a
