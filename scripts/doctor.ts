@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import { parseArgs, parseEnv as parseDotenv } from 'node:util'
-import { redactFinding, runDoctor, secretValues, type EnvSource, type Finding, type FindingStatus } from '../lib/doctor/index'
+import { runDoctor } from '../lib/doctor'
+import { redactFinding, secretValues, type EnvSource, type Finding, type FindingStatus } from '../lib/doctor/findings'
 
 // `npm run doctor`: checks this deployment's configuration from the outside and says what to fix.
 // Exit code 0 when nothing FAILs, 1 when something does, 2 for bad arguments.
