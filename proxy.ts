@@ -1,13 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server'
 import { getEnv } from '@/lib/env'
-import {
-  cookieNameFor,
-  cookieOptionsFor,
-  parseLoginRequestParams,
-  sealPending,
-  unsealPending,
-  withPendingEntry,
-} from '@/lib/login/request'
+import { cookieNameFor, cookieOptionsFor, parseLoginRequestParams, sealPending, unsealPending, withPendingEntry } from '@/lib/login/request'
 import { isProblemCode, PROBLEMS } from '@/lib/login/problems'
 import { isSameOriginPost, securityHeaders } from '@/lib/server/headers'
 import { logEvent } from '@/lib/server/log'
@@ -48,7 +41,10 @@ export async function proxy(request: NextRequest) {
       logEvent('cross_site_rejected', { origin: origin ?? 'none', site: request.headers.get('sec-fetch-site') ?? 'none' })
       const refused = isForm('/login')
         ? NextResponse.redirect(new URL('/login/problem/cross_site', env.APP_URL), 303)
-        : new NextResponse('Forbidden: this form was not sent from this site.\n', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } })
+        : new NextResponse('Forbidden: this form was not sent from this site.\n', {
+            status: 403,
+            headers: { 'content-type': 'text/plain; charset=utf-8' },
+          })
       return applyHeaders(refused, pathname, nonce, env.secure)
     }
     // Our own no-referrer form post: give Next's server-action origin check the origin it expects.
@@ -69,10 +65,7 @@ export async function proxy(request: NextRequest) {
   }
 
   if (pathname === '/login' && (request.method === 'GET' || request.method === 'HEAD')) {
-    const parsed = parseLoginRequestParams(
-      request.nextUrl.searchParams.get('login_request_id'),
-      request.nextUrl.searchParams.get('state'),
-    )
+    const parsed = parseLoginRequestParams(request.nextUrl.searchParams.get('login_request_id'), request.nextUrl.searchParams.get('state'))
     if (!parsed.ok) {
       const target = new URL(`/login/problem/${parsed.problem}`, request.url)
       const response = NextResponse.rewrite(target, { status: PROBLEMS[parsed.problem].status, request: { headers: requestHeaders } })

@@ -10,7 +10,13 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['lib/**/*.test.ts', 'e2e/stand-in/**/*.test.ts', 'e2e/upstreams/**/*.test.ts', 'scripts/**/*.test.ts', 'e2e/tools/**/*.test.ts'],
+    include: [
+      'lib/**/*.test.ts',
+      'e2e/stand-in/**/*.test.ts',
+      'e2e/upstreams/**/*.test.ts',
+      'scripts/**/*.test.ts',
+      'e2e/tools/**/*.test.ts',
+    ],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 30_000,

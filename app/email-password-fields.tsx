@@ -13,13 +13,30 @@ export function EmailPasswordFields({ email, message, pending }: { email?: strin
         <label htmlFor="email" className="block text-sm font-medium text-slate-800">
           Email
         </label>
-        <input id="email" name="email" type="email" autoComplete="username" required defaultValue={email} autoFocus={!email} className={inputClass} />
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          defaultValue={email}
+          autoFocus={!email}
+          className={inputClass}
+        />
       </div>
       <div>
         <label htmlFor="password" className="block text-sm font-medium text-slate-800">
           Password
         </label>
-        <input id="password" name="password" type="password" autoComplete="current-password" required autoFocus={Boolean(email)} className={inputClass} />
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          autoFocus={Boolean(email)}
+          className={inputClass}
+        />
       </div>
       <p aria-live="polite" data-testid="form-message" className="min-h-5 text-sm text-red-700">
         {message}

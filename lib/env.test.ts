@@ -77,7 +77,9 @@ describe('parseEnv', () => {
   })
 
   it('reports identity-source problems in the same one message as the other keys', () => {
-    expect(problemsOf({ ...valid, SESSION_SECRET: 'short', IDENTITY_SOURCES: '[{"id":"x","type":"ldap"}]', SESSION_MAX_AGE_SECONDS: '1' })).toEqual([
+    expect(
+      problemsOf({ ...valid, SESSION_SECRET: 'short', IDENTITY_SOURCES: '[{"id":"x","type":"ldap"}]', SESSION_MAX_AGE_SECONDS: '1' }),
+    ).toEqual([
       'SESSION_SECRET must be at least 32 characters (openssl rand -base64 32)',
       'SESSION_MAX_AGE_SECONDS must be a whole number from 5 to 2592000',
       'IDENTITY_SOURCES[0] (x).type: type must be one of "local", "oidc", "http", "session"',

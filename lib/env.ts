@@ -66,8 +66,7 @@ const EnvSchema = z.object({
       if (value.startsWith('res_')) {
         ctx.addIssue({
           code: 'custom',
-          message:
-            `SCALEKIT_CONNECTION_ID is set to a res_... value: that is the MCP server's resource id. Use the conn_... id from ${CONNECTION_ID_PAGE}`,
+          message: `SCALEKIT_CONNECTION_ID is set to a res_... value: that is the MCP server's resource id. Use the conn_... id from ${CONNECTION_ID_PAGE}`,
         })
         return
       }
@@ -128,9 +127,7 @@ export type Env = z.infer<typeof EnvSchema> &
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(
-      `The bridge is not configured correctly (see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    )
+    super(`The bridge is not configured correctly (see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}`)
     this.name = 'ConfigError'
   }
 }

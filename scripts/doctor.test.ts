@@ -22,9 +22,14 @@ function runCli(args: string[]): Promise<Run> {
   // Only what npx needs: none of the developer's own configuration reaches the doctor.
   const env: NodeJS.ProcessEnv = { NODE_ENV: 'test', PATH: process.env.PATH, HOME: process.env.HOME }
   return new Promise((resolve) => {
-    execFile('npx', ['tsx', '--conditions=react-server', 'scripts/doctor.ts', ...args], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr })
-    })
+    execFile(
+      'npx',
+      ['tsx', '--conditions=react-server', 'scripts/doctor.ts', ...args],
+      { cwd: ROOT, env, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr })
+      },
+    )
   })
 }
 
@@ -40,7 +45,12 @@ describe('npm run doctor', () => {
 
   function envFile(name: string, values: EnvSource): string {
     const file = path.join(dir, name)
-    fs.writeFileSync(file, Object.entries(values).map(([key, value]) => `${key}=${value}`).join('\n') + '\n')
+    fs.writeFileSync(
+      file,
+      Object.entries(values)
+        .map(([key, value]) => `${key}=${value}`)
+        .join('\n') + '\n',
+    )
     return file
   }
 
@@ -48,7 +58,9 @@ describe('npm run doctor', () => {
     const file = envFile('wrong.env', servers.validEnv({ SCALEKIT_CLIENT_SECRET: WRONG_SECRET }))
     const run = await runCli(['--env', file])
     expect(run.code).toBe(1)
-    expect(run.stdout).toMatch(/^FAIL {2}scalekit\.credentials +Scalekit refused the client credentials \(HTTP 401 invalid_client\)\. Fix: Copy SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET again from Dashboard > Settings > API Credentials/m)
+    expect(run.stdout).toMatch(
+      /^FAIL {2}scalekit\.credentials +Scalekit refused the client credentials \(HTTP 401 invalid_client\)\. Fix: Copy SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET again from Dashboard > Settings > API Credentials/m,
+    )
     expect(run.stdout).toMatch(/^PASS {2}login\.coop +GET \/login \(HTTP 400\) sends Cross-Origin-Opener-Policy: unsafe-none\.$/m)
     expect(run.stdout).toMatch(/^1 failed, 1 warning, 9 passed, 2 skipped\.$/m)
     for (const secret of [WRONG_SECRET, SESSION_SECRET, AUTH_SECRET, servers.standIn.config.clientSecret]) {

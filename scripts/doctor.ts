@@ -39,7 +39,7 @@ function readCommand(argv: string[]): Command {
       args: argv,
       allowPositionals: false,
       options: {
-        'env': { type: 'string', multiple: true },
+        env: { type: 'string', multiple: true },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },

@@ -90,33 +90,44 @@ describe('npm run ledger -- purge', () => {
   }
 
   const remaining = async () => (await handle.db.selectFrom('login_requests').select('id').orderBy('id').execute()).map((row) => row.id)
-  const events = async () => (await handle.db.selectFrom('login_events').select('login_request_id').execute()).map((row) => row.login_request_id).sort()
+  const events = async () =>
+    (await handle.db.selectFrom('login_events').select('login_request_id').execute()).map((row) => row.login_request_id).sort()
 
-  it('deletes what is older than the retention period, from LEDGER_RETENTION_DAYS, the default or --days', { timeout: 60_000 }, async () => {
-    await seed({ r_400d: 400, r_100d: 100, r_40d: 40, r_10d: 10, r_1d: 1 })
-    const env = { DATABASE_URL: `file:${file}` }
+  it(
+    'deletes what is older than the retention period, from LEDGER_RETENTION_DAYS, the default or --days',
+    { timeout: 60_000 },
+    async () => {
+      await seed({ r_400d: 400, r_100d: 100, r_40d: 40, r_10d: 10, r_1d: 1 })
+      const env = { DATABASE_URL: `file:${file}` }
 
-    const byDefault = await runLedger(['purge'], env)
-    expect(byDefault.stderr).toBe('')
-    expect(byDefault.code).toBe(0)
-    expect(byDefault.stdout).toMatch(/^Purged 2 login requests and 4 events older than (\S+) \(retention 90 days\), and 0 spent sign-in throttle entries\.\n$/)
-    const cutoff = Date.parse(/older than (\S+) /.exec(byDefault.stdout)![1]!)
-    expect(Math.abs(cutoff - (Date.now() - 90 * DAY))).toBeLessThan(60_000)
-    expect(await remaining()).toEqual(['r_10d', 'r_1d', 'r_40d'])
+      const byDefault = await runLedger(['purge'], env)
+      expect(byDefault.stderr).toBe('')
+      expect(byDefault.code).toBe(0)
+      expect(byDefault.stdout).toMatch(
+        /^Purged 2 login requests and 4 events older than (\S+) \(retention 90 days\), and 0 spent sign-in throttle entries\.\n$/,
+      )
+      const cutoff = Date.parse(/older than (\S+) /.exec(byDefault.stdout)![1]!)
+      expect(Math.abs(cutoff - (Date.now() - 90 * DAY))).toBeLessThan(60_000)
+      expect(await remaining()).toEqual(['r_10d', 'r_1d', 'r_40d'])
 
-    const fromEnv = await runLedger(['purge'], { ...env, LEDGER_RETENTION_DAYS: '30' })
-    expect(fromEnv.code).toBe(0)
-    expect(fromEnv.stdout).toMatch(/^Purged 1 login requests and 2 events older than \S+ \(retention 30 days\), and 0 spent sign-in throttle entries\.\n$/)
+      const fromEnv = await runLedger(['purge'], { ...env, LEDGER_RETENTION_DAYS: '30' })
+      expect(fromEnv.code).toBe(0)
+      expect(fromEnv.stdout).toMatch(
+        /^Purged 1 login requests and 2 events older than \S+ \(retention 30 days\), and 0 spent sign-in throttle entries\.\n$/,
+      )
 
-    const fromFlag = await runLedger(['purge', '--days', '5'], { ...env, LEDGER_RETENTION_DAYS: '30' })
-    expect(fromFlag.code).toBe(0)
-    expect(fromFlag.stdout).toMatch(/^Purged 1 login requests and 2 events older than \S+ \(retention 5 days\), and 0 spent sign-in throttle entries\.\n$/)
-    expect(await remaining()).toEqual(['r_1d'])
-    expect(await events()).toEqual(['r_1d', 'r_1d'])
+      const fromFlag = await runLedger(['purge', '--days', '5'], { ...env, LEDGER_RETENTION_DAYS: '30' })
+      expect(fromFlag.code).toBe(0)
+      expect(fromFlag.stdout).toMatch(
+        /^Purged 1 login requests and 2 events older than \S+ \(retention 5 days\), and 0 spent sign-in throttle entries\.\n$/,
+      )
+      expect(await remaining()).toEqual(['r_1d'])
+      expect(await events()).toEqual(['r_1d', 'r_1d'])
 
-    const nothing = await runLedger(['purge', '--days=5'], env)
-    expect(nothing.stdout).toMatch(/^Purged 0 login requests and 0 events older than/)
-  })
+      const nothing = await runLedger(['purge', '--days=5'], env)
+      expect(nothing.stdout).toMatch(/^Purged 0 login requests and 0 events older than/)
+    },
+  )
 
   it('refuses bad input with exit code 2 and the usage, touching nothing', { timeout: 60_000 }, async () => {
     const env = { DATABASE_URL: `file:${file}` }

@@ -35,7 +35,10 @@ function retentionDays(value: string | undefined, name: string): number | undefi
 function readCommand(): { days: number } {
   let parsed
   try {
-    parsed = parseArgs({ allowPositionals: true, options: { days: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } })
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { days: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    })
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error))
   }
@@ -43,7 +46,8 @@ function readCommand(): { days: number } {
   const [command, ...rest] = positionals
   if (command !== 'purge') throw new UsageError(command ? `Unknown command "${command}".` : 'No command given.')
   if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}".`)
-  const days = retentionDays(values.days, '--days') ?? retentionDays(process.env.LEDGER_RETENTION_DAYS, 'LEDGER_RETENTION_DAYS') ?? DEFAULT_DAYS
+  const days =
+    retentionDays(values.days, '--days') ?? retentionDays(process.env.LEDGER_RETENTION_DAYS, 'LEDGER_RETENTION_DAYS') ?? DEFAULT_DAYS
   return { days }
 }
 

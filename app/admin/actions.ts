@@ -15,7 +15,9 @@ export interface AdminSignInState {
 /** Email and password for the admin area, through the configured local or http source. */
 export async function adminSignInAction(previous: AdminSignInState, form: FormData): Promise<AdminSignInState> {
   const source = findSource(form.get('source'))
-  const email = String(form.get('email') ?? '').trim().slice(0, 320)
+  const email = String(form.get('email') ?? '')
+    .trim()
+    .slice(0, 320)
   const password = String(form.get('password') ?? '')
   const attempt = previous.attempt + 1
   if (source?.type !== 'local' && source?.type !== 'http') return { message: 'This sign-in method is not available.', email, attempt }
@@ -23,7 +25,8 @@ export async function adminSignInAction(previous: AdminSignInState, form: FormDa
   const result = await signInWithCredentials(source.id, { email, password })
   if (result.outcome === 'signed_in') redirect('/admin')
   if (result.outcome === 'failed') return { message: 'The sign-in service did not answer. Try again in a moment.', email, attempt }
-  if (result.outcome === 'database_unavailable') return { message: 'The bridge cannot reach its database. Try again in a moment.', email, attempt }
+  if (result.outcome === 'database_unavailable')
+    return { message: 'The bridge cannot reach its database. Try again in a moment.', email, attempt }
   if (result.outcome === 'throttled') return { message: throttledMessage(result.retryAfterMs), email, attempt }
   return { message: 'The email or password is incorrect.', email, attempt }
 }

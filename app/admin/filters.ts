@@ -41,7 +41,8 @@ export function readAdminView(query: Query, options: { searchDays: number; now?:
   const q = first(query.q)?.slice(0, 320)
   const from = parseDay(fromDay)
   const toStart = parseDay(toDay)
-  const searchFrom = q && from === undefined && toStart === undefined ? (options.now ?? Date.now()) - options.searchDays * DAY_MS : undefined
+  const searchFrom =
+    q && from === undefined && toStart === undefined ? (options.now ?? Date.now()) - options.searchDays * DAY_MS : undefined
   const filter: LedgerFilter = {
     status: LEDGER_STATUSES.includes(status as LedgerStatus) ? (status as LedgerStatus) : undefined,
     source,
@@ -53,7 +54,13 @@ export function readAdminView(query: Query, options: { searchDays: number; now?:
   return {
     filter,
     after: decodeCursor(first(query.after)),
-    values: { status: filter.status ?? '', source: source ?? '', from: from === undefined ? '' : fromDay!, to: toStart === undefined ? '' : toDay!, q: q ?? '' },
+    values: {
+      status: filter.status ?? '',
+      source: source ?? '',
+      from: from === undefined ? '' : fromDay!,
+      to: toStart === undefined ? '' : toDay!,
+      q: q ?? '',
+    },
   }
 }
 

@@ -16,7 +16,12 @@ const field =
 function Filters({ view, sources }: { view: AdminView; sources: string[] }) {
   const { values } = view
   return (
-    <form method="get" action="/admin" className="grid grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-4 md:grid-cols-6" role="search">
+    <form
+      method="get"
+      action="/admin"
+      className="grid grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-4 md:grid-cols-6"
+      role="search"
+    >
       <div className="col-span-2">
         <label htmlFor="q" className="text-xs font-medium text-slate-700">
           Search
@@ -69,10 +74,16 @@ function Filters({ view, sources }: { view: AdminView; sources: string[] }) {
           Clear
         </Link>
         <span className="ml-auto flex gap-2 text-sm">
-          <a href={`/admin/export${viewQuery(view, { format: 'csv' })}`} className="rounded-md border border-slate-300 px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-50">
+          <a
+            href={`/admin/export${viewQuery(view, { format: 'csv' })}`}
+            className="rounded-md border border-slate-300 px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-50"
+          >
             Export CSV
           </a>
-          <a href={`/admin/export${viewQuery(view, { format: 'jsonl' })}`} className="rounded-md border border-slate-300 px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-50">
+          <a
+            href={`/admin/export${viewQuery(view, { format: 'jsonl' })}`}
+            className="rounded-md border border-slate-300 px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-50"
+          >
             Export JSON lines
           </a>
         </span>
@@ -103,9 +114,12 @@ function Counts({ page, view }: { page: LedgerPage; view: AdminView }) {
 function Rows({ page }: { page: LedgerPage }) {
   if (page.items.length === 0) {
     return (
-      <div className="rounded-xl border border-dashed border-slate-300 bg-white p-8 text-center text-sm text-slate-600" data-testid="empty-state">
-        No federated logins match these filters. Widen the date range or clear the search. New logins appear here as soon as
-        Scalekit sends someone to the sign-in page.
+      <div
+        className="rounded-xl border border-dashed border-slate-300 bg-white p-8 text-center text-sm text-slate-600"
+        data-testid="empty-state"
+      >
+        No federated logins match these filters. Widen the date range or clear the search. New logins appear here as soon as Scalekit sends
+        someone to the sign-in page.
       </div>
     )
   }
@@ -115,12 +129,24 @@ function Rows({ page }: { page: LedgerPage }) {
         <caption className="sr-only">Federated logins, newest first</caption>
         <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
           <tr>
-            <th scope="col" className="px-3 py-2">Started (UTC)</th>
-            <th scope="col" className="px-3 py-2">Status</th>
-            <th scope="col" className="px-3 py-2">Who</th>
-            <th scope="col" className="px-3 py-2">Source</th>
-            <th scope="col" className="px-3 py-2">Reason</th>
-            <th scope="col" className="px-3 py-2">Login request</th>
+            <th scope="col" className="px-3 py-2">
+              Started (UTC)
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Status
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Who
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Source
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Reason
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Login request
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -149,13 +175,16 @@ function Rows({ page }: { page: LedgerPage }) {
 export default async function AdminPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const email = await requireAdmin()
   const view = readAdminView(await searchParams, { searchDays: getEnv().LEDGER_RETENTION_DAYS })
-  const [page, sources] = await readLedger((db) => Promise.all([loadLedgerPage(db, view.filter, { after: view.after }), listLedgerSources(db)]))
+  const [page, sources] = await readLedger((db) =>
+    Promise.all([loadLedgerPage(db, view.filter, { after: view.after }), listLedgerSources(db)]),
+  )
 
   return (
     <AdminShell email={email}>
       <h1 className="text-xl font-semibold text-slate-900">Federated logins</h1>
       <p className="text-sm text-slate-600">
-        Every login request Scalekit sent here, newest first. Without dates, the last 7 days are shown; a search without dates looks through the whole ledger.
+        Every login request Scalekit sent here, newest first. Without dates, the last 7 days are shown; a search without dates looks through
+        the whole ledger.
       </p>
       <Filters view={view} sources={sources} />
       <Counts page={page} view={view} />
@@ -170,7 +199,10 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
           <span />
         )}
         {page.next ? (
-          <Link href={`/admin${viewQuery(view, { after: encodeCursor(page.next) })}`} className="font-medium text-slate-900 underline underline-offset-4">
+          <Link
+            href={`/admin${viewQuery(view, { after: encodeCursor(page.next) })}`}
+            className="font-medium text-slate-900 underline underline-offset-4"
+          >
             Older logins
           </Link>
         ) : null}

@@ -66,7 +66,9 @@ export async function signInAction(previous: SignInState, form: FormData): Promi
   const params = await readRequest(form)
   const source = findSource(form.get('source'))
   if (source?.type !== 'local' && source?.type !== 'http') redirect(loginPath(params))
-  const email = String(form.get('email') ?? '').trim().slice(0, 320)
+  const email = String(form.get('email') ?? '')
+    .trim()
+    .slice(0, 320)
   const password = String(form.get('password') ?? '')
   const attempt = previous.attempt + 1
   if (!email || !password) return { message: 'Enter your email and password.', email, attempt }

@@ -27,7 +27,9 @@ export async function openDatabase(databaseUrl: string | undefined): Promise<Dat
       connectionTimeoutMillis: 3000,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === types.builtins.INT8 ? (value: string) => Number(value) : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
+          oid === types.builtins.INT8
+            ? (value: string) => Number(value)
+            : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
       },
     })
     // An idle client that loses its connection must not crash the process; the next query reconnects.

@@ -15,13 +15,7 @@ export interface UsersTable {
   updated_at: number
 }
 
-export type LoginStatus =
-  | 'pending'
-  | 'submitting'
-  | 'completed'
-  | 'failed'
-  | 'cancelled'
-  | 'expired'
+export type LoginStatus = 'pending' | 'submitting' | 'completed' | 'failed' | 'cancelled' | 'expired'
 
 export interface LoginRequestsTable {
   id: string

@@ -46,7 +46,10 @@ describe('the bridge at APP_URL', () => {
 
     const port = await getFreePort()
     const down = await checkAppUrl({ APP_URL: `http://127.0.0.1:${port}` }, fetch, lookupNothing, TIMEOUT_MS)
-    expect(byId(down.findings, 'app-url.health')).toMatchObject({ status: 'fail', summary: `http://127.0.0.1:${port} is unreachable: connection refused (ECONNREFUSED).` })
+    expect(byId(down.findings, 'app-url.health')).toMatchObject({
+      status: 'fail',
+      summary: `http://127.0.0.1:${port} is unreachable: connection refused (ECONNREFUSED).`,
+    })
     expect(down.reachableOrigin).toBeUndefined()
   })
 })

@@ -23,7 +23,11 @@ function checkScheme(app: URL): Finding {
       'For a deployment, serve the bridge over https and set APP_URL to that origin; Scalekit requires an https login endpoint.',
     )
   }
-  return fail(id, `APP_URL is not https (${app.origin}).`, 'Serve the bridge over https (terminate TLS at your proxy) and set APP_URL to the https origin.')
+  return fail(
+    id,
+    `APP_URL is not https (${app.origin}).`,
+    'Serve the bridge over https (terminate TLS at your proxy) and set APP_URL to the https origin.',
+  )
 }
 
 async function checkDns(app: URL, lookup: (hostname: string) => Promise<unknown>): Promise<Finding> {
@@ -66,7 +70,8 @@ async function checkHealth(app: URL, fetchImpl: FetchLike, timeoutMs: number): P
     ok = false
   }
   const via = redirects ? ` after ${redirects} redirect${redirects === 1 ? '' : 's'} on the same host` : ''
-  if (response.status === 200 && ok) return { finding: pass(id, `GET ${app.origin}/api/health answered 200 {"status":"ok"}${via}.`), reachable: true }
+  if (response.status === 200 && ok)
+    return { finding: pass(id, `GET ${app.origin}/api/health answered 200 {"status":"ok"}${via}.`), reachable: true }
   return {
     finding: fail(
       id,

@@ -78,7 +78,10 @@ async function judgeTokenAnswer(response: Response, tokenUrl: string, environmen
       .then((body: { access_token?: unknown }) => (typeof body.access_token === 'string' ? body.access_token : undefined))
       .catch(() => undefined)
     if (token) {
-      return { finding: pass(ID, `Scalekit accepted the client credentials (client_credentials grant at ${tokenUrl}).`), accessToken: token }
+      return {
+        finding: pass(ID, `Scalekit accepted the client credentials (client_credentials grant at ${tokenUrl}).`),
+        accessToken: token,
+      }
     }
     return { finding: fail(ID, `${tokenUrl} answered 200 without an access token: not a Scalekit environment?`, environmentFix) }
   }
@@ -97,7 +100,11 @@ async function judgeTokenAnswer(response: Response, tokenUrl: string, environmen
     }
   }
   return {
-    finding: fail(ID, `${tokenUrl} answered HTTP ${status}: SCALEKIT_ENVIRONMENT_URL does not look like a Scalekit environment.`, environmentFix),
+    finding: fail(
+      ID,
+      `${tokenUrl} answered HTTP ${status}: SCALEKIT_ENVIRONMENT_URL does not look like a Scalekit environment.`,
+      environmentFix,
+    ),
   }
 }
 

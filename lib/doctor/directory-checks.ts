@@ -46,7 +46,11 @@ export function checkLoginEndpoint(connectionId: string, appOrigin: string, reso
   const byHand = `Compare by hand: ${LOGIN_ENDPOINT_PAGE} must be exactly ${expected}.`
   if (resource.kind === 'unavailable') return skip(id, `Cannot read the login endpoint from Scalekit: ${resource.reason}.`, byHand)
   if (resource.kind === 'missing') {
-    return skip(id, `No MCP server Scalekit lists names ${connectionId} as its own-auth connection, so its login endpoint cannot be read.`, byHand)
+    return skip(
+      id,
+      `No MCP server Scalekit lists names ${connectionId} as its own-auth connection, so its login endpoint cannot be read.`,
+      byHand,
+    )
   }
   const { name, loginEndpoint, settingKeys } = resource.value
   if (!loginEndpoint) {

@@ -23,7 +23,12 @@ describe('the connection and the login endpoint in Scalekit', () => {
     servers.directoryData = {
       connections: { [CONN]: { enabled: true } },
       resources: [
-        { id: 'res_other', name: 'Other server', connectionId: 'conn_other', settings: { authorize_uri: 'https://other.example.com/login' } },
+        {
+          id: 'res_other',
+          name: 'Other server',
+          connectionId: 'conn_other',
+          settings: { authorize_uri: 'https://other.example.com/login' },
+        },
         { id: 'res_byoa', name: 'Acme MCP', connectionId: CONN, settings: { authorize_uri: 'https://login.acme.com/login' } },
       ],
     }
@@ -77,7 +82,10 @@ describe('the connection and the login endpoint in Scalekit', () => {
     const connection = await dir.findConnection(servers.standIn.config.connectionId)
     const resource = await dir.findResourceOf(servers.standIn.config.connectionId)
     dir.close()
-    expect(connection).toEqual({ kind: 'unavailable', reason: 'this Scalekit environment does not offer GetEnvironmentConnection (a preview API)' })
+    expect(connection).toEqual({
+      kind: 'unavailable',
+      reason: 'this Scalekit environment does not offer GetEnvironmentConnection (a preview API)',
+    })
     expect(checkConnectionKnown(servers.standIn.config.connectionId, servers.standIn.url, connection, resource)).toMatchObject({
       status: 'skip',
       fix: `Compare by hand: Dashboard > MCP Servers > your server > Advanced Configurations > Connection ID must show ${servers.standIn.config.connectionId}, in the environment ${servers.standIn.url}.`,

@@ -6,11 +6,15 @@ const servers = setUpDoctorServers()
 
 describe('the configuration', () => {
   it('passes a valid environment with one line', () => {
-    expect(checkEnv(servers.validEnv())).toEqual([{ id: 'env', status: 'pass', summary: 'The configuration is valid: the bridge would start with it.' }])
+    expect(checkEnv(servers.validEnv())).toEqual([
+      { id: 'env', status: 'pass', summary: 'The configuration is valid: the bridge would start with it.' },
+    ])
   })
 
   it('fails each problem with its fix, leaving the connection id to its own check', () => {
-    const findings = checkEnv(servers.validEnv({ SESSION_SECRET: 'short', APP_URL: 'http://login.example.com', SCALEKIT_CONNECTION_ID: 'res_123' }))
+    const findings = checkEnv(
+      servers.validEnv({ SESSION_SECRET: 'short', APP_URL: 'http://login.example.com', SCALEKIT_CONNECTION_ID: 'res_123' }),
+    )
     expect(findings[0]).toMatchObject({ id: 'env', status: 'fail', summary: '3 configuration problems: the bridge would refuse to start.' })
     expect(byId(findings, 'env.SESSION_SECRET')).toMatchObject({ status: 'fail', fix: expect.stringContaining('openssl rand -base64 32') })
     expect(byId(findings, 'env.APP_URL')).toMatchObject({ status: 'fail', summary: expect.stringContaining('APP_URL must use https') })

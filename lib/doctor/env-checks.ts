@@ -61,11 +61,7 @@ export function checkConnectionId(source: EnvSource): Finding {
   const fix = `Copy the Connection ID (it starts with conn_) from ${CONNECTION_ID_PAGE} into SCALEKIT_CONNECTION_ID.`
   if (!value) return fail('connection-id', 'SCALEKIT_CONNECTION_ID is not set.', fix)
   if (value.startsWith('res_')) {
-    return fail(
-      'connection-id',
-      `SCALEKIT_CONNECTION_ID is ${value}: a res_ id is the MCP server's resource id, not its connection.`,
-      fix,
-    )
+    return fail('connection-id', `SCALEKIT_CONNECTION_ID is ${value}: a res_ id is the MCP server's resource id, not its connection.`, fix)
   }
   if (!CONNECTION_ID_PATTERN.test(value)) {
     return fail('connection-id', `SCALEKIT_CONNECTION_ID (${value}) does not look like conn_<letters and digits>.`, fix)

@@ -37,7 +37,7 @@ function checkReferrerPolicy(response: Response): Finding {
   return warn(
     id,
     `GET /login sends Referrer-Policy: ${header ?? '(none)'}, not no-referrer.`,
-    'A proxy/CDN in front overrides the bridge\'s Referrer-Policy: let it through, so login request ids and states never leave in a Referer header.',
+    "A proxy/CDN in front overrides the bridge's Referrer-Policy: let it through, so login request ids and states never leave in a Referer header.",
   )
 }
 
@@ -49,7 +49,7 @@ function checkFrameAncestors(response: Response): Finding {
   return warn(
     id,
     `GET /login's Content-Security-Policy has no frame-ancestors 'none' (${policy ? 'replaced or changed' : 'no policy at all'}).`,
-    'A proxy/CDN in front replaces the bridge\'s Content-Security-Policy: let it through, so no other site can frame the sign-in page (clickjacking).',
+    "A proxy/CDN in front replaces the bridge's Content-Security-Policy: let it through, so no other site can frame the sign-in page (clickjacking).",
   )
 }
 

@@ -13,7 +13,10 @@ describe('the readiness endpoint at APP_URL', () => {
       ...GOOD_BRIDGE,
       ready: {
         status: 503,
-        body: { status: 'unavailable', checks: { database: { ok: false, error: 'connect ECONNREFUSED 10.0.0.5:5432' }, scalekit: { ok: true, latencyMs: 40 } } },
+        body: {
+          status: 'unavailable',
+          checks: { database: { ok: false, error: 'connect ECONNREFUSED 10.0.0.5:5432' }, scalekit: { ok: true, latencyMs: 40 } },
+        },
       },
     }
     expect(await checkReady(servers.bridgeUrl, fetch, TIMEOUT_MS)).toEqual({
@@ -23,8 +26,14 @@ describe('the readiness endpoint at APP_URL', () => {
       fix: "database: check DATABASE_URL and that the database accepts the bridge's connections.",
     })
 
-    servers.behaviour = { ...GOOD_BRIDGE, ready: { status: 503, body: { status: 'unavailable', checks: { database: { ok: true }, scalekit: { ok: false } } } } }
-    expect(await checkReady(servers.bridgeUrl, fetch, TIMEOUT_MS)).toMatchObject({ status: 'fail', summary: expect.stringContaining('not ready: scalekit.') })
+    servers.behaviour = {
+      ...GOOD_BRIDGE,
+      ready: { status: 503, body: { status: 'unavailable', checks: { database: { ok: true }, scalekit: { ok: false } } } },
+    }
+    expect(await checkReady(servers.bridgeUrl, fetch, TIMEOUT_MS)).toMatchObject({
+      status: 'fail',
+      summary: expect.stringContaining('not ready: scalekit.'),
+    })
 
     servers.behaviour = GOOD_BRIDGE
     expect(await checkReady(servers.bridgeUrl, fetch, TIMEOUT_MS)).toMatchObject({ status: 'pass' })

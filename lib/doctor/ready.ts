@@ -5,8 +5,8 @@ import { describeNetworkError } from './network'
 // /api/ready, where the bridge has it: 200 ready, 503 with the part that is not.
 
 const READY_FIXES: Record<string, string> = {
-  database: 'check DATABASE_URL and that the database accepts the bridge\'s connections',
-  scalekit: 'see the scalekit.* lines (credentials, environment URL, reachability from the bridge\'s host)',
+  database: "check DATABASE_URL and that the database accepts the bridge's connections",
+  scalekit: "see the scalekit.* lines (credentials, environment URL, reachability from the bridge's host)",
 }
 
 function readReadyDetail(part: Record<string, unknown>): string | undefined {
@@ -24,15 +24,23 @@ export async function checkReady(appOrigin: string, fetchImpl: FetchLike, timeou
   try {
     response = await fetchImpl(url, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
   } catch (error) {
-    return warn(id, `GET ${url} failed: ${describeNetworkError(error, timeoutMs)}.`, 'Check the bridge\'s logs.')
+    return warn(id, `GET ${url} failed: ${describeNetworkError(error, timeoutMs)}.`, "Check the bridge's logs.")
   }
   const body = await response.text().catch(() => '')
   if (response.status === 404) {
-    return skip(id, `GET ${url} answered 404: this version of the bridge has no readiness endpoint.`, 'Nothing to do; update the bridge to get one.')
+    return skip(
+      id,
+      `GET ${url} answered 404: this version of the bridge has no readiness endpoint.`,
+      'Nothing to do; update the bridge to get one.',
+    )
   }
   if (response.status === 200) return pass(id, `GET ${url} answered 200: ready.`)
   if (response.status !== 503) {
-    return warn(id, `GET ${url} answered HTTP ${response.status} (expected 200, or 503 when not ready).`, 'Check the bridge\'s logs and the proxy in front of /api/ready.')
+    return warn(
+      id,
+      `GET ${url} answered HTTP ${response.status} (expected 200, or 503 when not ready).`,
+      "Check the bridge's logs and the proxy in front of /api/ready.",
+    )
   }
   let checks: Record<string, unknown> = {}
   try {
@@ -46,12 +54,16 @@ export async function checkReady(appOrigin: string, fetchImpl: FetchLike, timeou
       typeof entry[1] === 'object' && entry[1] !== null && (entry[1] as { ok?: unknown }).ok !== true,
   )
   if (!failing.length) {
-    return fail(id, `GET ${url} answered 503 without naming a failing part.`, 'Check the bridge\'s logs, and whether a proxy in front answers 503.')
+    return fail(
+      id,
+      `GET ${url} answered 503 without naming a failing part.`,
+      "Check the bridge's logs, and whether a proxy in front answers 503.",
+    )
   }
   const parts = failing.map(([name, part]) => {
     const detail = readReadyDetail(part)
     return detail ? `${name} (${detail})` : name
   })
-  const fixes = failing.map(([name]) => `${name}: ${READY_FIXES[name] ?? 'see the bridge\'s logs'}`)
+  const fixes = failing.map(([name]) => `${name}: ${READY_FIXES[name] ?? "see the bridge's logs"}`)
   return fail(id, `GET ${url} answered 503, not ready: ${parts.join(', ')}.`, `${fixes.join('; ')}.`)
 }

@@ -194,10 +194,7 @@ export function setUpDoctorServers(): DoctorServers {
     await servers.standIn?.close()
     fakeBridge.closeAllConnections()
     for (const session of directorySessions) session.destroy()
-    await Promise.all([
-      new Promise((resolve) => fakeBridge.close(resolve)),
-      new Promise((resolve) => directoryServer.close(resolve)),
-    ])
+    await Promise.all([new Promise((resolve) => fakeBridge.close(resolve)), new Promise((resolve) => directoryServer.close(resolve))])
   })
   beforeEach(() => {
     servers.behaviour = GOOD_BRIDGE

@@ -218,10 +218,7 @@ export function filterConditions(eb: Eb, filter: LedgerFilter, range: Range, now
 
 /** Strictly after the cursor in (created_at desc, id desc); the first term bounds the index range. */
 function afterCursor(eb: Eb, after: LedgerCursor): Expression<SqlBool> {
-  return eb.and([
-    eb('created_at', '<=', after.createdAt),
-    eb.or([eb('created_at', '<', after.createdAt), eb('id', '<', after.id)]),
-  ])
+  return eb.and([eb('created_at', '<=', after.createdAt), eb.or([eb('created_at', '<', after.createdAt), eb('id', '<', after.id)])])
 }
 
 export function listQuery(db: Db, filter: LedgerFilter, range: Range, now: number, after: LedgerCursor | null, limit: number) {
@@ -233,4 +230,3 @@ export function listQuery(db: Db, filter: LedgerFilter, range: Range, now: numbe
     .orderBy('id', 'desc')
     .limit(limit)
 }
-

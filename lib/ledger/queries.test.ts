@@ -34,7 +34,16 @@ function request(id: string, createdAt: number, overrides: Partial<LoginRequests
 
 // 40 rows inside the default range, three per created_at (ties across page boundaries), with
 // every stored status, pending rows on both sides of their expiry, and three sources.
-const STORED: Array<LoginRequestsTable['status']> = ['completed', 'failed', 'cancelled', 'pending', 'pending', 'submitting', 'expired', 'completed']
+const STORED: Array<LoginRequestsTable['status']> = [
+  'completed',
+  'failed',
+  'cancelled',
+  'pending',
+  'pending',
+  'submitting',
+  'expired',
+  'completed',
+]
 const SOURCES = ['local', 'acme', 'company-api', null]
 
 function fixture(): LoginRequestsTable[] {
@@ -58,7 +67,14 @@ function fixture(): LoginRequestsTable[] {
     )
   }
   // Search targets: wildcard characters, a backslash, prefixes of each other.
-  rows.push(request('lri_s1', NOW - 2 * DAY, { user_email: 'ann.lee@acme.test', user_sub: 'S-Ann', auth_request_id: 'AR_Ann', identity_source: 'acme' }))
+  rows.push(
+    request('lri_s1', NOW - 2 * DAY, {
+      user_email: 'ann.lee@acme.test',
+      user_sub: 'S-Ann',
+      auth_request_id: 'AR_Ann',
+      identity_source: 'acme',
+    }),
+  )
   rows.push(request('lri_s2', NOW - 2 * DAY - 1, { user_email: 'ann.leeds@acme.test', identity_source: 'acme' }))
   rows.push(request('lri_s3', NOW - 2 * DAY - 2, { user_email: 'anna@acme.test', identity_source: 'acme' }))
   rows.push(request('lri_s4', NOW - 2 * DAY - 3, { user_email: 'a%b_c@x.test', identity_source: 'local' }))
@@ -87,7 +103,9 @@ function inDefaultRange(row: LoginRequestsTable): boolean {
 }
 
 function expectedIds(predicate: (row: LoginRequestsTable) => boolean): string[] {
-  return ROWS.filter(predicate).sort(newestFirst).map((row) => row.id)
+  return ROWS.filter(predicate)
+    .sort(newestFirst)
+    .map((row) => row.id)
 }
 
 async function allPages(db: Kysely<Database>, filter: LedgerFilter, limit: number): Promise<LedgerListItem[]> {
@@ -120,7 +138,20 @@ describe('ledger cursors', () => {
 
   it('answers null for anything it did not write, without throwing', () => {
     const b64 = (value: string) => Buffer.from(value).toString('base64url')
-    for (const garbage of [null, undefined, '', '!!!', 'abc', b64('{}'), b64('[1.5,"x"]'), b64('[1,""]'), b64('[1]'), b64('["1","x"]'), b64('[1,"x",2]'), 'x'.repeat(5000)]) {
+    for (const garbage of [
+      null,
+      undefined,
+      '',
+      '!!!',
+      'abc',
+      b64('{}'),
+      b64('[1.5,"x"]'),
+      b64('[1,""]'),
+      b64('[1]'),
+      b64('["1","x"]'),
+      b64('[1,"x",2]'),
+      'x'.repeat(5000),
+    ]) {
       expect(decodeCursor(garbage)).toBeNull()
     }
   })
@@ -179,7 +210,10 @@ for (const engine of engines) {
     it('filters by effective status: pending excludes the expired ones, expired includes them', async () => {
       for (const status of ['pending', 'expired', 'failed', 'completed', 'submitting', 'cancelled'] as const) {
         const items = await allPages(handle.db, { status }, 4)
-        expect(items.map((item) => item.id), status).toEqual(expectedIds((row) => inDefaultRange(row) && effective(row) === status))
+        expect(
+          items.map((item) => item.id),
+          status,
+        ).toEqual(expectedIds((row) => inDefaultRange(row) && effective(row) === status))
         expect(items.every((item) => item.status === status)).toBe(true)
       }
       expect((await loadLedgerPage(handle.db, { status: 'pending' }, { now: NOW })).items.length).toBeGreaterThan(0)
@@ -199,7 +233,9 @@ for (const engine of engines) {
 
       const older = await allPages(handle.db, { from: NOW - 60 * DAY, to: NOW - 7 * DAY + 1, source: 'legacy' }, 50)
       expect(older.map((item) => item.id)).toEqual(['lri_old1', 'lri_old2'])
-      expect((await loadLedgerPage(handle.db, { from: NOW - 7 * DAY }, { now: NOW, limit: 200 })).items.map((item) => item.id)).toContain('lri_edge')
+      expect((await loadLedgerPage(handle.db, { from: NOW - 7 * DAY }, { now: NOW, limit: 200 })).items.map((item) => item.id)).toContain(
+        'lri_edge',
+      )
       expect((await loadLedgerPage(handle.db, { to: NOW + 1 }, { now: NOW, limit: 1 })).items.map((item) => item.id)).toEqual(['lri_now'])
       expect(await loadLedgerPage(handle.db, { from: NOW, to: NOW - 1 }, { now: NOW })).toEqual({
         items: [],
@@ -271,7 +307,9 @@ for (const engine of engines) {
           inSlot.filter((row) => effective(row) === 'failed').length,
         ])
       }
-      expect(searched.timeline.reduce((sum, slot) => sum + slot.completed + slot.failed, 0)).toBe(searchExpected.completed + searchExpected.failed)
+      expect(searched.timeline.reduce((sum, slot) => sum + slot.completed + slot.failed, 0)).toBe(
+        searchExpected.completed + searchExpected.failed,
+      )
 
       // Default timeline: 24 equal, contiguous buckets over the last 7 days.
       expect(all.timeline).toHaveLength(24)
@@ -312,7 +350,10 @@ for (const engine of engines) {
     })
 
     it('reads one entry with its claims and its events in order', async () => {
-      await handle.db.insertInto('login_requests').values(request('lri_entry', NOW - 3 * DAY, { status: 'pending', claims: '{"sub":"u1","email":"a@x.test"}' })).execute()
+      await handle.db
+        .insertInto('login_requests')
+        .values(request('lri_entry', NOW - 3 * DAY, { status: 'pending', claims: '{"sub":"u1","email":"a@x.test"}' }))
+        .execute()
       await handle.db
         .insertInto('login_events')
         .values([
@@ -343,7 +384,10 @@ for (const engine of engines) {
       const everything = expectedIds(inDefaultRange)
       for (const batchSize of [1, 3, 4, everything.length, everything.length + 1]) {
         const rows = await collect(exportLedger(handle.db, {}, { now: NOW, batchSize }))
-        expect(rows.map((row) => row.id), `batch ${batchSize}`).toEqual(everything)
+        expect(
+          rows.map((row) => row.id),
+          `batch ${batchSize}`,
+        ).toEqual(everything)
       }
       const completed = await collect(exportLedger(handle.db, { status: 'completed', source: 'local' }, { now: NOW, batchSize: 2 }))
       expect(completed.map((row) => row.id)).toEqual(
@@ -369,20 +413,37 @@ for (const engine of engines) {
       await db
         .insertInto('login_events')
         .values([
-          event('p1', 1_000), event('p1', 1_500), event('p2', 2_000), event('p3', 2_499), event('p3', 3_000),
-          event('p4', 2_500), event('p4', 2_600), event('p5', 9_000),
+          event('p1', 1_000),
+          event('p1', 1_500),
+          event('p2', 2_000),
+          event('p3', 2_499),
+          event('p3', 3_000),
+          event('p4', 2_500),
+          event('p4', 2_600),
+          event('p5', 9_000),
           // Attempts for ids that were never stored: one before the cutoff, one after.
-          event('ghost', 100), event('ghost', 5_000),
+          event('ghost', 100),
+          event('ghost', 5_000),
           event('lri_0001', NOW - 2 * DAY),
         ])
         .execute()
-      const before = await db.selectFrom('login_requests').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
+      const before = await db
+        .selectFrom('login_requests')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirstOrThrow()
       expect(await purgeLedger(db, 2_500, { batchSize: 2 })).toEqual({ loginRequests: 3, events: 6 })
-      const after = await db.selectFrom('login_requests').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
+      const after = await db
+        .selectFrom('login_requests')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirstOrThrow()
       expect(Number(before.n) - Number(after.n)).toBe(3)
-      expect((await db.selectFrom('login_requests').select('id').where('created_at', '<', 10_000).orderBy('id').execute()).map((row) => row.id)).toEqual(['p4', 'p5'])
       expect(
-        (await db.selectFrom('login_events').select(['login_request_id', 'at']).orderBy('at').execute()).map((row) => `${row.login_request_id}@${row.at}`),
+        (await db.selectFrom('login_requests').select('id').where('created_at', '<', 10_000).orderBy('id').execute()).map((row) => row.id),
+      ).toEqual(['p4', 'p5'])
+      expect(
+        (await db.selectFrom('login_events').select(['login_request_id', 'at']).orderBy('at').execute()).map(
+          (row) => `${row.login_request_id}@${row.at}`,
+        ),
       ).toEqual(['p4@2500', 'p4@2600', 'ghost@5000', 'p5@9000', `lri_0001@${NOW - 2 * DAY}`])
       expect(await purgeLedger(db, 2_500)).toEqual({ loginRequests: 0, events: 0 })
       expect(await purgeLedger(db, 9_001)).toEqual({ loginRequests: 2, events: 4 })

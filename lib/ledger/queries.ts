@@ -1,12 +1,36 @@
 import 'server-only'
 import { sql, type Expression, type SqlBool } from 'kysely'
-import { DEFAULT_LIMIT, MAX_LIMIT, DEFAULT_BUCKETS, MAX_BUCKETS, MAX_ID_LENGTH, LIST_COLUMNS, clampInt, isLedgerStatus, toItem, parseJson, resolveRange, searchText, filterConditions, listQuery, type Db, type Eb, type LedgerStatus, type LedgerFilter, type LedgerCursor, type LedgerPage, type LedgerExportRow, type LedgerEntry, type ListRow, type Range } from './filter'
+import {
+  DEFAULT_LIMIT,
+  MAX_LIMIT,
+  DEFAULT_BUCKETS,
+  MAX_BUCKETS,
+  MAX_ID_LENGTH,
+  LIST_COLUMNS,
+  clampInt,
+  isLedgerStatus,
+  toItem,
+  parseJson,
+  resolveRange,
+  searchText,
+  filterConditions,
+  listQuery,
+  type Db,
+  type Eb,
+  type LedgerStatus,
+  type LedgerFilter,
+  type LedgerCursor,
+  type LedgerPage,
+  type LedgerExportRow,
+  type LedgerEntry,
+  type ListRow,
+  type Range,
+} from './filter'
 
 // The admin area's reading of the ledger: one filtered, keyset-paginated list with its counts and
 // timeline, one entry with its events, and a streamed export (lib/ledger/filter.ts builds the
 // conditions; lib/ledger/retention.ts purges). One set of
 // queries for SQLite and PostgreSQL; every one of them is served by an index (migration 0002).
-
 
 function emptyCounts(): Record<LedgerStatus, number> {
   return { pending: 0, submitting: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
@@ -142,14 +166,12 @@ export async function listLedgerSources(db: Db): Promise<string[]> {
 export async function getLedgerEntry(db: Db, id: string, now = Date.now()): Promise<LedgerEntry | null> {
   if (!id || id.length > MAX_ID_LENGTH) return null
   const [row, events] = await Promise.all([
-    db.selectFrom('login_requests').select([...LIST_COLUMNS, 'claims']).where('id', '=', id).executeTakeFirst(),
     db
-      .selectFrom('login_events')
-      .select(['at', 'type', 'detail'])
-      .where('login_request_id', '=', id)
-      .orderBy('at')
-      .orderBy('id')
-      .execute(),
+      .selectFrom('login_requests')
+      .select([...LIST_COLUMNS, 'claims'])
+      .where('id', '=', id)
+      .executeTakeFirst(),
+    db.selectFrom('login_events').select(['at', 'type', 'detail']).where('login_request_id', '=', id).orderBy('at').orderBy('id').execute(),
   ])
   if (!row) return null
   return {
@@ -183,4 +205,3 @@ export async function* exportLedger(
     after = { createdAt: last.created_at, id: last.id }
   }
 }
-

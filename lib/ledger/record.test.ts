@@ -51,7 +51,11 @@ for (const engine of engines) {
       await recordLoginReceived(handle.db, received('lri_race'), 1_000)
       const results = await Promise.all(Array.from({ length: 10 }, () => claimLoginRequest(handle.db, 'lri_race', claimant, 2_000)))
       expect(results.filter(Boolean)).toHaveLength(1)
-      expect(await findLoginRequest(handle.db, 'lri_race')).toMatchObject({ status: 'submitting', user_email: 'a@x.io', submitted_at: 2_000 })
+      expect(await findLoginRequest(handle.db, 'lri_race')).toMatchObject({
+        status: 'submitting',
+        user_email: 'a@x.io',
+        submitted_at: 2_000,
+      })
     })
 
     it('refuses to claim an expired request', async () => {
@@ -62,7 +66,12 @@ for (const engine of engines) {
     it('keeps the whole life of a completed request', async () => {
       await recordLoginReceived(handle.db, received('lri_done'), 1_000)
       await claimLoginRequest(handle.db, 'lri_done', claimant, 2_000)
-      await recordLoginCompleted(handle.db, 'lri_done', { authRequestId: 'ar_1', claims: { sub: 'u1', email: 'a@x.io', emailVerified: false }, status: 'completed' }, 3_000)
+      await recordLoginCompleted(
+        handle.db,
+        'lri_done',
+        { authRequestId: 'ar_1', claims: { sub: 'u1', email: 'a@x.io', emailVerified: false }, status: 'completed' },
+        3_000,
+      )
       const row = await findLoginRequest(handle.db, 'lri_done')
       expect(row).toMatchObject({ status: 'completed', auth_request_id: 'ar_1', finished_at: 3_000, identity_source: 'local' })
       expect(JSON.parse(row!.claims!)).toEqual({ sub: 'u1', email: 'a@x.io', emailVerified: false })
@@ -76,8 +85,17 @@ for (const engine of engines) {
       await recordLoginFailed(handle.db, 'lri_retry', { code: 'scalekit_timeout', message: 'DeadlineExceeded', retryable: true }, 3_000)
       expect(await findLoginRequest(handle.db, 'lri_retry')).toMatchObject({ status: 'pending', error_code: 'scalekit_timeout' })
       expect(await claimLoginRequest(handle.db, 'lri_retry', claimant, 4_000)).toBe(true)
-      await recordLoginFailed(handle.db, 'lri_retry', { code: 'scalekit_invalid_id', message: 'NotFound: invalid ID', retryable: false }, 5_000)
-      expect(await findLoginRequest(handle.db, 'lri_retry')).toMatchObject({ status: 'failed', error_code: 'scalekit_invalid_id', finished_at: 5_000 })
+      await recordLoginFailed(
+        handle.db,
+        'lri_retry',
+        { code: 'scalekit_invalid_id', message: 'NotFound: invalid ID', retryable: false },
+        5_000,
+      )
+      expect(await findLoginRequest(handle.db, 'lri_retry')).toMatchObject({
+        status: 'failed',
+        error_code: 'scalekit_invalid_id',
+        finished_at: 5_000,
+      })
     })
 
     it('records a rejection without closing the request, except expiry', async () => {

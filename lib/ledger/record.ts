@@ -254,11 +254,5 @@ export async function recordSignInFailed(
 }
 
 export function listLoginEvents(db: Db, loginRequestId: string) {
-  return db
-    .selectFrom('login_events')
-    .selectAll()
-    .where('login_request_id', '=', loginRequestId)
-    .orderBy('at')
-    .orderBy('id')
-    .execute()
+  return db.selectFrom('login_events').selectAll().where('login_request_id', '=', loginRequestId).orderBy('at').orderBy('id').execute()
 }

@@ -4,7 +4,14 @@ import { getEnv } from '../env'
 import { getDb } from '../db/client'
 import type { Database } from '../db/schema'
 import { checkState, type LoginRequestParams, type PendingMap } from './request'
-import { claimLoginRequest, findLoginRequest, recordLoginCompleted, recordLoginFailed, recordLoginRejected, type Claimant } from '../ledger/record'
+import {
+  claimLoginRequest,
+  findLoginRequest,
+  recordLoginCompleted,
+  recordLoginFailed,
+  recordLoginRejected,
+  type Claimant,
+} from '../ledger/record'
 import { toScalekitUser, type MappedIdentity } from '../sources/claims'
 import { partnerCallbackUrl, updateLoginUserDetails, type LoginUserDetails } from '../scalekit/user-details'
 import { PROBLEMS, type ProblemCode } from './problems'
@@ -79,9 +86,11 @@ async function submitClaimed(
     return { ok: false, problem: outcome.problem }
   }
   // Scalekit accepted: the person goes on even if this last ledger write fails (it is logged).
-  await recordLoginCompleted(db, params.loginRequestId, { authRequestId: outcome.authRequestId, claims: claim.claims, status: claim.status }).catch(
-    (error: unknown) => logEvent('ledger_error', { cid, error: errorText(error) }),
-  )
+  await recordLoginCompleted(db, params.loginRequestId, {
+    authRequestId: outcome.authRequestId,
+    claims: claim.claims,
+    status: claim.status,
+  }).catch((error: unknown) => logEvent('ledger_error', { cid, error: errorText(error) }))
   logEvent(claim.status === 'completed' ? 'login_completed' : 'login_cancelled', { cid, source: claim.claimant?.source, ms })
   const env = getEnv()
   return { ok: true, location: partnerCallbackUrl(env.SCALEKIT_ENVIRONMENT_URL, env.SCALEKIT_CONNECTION_ID, params.state) }
@@ -114,7 +123,11 @@ export function completeLogin(input: CompletionInput, now = Date.now()): Promise
       // A profile the source gave but Scalekit could not take: closed, since trying again gives the same profile.
       const source = identity.ok ? identity.profile.source : identity.source
       logEvent('profile_invalid', { cid: fingerprint(params.loginRequestId), source, issues: mapped.issues.join('; ') })
-      await recordLoginFailed(db, params.loginRequestId, { code: 'invalid_profile', message: `${source}: ${mapped.issues.join('; ')}`, retryable: false })
+      await recordLoginFailed(db, params.loginRequestId, {
+        code: 'invalid_profile',
+        message: `${source}: ${mapped.issues.join('; ')}`,
+        retryable: false,
+      })
       return { ok: false, problem: 'invalid_profile' }
     }
     const source = identity.ok ? identity.profile.source : identity.source

@@ -1,14 +1,7 @@
 import 'server-only'
 import { cookies } from 'next/headers'
 import { getEnv } from '../env'
-import {
-  cookieNameFor,
-  cookieOptionsFor,
-  sealPending,
-  unsealPending,
-  withoutEntry,
-  type PendingMap,
-} from './request'
+import { cookieNameFor, cookieOptionsFor, sealPending, unsealPending, withoutEntry, type PendingMap } from './request'
 
 // Reads and rewrites the sealed pending-requests cookie from server actions. (The first write
 // happens in proxy.ts, on the GET that brings the login request.)

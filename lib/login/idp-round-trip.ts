@@ -44,7 +44,10 @@ export async function readSourceIntent(): Promise<SourceIntent | null> {
   const seal = (await cookies()).get(cookieName(env.secure))?.value
   if (!seal) return null
   try {
-    const data = await unsealData<Partial<SourceIntent>>(seal, { password: env.SESSION_SECRET, ttl: sealTtlFor(env.LOGIN_REQUEST_TTL_SECONDS) })
+    const data = await unsealData<Partial<SourceIntent>>(seal, {
+      password: env.SESSION_SECRET,
+      ttl: sealTtlFor(env.LOGIN_REQUEST_TTL_SECONDS),
+    })
     const params = parseLoginRequestParams(data.params?.loginRequestId, data.params?.state)
     if (!params.ok || typeof data.source !== 'string' || typeof data.id !== 'string' || typeof data.at !== 'number') return null
     return { params: params.params, source: data.source, id: data.id, at: data.at }

@@ -9,7 +9,8 @@ export interface ProblemInfo {
   retryable?: boolean
 }
 
-const RESTART = 'Go back to your MCP client (Claude, Cursor, VS Code, ChatGPT...) and start the connection again; it will open a fresh sign-in page.'
+const RESTART =
+  'Go back to your MCP client (Claude, Cursor, VS Code, ChatGPT...) and start the connection again; it will open a fresh sign-in page.'
 
 const PROBLEM_TABLE = {
   missing_parameters: {
@@ -78,7 +79,7 @@ const PROBLEM_TABLE = {
     status: 502,
     title: 'The sign-in service is misconfigured',
     message:
-      'Scalekit refused this bridge\'s API credentials. Tell your administrator: SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET must come from Dashboard > Settings > API Credentials of the same environment as SCALEKIT_ENVIRONMENT_URL.',
+      "Scalekit refused this bridge's API credentials. Tell your administrator: SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET must come from Dashboard > Settings > API Credentials of the same environment as SCALEKIT_ENVIRONMENT_URL.",
   },
   scalekit_unavailable: {
     status: 503,
@@ -106,38 +107,42 @@ const PROBLEM_TABLE = {
   },
   source_unavailable: {
     status: 503,
-    title: 'Your organization\'s sign-in could not be reached',
+    title: "Your organization's sign-in could not be reached",
     message: 'The service that checks your account did not answer, so nothing was sent. Try again in a moment.',
     retryable: true,
   },
   source_timeout: {
     status: 504,
-    title: 'Your organization\'s sign-in took too long',
+    title: "Your organization's sign-in took too long",
     message: 'The service that checks your account did not answer in time, so nothing was sent. Try again in a moment.',
     retryable: true,
   },
   source_invalid_response: {
     status: 502,
-    title: 'Your organization\'s sign-in gave an answer we could not read',
-    message: 'The service that checks your account answered with something that is not a profile, so nothing was sent. Try again; if it happens again, tell your administrator.',
+    title: "Your organization's sign-in gave an answer we could not read",
+    message:
+      'The service that checks your account answered with something that is not a profile, so nothing was sent. Try again; if it happens again, tell your administrator.',
     retryable: true,
   },
   idp_denied: {
     status: 403,
     title: 'Access was not allowed',
-    message: 'Your identity provider says access was denied: you chose not to allow it, or your account may not use this application. Nothing was sent. Try again, or cancel.',
+    message:
+      'Your identity provider says access was denied: you chose not to allow it, or your account may not use this application. Nothing was sent. Try again, or cancel.',
     retryable: true,
   },
   idp_error: {
     status: 502,
     title: 'Your identity provider could not sign you in',
-    message: 'The sign-in at your identity provider did not complete, so nothing was sent. Try again; if it happens again, tell your administrator.',
+    message:
+      'The sign-in at your identity provider did not complete, so nothing was sent. Try again; if it happens again, tell your administrator.',
     retryable: true,
   },
   idp_token_invalid: {
     status: 502,
-    title: 'Your identity provider\'s answer could not be verified',
-    message: 'The identity token from your identity provider failed its checks (its signature, issuer or audience), so nothing was sent. Tell your administrator; you can also try again.',
+    title: "Your identity provider's answer could not be verified",
+    message:
+      'The identity token from your identity provider failed its checks (its signature, issuer or audience), so nothing was sent. Tell your administrator; you can also try again.',
     retryable: true,
   },
   account_unavailable: {
@@ -161,6 +166,7 @@ export function problemInfo(code: ProblemCode): ProblemInfo {
 
 /** Where a failed step sends the browser; the state travels only so "Try again" can return to the same request. */
 export function problemPath(code: ProblemCode, params?: { loginRequestId: string; state: string }): string {
-  const query = params && PROBLEMS[code].retryable ? `?${new URLSearchParams({ login_request_id: params.loginRequestId, state: params.state })}` : ''
+  const query =
+    params && PROBLEMS[code].retryable ? `?${new URLSearchParams({ login_request_id: params.loginRequestId, state: params.state })}` : ''
   return `/login/problem/${code}${query}`
 }

@@ -93,7 +93,10 @@ describe('checkState', () => {
 
   it('refuses a different state, even one character off', () => {
     expect(checkState(pending, { ...params, state: `${params.state}x` }, 10_001, TTL)).toEqual({ ok: false, problem: 'state_mismatch' })
-    expect(checkState(pending, { ...params, state: params.state.toUpperCase() }, 10_001, TTL)).toEqual({ ok: false, problem: 'state_mismatch' })
+    expect(checkState(pending, { ...params, state: params.state.toUpperCase() }, 10_001, TTL)).toEqual({
+      ok: false,
+      problem: 'state_mismatch',
+    })
   })
 
   it('refuses a login request this browser never received', () => {

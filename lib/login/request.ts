@@ -82,19 +82,12 @@ export function sealPending(pending: PendingMap, password: string, ttlSeconds: n
 }
 
 /** Adds or refreshes one login request, dropping entries past the grace and the oldest beyond the cap. */
-export function withPendingEntry(
-  pending: PendingMap,
-  params: LoginRequestParams,
-  now: number,
-  ttlSeconds: number,
-): PendingMap {
+export function withPendingEntry(pending: PendingMap, params: LoginRequestParams, now: number, ttlSeconds: number): PendingMap {
   const stateHash = hashState(params.state)
   const existing = pending[params.loginRequestId]
   // Reloading the page keeps the original arrival time, so a reload cannot extend the TTL.
   const entry: PendingEntry = existing && existing.h === stateHash ? existing : { h: stateHash, c: now }
-  const live = Object.entries(pending).filter(
-    ([id, e]) => id !== params.loginRequestId && now - e.c < sealTtlFor(ttlSeconds) * 1000,
-  )
+  const live = Object.entries(pending).filter(([id, e]) => id !== params.loginRequestId && now - e.c < sealTtlFor(ttlSeconds) * 1000)
   live.sort((a, b) => b[1].c - a[1].c)
   return Object.fromEntries([[params.loginRequestId, entry], ...live.slice(0, MAX_PENDING_PER_BROWSER - 1)])
 }
@@ -104,17 +97,10 @@ export function withoutEntry(pending: PendingMap, loginRequestId: string): Pendi
   return rest
 }
 
-export type StateCheck =
-  | { ok: true; entry: PendingEntry }
-  | { ok: false; problem: 'no_session' | 'state_mismatch' | 'expired' }
+export type StateCheck = { ok: true; entry: PendingEntry } | { ok: false; problem: 'no_session' | 'state_mismatch' | 'expired' }
 
 /** The state must equal, byte for byte, the one this browser arrived with for this login request. */
-export function checkState(
-  pending: PendingMap,
-  params: LoginRequestParams,
-  now: number,
-  ttlSeconds: number,
-): StateCheck {
+export function checkState(pending: PendingMap, params: LoginRequestParams, now: number, ttlSeconds: number): StateCheck {
   const entry = pending[params.loginRequestId]
   if (!entry) return { ok: false, problem: 'no_session' }
   const expected = Buffer.from(entry.h, 'base64url')

@@ -76,7 +76,7 @@ function installPolicy(client: ScalekitBridgeClient, timeoutMs: number): Scaleki
   core.connectExec = async (fn, data, options) => {
     await refreshToken(client, false)
     let refreshed = false
-    for (let retries = 0; ; ) {
+    for (let retries = 0; ;) {
       try {
         return await fn(data, { timeoutMs, ...(options as object | undefined) })
       } catch (error) {

@@ -17,8 +17,10 @@ export function translateScalekitError(error: unknown): { problem: ProblemCode; 
   if (isAxiosError(error)) {
     // Only the token endpoint goes over axios (HTTP/1.1) here; RPCs fail as ConnectError.
     const status = error.response?.status
-    if (status === 400 || status === 401 || status === 403) return { problem: 'scalekit_credentials', detail: `token endpoint answered ${status}` }
-    if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') return { problem: 'scalekit_timeout', detail: 'token endpoint timed out' }
+    if (status === 400 || status === 401 || status === 403)
+      return { problem: 'scalekit_credentials', detail: `token endpoint answered ${status}` }
+    if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT')
+      return { problem: 'scalekit_timeout', detail: 'token endpoint timed out' }
     return { problem: 'scalekit_unavailable', detail: `token endpoint: ${status ?? error.code ?? 'no answer'}` }
   }
   const connectError = ConnectError.from(error)

@@ -2,12 +2,7 @@
 // popup-based MCP clients keep their handle on the window; everything else isolates itself.
 
 export function isLoginOrOAuthPath(pathname: string): boolean {
-  return (
-    pathname === '/login' ||
-    pathname.startsWith('/login/') ||
-    pathname === '/api/auth' ||
-    pathname.startsWith('/api/auth/')
-  )
+  return pathname === '/login' || pathname.startsWith('/login/') || pathname === '/api/auth' || pathname.startsWith('/api/auth/')
 }
 
 export function contentSecurityPolicy(nonce: string): string {

@@ -44,7 +44,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 /** Error text without anything that could carry credentials (URLs are cut to their host). */
 function safeError(error: unknown): string {
-  return errorText(error).replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s]*/gi, '<url>').slice(0, 200)
+  return errorText(error)
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s]*/gi, '<url>')
+    .slice(0, 200)
 }
 
 async function checkDatabase(): Promise<PartCheck> {

@@ -98,7 +98,9 @@ describe('checkAppSession (session source)', () => {
   })
 
   it('forwards only the configured cookies, and asks nothing when the browser has none of them', async () => {
-    expect(forwardedCookieHeader('byoa_login=abc; sid=s1; authjs.session-token=t; sid_legacy=s2; other', ['sid', 'sid_legacy'])).toBe('sid=s1; sid_legacy=s2')
+    expect(forwardedCookieHeader('byoa_login=abc; sid=s1; authjs.session-token=t; sid_legacy=s2; other', ['sid', 'sid_legacy'])).toBe(
+      'sid=s1; sid_legacy=s2',
+    )
     expect(forwardedCookieHeader('sidx=1; xsid=2', ['sid'])).toBeNull()
 
     whoamiAnswer = { status: 200, body: JSON.stringify({ sub: 'u1', email: 'dana@example.test', email_verified: true, name: 'Dana' }) }
@@ -111,7 +113,11 @@ describe('checkAppSession (session source)', () => {
   })
 
   it('reads 401, 403 and a redirect as signed out, other answers as faults', async () => {
-    for (const answer of [{ status: 401, body: '{}' }, { status: 403, body: '{}' }, { status: 302, body: '', headers: { location: '/login' } }]) {
+    for (const answer of [
+      { status: 401, body: '{}' },
+      { status: 403, body: '{}' },
+      { status: 302, body: '', headers: { location: '/login' } },
+    ]) {
       whoamiAnswer = answer
       expect(await checkAppSession(source(), 'sid=s1')).toEqual({ outcome: 'signed_out' })
     }

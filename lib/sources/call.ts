@@ -35,7 +35,10 @@ async function callSource(
 }
 
 /** Reads a JSON object answer, bounded in size; anything else is an invalid answer. */
-async function readProfile(response: Response, timeoutMs: number): Promise<{ ok: true; claims: Record<string, unknown> } | { ok: false; failure: SourceFailure }> {
+async function readProfile(
+  response: Response,
+  timeoutMs: number,
+): Promise<{ ok: true; claims: Record<string, unknown> } | { ok: false; failure: SourceFailure }> {
   let text: string
   try {
     text = await response.text()
@@ -46,7 +49,8 @@ async function readProfile(response: Response, timeoutMs: number): Promise<{ ok:
     }
     return { ok: false, failure: { reason: 'unavailable', detail: 'the connection broke while reading the answer' } }
   }
-  if (text.length > MAX_ANSWER_BYTES) return { ok: false, failure: { reason: 'invalid_response', detail: 'the answer is larger than 64 KB' } }
+  if (text.length > MAX_ANSWER_BYTES)
+    return { ok: false, failure: { reason: 'invalid_response', detail: 'the answer is larger than 64 KB' } }
   let value: unknown
   try {
     value = JSON.parse(text)

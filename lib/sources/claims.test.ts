@@ -87,7 +87,11 @@ describe('mapClaims', () => {
   })
 
   it('uses the OpenID Connect claim names by default', () => {
-    const result = mapClaims('idp', { sub: 'u1', email: 'a@b.test', email_verified: true, given_name: 'A', groups: 'solo' }, STANDARD_CLAIMS)
+    const result = mapClaims(
+      'idp',
+      { sub: 'u1', email: 'a@b.test', email_verified: true, given_name: 'A', groups: 'solo' },
+      STANDARD_CLAIMS,
+    )
     expect(result).toMatchObject({ ok: true, profile: { subject: 'u1', emailVerified: true, givenName: 'A', groups: ['solo'] } })
   })
 

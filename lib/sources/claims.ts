@@ -59,7 +59,7 @@ type ListField = (typeof LIST_FIELDS)[number]
 const ClaimPath = z
   .string()
   .trim()
-  .min(1, { error: 'must name a field of the source\'s answer', abort: true })
+  .min(1, { error: "must name a field of the source's answer", abort: true })
   .max(200)
   .refine((path) => !path.split('.').some((part) => part === ''), 'must not have empty parts (a..b, .a, a.)')
 
@@ -218,7 +218,10 @@ const ScalekitUserSchema = z.object({
   givenName: text(128),
   familyName: text(128),
   preferredUsername: text(128),
-  picture: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  picture: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .optional(),
   locale: text(35),
   phoneNumber: text(32),
   groups: z.array(z.string().min(1).max(256)).max(200).optional(),
@@ -226,8 +229,14 @@ const ScalekitUserSchema = z.object({
   organizationExternalId: text(255),
   organizationExternalName: text(255),
   customAttributes: z
-    .record(z.string(), z.custom<JsonValue>((value) => isJsonValue(value)))
-    .refine((value) => JSON.stringify(value).length <= CUSTOM_ATTRIBUTES_MAX_BYTES, `must be at most ${CUSTOM_ATTRIBUTES_MAX_BYTES} bytes of JSON`)
+    .record(
+      z.string(),
+      z.custom<JsonValue>((value) => isJsonValue(value)),
+    )
+    .refine(
+      (value) => JSON.stringify(value).length <= CUSTOM_ATTRIBUTES_MAX_BYTES,
+      `must be at most ${CUSTOM_ATTRIBUTES_MAX_BYTES} bytes of JSON`,
+    )
     .optional(),
 })
 

@@ -8,7 +8,14 @@ function sources(value: unknown, extra: Record<string, string> = {}) {
   return parseSourcesConfig({ IDENTITY_SOURCES: JSON.stringify(value), ...extra })
 }
 
-const acme = { id: 'acme', type: 'oidc', name: 'Acme IdP', issuer: 'https://idp.acme.test', clientId: 'bridge', clientSecret: 'env:ACME_SECRET' }
+const acme = {
+  id: 'acme',
+  type: 'oidc',
+  name: 'Acme IdP',
+  issuer: 'https://idp.acme.test',
+  clientId: 'bridge',
+  clientSecret: 'env:ACME_SECRET',
+}
 
 describe('parseSourcesConfig', () => {
   it('defaults to the local directory alone, with raw subjects', () => {
@@ -23,7 +30,14 @@ describe('parseSourcesConfig', () => {
       [
         { id: 'local', type: 'local' },
         acme,
-        { id: 'app', type: 'session', name: 'Company app', whoamiUrl: 'https://app.acme.test/api/me', cookies: ['sid'], loginUrl: 'https://app.acme.test/login' },
+        {
+          id: 'app',
+          type: 'session',
+          name: 'Company app',
+          whoamiUrl: 'https://app.acme.test/api/me',
+          cookies: ['sid'],
+          loginUrl: 'https://app.acme.test/login',
+        },
       ],
       { ACME_SECRET: 'from-the-environment' },
     )
@@ -67,9 +81,12 @@ describe('parseSourcesConfig', () => {
   })
 
   it('refuses a bad claims mapping at start-up', () => {
-    const { problems } = sources([{ id: 'local', type: 'local' }, { ...acme, clientSecret: 'x', claims: { email: '', emial: 'mail', customAttributes: { 'bad name': 'x' } } }])
+    const { problems } = sources([
+      { id: 'local', type: 'local' },
+      { ...acme, clientSecret: 'x', claims: { email: '', emial: 'mail', customAttributes: { 'bad name': 'x' } } },
+    ])
     expect(problems).toEqual([
-      'IDENTITY_SOURCES[1] (acme).claims.email: must name a field of the source\'s answer',
+      "IDENTITY_SOURCES[1] (acme).claims.email: must name a field of the source's answer",
       'IDENTITY_SOURCES[1] (acme).claims.customAttributes.bad name: custom attribute names are letters, digits, _ . - (at most 64)',
       'IDENTITY_SOURCES[1] (acme).claims: Unrecognized key: "emial"',
     ])

@@ -166,7 +166,9 @@ export function parseSourcesConfig(env: Record<string, string | undefined>): { c
   if (!['auto', 'namespaced', 'raw'].includes(format)) {
     problems.push('SUBJECT_FORMAT must be auto, namespaced or raw')
   } else if (format === 'raw' && sources.length > 1) {
-    problems.push('SUBJECT_FORMAT=raw keeps subjects as the sources give them, which is safe only with one source: with several, two people could share a sub. Use auto or namespaced')
+    problems.push(
+      'SUBJECT_FORMAT=raw keeps subjects as the sources give them, which is safe only with one source: with several, two people could share a sub. Use auto or namespaced',
+    )
   }
   if (problems.length) return { problems }
   const namespaceSubjects = format === 'namespaced' || (format === 'auto' && sources.length > 1)

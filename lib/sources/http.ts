@@ -4,9 +4,7 @@ import type { SourceOfType } from './config'
 import { askSource, type SourceFailure } from './call'
 
 export type CredentialCheck =
-  | { outcome: 'accepted'; identity: MappedIdentity }
-  | { outcome: 'refused' }
-  | { outcome: 'failed'; failure: SourceFailure }
+  { outcome: 'accepted'; identity: MappedIdentity } | { outcome: 'refused' } | { outcome: 'failed'; failure: SourceFailure }
 
 /**
  * Asks the company's credential API about one email and password. Its contract: 200 with a JSON

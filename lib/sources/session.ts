@@ -4,9 +4,7 @@ import type { SourceOfType } from './config'
 import { askSource, type SourceFailure } from './call'
 
 export type AppSessionCheck =
-  | { outcome: 'signed_in'; identity: MappedIdentity }
-  | { outcome: 'signed_out' }
-  | { outcome: 'failed'; failure: SourceFailure }
+  { outcome: 'signed_in'; identity: MappedIdentity } | { outcome: 'signed_out' } | { outcome: 'failed'; failure: SourceFailure }
 
 /** Only the cookies the configuration names travel to the company app, nothing else of ours. */
 export function forwardedCookieHeader(cookieHeader: string | null, names: readonly string[]): string | null {

@@ -23,7 +23,10 @@ export async function GET(request: NextRequest) {
   if (!check.ok) {
     if (check.reason === 'signed_out') return NextResponse.redirect(new URL(ADMIN_SIGN_IN_PATH, getEnv().APP_URL), 303)
     if (check.reason === 'unavailable') return unavailable()
-    return new NextResponse('Forbidden: you are not an administrator of this sign-in service.\n', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } })
+    return new NextResponse('Forbidden: you are not an administrator of this sign-in service.\n', {
+      status: 403,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    })
   }
   const query = Object.fromEntries(request.nextUrl.searchParams)
   const view = readAdminView(query, { searchDays: getEnv().LEDGER_RETENTION_DAYS })

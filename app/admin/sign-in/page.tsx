@@ -19,8 +19,8 @@ export default async function AdminSignInPage() {
     <Card>
       <Heading>Admin sign-in</Heading>
       <p className="mt-2 text-sm leading-6 text-slate-600">
-        Review the federated logins of this sign-in service. Administrators are the people in ADMIN_EMAILS and local users
-        added with --admin.
+        Review the federated logins of this sign-in service. Administrators are the people in ADMIN_EMAILS and local users added with
+        --admin.
       </p>
       <div className="mt-6 space-y-3">
         {idps.map((source) => (
@@ -33,7 +33,9 @@ export default async function AdminSignInPage() {
         ))}
         {credentials ? <AdminSignInForm source={credentials.id} /> : null}
         {!credentials && idps.length === 0 ? (
-          <p className="text-sm text-slate-600">No identity source here can sign administrators in; configure a local, http or oidc source.</p>
+          <p className="text-sm text-slate-600">
+            No identity source here can sign administrators in; configure a local, http or oidc source.
+          </p>
         ) : null}
       </div>
     </Card>

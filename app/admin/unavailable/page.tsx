@@ -9,8 +9,8 @@ export default function AdminUnavailablePage() {
     <Card>
       <Heading>The login ledger is unavailable</Heading>
       <p className="mt-3 text-sm leading-6 text-slate-600" data-testid="admin-unavailable">
-        The sign-in service cannot reach its database right now, so federated logins cannot be shown. Logins from MCP
-        clients are refused until it is back, so none goes unrecorded. Nothing needs restarting: try again in a moment.
+        The sign-in service cannot reach its database right now, so federated logins cannot be shown. Logins from MCP clients are refused
+        until it is back, so none goes unrecorded. Nothing needs restarting: try again in a moment.
       </p>
       <a href="/admin" className="mt-6 inline-block text-sm font-medium text-slate-900 underline underline-offset-4">
         Try again

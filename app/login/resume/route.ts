@@ -27,7 +27,12 @@ export async function GET(request: NextRequest) {
     return redirectTo(loginPath(intent.params))
   }
   const pending = await readPending()
-  const result = await completeLogin({ params: intent.params, pending, identity: session.identity, signedInAt: session.signedInAt ?? Date.now() })
+  const result = await completeLogin({
+    params: intent.params,
+    pending,
+    identity: session.identity,
+    signedInAt: session.signedInAt ?? Date.now(),
+  })
   if (!result.ok) return redirectTo(problemPath(result.problem, intent.params))
   await forgetPending(pending, intent.params.loginRequestId)
   return NextResponse.redirect(result.location, 303)

@@ -5,7 +5,11 @@ import { recordIdpFailure } from '@/lib/auth/idp-sign-in'
 // Auth.js's error and sign-in page. Failures of an IdP callback are handled before they get here
 // (app/api/auth); what arrives is a direct visit or an Auth.js error outside a callback.
 export async function GET(request: NextRequest) {
-  const type = request.nextUrl.searchParams.get('error')?.replace(/[^A-Za-z]/g, '').slice(0, 40) || 'unknown'
+  const type =
+    request.nextUrl.searchParams
+      .get('error')
+      ?.replace(/[^A-Za-z]/g, '')
+      .slice(0, 40) || 'unknown'
   const path = await recordIdpFailure({ type })
   return NextResponse.redirect(new URL(path, getEnv().APP_URL), 303)
 }

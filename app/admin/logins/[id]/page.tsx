@@ -42,7 +42,9 @@ export default async function LoginDetailPage({ params }: { params: Promise<{ id
       </h1>
       <div className="grid gap-4 lg:grid-cols-2">
         <section className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="summary">
-          <h2 id="summary" className="text-sm font-semibold text-slate-900">Summary</h2>
+          <h2 id="summary" className="text-sm font-semibold text-slate-900">
+            Summary
+          </h2>
           <dl className="divide-y divide-slate-100">
             <Field label="Person">{item.userEmail ?? 'not signed in'}</Field>
             <Field label="Subject (sub)">{item.userSub ?? ''}</Field>
@@ -67,7 +69,9 @@ export default async function LoginDetailPage({ params }: { params: Promise<{ id
         </section>
         <section className="space-y-4">
           <div className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="events">
-            <h2 id="events" className="text-sm font-semibold text-slate-900">Timeline</h2>
+            <h2 id="events" className="text-sm font-semibold text-slate-900">
+              Timeline
+            </h2>
             <ol className="mt-2 space-y-2">
               {events.map((event, index) => (
                 <li key={index} className="text-sm" data-testid="ledger-event">
@@ -75,13 +79,19 @@ export default async function LoginDetailPage({ params }: { params: Promise<{ id
                   <span className="text-slate-600">
                     {formatTime(event.at)} ({after(item.createdAt, event.at)})
                   </span>
-                  {event.detail ? <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs text-slate-700">{JSON.stringify(event.detail)}</pre> : null}
+                  {event.detail ? (
+                    <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs text-slate-700">
+                      {JSON.stringify(event.detail)}
+                    </pre>
+                  ) : null}
                 </li>
               ))}
             </ol>
           </div>
           <div className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="claims">
-            <h2 id="claims" className="text-sm font-semibold text-slate-900">Claims sent to Scalekit</h2>
+            <h2 id="claims" className="text-sm font-semibold text-slate-900">
+              Claims sent to Scalekit
+            </h2>
             {claims ? (
               <pre className="mt-2 overflow-x-auto rounded bg-slate-50 p-3 text-xs text-slate-800" data-testid="claims">
                 {JSON.stringify(claims, null, 2)}

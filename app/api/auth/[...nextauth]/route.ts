@@ -15,7 +15,10 @@ async function handle(request: NextRequest, handler: (request: NextRequest) => P
   const location = response.headers.get('location')
   if (captured.error === undefined || !location || !isSourceErrorPage(location)) return response
 
-  const target = NextResponse.redirect(new URL(await recordIdpFailure(captured.error, request.nextUrl.searchParams.get('error')), getEnv().APP_URL), 303)
+  const target = NextResponse.redirect(
+    new URL(await recordIdpFailure(captured.error, request.nextUrl.searchParams.get('error')), getEnv().APP_URL),
+    303,
+  )
   // Keep Auth.js's own cookie changes (it clears its PKCE, state and nonce cookies).
   for (const cookie of response.headers.getSetCookie()) target.headers.append('set-cookie', cookie)
   return target
