@@ -1,0 +1,26 @@
+import type { Migration, MigrationProvider } from 'kysely'
+import { migration0001 } from './0001-users-and-ledger'
+import { migration0002 } from './0002-ledger-admin-indexes'
+import { migration0003 } from './0003-sign-in-throttle'
+
+export type Engine = 'sqlite' | 'postgres'
+
+// Migrations live in code (not files found at run time) so the Next.js server bundle, the CLI
+// and the tests all carry the same list, one file each. Types are chosen to mean the same on
+// SQLite and PostgreSQL. A name, once released, never changes: it is the row in kysely_migration.
+
+function buildMigrations(engine: Engine): Record<string, Migration> {
+  return {
+    '0001_users_and_ledger': migration0001(engine),
+    '0002_ledger_admin_indexes': migration0002(engine),
+    '0003_sign_in_throttle': migration0003(),
+  }
+}
+
+export function createMigrationProvider(engine: Engine): MigrationProvider {
+  return {
+    async getMigrations() {
+      return buildMigrations(engine)
+    },
+  }
+}
