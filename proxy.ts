@@ -1,6 +1,14 @@
 import { NextResponse, type NextRequest } from 'next/server'
 import { getEnv } from '@/lib/env'
-import { cookieNameFor, cookieOptionsFor, parseLoginRequestParams, sealPending, unsealPending, withPendingEntry } from '@/lib/login/request'
+import {
+  cookieNameFor,
+  cookieOptionsFor,
+  parseLoginRequestParams,
+  sealPending,
+  unsealPending,
+  withPendingEntry,
+  type LoginRequestParams,
+} from '@/lib/login/request'
 import { isProblemCode, PROBLEMS } from '@/lib/login/problems'
 import { isSameOriginPost, securityHeaders } from '@/lib/server/headers'
 import { logEvent } from '@/lib/server/log'
@@ -15,6 +23,27 @@ function applyHeaders(response: NextResponse, pathname: string, nonce: string, s
     response.headers.set(name, value)
   }
   return response
+}
+
+/** A form posted from another site: the login area sends the person to its problem page. */
+function refuseCrossSitePost(request: NextRequest, loginArea: boolean, appUrl: string): NextResponse {
+  const origin = request.headers.get('origin')
+  logEvent('cross_site_rejected', { origin: origin ?? 'none', site: request.headers.get('sec-fetch-site') ?? 'none' })
+  if (loginArea) return NextResponse.redirect(new URL('/login/problem/cross_site', appUrl), 303)
+  return new NextResponse('Forbidden: this form was not sent from this site.\n', {
+    status: 403,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+  })
+}
+
+/** Adds the arriving login request to this browser's sealed map (lib/login/request.ts). */
+async function bindLoginRequest(request: NextRequest, response: NextResponse, params: LoginRequestParams): Promise<void> {
+  const env = getEnv()
+  const name = cookieNameFor(env.secure)
+  const ttl = env.LOGIN_REQUEST_TTL_SECONDS
+  const pending = await unsealPending(request.cookies.get(name)?.value, env.SESSION_SECRET, ttl)
+  const seal = await sealPending(withPendingEntry(pending, params, Date.now(), ttl), env.SESSION_SECRET, ttl)
+  response.cookies.set(name, seal, cookieOptionsFor(env.secure, ttl))
 }
 
 export async function proxy(request: NextRequest) {
@@ -36,16 +65,8 @@ export async function proxy(request: NextRequest) {
 
   const isForm = (area: string) => pathname === area || pathname.startsWith(`${area}/`)
   if (request.method === 'POST' && (isForm('/login') || isForm('/admin'))) {
-    const origin = request.headers.get('origin')
-    if (!isSameOriginPost(origin, request.headers.get('sec-fetch-site'), env.APP_URL)) {
-      logEvent('cross_site_rejected', { origin: origin ?? 'none', site: request.headers.get('sec-fetch-site') ?? 'none' })
-      const refused = isForm('/login')
-        ? NextResponse.redirect(new URL('/login/problem/cross_site', env.APP_URL), 303)
-        : new NextResponse('Forbidden: this form was not sent from this site.\n', {
-            status: 403,
-            headers: { 'content-type': 'text/plain; charset=utf-8' },
-          })
-      return applyHeaders(refused, pathname, nonce, env.secure)
+    if (!isSameOriginPost(request.headers.get('origin'), request.headers.get('sec-fetch-site'), env.APP_URL)) {
+      return applyHeaders(refuseCrossSitePost(request, isForm('/login'), env.APP_URL), pathname, nonce, env.secure)
     }
     // Our own no-referrer form post: give Next's server-action origin check the origin it expects.
     requestHeaders.set('origin', env.APP_URL)
@@ -71,12 +92,8 @@ export async function proxy(request: NextRequest) {
       const response = NextResponse.rewrite(target, { status: PROBLEMS[parsed.problem].status, request: { headers: requestHeaders } })
       return applyHeaders(response, pathname, nonce, env.secure)
     }
-    const name = cookieNameFor(env.secure)
-    const ttl = env.LOGIN_REQUEST_TTL_SECONDS
-    const pending = await unsealPending(request.cookies.get(name)?.value, env.SESSION_SECRET, ttl)
-    const seal = await sealPending(withPendingEntry(pending, parsed.params, Date.now(), ttl), env.SESSION_SECRET, ttl)
     const response = NextResponse.next({ request: { headers: requestHeaders } })
-    response.cookies.set(name, seal, cookieOptionsFor(env.secure, ttl))
+    await bindLoginRequest(request, response, parsed.params)
     return applyHeaders(response, pathname, nonce, env.secure)
   }
 

@@ -13,6 +13,36 @@ export const metadata: Metadata = { title: 'Federated logins' }
 const field =
   'mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900 focus:border-slate-900 focus:outline-2 focus:outline-slate-900'
 
+/** A filter with "Any" first, then each value as its own label. */
+function SelectField({ id, label, value, options }: { id: string; label: string; value: string; options: readonly string[] }) {
+  return (
+    <div>
+      <label htmlFor={id} className="text-xs font-medium text-slate-700">
+        {label}
+      </label>
+      <select id={id} name={id} defaultValue={value} className={field}>
+        <option value="">Any</option>
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+      </select>
+    </div>
+  )
+}
+
+function DateField({ id, label, value }: { id: string; label: string; value: string }) {
+  return (
+    <div>
+      <label htmlFor={id} className="text-xs font-medium text-slate-700">
+        {label}
+      </label>
+      <input id={id} name={id} type="date" defaultValue={value} className={field} />
+    </div>
+  )
+}
+
 function Filters({ view, sources }: { view: AdminView; sources: string[] }) {
   const { values } = view
   return (
@@ -28,44 +58,10 @@ function Filters({ view, sources }: { view: AdminView; sources: string[] }) {
         </label>
         <input id="q" name="q" defaultValue={values.q} placeholder="email, sub, login request id or authRequestId" className={field} />
       </div>
-      <div>
-        <label htmlFor="status" className="text-xs font-medium text-slate-700">
-          Status
-        </label>
-        <select id="status" name="status" defaultValue={values.status} className={field}>
-          <option value="">Any</option>
-          {LEDGER_STATUSES.map((status) => (
-            <option key={status} value={status}>
-              {status}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label htmlFor="source" className="text-xs font-medium text-slate-700">
-          Identity source
-        </label>
-        <select id="source" name="source" defaultValue={values.source} className={field}>
-          <option value="">Any</option>
-          {sources.map((source) => (
-            <option key={source} value={source}>
-              {source}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label htmlFor="from" className="text-xs font-medium text-slate-700">
-          From (UTC)
-        </label>
-        <input id="from" name="from" type="date" defaultValue={values.from} className={field} />
-      </div>
-      <div>
-        <label htmlFor="to" className="text-xs font-medium text-slate-700">
-          To (UTC, included)
-        </label>
-        <input id="to" name="to" type="date" defaultValue={values.to} className={field} />
-      </div>
+      <SelectField id="status" label="Status" value={values.status} options={LEDGER_STATUSES} />
+      <SelectField id="source" label="Identity source" value={values.source} options={sources} />
+      <DateField id="from" label="From (UTC)" value={values.from} />
+      <DateField id="to" label="To (UTC, included)" value={values.to} />
       <div className="col-span-2 flex items-end gap-2 md:col-span-6">
         <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">
           Apply filters

@@ -18,30 +18,8 @@ function unavailable() {
   })
 }
 
-export async function GET(request: NextRequest) {
-  const check = await checkAdmin()
-  if (!check.ok) {
-    if (check.reason === 'signed_out') return NextResponse.redirect(new URL(ADMIN_SIGN_IN_PATH, getEnv().APP_URL), 303)
-    if (check.reason === 'unavailable') return unavailable()
-    return new NextResponse('Forbidden: you are not an administrator of this sign-in service.\n', {
-      status: 403,
-      headers: { 'content-type': 'text/plain; charset=utf-8' },
-    })
-  }
-  const query = Object.fromEntries(request.nextUrl.searchParams)
-  const view = readAdminView(query, { searchDays: getEnv().LEDGER_RETENTION_DAYS })
-  const format = query.format === 'jsonl' ? 'jsonl' : 'csv'
-  // The first batch is read before answering, so a database that is down gives a 503, not a
-  // 200 with a cut-off file.
-  let rows: AsyncIterator<LedgerExportRow>
-  let first: IteratorResult<LedgerExportRow>
-  try {
-    rows = exportLedger(await getDb(), view.filter)[Symbol.asyncIterator]()
-    first = await rows.next()
-  } catch (error) {
-    logEvent('admin_database_unavailable', { error: errorText(error) })
-    return unavailable()
-  }
+/** The rows as a stream, read a chunk at a time: the stream asks again only once the client has read. */
+function streamRows(rows: AsyncIterator<LedgerExportRow>, first: IteratorResult<LedgerExportRow>, format: 'csv' | 'jsonl') {
   let pending: IteratorResult<LedgerExportRow> | undefined = first
   const nextRow = () => {
     const row = pending
@@ -51,7 +29,7 @@ export async function GET(request: NextRequest) {
   const encoder = new TextEncoder()
   let headerSent = false
 
-  const body = new ReadableStream<Uint8Array>({
+  return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (!headerSent && format === 'csv') {
         headerSent = true
@@ -75,6 +53,35 @@ export async function GET(request: NextRequest) {
       await rows.return?.()
     },
   })
+}
+
+function refuse(reason: 'signed_out' | 'forbidden' | 'unavailable') {
+  if (reason === 'signed_out') return NextResponse.redirect(new URL(ADMIN_SIGN_IN_PATH, getEnv().APP_URL), 303)
+  if (reason === 'unavailable') return unavailable()
+  return new NextResponse('Forbidden: you are not an administrator of this sign-in service.\n', {
+    status: 403,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+  })
+}
+
+export async function GET(request: NextRequest) {
+  const check = await checkAdmin()
+  if (!check.ok) return refuse(check.reason)
+  const query = Object.fromEntries(request.nextUrl.searchParams)
+  const view = readAdminView(query, { searchDays: getEnv().LEDGER_RETENTION_DAYS })
+  const format = query.format === 'jsonl' ? 'jsonl' : 'csv'
+  // The first batch is read before answering, so a database that is down gives a 503, not a
+  // 200 with a cut-off file.
+  let rows: AsyncIterator<LedgerExportRow>
+  let first: IteratorResult<LedgerExportRow>
+  try {
+    rows = exportLedger(await getDb(), view.filter)[Symbol.asyncIterator]()
+    first = await rows.next()
+  } catch (error) {
+    logEvent('admin_database_unavailable', { error: errorText(error) })
+    return unavailable()
+  }
+  const body = streamRows(rows, first, format)
   const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')
   return new NextResponse(body, {
     headers: {

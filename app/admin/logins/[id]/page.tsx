@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation'
 import { readLedger, requireAdmin } from '@/lib/admin/access'
 import { fingerprint } from '@/lib/server/log'
 import { getLedgerEntry } from '@/lib/ledger/queries'
+import type { LedgerEntry } from '@/lib/ledger/filter'
 import { AdminShell, formatTime, StatusBadge } from '../../ui'
 
 export const metadata: Metadata = { title: 'Federated login' }
@@ -41,53 +42,9 @@ export default async function LoginDetailPage({ params }: { params: Promise<{ id
         <span className="font-mono text-base">{item.id}</span> <StatusBadge status={item.status} />
       </h1>
       <div className="grid gap-4 lg:grid-cols-2">
-        <section className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="summary">
-          <h2 id="summary" className="text-sm font-semibold text-slate-900">
-            Summary
-          </h2>
-          <dl className="divide-y divide-slate-100">
-            <Field label="Person">{item.userEmail ?? 'not signed in'}</Field>
-            <Field label="Subject (sub)">{item.userSub ?? ''}</Field>
-            <Field label="Identity source">{item.identitySource ?? ''}</Field>
-            <Field label="Scalekit authRequestId" testId="auth-request-id">
-              {item.authRequestId ?? ''}
-            </Field>
-            <Field label="Reason" testId="failure-reason">
-              {item.errorCode ? `${item.errorCode}: ${item.errorMessage ?? ''}` : ''}
-            </Field>
-            <Field label="Started (UTC)">{formatTime(item.createdAt)}</Field>
-            <Field label="Signed in">{after(item.createdAt, item.signedInAt)}</Field>
-            <Field label="Submitted to Scalekit">{after(item.createdAt, item.submittedAt)}</Field>
-            <Field label="Finished">{after(item.createdAt, item.finishedAt)}</Field>
-            <Field label="Expires (UTC)">{formatTime(item.expiresAt)}</Field>
-            <Field label="IP address">{item.ip ?? ''}</Field>
-            <Field label="User agent">{item.userAgent ?? ''}</Field>
-            <Field label="Log correlation id (cid)" testId="correlation-id">
-              <code>{fingerprint(item.id)}</code>
-            </Field>
-          </dl>
-        </section>
+        <Summary item={item} />
         <section className="space-y-4">
-          <div className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="events">
-            <h2 id="events" className="text-sm font-semibold text-slate-900">
-              Timeline
-            </h2>
-            <ol className="mt-2 space-y-2">
-              {events.map((event, index) => (
-                <li key={index} className="text-sm" data-testid="ledger-event">
-                  <span className="font-medium text-slate-900">{event.type}</span>{' '}
-                  <span className="text-slate-600">
-                    {formatTime(event.at)} ({after(item.createdAt, event.at)})
-                  </span>
-                  {event.detail ? (
-                    <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs text-slate-700">
-                      {JSON.stringify(event.detail)}
-                    </pre>
-                  ) : null}
-                </li>
-              ))}
-            </ol>
-          </div>
+          <Timeline createdAt={item.createdAt} events={events} />
           <div className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="claims">
             <h2 id="claims" className="text-sm font-semibold text-slate-900">
               Claims sent to Scalekit
@@ -103,5 +60,61 @@ export default async function LoginDetailPage({ params }: { params: Promise<{ id
         </section>
       </div>
     </AdminShell>
+  )
+}
+
+/** Who, through which source, what Scalekit answered, and when each step happened. */
+function Summary({ item }: { item: LedgerEntry['item'] }) {
+  return (
+    <section className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="summary">
+      <h2 id="summary" className="text-sm font-semibold text-slate-900">
+        Summary
+      </h2>
+      <dl className="divide-y divide-slate-100">
+        <Field label="Person">{item.userEmail ?? 'not signed in'}</Field>
+        <Field label="Subject (sub)">{item.userSub ?? ''}</Field>
+        <Field label="Identity source">{item.identitySource ?? ''}</Field>
+        <Field label="Scalekit authRequestId" testId="auth-request-id">
+          {item.authRequestId ?? ''}
+        </Field>
+        <Field label="Reason" testId="failure-reason">
+          {item.errorCode ? `${item.errorCode}: ${item.errorMessage ?? ''}` : ''}
+        </Field>
+        <Field label="Started (UTC)">{formatTime(item.createdAt)}</Field>
+        <Field label="Signed in">{after(item.createdAt, item.signedInAt)}</Field>
+        <Field label="Submitted to Scalekit">{after(item.createdAt, item.submittedAt)}</Field>
+        <Field label="Finished">{after(item.createdAt, item.finishedAt)}</Field>
+        <Field label="Expires (UTC)">{formatTime(item.expiresAt)}</Field>
+        <Field label="IP address">{item.ip ?? ''}</Field>
+        <Field label="User agent">{item.userAgent ?? ''}</Field>
+        <Field label="Log correlation id (cid)" testId="correlation-id">
+          <code>{fingerprint(item.id)}</code>
+        </Field>
+      </dl>
+    </section>
+  )
+}
+
+/** Every event of the login request, with its time after the request arrived. */
+function Timeline({ createdAt, events }: { createdAt: number; events: LedgerEntry['events'] }) {
+  return (
+    <div className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="events">
+      <h2 id="events" className="text-sm font-semibold text-slate-900">
+        Timeline
+      </h2>
+      <ol className="mt-2 space-y-2">
+        {events.map((event, index) => (
+          <li key={index} className="text-sm" data-testid="ledger-event">
+            <span className="font-medium text-slate-900">{event.type}</span>{' '}
+            <span className="text-slate-600">
+              {formatTime(event.at)} ({after(createdAt, event.at)})
+            </span>
+            {event.detail ? (
+              <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs text-slate-700">{JSON.stringify(event.detail)}</pre>
+            ) : null}
+          </li>
+        ))}
+      </ol>
+    </div>
   )
 }
