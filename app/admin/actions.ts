@@ -5,6 +5,7 @@ import { signIn, signInWithCredentials, signOut } from '@/lib/auth/config'
 import { findSource } from '@/lib/auth/providers'
 import { ADMIN_SIGN_IN_PATH } from '@/lib/admin/access'
 import { throttledMessage } from '@/lib/auth/throttle'
+import { readCredentialFields } from '@/lib/auth/credentials-input'
 
 export interface AdminSignInState {
   message?: string
@@ -15,14 +16,14 @@ export interface AdminSignInState {
 /** Email and password for the admin area, through the configured local or http source. */
 export async function adminSignInAction(previous: AdminSignInState, form: FormData): Promise<AdminSignInState> {
   const source = findSource(form.get('source'))
-  const email = String(form.get('email') ?? '')
-    .trim()
-    .slice(0, 320)
-  const password = String(form.get('password') ?? '')
+  const fields = readCredentialFields(form)
+  const { email } = fields
   const attempt = previous.attempt + 1
   if (source?.type !== 'local' && source?.type !== 'http') return { message: 'This sign-in method is not available.', email, attempt }
-  if (!email || !password) return { message: 'Enter your email and password.', email, attempt }
-  const result = await signInWithCredentials(source.id, { email, password })
+  if (!fields.ok && fields.reason === 'missing') return { message: 'Enter your email and password.', email, attempt }
+  const result = fields.ok
+    ? await signInWithCredentials(source.id, { email, password: fields.password })
+    : ({ outcome: 'refused' } as const)
   if (result.outcome === 'signed_in') redirect('/admin')
   if (result.outcome === 'failed') return { message: 'The sign-in service did not answer. Try again in a moment.', email, attempt }
   if (result.outcome === 'database_unavailable')

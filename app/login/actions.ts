@@ -15,6 +15,7 @@ import { problemPath, type ProblemCode } from '@/lib/login/problems'
 import { isSameOriginPost } from '@/lib/server/headers'
 import { recordSourceFailure, startIdpSignIn } from '@/lib/auth/idp-sign-in'
 import { problemForFailure } from '@/lib/auth/errors'
+import { readCredentialFields } from '@/lib/auth/credentials-input'
 import { isSessionFresh } from '@/lib/auth/session-age'
 import type { LoginRequestParams, PendingMap } from '@/lib/login/request'
 import { loginPath, loginRequestFrom } from './params'
@@ -66,14 +67,14 @@ export async function signInAction(previous: SignInState, form: FormData): Promi
   const params = await readRequest(form)
   const source = findSource(form.get('source'))
   if (source?.type !== 'local' && source?.type !== 'http') redirect(loginPath(params))
-  const email = String(form.get('email') ?? '')
-    .trim()
-    .slice(0, 320)
-  const password = String(form.get('password') ?? '')
+  const fields = readCredentialFields(form)
+  const { email } = fields
   const attempt = previous.attempt + 1
-  if (!email || !password) return { message: 'Enter your email and password.', email, attempt }
+  if (!fields.ok && fields.reason === 'missing') return { message: 'Enter your email and password.', email, attempt }
 
-  const result = await signInWithCredentials(source.id, { email, password })
+  const result = fields.ok
+    ? await signInWithCredentials(source.id, { email, password: fields.password })
+    : ({ outcome: 'refused' } as const)
   if (result.outcome === 'signed_in') return complete(params, result.identity, result.signedInAt)
   if (result.outcome === 'database_unavailable') redirect(problemPath('database_unavailable', params))
   if (result.outcome === 'failed') {

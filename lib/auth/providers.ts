@@ -2,12 +2,11 @@ import 'server-only'
 import Credentials from 'next-auth/providers/credentials'
 import { CredentialsSignin } from 'next-auth'
 import type { Provider } from 'next-auth/providers'
-import { z } from 'zod'
 import { getEnv } from '../env'
 import { getDb } from '../db/client'
 import { verifyCredentials } from '../users/directory'
 import type { User } from '../db/schema'
-import { PASSWORD_MAX_LENGTH } from '../users/passwords'
+import { CredentialsInput } from './credentials-input'
 import { errorText, logEvent } from '../server/log'
 import type { MappedIdentity } from '../sources/claims'
 import type { IdentitySource } from '../sources/config'
@@ -19,14 +18,6 @@ import { AppSignedOut, SourceUnavailable, Throttled, ThrottleUnavailable } from 
 
 // One Auth.js provider per identity source: the local directory and the company's credential API
 // and app session as Credentials providers, each upstream IdP as an OpenID Connect provider.
-
-const CredentialsInput = z.object({
-  email: z.string().trim().min(1).max(320),
-  password: z
-    .string()
-    .min(1)
-    .max(PASSWORD_MAX_LENGTH * 4),
-})
 
 export function localIdentity(source: string, user: User): MappedIdentity {
   return {
