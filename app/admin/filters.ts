@@ -18,10 +18,6 @@ function parseDay(value: string | undefined): number | undefined {
   return Number.isNaN(time) ? undefined : time
 }
 
-export function formatDay(time: number): string {
-  return new Date(time).toISOString().slice(0, 10)
-}
-
 export interface AdminView {
   filter: LedgerFilter
   after: LedgerCursor | null

@@ -14,7 +14,7 @@ import { isSessionFresh } from '../auth/session-age'
 
 export const ADMIN_SIGN_IN_PATH = '/admin/sign-in'
 /** Answers 503 (the status is set in proxy.ts): the ledger cannot be read right now. */
-export const ADMIN_UNAVAILABLE_PATH = '/admin/unavailable'
+const ADMIN_UNAVAILABLE_PATH = '/admin/unavailable'
 
 export type AdminCheck = { ok: true; email: string } | { ok: false; reason: 'signed_out' | 'forbidden' | 'unavailable' }
 

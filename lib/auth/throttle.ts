@@ -144,7 +144,7 @@ export async function returnAttempt(db: Db, email: string): Promise<void> {
 }
 
 /** The longest window the configuration allows; a row older than that and unlocked counts nothing. */
-export const MAX_WINDOW_MS = 24 * 3600 * 1000
+const MAX_WINDOW_MS = 24 * 3600 * 1000
 
 /** Drops rows whose window started over `windowMs` ago and that hold no live lock. */
 export async function purgeThrottle(db: Db, windowMs = MAX_WINDOW_MS, now = Date.now()): Promise<number> {

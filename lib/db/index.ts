@@ -12,7 +12,7 @@ export interface DatabaseHandle {
   engine: Engine
 }
 
-export const DEFAULT_SQLITE_PATH = '.data/bridge.db'
+const DEFAULT_SQLITE_PATH = '.data/bridge.db'
 
 /** DATABASE_URL unset -> SQLite at .data/bridge.db; file:<path> -> SQLite there; postgres://... -> PostgreSQL. */
 export async function openDatabase(databaseUrl: string | undefined): Promise<DatabaseHandle> {

@@ -1,9 +1,9 @@
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type { Generated, Selectable } from 'kysely'
 
 // Timestamps are epoch milliseconds in both engines (INTEGER in SQLite, BIGINT in PostgreSQL),
 // so one set of queries sorts and compares them the same way everywhere.
 
-export interface UsersTable {
+interface UsersTable {
   id: string
   email: string
   name: string
@@ -48,7 +48,7 @@ export interface LoginEventsTable {
 }
 
 /** One row per throttled key: `account:<hash of the email>` or `ip:<address>`. */
-export interface SignInThrottleTable {
+interface SignInThrottleTable {
   key: string
   failures: number
   window_started_at: number
@@ -63,7 +63,4 @@ export interface Database {
 }
 
 export type User = Selectable<UsersTable>
-export type NewUser = Insertable<UsersTable>
-export type UserUpdate = Updateable<UsersTable>
 export type LoginRequestRow = Selectable<LoginRequestsTable>
-export type LoginEventRow = Selectable<LoginEventsTable>

@@ -5,7 +5,7 @@ import { migrateToLatest, openDatabase, type DatabaseHandle } from './'
 // The engines the query tests run on. PostgreSQL is used when reachable; on a laptop without it
 // the suite says it was skipped and why. CI sets REQUIRE_POSTGRES=1 so a missing server fails.
 
-export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 export async function postgresAvailable(): Promise<string | null> {
   const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 })

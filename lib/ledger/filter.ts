@@ -58,7 +58,7 @@ export interface LedgerEntry {
   events: Array<{ at: number; type: string; detail: unknown | null }>
 }
 
-export const DEFAULT_RANGE_MS = 7 * 24 * 60 * 60 * 1000
+const DEFAULT_RANGE_MS = 7 * 24 * 60 * 60 * 1000
 export const DEFAULT_LIMIT = 50
 export const MAX_LIMIT = 200
 export const DEFAULT_BUCKETS = 24
@@ -96,7 +96,7 @@ function epochMs(value: number | undefined): number | undefined {
 }
 
 /** A pending request past its expiry is expired, whether or not anyone has touched it since. */
-export function effectiveStatus(status: LedgerStatus, expiresAt: number, now: number): LedgerStatus {
+function effectiveStatus(status: LedgerStatus, expiresAt: number, now: number): LedgerStatus {
   return status === 'pending' && expiresAt <= now ? 'expired' : status
 }
 
@@ -165,7 +165,7 @@ export function resolveRange(filter: LedgerFilter, now: number): Range {
 }
 
 /** `%`, `_` and the escape character itself match only themselves. */
-export function escapeLike(text: string): string {
+function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`)
 }
 

@@ -8,7 +8,7 @@ import type { ScalekitUser } from '../sources/claims'
 
 type Db = Kysely<Database>
 
-export type LoginEventType =
+type LoginEventType =
   | 'received'
   | 'signed_in'
   | 'sign_in_failed'
@@ -20,7 +20,7 @@ export type LoginEventType =
   | 'cancelled'
   | 'expired'
 
-export async function recordLoginEvent(
+async function recordLoginEvent(
   db: Db,
   loginRequestId: string,
   type: LoginEventType,

@@ -160,10 +160,6 @@ export function isProblemCode(value: string): value is ProblemCode {
   return Object.hasOwn(PROBLEMS, value)
 }
 
-export function problemInfo(code: ProblemCode): ProblemInfo {
-  return PROBLEMS[code]
-}
-
 /** Where a failed step sends the browser; the state travels only so "Try again" can return to the same request. */
 export function problemPath(code: ProblemCode, params?: { loginRequestId: string; state: string }): string {
   const query =

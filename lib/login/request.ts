@@ -6,13 +6,13 @@ import { sealData, unsealData } from 'iron-session'
 // login_request_id so two tabs with two logins do not overwrite each other. The cookie keeps a
 // SHA-256 of the state, not the state: states may be up to 2 KB and several must fit in 4 KB.
 
-export const LOGIN_REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/
+const LOGIN_REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/
 // Opaque to us: any printable ASCII without whitespace, returned byte for byte.
-export const STATE_PATTERN = /^[\x21-\x7E]{1,2048}$/
+const STATE_PATTERN = /^[\x21-\x7E]{1,2048}$/
 export const MAX_PENDING_PER_BROWSER = 8
 // The seal outlives the login request by this much, so a late submission is told "expired"
 // (with what to do) rather than "this browser never started a sign-in".
-export const SEAL_GRACE_SECONDS = 3600
+const SEAL_GRACE_SECONDS = 3600
 
 export function sealTtlFor(ttlSeconds: number): number {
   return ttlSeconds + SEAL_GRACE_SECONDS
@@ -41,7 +41,7 @@ export function hashState(state: string): string {
   return createHash('sha256').update(state, 'utf8').digest('base64url')
 }
 
-export interface PendingEntry {
+interface PendingEntry {
   /** SHA-256 of the state, base64url. */
   h: string
   /** When this browser arrived with the login request, epoch ms. */

@@ -11,7 +11,7 @@ import { checkPeerAddressStamp } from './peer-address'
 // polls it every few seconds, so the database is asked at most once a second and Scalekit at most
 // once a minute while it works, every 5 seconds while it does not.
 
-export interface PartCheck {
+interface PartCheck {
   ok: boolean
   /** What failed, in words safe to show an operator: no secrets, no connection strings. */
   error?: string

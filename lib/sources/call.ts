@@ -6,7 +6,7 @@ import { mapClaims, type MappedIdentity, type ResolvedMapping } from './claims'
 // no redirect (a redirect could carry the credentials or cookies elsewhere), has a deadline, and
 // every way it can fail comes back as a value the sign-in page can explain.
 
-export type SourceFailureReason = 'timeout' | 'unavailable' | 'invalid_response'
+type SourceFailureReason = 'timeout' | 'unavailable' | 'invalid_response'
 
 export interface SourceFailure {
   reason: SourceFailureReason

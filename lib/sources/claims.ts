@@ -26,7 +26,7 @@ export interface IdentityProfile {
   customAttributes?: Record<string, JsonValue>
 }
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 
 /** A source's answer after mapping: a profile, or why it cannot become one. */
 export type MappedIdentity = { ok: true; profile: IdentityProfile } | { ok: false; source: string; issues: string[] }
@@ -115,7 +115,7 @@ export function resolveMapping(custom: ClaimsMapping | undefined): ResolvedMappi
   return { ...STANDARD_CLAIMS, ...custom }
 }
 
-export function readClaim(claims: Record<string, unknown>, path: string): unknown {
+function readClaim(claims: Record<string, unknown>, path: string): unknown {
   if (Object.hasOwn(claims, path)) return claims[path]
   let value: unknown = claims
   for (const part of path.split('.')) {
@@ -247,7 +247,7 @@ export interface ClaimsOptions {
   namespaceSubjects: boolean
 }
 
-export function subjectFor(profile: Pick<IdentityProfile, 'source' | 'subject'>, options: ClaimsOptions): string {
+function subjectFor(profile: Pick<IdentityProfile, 'source' | 'subject'>, options: ClaimsOptions): string {
   return options.namespaceSubjects ? `${profile.source}|${profile.subject}` : profile.subject
 }
 

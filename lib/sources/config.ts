@@ -90,9 +90,9 @@ export type IdentitySource = WithResolvedClaims<ParsedSource>
 export type SourceOfType<T extends IdentitySource['type']> = Extract<IdentitySource, { type: T }>
 
 /** With no IDENTITY_SOURCES, the bridge signs people in with its own user directory. */
-export const DEFAULT_SOURCES_JSON = '[{"id":"local","type":"local"}]'
+const DEFAULT_SOURCES_JSON = '[{"id":"local","type":"local"}]'
 
-export type SubjectFormat = 'auto' | 'namespaced' | 'raw'
+type SubjectFormat = 'auto' | 'namespaced' | 'raw'
 
 export interface SourcesConfig {
   sources: IdentitySource[]

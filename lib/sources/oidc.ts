@@ -14,7 +14,7 @@ interface IssuerKeys {
 
 const keysBySource = new Map<string, Promise<IssuerKeys>>()
 
-export function discoveryUrl(issuer: string): string {
+function discoveryUrl(issuer: string): string {
   const url = new URL(issuer)
   const path = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname
   return `${url.origin}${path}/.well-known/openid-configuration`

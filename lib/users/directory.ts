@@ -6,7 +6,7 @@ import { checkPasswordPolicy, hashPassword, verifyAgainstDummy, verifyPassword }
 
 // The local user directory: the embedded default identity source.
 
-export function normalizeEmail(email: string): string {
+function normalizeEmail(email: string): string {
   return email.trim().toLowerCase()
 }
 

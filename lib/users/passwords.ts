@@ -5,14 +5,14 @@ import { hash, verify } from '@node-rs/argon2'
 const ARGON2ID = 2
 
 // OWASP's argon2id minimum (ASVS 5.0 Appendix C): 19 MiB, 2 passes, 1 lane.
-export const ARGON2_OPTIONS = {
+const ARGON2_OPTIONS = {
   algorithm: ARGON2ID,
   memoryCost: 19_456,
   timeCost: 2,
   parallelism: 1,
 } as const
 
-export const PASSWORD_MIN_LENGTH = 8
+const PASSWORD_MIN_LENGTH = 8
 export const PASSWORD_MAX_LENGTH = 128
 
 export function checkPasswordPolicy(password: string): string | null {
