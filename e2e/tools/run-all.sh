@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: types, unit tests (SQLite and PostgreSQL), the production build, then the
+# The whole test suite: lint and format, types, unit tests (SQLite and PostgreSQL), the production build, then the
 # browser suite twice: on SQLite and on PostgreSQL. Any failure stops the run with a non-zero exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -7,6 +7,11 @@ cd "$(dirname "$0")/../.."
 PG_URL="${E2E_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/bridge_e2e}"
 
 step() { printf '\n=== %s\n' "$*"; }
+
+step "Lint (ESLint), format (Prettier) and unused code (knip)"
+npx eslint . --max-warnings=0
+npx prettier --check . --log-level=warn
+npx knip
 
 step "Type check"
 npx tsc --noEmit
