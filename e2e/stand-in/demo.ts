@@ -116,7 +116,6 @@ async function main(): Promise<void> {
       SCALEKIT_CONNECTION_ID: CONNECTION_ID,
       SESSION_SECRET: secrets.sessionSecret,
       AUTH_SECRET: secrets.authSecret,
-      AUTH_TRUST_HOST: 'true',
       DATABASE_URL,
       ADMIN_EMAILS: DEMO_USER.email,
     },
