@@ -113,8 +113,8 @@ test.describe('the admin area', () => {
       'login_request_id,status,created_at,signed_in_at,submitted_at,finished_at,identity_source,user_email,user_sub,auth_request_id,error_code,error_message,ip,user_agent,claims',
     )
     expect(lines.slice(1).map((line) => line.split(',').slice(0, 2))).toEqual([
-      [completed.loginRequestId, 'completed'],
-      [failed.loginRequestId, 'failed'],
+      [`"${completed.loginRequestId}"`, '"completed"'],
+      [`"${failed.loginRequestId}"`, '"failed"'],
     ])
 
     // The list shows the last 7 days, but a search looks through the whole ledger; a request

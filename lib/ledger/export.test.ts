@@ -21,20 +21,30 @@ const row: ExportRow = {
 }
 
 describe('the ledger export', () => {
-  it('quotes CSV cells per RFC 4180 and defuses spreadsheet formulas', () => {
-    expect(csvCell(null)).toBe('')
-    expect(csvCell('plain')).toBe('plain')
+  it('quotes every CSV cell per RFC 4180 and defuses spreadsheet formulas at the start', () => {
+    expect(csvCell(null)).toBe('""')
+    expect(csvCell('plain')).toBe('"plain"')
     expect(csvCell('a,b')).toBe('"a,b"')
     expect(csvCell('say "hi"')).toBe('"say ""hi"""')
-    expect(csvCell('=HYPERLINK("http://evil")')).toBe('"\'=HYPERLINK(""http://evil"")"')
-    expect(csvCell('+1')).toBe("'+1")
-    expect(csvCell('@sum')).toBe("'@sum")
+    expect(csvCell('=HYPERLINK("http://evil")')).toBe(`"'=HYPERLINK(""http://evil"")"`)
+    expect(csvCell('+1')).toBe(`"'+1"`)
+    expect(csvCell('-1')).toBe(`"'-1"`)
+    expect(csvCell('@sum')).toBe(`"'@sum"`)
+    expect(csvCell('\tcmd')).toBe(`"'\tcmd"`)
+  })
+
+  it('case 29: defuses a formula after ";", "," or a tab, where other locales start a new cell', () => {
+    expect(csvCell('x;=HYPERLINK("http://evil","go")')).toBe(`"x;'=HYPERLINK(""http://evil"",""go"")"`)
+    expect(csvCell('Mozilla/5.0;+cmd|calc')).toBe(`"Mozilla/5.0;'+cmd|calc"`)
+    expect(csvCell('a,@SUM(1)')).toBe(`"a,'@SUM(1)"`)
+    expect(csvCell('a\t-2+3')).toBe(`"a\t'-2+3"`)
+    expect(csvCell('a; =b')).toBe('"a; =b"')
   })
 
   it('writes one CSV line and one JSON line per row, in the header order', () => {
     expect(CSV_HEADER.split(',')[0]).toBe('login_request_id')
     expect(csvLine(row)).toBe(
-      'lri_1,failed,2026-11-23T12:00:00.000Z,,,2026-11-23T12:00:01.000Z,local,a@example.test,u1,,scalekit_rejected_user,"InvalidArgument: ""sub"", bad\nvalue",127.0.0.1,"Mozilla/5.0 (X11, Linux)","{""sub"":""u1"",""email"":""a@example.test""}"\r\n',
+      '"lri_1","failed","2026-11-23T12:00:00.000Z","","","2026-11-23T12:00:01.000Z","local","a@example.test","u1","","scalekit_rejected_user","InvalidArgument: ""sub"", bad\nvalue","127.0.0.1","Mozilla/5.0 (X11, Linux)","{""sub"":""u1"",""email"":""a@example.test""}"\r\n',
     )
     expect(JSON.parse(jsonLine(row))).toEqual({
       login_request_id: 'lri_1',

@@ -26,11 +26,15 @@ function iso(time: number | null): string | null {
   return time === null ? null : new Date(time).toISOString()
 }
 
-/** RFC 4180 quoting, and a leading ' on cells a spreadsheet would run as a formula. */
+/**
+ * Every cell quoted (RFC 4180), and a ' before anything a spreadsheet could run as a formula: at
+ * the start of the cell, and after each `;`, `,` or tab, where spreadsheets of locales that split
+ * on them start a new cell. Visitors write some cells (the user agent), so none is trusted.
+ */
 export function csvCell(value: string | null): string {
-  if (value === null) return ''
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
+  if (value === null) return '""'
+  const safe = value.replace(/^[\t\r]/, "'$&").replace(/(^|[;,\t])([=+\-@])/g, "$1'$2")
+  return `"${safe.replace(/"/g, '""')}"`
 }
 
 export function csvLine(row: ExportRow): string {
