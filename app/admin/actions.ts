@@ -22,7 +22,7 @@ export async function adminSignInAction(previous: AdminSignInState, form: FormDa
   if (source?.type !== 'local' && source?.type !== 'http') return { message: 'This sign-in method is not available.', email, attempt }
   if (!fields.ok && fields.reason === 'missing') return { message: 'Enter your email and password.', email, attempt }
   const result = fields.ok
-    ? await signInWithCredentials(source.id, { email, password: fields.password })
+    ? await signInWithCredentials(source.id, { email, password: fields.password, purpose: 'admin' })
     : ({ outcome: 'refused' } as const)
   if (result.outcome === 'signed_in') redirect('/admin')
   if (result.outcome === 'failed') return { message: 'The sign-in service did not answer. Try again in a moment.', email, attempt }

@@ -117,7 +117,9 @@ export async function continueAction(form: FormData): Promise<void> {
   const params = await readRequest(form)
   const session = await auth()
   const source = findSource(session?.source)
-  if (!session?.identity || !source || source.type === 'session' || !isSessionFresh(session.signedInAt)) redirect(loginPath(params))
+  if (!session?.identity || !source || source.type === 'session' || session.purpose === 'admin' || !isSessionFresh(session.signedInAt)) {
+    redirect(loginPath(params))
+  }
   const signedInAt = session.signedInAt ?? Date.now()
   if (source.type !== 'local') return complete(params, session.identity, signedInAt)
 

@@ -42,7 +42,10 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const session = await auth()
   const sessionSource = findSource(session?.source)
   // The bridge's own session; a company-app session is asked afresh below instead.
-  const ownSession = session?.identity?.ok && sessionSource && sessionSource.type !== 'session' ? session.identity.profile : null
+  const ownSession =
+    session?.identity?.ok && sessionSource && sessionSource.type !== 'session' && session.purpose !== 'admin'
+      ? session.identity.profile
+      : null
   const signedIn = ownSession && isSessionFresh(session?.signedInAt) ? ownSession : null
 
   return (

@@ -9,6 +9,7 @@ import type { SourceFailure } from '../sources/call'
 import { AppSignedOut, IdTokenRejected, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
 import { capture, withSignInCapture } from './capture'
 import { providerFor, sourceById } from './providers'
+import { readSourceIntent } from '../login/idp-round-trip'
 
 // next-auth (Auth.js v5) holds the bridge's own session: who is signed in here, through which
 // identity source, since when, and the profile that source gave (lib/auth/providers.ts has one
@@ -21,9 +22,12 @@ declare module 'next-auth' {
     source?: string
     signedInAt?: number
     identity?: MappedIdentity
+    /** 'admin': signed in at the admin area, for the admin area only. */
+    purpose?: 'admin'
   }
   interface User {
     identity?: MappedIdentity
+    purpose?: 'admin'
   }
 }
 
@@ -60,7 +64,7 @@ const checkIdToken: NonNullable<Callbacks['signIn']> = async ({ account }) => {
 }
 
 /** At sign-in, the token keeps the identity the source gave, and the caller gets it too. */
-const rememberIdentity: NonNullable<Callbacks['jwt']> = ({ token, user, account, profile }) => {
+const rememberIdentity: NonNullable<Callbacks['jwt']> = async ({ token, user, account, profile }) => {
   if (user && account) {
     const source = sourceById(account.provider)
     const identity: MappedIdentity =
@@ -73,6 +77,8 @@ const rememberIdentity: NonNullable<Callbacks['jwt']> = ({ token, user, account,
     token.source = account.provider
     token.signedInAt = Date.now()
     token.identity = identity
+    // An IdP sign-in that did not leave from a login request was started at the admin area.
+    token.purpose = account.type === 'oidc' ? ((await readSourceIntent()) ? undefined : 'admin') : user.purpose
     const store = capture.getStore()
     if (store) {
       store.identity = identity
@@ -101,6 +107,7 @@ function buildConfig(): NextAuthConfig {
         session.source = typeof token.source === 'string' ? token.source : undefined
         session.signedInAt = typeof token.signedInAt === 'number' ? token.signedInAt : undefined
         session.identity = token.identity as MappedIdentity | undefined
+        session.purpose = token.purpose === 'admin' ? 'admin' : undefined
         return session
       },
       redirect({ url, baseUrl }) {

@@ -28,7 +28,6 @@ export function localIdentity(source: string, user: User): MappedIdentity {
       email: user.email,
       emailVerified: user.email_verified === 1,
       name: user.name,
-      roles: user.is_admin ? ['admin'] : undefined,
     },
   }
 }
@@ -71,7 +70,11 @@ function emailPasswordProvider(source: IdentitySource, check: (email: string, pa
         throw error
       }
       await forgiveAttempt(db, email).catch((error: unknown) => logEvent('throttle_error', { error: errorText(error) }))
-      return signedInUser(identity)
+      // A sign-in made for the admin area is never offered as "Continue as" in a login request.
+      return {
+        ...signedInUser(identity),
+        purpose: (raw as Record<string, unknown> | undefined)?.purpose === 'admin' ? ('admin' as const) : undefined,
+      }
     },
   })
 }
