@@ -2,6 +2,10 @@ import { test, expect } from './fixtures'
 import { APP_URL, APP_URL_OTHER_ORIGIN, BRIDGE_PORT } from './support/config'
 import { withBridge } from './support/bridge'
 import { createLoginRequest } from './support/stand-in-api'
+import { createUser } from './support/users'
+import { acmeSource } from './support/sources'
+import { ACME_CLIENT_SECRET } from './upstreams/options'
+import type { APIResponse } from '@playwright/test'
 
 // Cases 11, 14, 15, 16 and 24: what the login pages send and load, and how their cookies are set,
 // read off real responses of the running bridge.
@@ -98,6 +102,49 @@ test.describe('leakage and headers', () => {
       expect(cookie).toMatch(/; Path=\//)
       expect(cookie).not.toMatch(/; Domain=/i)
       expect(cookies.some((value) => value.startsWith('byoa_login='))).toBe(false)
+    })
+  })
+
+  test('case 33: with an https APP_URL, every cookie Auth.js sets is __Host- (session, callback URL, CSRF, PKCE, state, nonce)', async ({
+    request,
+  }) => {
+    const user = await createUser({ prefix: 'host-cookies' })
+    const overrides = {
+      APP_URL: 'https://login.example.test',
+      IDENTITY_SOURCES: JSON.stringify([{ id: 'local', type: 'local' }, acmeSource]),
+      ACME_CLIENT_SECRET,
+    }
+    await withBridge(BRIDGE_PORT + 13, overrides, async (bridge) => {
+      const setCookies = (response: APIResponse) =>
+        response
+          .headersArray()
+          .filter((h) => h.name.toLowerCase() === 'set-cookie')
+          .map((h) => h.value)
+      const csrf = await request.get(`${bridge.url}/api/auth/csrf`)
+      const { csrfToken } = (await csrf.json()) as { csrfToken: string }
+      const csrfCookie = setCookies(csrf).find((value) => value.startsWith('__Host-authjs.csrf-token='))!.split(';')[0]!
+      const headers = { cookie: csrfCookie, origin: 'https://login.example.test' }
+
+      const idp = await request.post(`${bridge.url}/api/auth/signin/acme`, { form: { csrfToken, callbackUrl: '/login/resume' }, headers, maxRedirects: 0 })
+      expect(idp.status()).toBe(302)
+      const signIn = await request.post(`${bridge.url}/api/auth/callback/local`, {
+        form: { csrfToken, email: user.email, password: user.password, callbackUrl: '/login/resume' },
+        headers,
+        maxRedirects: 0,
+      })
+      expect(signIn.status()).toBe(302)
+
+      const cookies = [...setCookies(csrf), ...setCookies(idp), ...setCookies(signIn)]
+      const names = new Set(cookies.map((value) => value.slice(0, value.indexOf('='))))
+      for (const name of ['csrf-token', 'pkce.code_verifier', 'state', 'nonce', 'callback-url', 'session-token']) {
+        expect(names, `Set-Cookie for ${name}`).toContain(`__Host-authjs.${name}`)
+      }
+      for (const cookie of cookies.filter((value) => value.startsWith('__Host-authjs.') && !/Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(value))) {
+        expect(cookie).toMatch(/; Secure/i)
+        expect(cookie).toMatch(/; Path=\//)
+        expect(cookie).not.toMatch(/; Domain=/i)
+      }
+      expect(cookies.filter((value) => /^(__Secure-)?authjs\./.test(value))).toEqual([])
     })
   })
 })

@@ -88,6 +88,23 @@ const rememberIdentity: NonNullable<Callbacks['jwt']> = async ({ token, user, ac
   return token
 }
 
+/**
+ * On https every cookie Auth.js sets is `__Host-` (Secure, Path=/, no Domain), not only its CSRF
+ * token: a sibling subdomain could otherwise plant a `Domain=` session or OAuth state cookie.
+ */
+function hostOnlyCookies(): NextAuthConfig['cookies'] {
+  const names = {
+    sessionToken: 'session-token',
+    callbackUrl: 'callback-url',
+    csrfToken: 'csrf-token',
+    pkceCodeVerifier: 'pkce.code_verifier',
+    state: 'state',
+    nonce: 'nonce',
+    webauthnChallenge: 'challenge',
+  } as const
+  return Object.fromEntries(Object.entries(names).map(([key, name]) => [key, { name: `__Host-authjs.${name}` }]))
+}
+
 function buildConfig(): NextAuthConfig {
   const env = getEnv()
   return {
@@ -95,6 +112,7 @@ function buildConfig(): NextAuthConfig {
     trustHost: true,
     session: { strategy: 'jwt', maxAge: env.SESSION_MAX_AGE_SECONDS },
     useSecureCookies: env.secure,
+    cookies: env.secure ? hostOnlyCookies() : undefined,
     // Every Auth.js failure page comes back to the login request that started it.
     pages: { signIn: SOURCE_ERROR_PATH, error: SOURCE_ERROR_PATH },
     logger: authLogger,
