@@ -1,6 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { describe, expect, it } from 'vitest'
+import { execFileSync } from 'node:child_process'
+import { describe, expect, it, vi } from 'vitest'
 import { checkPeerAddressStamp, clientAddress, PEER_ADDRESS_HEADER, stampPeerAddresses } from './peer-address'
 
 describe('clientAddress', () => {
@@ -46,5 +47,19 @@ describe('the peer address seam (stampPeerAddresses)', () => {
     const missing = checkPeerAddressStamp(new Headers())
     expect(missing.ok).toBe(false)
     expect(missing.error).toMatch(/^requests arrive without the peer address stamped at start-up/)
+  })
+})
+
+describe('the peer address header', () => {
+  it('case 35: has a random name per process, the same for every copy of the module in one process', async () => {
+    expect(PEER_ADDRESS_HEADER).toMatch(/^x-bridge-peer-[0-9a-f]{24}$/)
+    vi.resetModules()
+    const again = await import('./peer-address')
+    expect(again.PEER_ADDRESS_HEADER).toBe(PEER_ADDRESS_HEADER)
+    const other = execFileSync(process.execPath, ['--import', 'tsx', '-e', "import('./lib/server/peer-address.ts').then((m) => console.log(m.PEER_ADDRESS_HEADER ?? m.default.PEER_ADDRESS_HEADER))"], {
+      encoding: 'utf8',
+    }).trim()
+    expect(other).toMatch(/^x-bridge-peer-[0-9a-f]{24}$/)
+    expect(other).not.toBe(PEER_ADDRESS_HEADER)
   })
 })

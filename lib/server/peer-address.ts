@@ -1,7 +1,14 @@
+import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 
-/** The request header that carries the TCP peer's address, stamped by stampPeerAddresses at start-up. */
-export const PEER_ADDRESS_HEADER = 'x-bridge-peer-address'
+/**
+ * The request header that carries the TCP peer's address, stamped by stampPeerAddresses at start-up.
+ * Its name is random per process, so no client can send it, even where the stamp does not run.
+ * Kept on globalThis: Next.js bundles this module more than once in one server process.
+ */
+const HEADER_KEY = Symbol.for('byoa-bridge.peer-address-header')
+const shared = globalThis as typeof globalThis & { [HEADER_KEY]?: string }
+export const PEER_ADDRESS_HEADER: string = (shared[HEADER_KEY] ??= `x-bridge-peer-${randomBytes(12).toString('hex')}`)
 
 /**
  * The client's address: the TCP peer, or behind `hops` trusted proxies (TRUSTED_PROXY_HOPS), the
