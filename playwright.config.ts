@@ -20,7 +20,8 @@ const isCI = Boolean(process.env.CI)
 /** A bridge under test: `next start` of the production build, run with node so it stops with its PID. */
 function bridgeServer(port: number, url: string, env: Record<string, string>) {
   return {
-    command: `node node_modules/next/dist/bin/next start -p ${port}`,
+    // Bound to loopback, as behind a local reverse proxy: every rewrite must still be served.
+    command: `node node_modules/next/dist/bin/next start -p ${port} -H 127.0.0.1`,
     url: `${url}/api/health`,
     env,
     reuseExistingServer: !isCI,

@@ -75,12 +75,12 @@ export async function proxy(request: NextRequest) {
   if (pathname.startsWith('/login/problem/')) {
     const code = pathname.slice('/login/problem/'.length)
     const status = isProblemCode(code) ? PROBLEMS[code].status : 404
-    const response = NextResponse.rewrite(new URL(request.url), { status, request: { headers: requestHeaders } })
+    const response = NextResponse.rewrite(request.nextUrl, { status, request: { headers: requestHeaders } })
     return applyHeaders(response, pathname, nonce, env.secure)
   }
 
   if (pathname === '/admin/unavailable') {
-    const response = NextResponse.rewrite(new URL(request.url), { status: 503, request: { headers: requestHeaders } })
+    const response = NextResponse.rewrite(request.nextUrl, { status: 503, request: { headers: requestHeaders } })
     response.headers.set('Retry-After', '5')
     return applyHeaders(response, pathname, nonce, env.secure)
   }
@@ -88,7 +88,11 @@ export async function proxy(request: NextRequest) {
   if (pathname === '/login' && (request.method === 'GET' || request.method === 'HEAD')) {
     const parsed = parseLoginRequestParams(request.nextUrl.searchParams.get('login_request_id'), request.nextUrl.searchParams.get('state'))
     if (!parsed.ok) {
-      const target = new URL(`/login/problem/${parsed.problem}`, request.url)
+      // request.nextUrl keeps the server's own origin, so Next.js serves the rewrite itself instead
+      // of proxying it over HTTP (which fails on a loopback bind, and costs a request under load).
+      const target = request.nextUrl.clone()
+      target.pathname = `/login/problem/${parsed.problem}`
+      target.search = ''
       const response = NextResponse.rewrite(target, { status: PROBLEMS[parsed.problem].status, request: { headers: requestHeaders } })
       return applyHeaders(response, pathname, nonce, env.secure)
     }

@@ -148,3 +148,24 @@ test.describe('leakage and headers', () => {
     })
   })
 })
+
+test.describe('a bridge bound to loopback', () => {
+  test('case 38: bound to 127.0.0.1 (as behind a local proxy), /login without parameters and the problem pages keep their status and page', async ({
+    request,
+  }) => {
+    // The suite's bridges listen on 127.0.0.1 only (playwright.config.ts), so this runs against that bind.
+    const bare = await request.get('/login', { maxRedirects: 0 })
+    expect(bare.status()).toBe(400)
+    expect(await bare.text()).toContain('This sign-in link is incomplete')
+    for (const [code, status, title] of [
+      ['expired', 410, 'This sign-in request expired'],
+      ['cross_site', 403, 'This request was refused'],
+    ] as const) {
+      const page = await request.get(`/login/problem/${code}`, { maxRedirects: 0 })
+      expect(page.status()).toBe(status)
+      expect(await page.text()).toContain(title)
+    }
+    const unknown = await request.get('/login/problem/no_such_problem', { maxRedirects: 0 })
+    expect(unknown.status()).toBe(404)
+  })
+})

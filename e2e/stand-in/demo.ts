@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   closers.push(() => client.close())
 
   await ensureDemoUser()
-  const bridge = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(PORTS.bridge)], {
+  const bridge = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(PORTS.bridge), '-H', '127.0.0.1'], {
     env: {
       ...childEnv,
       APP_URL,
