@@ -114,7 +114,7 @@ test.describe('leakage and headers', () => {
       IDENTITY_SOURCES: JSON.stringify([{ id: 'local', type: 'local' }, acmeSource]),
       ACME_CLIENT_SECRET,
     }
-    await withBridge(BRIDGE_PORT + 13, overrides, async (bridge) => {
+    await withBridge(BRIDGE_PORT + 15, overrides, async (bridge) => {
       const setCookies = (response: APIResponse) =>
         response
           .headersArray()

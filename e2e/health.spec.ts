@@ -31,10 +31,23 @@ test.describe('health and readiness', () => {
       expect(ready.status()).toBe(503)
       const body = await ready.json()
       expect(body).toMatchObject({ status: 'unavailable', checks: { database: { ok: true }, scalekit: { ok: false } } })
-      expect(body.checks.scalekit.error).toMatch(/^scalekit_credentials: /)
+      expect(body.checks.scalekit.error).toBe('scalekit_credentials')
       expect(JSON.stringify(body)).not.toContain('not-the-right-client-secret')
       expect(JSON.stringify(body)).not.toContain(CLIENT_SECRET)
       expect((await request.get(`${bridge.url}/api/health`)).status()).toBe(200)
+    })
+  })
+
+  test('case 37: /api/ready names the failing part in fixed words, never an internal host name', async ({ request }) => {
+    const overrides = { DATABASE_URL: 'postgres://postgres@db-primary.internal.invalid:5432/bridge' }
+    await withBridge(BRIDGE_PORT + 14, overrides, async (bridge) => {
+      const ready = await request.get(`${bridge.url}/api/ready`)
+      expect(ready.status()).toBe(503)
+      const body = await ready.json()
+      expect(body.checks.database).toMatchObject({ ok: false, error: 'the database did not answer' })
+      expect(JSON.stringify(body)).not.toContain('internal.invalid')
+      // The operator finds the cause in the log.
+      await expect.poll(() => bridge.output()).toContain('ready_check_failed')
     })
   })
 })

@@ -48,6 +48,14 @@ function causes(error: unknown): unknown[] {
   return chain
 }
 
+/**
+ * A callback that failed its state, PKCE or nonce check is what anyone can forge with a link, and
+ * says nothing about the sign-in this browser has under way at the IdP.
+ */
+export function failedBrowserCheck(error: unknown): boolean {
+  return causes(error).some((e) => (e as { type?: unknown }).type === 'InvalidCheck')
+}
+
 /** Why an upstream IdP sign-in failed, as a problem page and a sentence for the ledger. */
 export function classifyIdpError(error: unknown, returnedError?: string | null): { problem: ProblemCode; detail: string } {
   const chain = causes(error)

@@ -49,7 +49,9 @@ for (const engine of engines) {
 
     it('lets exactly one of many concurrent claims win', async () => {
       await recordLoginReceived(handle.db, received('lri_race'), 1_000)
-      const results = await Promise.all(Array.from({ length: 10 }, () => claimLoginRequest(handle.db, 'lri_race', claimant, 2_000)))
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => claimLoginRequest(handle.db, { loginRequestId: 'lri_race', stateHash: 'hash' }, claimant, 2_000)),
+      )
       expect(results.filter(Boolean)).toHaveLength(1)
       expect(await findLoginRequest(handle.db, 'lri_race')).toMatchObject({
         status: 'submitting',
@@ -58,14 +60,21 @@ for (const engine of engines) {
       })
     })
 
+    it('case 37: claims only with the state the request first arrived with', async () => {
+      await recordLoginReceived(handle.db, received('lri_state'), 1_000)
+      expect(await claimLoginRequest(handle.db, { loginRequestId: 'lri_state', stateHash: 'invented' }, null, 2_000)).toBe(false)
+      expect(await findLoginRequest(handle.db, 'lri_state')).toMatchObject({ status: 'pending', submitted_at: null })
+      expect(await claimLoginRequest(handle.db, { loginRequestId: 'lri_state', stateHash: 'hash' }, null, 2_000)).toBe(true)
+    })
+
     it('refuses to claim an expired request', async () => {
       await recordLoginReceived(handle.db, received('lri_old'), 1_000)
-      expect(await claimLoginRequest(handle.db, 'lri_old', claimant, 601_000)).toBe(false)
+      expect(await claimLoginRequest(handle.db, { loginRequestId: 'lri_old', stateHash: 'hash' }, claimant, 601_000)).toBe(false)
     })
 
     it('keeps the whole life of a completed request', async () => {
       await recordLoginReceived(handle.db, received('lri_done'), 1_000)
-      await claimLoginRequest(handle.db, 'lri_done', claimant, 2_000)
+      await claimLoginRequest(handle.db, { loginRequestId: 'lri_done', stateHash: 'hash' }, claimant, 2_000)
       await recordLoginCompleted(
         handle.db,
         'lri_done',
@@ -76,15 +85,15 @@ for (const engine of engines) {
       expect(row).toMatchObject({ status: 'completed', auth_request_id: 'ar_1', finished_at: 3_000, identity_source: 'local' })
       expect(JSON.parse(row!.claims!)).toEqual({ sub: 'u1', email: 'a@x.io', emailVerified: false })
       expect((await listLoginEvents(handle.db, 'lri_done')).map((e) => e.type)).toEqual(['received', 'signed_in', 'submitted', 'completed'])
-      expect(await claimLoginRequest(handle.db, 'lri_done', claimant, 4_000)).toBe(false)
+      expect(await claimLoginRequest(handle.db, { loginRequestId: 'lri_done', stateHash: 'hash' }, claimant, 4_000)).toBe(false)
     })
 
     it('returns a passing failure to pending and closes a final one', async () => {
       await recordLoginReceived(handle.db, received('lri_retry'), 1_000)
-      await claimLoginRequest(handle.db, 'lri_retry', claimant, 2_000)
+      await claimLoginRequest(handle.db, { loginRequestId: 'lri_retry', stateHash: 'hash' }, claimant, 2_000)
       await recordLoginFailed(handle.db, 'lri_retry', { code: 'scalekit_timeout', message: 'DeadlineExceeded', retryable: true }, 3_000)
       expect(await findLoginRequest(handle.db, 'lri_retry')).toMatchObject({ status: 'pending', error_code: 'scalekit_timeout' })
-      expect(await claimLoginRequest(handle.db, 'lri_retry', claimant, 4_000)).toBe(true)
+      expect(await claimLoginRequest(handle.db, { loginRequestId: 'lri_retry', stateHash: 'hash' }, claimant, 4_000)).toBe(true)
       await recordLoginFailed(
         handle.db,
         'lri_retry',

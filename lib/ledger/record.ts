@@ -116,7 +116,18 @@ export interface Claimant {
  * Takes the login request for exactly one submission: the conditional UPDATE is atomic in the
  * database, so a double submit, a replay or a second instance finds nothing left to take.
  */
-export async function claimLoginRequest(db: Db, loginRequestId: string, claimant: Claimant | null, now = Date.now()): Promise<boolean> {
+/**
+ * Takes a pending, unexpired login request for one completion (single use, atomic across
+ * instances), only with the state it first arrived with: someone who knows only the id cannot
+ * use it up with a state of their own.
+ */
+export async function claimLoginRequest(
+  db: Db,
+  request: { loginRequestId: string; stateHash: string },
+  claimant: Claimant | null,
+  now = Date.now(),
+): Promise<boolean> {
+  const { loginRequestId } = request
   return db.transaction().execute(async (trx) => {
     const result = await trx
       .updateTable('login_requests')
@@ -131,6 +142,7 @@ export async function claimLoginRequest(db: Db, loginRequestId: string, claimant
         error_message: null,
       })
       .where('id', '=', loginRequestId)
+      .where('state_hash', '=', request.stateHash)
       .where('status', '=', 'pending')
       .where('expires_at', '>', now)
       .executeTakeFirst()

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import { getEnv } from '../env'
 import { getDb } from '../db/client'
 import type { Database } from '../db/schema'
-import { checkState, type LoginRequestParams, type PendingMap } from './request'
+import { checkState, hashState, type LoginRequestParams, type PendingMap } from './request'
 import {
   claimLoginRequest,
   findLoginRequest,
@@ -39,9 +39,15 @@ async function reject(db: Kysely<Database>, params: LoginRequestParams, problem:
 }
 
 /** Why a claim found nothing to take: never seen, expired, or already finished. */
-async function explainLostClaim(db: Kysely<Database>, params: LoginRequestParams, now: number): Promise<CompletionResult> {
+async function explainLostClaim(
+  db: Kysely<Database>,
+  params: LoginRequestParams,
+  stateHash: string,
+  now: number,
+): Promise<CompletionResult> {
   const row = await findLoginRequest(db, params.loginRequestId)
   if (!row) return reject(db, params, 'unknown_login_request')
+  if (row.state_hash !== stateHash) return reject(db, params, 'state_mismatch')
   if (row.status === 'expired' || (row.status === 'pending' && row.expires_at <= now)) return reject(db, params, 'expired')
   return reject(db, params, 'already_used')
 }
@@ -73,7 +79,10 @@ async function submitClaimed(
   now: number,
   claim: { claimant: Claimant | null; claims: LoginUserDetails; status: 'completed' | 'cancelled' },
 ): Promise<CompletionResult> {
-  if (!(await claimLoginRequest(db, params.loginRequestId, claim.claimant, now))) return explainLostClaim(db, params, now)
+  const stateHash = hashState(params.state)
+  if (!(await claimLoginRequest(db, { loginRequestId: params.loginRequestId, stateHash }, claim.claimant, now))) {
+    return explainLostClaim(db, params, stateHash, now)
+  }
   const cid = fingerprint(params.loginRequestId)
   logEvent('login_submitted', { cid, source: claim.claimant?.source, status: claim.status })
   const started = Date.now()

@@ -3,6 +3,8 @@ import { handlers } from '@/lib/auth/config'
 import { withSignInCapture } from '@/lib/auth/capture'
 import { getEnv } from '@/lib/env'
 import { isSourceErrorPage, recordIdpFailure } from '@/lib/auth/idp-sign-in'
+import { failedBrowserCheck } from '@/lib/auth/errors'
+import { problemPath } from '@/lib/login/problems'
 
 // Auth.js answers every failure of an IdP callback with a redirect to its error page and the
 // error's type only. Run here, the failure itself is still at hand, so it is recorded against the
@@ -14,6 +16,11 @@ async function handle(request: NextRequest, handler: (request: NextRequest) => P
   const response = value as Response
   const location = response.headers.get('location')
   if (captured.error === undefined || !location || !isSourceErrorPage(location)) return response
+  // A forged callback from another site must not end a sign-in that is away at the IdP: its
+  // intent, PKCE, state and nonce cookies stay as they are.
+  if (request.headers.get('sec-fetch-site') !== 'same-origin' && failedBrowserCheck(captured.error)) {
+    return NextResponse.redirect(new URL(problemPath('cross_site'), getEnv().APP_URL), 303)
+  }
 
   const target = NextResponse.redirect(
     new URL(await recordIdpFailure(captured.error, request.nextUrl.searchParams.get('error')), getEnv().APP_URL),
