@@ -40,6 +40,18 @@ export const COMPANY_API_USERS = {
       company: { id: 'org_company', name: 'Company Inc' },
     },
   },
+  /** Within every per-claim cap, but about 50 KB in all: too much for a session cookie. */
+  bulky: {
+    email: 'bulky@company.test',
+    password: 'bulky-password',
+    profile: {
+      employee_id: 'emp-2002',
+      work_email: 'bulky@company.test',
+      email_confirmed: true,
+      display_name: 'Bulky Profile',
+      teams: Array.from({ length: 200 }, (_, i) => `team-${i}-`.padEnd(250, 'x')),
+    },
+  },
 } satisfies Record<string, CompanyApiUser>
 
 /** What a `malformed` fault answers: the start of a profile, cut off. */

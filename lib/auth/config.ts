@@ -4,6 +4,7 @@ import { getEnv } from '../env'
 import { logEvent } from '../server/log'
 import { sameOriginRedirect } from './redirects'
 import { mapClaims, type MappedIdentity } from '../sources/claims'
+import { boundIdentity } from '../sources/bound-identity'
 import { verifyIdToken } from '../sources/oidc'
 import type { SourceFailure } from '../sources/call'
 import { AppSignedOut, IdTokenRejected, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
@@ -67,10 +68,12 @@ const checkIdToken: NonNullable<Callbacks['signIn']> = async ({ account }) => {
 const rememberIdentity: NonNullable<Callbacks['jwt']> = async ({ token, user, account, profile }) => {
   if (user && account) {
     const source = sourceById(account.provider)
-    const identity: MappedIdentity =
+    // Capped before it is stored: the session cookie must stay small whatever the source said.
+    const identity: MappedIdentity = boundIdentity(
       account.type === 'oidc' && source
         ? mapClaims(source.id, (profile ?? {}) as Record<string, unknown>, source.claims)
-        : (user.identity ?? { ok: false, source: account.provider, issues: ['the source gave no profile'] })
+        : (user.identity ?? { ok: false, source: account.provider, issues: ['the source gave no profile'] }),
+    )
     token.sub = identity.ok ? identity.profile.subject : user.id
     token.email = identity.ok ? identity.profile.email : null
     token.name = identity.ok ? identity.profile.name : null

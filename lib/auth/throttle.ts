@@ -1,5 +1,6 @@
 import 'server-only'
 import { createHash } from 'node:crypto'
+import { isIPv6 } from 'node:net'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import type { Env } from '../env'
@@ -37,8 +38,20 @@ export function accountKey(email: string): string {
   return `account:${createHash('sha256').update(email.trim().toLowerCase()).digest('base64url')}`
 }
 
-function ipKey(ip: string): string {
-  return `ip:${ip}`
+/**
+ * An IPv4 address counts alone; an IPv6 address counts with its whole /64, the block one host or
+ * one customer usually holds, so changing the interface identifier buys no extra guesses.
+ */
+export function ipKey(ip: string): string {
+  if (!isIPv6(ip)) return `ip:${ip}`
+  const [head = '', tail = ''] = ip.toLowerCase().split('::')
+  const headGroups = head ? head.split(':') : []
+  const tailGroups = ip.includes('::') ? (tail ? tail.split(':') : []) : []
+  const groups = ip.includes('::') ? [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups] : headGroups
+  return `ip6:${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`
 }
 
 /**

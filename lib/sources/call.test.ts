@@ -136,3 +136,37 @@ describe('checkAppSession (session source)', () => {
     )
   })
 })
+
+describe('reading an answer (case 36)', () => {
+  it('case 36: stops reading past 64 KB while the answer streams, instead of waiting for all of it', async () => {
+    // An app that never stops answering: only a byte limit applied while reading can end this early.
+    const endless = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.write('{"id":"')
+      const timer = setInterval(() => res.write('x'.repeat(16 * 1024)), 5)
+      res.on('close', () => clearInterval(timer))
+    })
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(endless.address() as AddressInfo).port}/api/me`
+      const source: SourceOfType<'session'> = {
+        id: 'app',
+        type: 'session',
+        name: 'App',
+        whoamiUrl: url,
+        cookies: ['sid'],
+        loginUrl: 'https://app.example.test/login',
+        returnToParam: 'return_to',
+        timeoutMs: 10_000,
+        claims: resolveMapping({ sub: 'id' }),
+      }
+      const started = Date.now()
+      const check = await checkAppSession(source, 'sid=1')
+      expect(check).toEqual({ outcome: 'failed', failure: { reason: 'invalid_response', detail: 'the answer is larger than 64 KB' } })
+      expect(Date.now() - started).toBeLessThan(10_000)
+    } finally {
+      endless.closeAllConnections()
+      await new Promise<void>((resolve) => endless.close(() => resolve()))
+    }
+  })
+})

@@ -35,13 +35,32 @@ async function callSource(
 }
 
 /** Reads a JSON object answer, bounded in size; anything else is an invalid answer. */
+/** The body as text, read no further than MAX_ANSWER_BYTES: a larger answer is cut off unread. */
+async function readBounded(response: Response): Promise<string | null> {
+  const reader = response.body?.getReader()
+  if (!reader) return ''
+  const chunks: Uint8Array[] = []
+  let bytes = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    bytes += value.byteLength
+    if (bytes > MAX_ANSWER_BYTES) {
+      await reader.cancel()
+      return null
+    }
+    chunks.push(value)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
 async function readProfile(
   response: Response,
   timeoutMs: number,
 ): Promise<{ ok: true; claims: Record<string, unknown> } | { ok: false; failure: SourceFailure }> {
-  let text: string
+  let text: string | null
   try {
-    text = await response.text()
+    text = await readBounded(response)
   } catch (error) {
     const name = error instanceof Error ? error.name : ''
     if (name === 'TimeoutError' || name === 'AbortError') {
@@ -49,8 +68,7 @@ async function readProfile(
     }
     return { ok: false, failure: { reason: 'unavailable', detail: 'the connection broke while reading the answer' } }
   }
-  if (text.length > MAX_ANSWER_BYTES)
-    return { ok: false, failure: { reason: 'invalid_response', detail: 'the answer is larger than 64 KB' } }
+  if (text === null) return { ok: false, failure: { reason: 'invalid_response', detail: 'the answer is larger than 64 KB' } }
   let value: unknown
   try {
     value = JSON.parse(text)
