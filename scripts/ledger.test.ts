@@ -104,7 +104,7 @@ describe('npm run ledger -- purge', () => {
       expect(byDefault.stderr).toBe('')
       expect(byDefault.code).toBe(0)
       expect(byDefault.stdout).toMatch(
-        /^Purged 2 login requests and 4 events older than (\S+) \(retention 90 days\), and 0 spent sign-in throttle entries\.\n$/,
+        /^Purged 2 login requests and 4 events older than (\S+) \(retention 90 days\), 0 login requests nobody acted on \(6 hours after they expired\), and 0 spent sign-in throttle entries\.\n$/,
       )
       const cutoff = Date.parse(/older than (\S+) /.exec(byDefault.stdout)![1]!)
       expect(Math.abs(cutoff - (Date.now() - 90 * DAY))).toBeLessThan(60_000)
@@ -113,13 +113,13 @@ describe('npm run ledger -- purge', () => {
       const fromEnv = await runLedger(['purge'], { ...env, LEDGER_RETENTION_DAYS: '30' })
       expect(fromEnv.code).toBe(0)
       expect(fromEnv.stdout).toMatch(
-        /^Purged 1 login requests and 2 events older than \S+ \(retention 30 days\), and 0 spent sign-in throttle entries\.\n$/,
+        /^Purged 1 login requests and 2 events older than \S+ \(retention 30 days\), 0 login requests nobody acted on \(6 hours after they expired\), and 0 spent sign-in throttle entries\.\n$/,
       )
 
       const fromFlag = await runLedger(['purge', '--days', '5'], { ...env, LEDGER_RETENTION_DAYS: '30' })
       expect(fromFlag.code).toBe(0)
       expect(fromFlag.stdout).toMatch(
-        /^Purged 1 login requests and 2 events older than \S+ \(retention 5 days\), and 0 spent sign-in throttle entries\.\n$/,
+        /^Purged 1 login requests and 2 events older than \S+ \(retention 5 days\), 0 login requests nobody acted on \(6 hours after they expired\), and 0 spent sign-in throttle entries\.\n$/,
       )
       expect(await remaining()).toEqual(['r_1d'])
       expect(await events()).toEqual(['r_1d', 'r_1d'])

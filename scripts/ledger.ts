@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { migrateToLatest, openDatabase } from '../lib/db'
-import { purgeLedger } from '../lib/ledger/retention'
+import { purgeLedger, purgeUntouched } from '../lib/ledger/retention'
 import { purgeThrottle } from '../lib/auth/throttle'
 
 // The ledger's maintenance command line. Run `purge` daily (cron, a scheduled job) to keep the
@@ -69,9 +69,10 @@ async function main(): Promise<number> {
   try {
     await migrateToLatest(handle)
     const purged = await purgeLedger(handle.db, cutoff)
+    const untouched = await purgeUntouched(handle.db)
     const throttleRows = await purgeThrottle(handle.db)
     console.log(
-      `Purged ${purged.loginRequests} login requests and ${purged.events} events older than ${new Date(cutoff).toISOString()} (retention ${days} days), and ${throttleRows} spent sign-in throttle entries.`,
+      `Purged ${purged.loginRequests} login requests and ${purged.events} events older than ${new Date(cutoff).toISOString()} (retention ${days} days), ${untouched.loginRequests} login requests nobody acted on (6 hours after they expired), and ${throttleRows} spent sign-in throttle entries.`,
     )
     return 0
   } finally {

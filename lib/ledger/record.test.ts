@@ -9,6 +9,7 @@ import {
   recordLoginReceived,
   recordLoginRejected,
 } from './record'
+import { purgeUntouched, UNTOUCHED_GRACE_MS } from './retention'
 import { addUser, findUserByEmail, setUserDisabled, verifyCredentials } from '../users/directory'
 
 const pgSkipReason = await postgresAvailable()
@@ -65,6 +66,26 @@ for (const engine of engines) {
       expect(await claimLoginRequest(handle.db, { loginRequestId: 'lri_state', stateHash: 'invented' }, null, 2_000)).toBe(false)
       expect(await findLoginRequest(handle.db, 'lri_state')).toMatchObject({ status: 'pending', submitted_at: null })
       expect(await claimLoginRequest(handle.db, { loginRequestId: 'lri_state', stateHash: 'hash' }, null, 2_000)).toBe(true)
+    })
+
+    it('case 32: writes no event for a login request id nobody received, and purges untouched requests hours after expiry', async () => {
+      await recordLoginRejected(handle.db, 'lri_made_up', { code: 'cross_site', message: 'refused' }, 2_000)
+      await recordLoginFailed(handle.db, 'lri_made_up', { code: 'scalekit_closed', message: 'closed', retryable: false }, 2_000)
+      expect(await listLoginEvents(handle.db, 'lri_made_up')).toEqual([])
+
+      const arrived = Date.UTC(2026, 0, 1)
+      await recordLoginReceived(handle.db, received('lri_untouched'), arrived)
+      await recordLoginReceived(handle.db, received('lri_touched'), arrived)
+      await recordLoginRejected(handle.db, 'lri_touched', { code: 'state_mismatch', message: 'mismatch' }, arrived + 1000)
+      const expiry = arrived + 600_000
+      // Still kept until some hours after expiry, then gone with its events; a touched one stays.
+      await purgeUntouched(handle.db, expiry + UNTOUCHED_GRACE_MS - 1)
+      expect(await findLoginRequest(handle.db, 'lri_untouched')).toMatchObject({ status: 'pending' })
+      const purged = await purgeUntouched(handle.db, expiry + UNTOUCHED_GRACE_MS + 1)
+      expect(purged.loginRequests).toBeGreaterThanOrEqual(1)
+      expect(await findLoginRequest(handle.db, 'lri_untouched')).toBeUndefined()
+      expect(await listLoginEvents(handle.db, 'lri_untouched')).toEqual([])
+      expect(await findLoginRequest(handle.db, 'lri_touched')).toMatchObject({ status: 'pending', error_code: 'state_mismatch' })
     })
 
     it('refuses to claim an expired request', async () => {

@@ -190,12 +190,14 @@ async function recordProblem(
   now: number,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx
+    const updated = await trx
       .updateTable('login_requests')
       .set({ updated_at: now, error_code: problem.code, error_message: problem.message.slice(0, 500), ...problem.set })
       .where('id', '=', loginRequestId)
       .where('status', 'in', problem.from)
-      .execute()
+      .executeTakeFirst()
+    // An id nobody received is made up: it gets no events, so a flood of them fills no ledger.
+    if (Number(updated.numUpdatedRows) === 0 && !(await findLoginRequest(trx, loginRequestId))) return
     await recordLoginEvent(trx, loginRequestId, event.type, event.detail, now)
   })
 }
