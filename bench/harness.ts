@@ -1,21 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { performance } from 'node:perf_hooks'
-import { CookieJar, round, signInFormHiddenInputs, type Summary } from './support'
-import type { Stats as StandInStats } from '../e2e/stand-in/stand-in-store'
+import pg from 'pg'
 import { startScalekitStandIn } from '../e2e/stand-in/scalekit'
+import type { Stats as StandInStats } from '../e2e/stand-in/stand-in-store'
 
-// What the benchmarks share: bounded settings, the machine's description, the build id, a real
-// `next start` (spawned and stopped by its own PID), the stand-in's control API, the bench user's
-// database, and one login driven over plain HTTP the way a browser without JavaScript does it.
+// What every scenario shares: the settings, percentiles, the Scalekit stand-in in this process, a
+// real `next start` (stopped by its own PID) with its environment and users, and CPU and memory
+// from /proc. lib/ is imported lazily only: lib/env.ts reads process.env once, and a scenario may set it.
 
 export const ROOT = path.resolve(__dirname, '..')
+export const REQUEST_TIMEOUT_MS = 15_000
+const SERVER_START_TIMEOUT_MS = 60_000
+export const TTL_SECONDS = 600
 
 /** A whole-number setting from the environment, refused outside [min, max]. */
-export function boundedSetting(name: string, fallback: number, min: number, max: number): number {
+export function setting(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
@@ -23,201 +25,146 @@ export function boundedSetting(name: string, fallback: number, min: number, max:
   return value
 }
 
-export function machine() {
-  const cpus = os.cpus()
-  return {
-    cores: cpus.length,
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    memoryGb: round(os.totalmem() / 1024 ** 3, 1),
-    node: process.version,
-    os: `${os.type()} ${os.release()}`,
-  }
+/** What the runner gives a scenario: stops run at the end (newest first, also on Ctrl+C), and progress lines. */
+export interface Bench {
+  /** Registers a stop; the returned function runs it now, once. */
+  defer(stop: () => Promise<unknown> | unknown): () => Promise<void>
+  log(line: string): void
 }
 
-export type Machine = ReturnType<typeof machine>
+/** Nearest-rank percentiles (no interpolation), in the unit of the samples. */
+export function summarize(samples: readonly number[]) {
+  const sorted = [...samples].sort((a, b) => a - b)
+  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN
+  const mean = sorted.length ? sorted.reduce((sum, value) => sum + value, 0) / sorted.length : NaN
+  return { count: sorted.length, mean, p50: rank(50), p95: rank(95), p99: rank(99), max: sorted.at(-1) ?? NaN }
+}
 
+export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits
+export const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error))
 /** The 1-minute load average, to read the numbers against what else ran on the machine. */
 export const loadAverage = () => round(os.loadavg()[0] ?? NaN, 2)
 
-/** The id of the build `next start` serves; a rebuild during the run makes the numbers meaningless. */
-export function buildId(): string | null {
-  try {
-    return fs.readFileSync(path.join(ROOT, '.next', 'BUILD_ID'), 'utf8').trim()
-  } catch {
-    return null
-  }
+export function machine() {
+  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown'
+  return { cores: os.cpus().length, cpu, memoryGb: round(os.totalmem() / 1024 ** 3, 1), node: process.version, os: `${os.type()} ${os.release()}` }
 }
 
-export function removeDatabase(file: string): void {
+/** The build `next start` serves, which must not change under the measurement. */
+export function requireBuild() {
+  const read = () => readText(path.join(ROOT, '.next', 'BUILD_ID'))?.trim() ?? null
+  const id = read()
+  if (!id) throw new Error('no production build in .next (BUILD_ID missing): build first, or wait for a build in progress to finish')
+  const rebuilt = () => read() !== id
+  const unchanged = () => {
+    if (rebuilt()) throw new Error('.next was rebuilt during the run, so the server changed underneath the measurement: rerun')
+  }
+  return { rebuilt, unchanged }
+}
+
+function removeDatabase(file: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(`${file}${suffix}`, { force: true })
 }
 
-export interface RunningServer {
-  child: ChildProcess
-  pid: number
-  url: string
-  stop(): Promise<void>
-  outputTail(): string
+/** A fresh SQLite file .data/<name> (relative to the root, the working directory), removed at the end unless BENCH_KEEP_DB=1. */
+export function sqliteFile(bench: Bench, name: string): string {
+  const file = path.join('.data', name)
+  removeDatabase(file)
+  if (process.env.BENCH_KEEP_DB !== '1') bench.defer(() => removeDatabase(file))
+  return file
 }
 
 /**
  * `next start` as a child of this process (node_modules/next/dist/bin/next, never through npx), so
- * it can be stopped by its own PID. `-H localhost` (127.0.0.1 here), not `-H 127.0.0.1`: Next builds
- * its own origin from the -H name, and with 127.0.0.1 every NextResponse.rewrite in proxy.ts (the
- * problem pages) loops on itself.
+ * it can be stopped by its own PID; resolves once it answers /api/health. `-H localhost`, not
+ * 127.0.0.1: Next builds its own origin from the -H name, and with 127.0.0.1 every
+ * NextResponse.rewrite in proxy.ts (the problem pages) loops on itself.
  */
-export function startBridgeServer(port: number, env: Record<string, string>): RunningServer {
-  const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', 'localhost'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+export async function startBridge(bench: Bench, port: number, env: Record<string, string>, onSpawn?: (pid: number) => void) {
+  const args = ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', 'localhost']
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   if (child.pid === undefined) throw new Error('could not spawn next start')
+  onSpawn?.(child.pid)
   let output = ''
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-8000)
-  }
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-8000))
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve()
-      const force = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      child.once('exit', () => {
-        clearTimeout(force)
-        resolve()
-      })
-      child.kill('SIGTERM')
-    })
-  // Server lines are JSON events with hashed ids only; still, show just the tail, and only on failure.
-  const outputTail = () => output.split('\n').slice(-15).join('\n')
-  return { child, pid: child.pid, url: `http://localhost:${port}`, stop, outputTail }
-}
-
-export async function waitForHealth(server: RunningServer, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
+  const exited = () => child.exitCode !== null || child.signalCode !== null
+  const stop = bench.defer(
+    () =>
+      new Promise<void>((resolve) => {
+        if (exited()) return resolve()
+        const force = setTimeout(() => child.kill('SIGKILL'), 10_000)
+        child.once('exit', () => resolve(clearTimeout(force)))
+        child.kill('SIGTERM')
+      }),
+  )
+  // The server's last lines (JSON events with hashed ids only), shown on failure.
+  const bridge = { pid: child.pid, url: `http://localhost:${port}`, exited, stop, outputTail: () => output.split('\n').slice(-15).join('\n') }
+  const deadline = Date.now() + SERVER_START_TIMEOUT_MS
   while (Date.now() < deadline) {
-    if (server.child.exitCode !== null) throw new Error(`next start exited (${server.child.exitCode}):\n${server.outputTail()}`)
-    try {
-      const response = await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(2000) })
-      await response.arrayBuffer()
-      if (response.ok) return
-    } catch {
-      // Not listening yet.
-    }
+    if (exited()) throw new Error(`next start exited (${child.exitCode}):\n${bridge.outputTail()}`)
+    const health = fetch(`${bridge.url}/api/health`, { signal: AbortSignal.timeout(2000) })
+    if (await health.then(async (response) => (await response.arrayBuffer(), response.ok)).catch(() => false)) return bridge // false: not listening yet
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
-  throw new Error(`next start did not answer /api/health within ${timeoutMs / 1000} s:\n${server.outputTail()}`)
+  throw new Error(`next start did not answer /api/health within ${SERVER_START_TIMEOUT_MS / 1000} s:\n${bridge.outputTail()}`)
 }
 
-export interface StandInLoginRequest {
-  loginRequestId: string
-  state: string
-  loginUrl: string
+export type Bridge = Awaited<ReturnType<typeof startBridge>>
+
+/** Per-run credentials shared by the stand-in and the bridges; nothing prints them. */
+export function generateCredentials() {
+  const secret = (bytes: number) => randomBytes(bytes).toString('base64url')
+  const id = () => randomBytes(6).toString('hex')
+  return { clientId: `skc_bench_${id()}`, clientSecret: secret(32), connectionId: `conn_bench${id()}`, sessionSecret: secret(32), authSecret: secret(32), userPassword: `Bench-${secret(18)}` }
 }
 
-export async function createLoginRequest(standInUrl: string, timeoutMs: number): Promise<StandInLoginRequest> {
-  const response = await fetch(`${standInUrl}/_standin/login-requests`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: '{}',
-    signal: AbortSignal.timeout(timeoutMs),
-  })
-  if (response.status !== 201) throw new Error(`stand-in refused to create a login request: ${response.status}`)
-  return (await response.json()) as StandInLoginRequest
+export type Credentials = ReturnType<typeof generateCredentials>
+
+/** The environment of a bridge talking to the stand-in (with the local directory alone, unless `extra` says otherwise). */
+export function bridgeEnv(port: number, databaseUrl: string, standInUrl: string, credentials: Credentials, extra: Record<string, string> = {}) {
+  return {
+    APP_URL: `http://localhost:${port}`, PORT: String(port), DATABASE_URL: databaseUrl, SCALEKIT_ENVIRONMENT_URL: standInUrl,
+    SCALEKIT_CLIENT_ID: credentials.clientId, SCALEKIT_CLIENT_SECRET: credentials.clientSecret, SCALEKIT_CONNECTION_ID: credentials.connectionId,
+    SESSION_SECRET: credentials.sessionSecret, AUTH_SECRET: credentials.authSecret, AUTH_TRUST_HOST: 'true',
+    LOGIN_REQUEST_TTL_SECONDS: String(TTL_SECONDS), SCALEKIT_TIMEOUT_MS: '5000', NEXT_TELEMETRY_DISABLED: '1',
+    // The benchmarks run with the react-server condition; the server must not inherit it.
+    NODE_OPTIONS: '',
+    ...extra,
+  }
+}
+
+/** The Scalekit stand-in in this process, on loopback, knowing this run's credentials. */
+export async function startStandIn(bench: Bench, port: number, bridgeUrl: string, { clientId, clientSecret, connectionId }: Credentials) {
+  const options = { port, host: '127.0.0.1', bridgeLoginUrl: `${bridgeUrl}/login`, clientId, clientSecret, connectionId }
+  const standIn = await startScalekitStandIn({ ...options, resourceId: 'res_bench00000001', resourceUrl: 'http://localhost:4299/mcp' })
+  bench.defer(() => standIn.close())
+  return standIn
+}
+
+/** The stand-in's control API. */
+export async function standIn<T>(standInUrl: string, method: 'GET' | 'POST', route: string, body?: object): Promise<T> {
+  const json = body && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+  const response = await fetch(`${standInUrl}/_standin/${route}`, { method, ...json, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+  if (!response.ok) throw new Error(`stand-in ${method} ${route.split('/')[0]}: ${response.status}`)
+  return (await response.json()) as T
 }
 
 export type { StandInStats }
-
-export async function standInStats(standInUrl: string, timeoutMs: number, reset = false): Promise<StandInStats> {
-  const response = await fetch(`${standInUrl}/_standin/stats${reset ? '/reset' : ''}`, {
-    method: reset ? 'POST' : 'GET',
-    signal: AbortSignal.timeout(timeoutMs),
-  })
-  if (!response.ok) throw new Error(`stand-in stats: ${response.status}`)
-  return (await response.json()) as StandInStats
-}
-
-export function partnerCallbackUrl(standInUrl: string, connectionId: string, state: string): string {
-  return `${standInUrl}/sso/v1/connections/${encodeURIComponent(connectionId)}/partner:callback?state=${encodeURIComponent(state)}`
-}
-
-/** Per-run credentials shared by the stand-in and the bridge; nothing prints them. */
-export interface BenchCredentials {
-  clientId: string
-  clientSecret: string
-  connectionId: string
-  sessionSecret: string
-  authSecret: string
-  userPassword: string
-}
-
-/** The Scalekit stand-in in the benchmark's own process, on loopback, knowing this run's credentials. */
-export function startBenchStandIn(options: { port: number; bridgeLoginUrl: string; credentials: Pick<BenchCredentials, 'clientId' | 'clientSecret' | 'connectionId'>; resourceUrl: string }) {
-  return startScalekitStandIn({
-    port: options.port,
-    host: '127.0.0.1',
-    bridgeLoginUrl: options.bridgeLoginUrl,
-    clientId: options.credentials.clientId,
-    clientSecret: options.credentials.clientSecret,
-    connectionId: options.credentials.connectionId,
-    resourceId: 'res_bench00000001',
-    resourceUrl: options.resourceUrl,
-  })
-}
-
-export function generateCredentials(): BenchCredentials {
-  return {
-    clientId: `skc_bench_${randomBytes(6).toString('hex')}`,
-    clientSecret: randomBytes(32).toString('base64url'),
-    connectionId: `conn_bench${randomBytes(6).toString('hex')}`,
-    sessionSecret: randomBytes(32).toString('base64url'),
-    authSecret: randomBytes(32).toString('base64url'),
-    userPassword: `Bench-${randomBytes(18).toString('base64url')}`,
-  }
-}
-
-export const BENCH_USER = { email: 'bench.user@example.com', name: 'Bench User' }
+export const standInStats = (url: string, reset = false) => standIn<StandInStats>(url, reset ? 'POST' : 'GET', reset ? 'stats/reset' : 'stats')
+export const createLoginRequest = (url: string) => standIn<{ loginRequestId: string; state: string; loginUrl: string }>(url, 'POST', 'login-requests', {})
 
 /**
- * The i-th bench user (0 is BENCH_USER). Concurrent virtual browsers each sign in as their own
- * person, as real people do: one account's parallel sign-ins are held to its throttle allowance.
+ * The i-th bench user. Concurrent virtual browsers each sign in as their own person, as real
+ * people do: one account's parallel sign-ins are held to its throttle allowance.
  */
 export function benchUser(index: number): { email: string; name: string } {
-  return index === 0 ? BENCH_USER : { email: `bench.user+${index}@example.com`, name: `Bench User ${index}` }
+  return index === 0 ? { email: 'bench.user@example.com', name: 'Bench User' } : { email: `bench.user+${index}@example.com`, name: `Bench User ${index}` }
 }
 
-/** The environment of a bridge with the local directory alone, talking to the stand-in. */
-export function bridgeEnv(options: {
-  port: number
-  databaseUrl: string
-  standInUrl: string
-  credentials: BenchCredentials
-  ttlSeconds: number
-}): Record<string, string> {
-  const { credentials } = options
-  return {
-    APP_URL: `http://localhost:${options.port}`,
-    SCALEKIT_ENVIRONMENT_URL: options.standInUrl,
-    SCALEKIT_CLIENT_ID: credentials.clientId,
-    SCALEKIT_CLIENT_SECRET: credentials.clientSecret,
-    SCALEKIT_CONNECTION_ID: credentials.connectionId,
-    SESSION_SECRET: credentials.sessionSecret,
-    AUTH_SECRET: credentials.authSecret,
-    DATABASE_URL: options.databaseUrl,
-    AUTH_TRUST_HOST: 'true',
-    LOGIN_REQUEST_TTL_SECONDS: String(options.ttlSeconds),
-    SCALEKIT_TIMEOUT_MS: '5000',
-    PORT: String(options.port),
-    NEXT_TELEMETRY_DISABLED: '1',
-    // The benchmarks run with the react-server condition; the server must not inherit it.
-    NODE_OPTIONS: '',
-  }
-}
-
-/** A fresh, migrated SQLite file holding `count` bench users (local directory, argon2id hashes); returns the first. */
-export async function createBenchUser(databaseFile: string, password: string, count = 1) {
-  removeDatabase(databaseFile)
+/** Migrates an empty SQLite file and adds `count` bench users (local directory, argon2id hashes); returns the first. */
+export async function createBenchUsers(databaseFile: string, password: string, count: number) {
   const [{ openDatabase, migrateToLatest }, { addUser }] = await Promise.all([import('../lib/db'), import('../lib/users/directory')])
   const handle = await openDatabase(`file:${databaseFile}`)
   try {
@@ -230,143 +177,99 @@ export async function createBenchUser(databaseFile: string, password: string, co
   }
 }
 
-export interface LoginTarget {
-  appUrl: string
-  standInUrl: string
-  connectionId: string
-  email: string
-  password: string
-  timeoutMs: number
-}
-
-export interface LoginAttempt {
-  /** The sign-in POST answered 303 to exactly the stand-in's partner:callback for this state. */
-  ok: boolean
-  error?: string
-  /** The stand-in's login request, once created. */
-  request: StandInLoginRequest | null
-  /** Whether GET /login was sent, so the bridge may have recorded the request. */
-  reachedBridge: boolean
-  postStatus: number | null
-  location: string | null
-  jar: CookieJar
-  getMs: number
-  postMs: number
-  totalMs: number
-}
-
-/**
- * One person in a fresh browser profile without JavaScript: a new login request at the stand-in,
- * GET the link, POST the server-action sign-in form as multipart, expect the 303 to partner:callback.
- */
-export async function browserLogin(target: LoginTarget): Promise<LoginAttempt> {
-  const started = performance.now()
-  const attempt: LoginAttempt = {
-    ok: false,
-    request: null,
-    reachedBridge: false,
-    postStatus: null,
-    location: null,
-    jar: new CookieJar(),
-    getMs: NaN,
-    postMs: NaN,
-    totalMs: NaN,
-  }
-  const fail = (error: string): LoginAttempt => ({ ...attempt, error, totalMs: performance.now() - started })
+/** Runs statements on PostgreSQL at `url`; the reason to skip instead when no server answers there. */
+async function onPostgres(url: string, statements: string[]): Promise<string | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 })
   try {
-    const request = await createLoginRequest(target.standInUrl, target.timeoutMs)
-    attempt.request = request
-    if (!request.loginUrl.startsWith(`${target.appUrl}/login?`)) return fail('stand-in login URL does not point at the bridge')
-    const { jar } = attempt
-
-    const getStarted = performance.now()
-    attempt.reachedBridge = true
-    const page = await fetch(request.loginUrl, { redirect: 'manual', signal: AbortSignal.timeout(target.timeoutMs) })
-    const html = await page.text()
-    attempt.getMs = performance.now() - getStarted
-    jar.store(page)
-    if (page.status !== 200) return fail(`GET /login answered ${page.status}`)
-    if (!jar.has('byoa_login')) return fail('GET /login set no byoa_login cookie')
-    const hidden = signInFormHiddenInputs(html)
-    if (!hidden) return fail('no sign-in form in the page')
-    if (!hidden.some(([name]) => name.startsWith('$ACTION_'))) return fail('the sign-in form has no server-action fields')
-
-    const form = new FormData()
-    for (const [name, value] of hidden) form.append(name, value)
-    form.append('email', target.email)
-    form.append('password', target.password)
-
-    const postStarted = performance.now()
-    const post = await fetch(request.loginUrl, {
-      method: 'POST',
-      body: form,
-      redirect: 'manual',
-      headers: { cookie: jar.header(), origin: target.appUrl, 'sec-fetch-site': 'same-origin' },
-      signal: AbortSignal.timeout(target.timeoutMs),
-    })
-    await post.arrayBuffer()
-    attempt.postMs = performance.now() - postStarted
-    jar.store(post)
-    attempt.postStatus = post.status
-    attempt.location = post.headers.get('location')
-    if (post.status !== 303) return fail(`POST /login answered ${post.status}, not 303`)
-    if (attempt.location !== partnerCallbackUrl(target.standInUrl, target.connectionId, request.state)) {
-      return fail(`POST /login redirected to ${attempt.location?.split('?')[0] ?? 'nowhere'} instead of partner:callback`)
-    }
-    return { ...attempt, ok: true, totalMs: performance.now() - started }
+    await client.connect()
   } catch (error) {
-    return fail(error instanceof Error ? `${error.name}: ${error.message}` : String(error))
+    await client.end().catch(() => {})
+    return `no PostgreSQL server answers at ${new URL(url).host} (${errorText(error)}; set BENCH_POSTGRES_URL)`
+  }
+  try {
+    for (const statement of statements) await client.query(statement)
+    return null
+  } finally {
+    await client.end()
   }
 }
 
-export const ms = (value: number) => (Number.isFinite(value) ? `${round(value, 2).toFixed(2)} ms` : 'n/a')
-
-export function table(rows: Array<[string, string]>): string {
-  const width = Math.max(...rows.map(([label]) => label.length))
-  return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n')
+/** An empty PostgreSQL database `name`, made through `serverUrl`, and how to drop it; or the reason to skip. */
+export async function freshPostgres(serverUrl: string, name: string): Promise<{ url: string; drop(): Promise<unknown> } | string> {
+  const skipped = await onPostgres(serverUrl, [`drop database if exists ${name} with (force)`, `create database ${name}`])
+  if (skipped) return skipped
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  return { url: url.toString(), drop: () => onPostgres(serverUrl, [`drop database if exists ${name} with (force)`]) }
 }
 
-export function roundSummary(summary: Summary) {
-  return {
-    count: summary.count,
-    p50: round(summary.p50, 3),
-    p95: round(summary.p95, 3),
-    p99: round(summary.p99, 3),
-    max: round(summary.max, 3),
-    mean: round(summary.mean, 3),
+/** A file's text; null when it cannot be read (a /proc file once its process is gone). */
+function readText(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8')
+  } catch {
+    return null
   }
 }
+const proc = (file: string) => readText(`/proc/${file}`)
+
+/** User + system CPU time of a process in milliseconds, from /proc/<pid>/stat; NaN once it is gone. */
+export function cpuTimeMs(pid: number, ticksPerSecond = 100): number {
+  const stat = proc(`${pid}/stat`)
+  // The command name may contain spaces: fields are counted after its closing parenthesis.
+  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ') ?? []
+  return ((Number(fields[11] ?? NaN) + Number(fields[12] ?? NaN)) * 1000) / ticksPerSecond
+}
+
+/** Direct children of a process (Linux, CONFIG_PROC_CHILDREN); empty when unknown. */
+function childPids(pid: number): number[] {
+  let tasks: string[] = []
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`)
+  } catch {
+    // Gone.
+  }
+  return tasks.flatMap((task) => (proc(`${pid}/task/${task}/children`) ?? '').trim().split(/\s+/).filter(Boolean).map(Number))
+}
+
+/** CPU time of a process and its children so far, in ms; a process gone between two readings counts 0. */
+export const treeCpuMs = (pid: number) => [pid, ...childPids(pid)].map((each) => cpuTimeMs(each)).filter(Number.isFinite).reduce((sum, ms) => sum + ms, 0)
 
 /**
- * What a benchmark started, stopped newest first at the end or on Ctrl+C / SIGTERM, so no
- * server or temporary database outlives the run.
+ * The main thread's time on a CPU and waiting in the run queue for one, in ms, from
+ * /proc/<pid>/schedstat; null when unavailable. On a shared machine the second tells how long a
+ * runnable event loop waited for a core.
  */
-export function cleanupOnExit() {
-  const cleanups: Array<() => Promise<void> | void> = []
-  const cleanup = async () => {
-    while (cleanups.length) {
-      try {
-        await cleanups.pop()?.()
-      } catch {
-        // Keep stopping the rest.
-      }
-    }
-  }
-  const onSignal = (signal: NodeJS.Signals) => {
-    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
-  }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
-  return { cleanups, cleanup }
+export function schedStat(pid: number): { runMs: number; waitMs: number } | null {
+  const [run, wait] = (proc(`${pid}/schedstat`) ?? '').trim().split(/\s+/).map(Number)
+  return run === undefined || wait === undefined || !Number.isFinite(run) || !Number.isFinite(wait) ? null : { runMs: run / 1e6, waitMs: wait / 1e6 }
 }
 
-/** Runs a benchmark's main and exits with its code; a throw is reported in one line and exits 1. */
-export function runBenchmark(name: string, main: () => Promise<number>): void {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(`${name} failed: ${error instanceof Error ? error.message : String(error)}`)
-      process.exit(1)
+/** Polls a process tree's memory every `intervalMs`: the peak of the summed VmRSS, and the root's VmHWM (peak RSS). */
+export function watchMemory(rootPid: number, intervalMs = 100) {
+  let peakTreeRssKb = 0
+  let peakRootHwmKb = 0
+  const seenChildren = new Set<number>()
+  const sample = () => {
+    let tree = 0
+    for (const pid of [rootPid, ...childPids(rootPid)]) {
+      if (pid !== rootPid) seenChildren.add(pid)
+      const status = proc(`${pid}/status`)
+      if (status === null) continue
+      const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
+      tree += field('VmRSS')
+      if (pid === rootPid) peakRootHwmKb = Math.max(peakRootHwmKb, field('VmHWM'))
+    }
+    if (tree > 0) peakTreeRssKb = Math.max(peakTreeRssKb, tree)
+  }
+  sample()
+  const timer = setInterval(sample, intervalMs)
+  timer.unref()
+  return {
+    stop() {
+      clearInterval(timer)
+      sample()
+      return { peakTreeRssMb: peakTreeRssKb / 1024, peakRootHwmMb: peakRootHwmKb / 1024, childProcesses: seenChildren.size }
     },
-  )
+  }
 }

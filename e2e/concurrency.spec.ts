@@ -6,7 +6,7 @@ import { createLoginRequest, readLoginRequest, readStats } from './support/stand
 import { ledgerRow } from './support/ledger'
 import { createUser, type TestUser } from './support/users'
 import { partnerCallback } from './support/flows'
-import { signInFormHiddenInputs } from '../bench/support'
+import { signInFormHiddenInputs } from './support/forms'
 
 // Case 26: 50 logins at once against a bridge that has never talked to Scalekit: one
 // client-credentials token for all of them, each login request carries its own person's claims,

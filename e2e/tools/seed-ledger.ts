@@ -15,7 +15,7 @@ import { newLoginRequestRow } from '../../lib/ledger/record'
 //   npm run seed:ledger -- [--rows 1000000] [--days 90] [--users 5000] [--seed 1] [--force]
 //
 // Uses DATABASE_URL (unset: SQLite at .data/bridge.db). Refuses a ledger that already has rows
-// unless --force is given. bench/admin.ts imports seedLedger.
+// unless --force is given. bench/scenarios/admin.ts imports seedLedger.
 
 const DAY_MS = 24 * 60 * 60 * 1000
 const HOUR_MS = 60 * 60 * 1000

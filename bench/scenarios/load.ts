@@ -1,0 +1,256 @@
+import os from 'node:os'
+import { performance } from 'node:perf_hooks'
+import { benchUserLogin, type LoginAttempt } from '../browser'
+import {
+  bridgeEnv, createBenchUsers, errorText, generateCredentials, loadAverage, REQUEST_TIMEOUT_MS, requireBuild, schedStat,
+  setting, sqliteFile, standIn, standInStats, startBridge, startStandIn, summarize, treeCpuMs, watchMemory, type Bench, type Bridge, type StandInStats,
+} from '../harness'
+
+// Sustained load (`npm run bench:load`; docs/benchmarks.md): LOAD_CONCURRENCY virtual browsers
+// (browserLogin, each its own user, correct passwords) loop whole logins against a real `next start`
+// for LOAD_SECONDS with a healthy Scalekit, then as long with Scalekit answering HTTP 503 to
+// LOAD_FAULT_PERCENT % of UpdateLoginUserDetails: a login then completes after the bridge's retries
+// (at most two), or ends on the retryable page. Then every login request the run created is checked
+// in the ledger and at the stand-in. Bridge on 5500, stand-in on 5510. Fails on any error, a ledger
+// mismatch, or a token fetch count other than 1.
+
+const BRIDGE_PORT = 5500
+const STAND_IN_PORT = 5510
+const APP_URL = `http://localhost:${BRIDGE_PORT}`
+
+const PHASE_SECONDS = setting('LOAD_SECONDS', 60, 1, 600)
+const CONCURRENCY = setting('LOAD_CONCURRENCY', 50, 1, 500)
+const WARMUP_LOGINS = setting('LOAD_WARMUP_LOGINS', 10, 0, 200)
+const FAULT_PERCENT = setting('LOAD_FAULT_PERCENT', 10, 1, 100)
+// A broken server fails fast; past this many errors a phase stops instead of spinning for its length.
+const MAX_ERRORS_PER_PHASE = 1000
+const MAX_RETRIES = 2
+const RETRYABLE_PAGE = '/login/problem/scalekit_unavailable'
+
+const CREDENTIALS = generateCredentials()
+
+type PhaseName = 'healthy' | 'faults'
+type Flow = Awaited<ReturnType<typeof runFlow>>
+
+/** The 303 of a login whose Scalekit calls all failed: the retryable page for this same request, with nothing else in its query. */
+function isRetryablePage({ postStatus, location, request }: LoginAttempt): boolean {
+  if (postStatus !== 303 || !location || !request) return false
+  const url = new URL(location, APP_URL)
+  const query = [...url.searchParams.keys()].sort().join(',')
+  const sameRequest = url.searchParams.get('login_request_id') === request.loginRequestId && url.searchParams.get('state') === request.state
+  return url.origin === APP_URL && url.pathname === RETRYABLE_PAGE && query === 'login_request_id,state' && sameRequest
+}
+
+/** One whole login, judged: completed, the retryable page (faults phase only), or an error. */
+async function runFlow(phase: PhaseName | 'warmup', faultsOn: boolean, standInUrl: string, person = 0) {
+  const attempt = await benchUserLogin(APP_URL, standInUrl, CREDENTIALS, person)
+  const { reachedBridge, getMs, postMs, totalMs } = attempt
+  const loginRequestId = attempt.request?.loginRequestId ?? null
+  const flow = (outcome: 'completed' | 'retryable' | 'error', error?: string) => {
+    return { phase, outcome, error, loginRequestId, reachedBridge, finishedAt: performance.now(), getMs, postMs, totalMs }
+  }
+  if (attempt.ok) return flow('completed')
+  if (!isRetryablePage(attempt)) return flow('error', attempt.error)
+  if (!faultsOn) return flow('error', `retryable page ${RETRYABLE_PAGE} with a healthy Scalekit`)
+  try {
+    const init = { redirect: 'manual', headers: { cookie: attempt.jar.header() }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } as const
+    const page = await fetch(new URL(attempt.location ?? '', APP_URL), init)
+    await page.arrayBuffer()
+    return page.status === 503 ? flow('retryable') : flow('error', `${RETRYABLE_PAGE} answered ${page.status}, not 503`)
+  } catch (error) {
+    return flow('error', `${RETRYABLE_PAGE}: ${errorText(error)}`)
+  }
+}
+
+/** CONCURRENCY virtual browsers for PHASE_SECONDS. */
+async function runPhase(name: PhaseName, server: Bridge, standInUrl: string) {
+  const faultsOn = name === 'faults'
+  if (faultsOn) await standIn(standInUrl, 'POST', 'faults', { userDetails: 'http503', rate: FAULT_PERCENT / 100 })
+  const statsBefore = await standInStats(standInUrl)
+  const load = { start: loadAverage(), end: NaN, peak: loadAverage() }
+  const loadTimer = setInterval(() => (load.peak = Math.max(load.peak, loadAverage())), 1000)
+  const memory = watchMemory(server.pid)
+  const serverCpuBefore = treeCpuMs(server.pid)
+  const schedBefore = schedStat(server.pid)
+  const benchCpuBefore = process.cpuUsage()
+
+  const flows: Flow[] = []
+  let errors = 0
+  let stoppedEarly: string | null = null
+  const started = performance.now()
+  const deadline = started + PHASE_SECONDS * 1000
+  const virtualBrowser = async (person: number) => {
+    while (performance.now() < deadline && stoppedEarly === null) {
+      const flow = await runFlow(name, faultsOn, standInUrl, person)
+      flows.push(flow)
+      if (flow.outcome === 'error') errors += 1
+      if (server.exited()) stoppedEarly = 'next start exited'
+      else if (errors >= MAX_ERRORS_PER_PHASE) stoppedEarly = `${MAX_ERRORS_PER_PHASE} errors`
+    }
+  }
+  try {
+    await Promise.all(Array.from({ length: CONCURRENCY }, (_, person) => virtualBrowser(person)))
+  } finally {
+    clearInterval(loadTimer)
+    if (faultsOn) await standIn(standInUrl, 'POST', 'faults', { userDetails: 'none' }).catch(() => {})
+  }
+  const wallSeconds = (performance.now() - started) / 1000
+  const serverCpuMs = treeCpuMs(server.pid) - serverCpuBefore
+  const schedAfter = schedStat(server.pid)
+  const benchCpu = process.cpuUsage(benchCpuBefore)
+  const peak = memory.stop()
+  load.end = loadAverage()
+  load.peak = Math.max(load.peak, load.end)
+  const statsAfter = await standInStats(standInUrl)
+  const stats = Object.fromEntries(Object.entries(statsAfter).map(([key, value]) => [key, value - statsBefore[key as keyof StandInStats]])) as unknown as StandInStats
+
+  const of = (outcome: Flow['outcome']) => flows.filter((flow) => flow.outcome === outcome)
+  const [completed, retryable, failed] = [of('completed'), of('retryable'), of('error')]
+  const completedInWindow = completed.filter((flow) => flow.finishedAt <= deadline).length
+  const kinds = new Map<string, number>()
+  for (const flow of failed) kinds.set(flow.error ?? 'unknown', (kinds.get(flow.error ?? 'unknown') ?? 0) + 1)
+  const cores = os.cpus().length
+  return {
+    flows,
+    json: {
+      name, seconds: PHASE_SECONDS, flows: flows.length,
+      /** Flows in flight at the end of the window finish and are judged, but only logins completed inside it count in the rate. */
+      completedInWindow,
+      finishedAfterWindow: flows.filter((flow) => flow.finishedAt > deadline).length,
+      stoppedEarly,
+      loginsPerSecond: completedInWindow / Math.min(PHASE_SECONDS, wallSeconds),
+      completed: completed.length, retryable: retryable.length, errors: failed.length,
+      errorKinds: Object.fromEntries([...kinds].sort((a, b) => b[1] - a[1])),
+      totalMs: summarize(completed.map((flow) => flow.totalMs)),
+      postMs: summarize(completed.map((flow) => flow.postMs)),
+      getMs: summarize(completed.map((flow) => flow.getMs)),
+      retryablePostMs: summarize(retryable.map((flow) => flow.postMs)),
+      userDetailsCalls: stats.userDetailsCalls, retries: stats.userDetailsCalls - completed.length - retryable.length, tokenFetches: stats.tokenFetches,
+      /** The bridge's process tree, VmRSS polled every 100 ms. */
+      peakRssMb: peak.peakTreeRssMb,
+      serverProcesses: 1 + peak.childProcesses,
+      serverCpuShare: serverCpuMs / 1000 / wallSeconds / cores,
+      /** Share of the phase the bridge's main thread (its event loop) spent on a CPU, and runnable but waiting for one. */
+      mainThread:
+        schedBefore && schedAfter
+          ? { onCpu: (schedAfter.runMs - schedBefore.runMs) / 1000 / wallSeconds, waiting: (schedAfter.waitMs - schedBefore.waitMs) / 1000 / wallSeconds }
+          : null,
+      /** This process: the virtual browsers and the stand-in. */
+      benchCpuShare: (benchCpu.user + benchCpu.system) / 1e6 / wallSeconds / cores,
+      load,
+    },
+  }
+}
+
+/** Each login request the run created, in the bridge's ledger (server stopped) and at the stand-in. */
+async function checkLedger(flows: Flow[], standInUrl: string, databaseFile: string) {
+  const created = flows.filter((flow): flow is Flow & { loginRequestId: string } => flow.loginRequestId !== null)
+  type View = { status: string; userDetailsCalls: number; authRequestId: string | null } | null
+  const views = new Map<string, View>()
+  let next = 0
+  const reader = async () => {
+    while (next < created.length) {
+      const id = created[next++]!.loginRequestId
+      views.set(id, await standIn<View>(standInUrl, 'GET', `login-requests/${encodeURIComponent(id)}`).catch(() => null))
+    }
+  }
+  await Promise.all(Array.from({ length: 8 }, reader))
+  const { openDatabase } = await import('../../lib/db')
+  const handle = await openDatabase(`file:${databaseFile}`)
+  const rows = await handle.db.selectFrom('login_requests').select(['id', 'status', 'error_code', 'auth_request_id']).execute().finally(() => handle.db.destroy())
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  const createdIds = new Set(created.map((flow) => flow.loginRequestId))
+  const mismatches: string[] = []
+  const mismatch = (flow: Flow, what: string) => mismatches.push(`${flow.phase} ${flow.outcome}: ${what}`)
+  const erroredRows: Record<string, number> = {}
+  const callsPerLogin: Record<string, Record<string, number>> = {}
+  const retried: Record<string, number[]> = {}
+  let checked = 0
+  for (const flow of created) {
+    const row = byId.get(flow.loginRequestId)
+    const view = views.get(flow.loginRequestId) ?? null
+    const rowStatus = row && `${row.status}${row.error_code ? ` (${row.error_code})` : ''}`
+    if (flow.outcome === 'error') {
+      const key = rowStatus ?? (flow.reachedBridge ? 'no row' : 'never reached the bridge')
+      erroredRows[key] = (erroredRows[key] ?? 0) + 1
+      continue
+    }
+    checked += 1
+    const calls = view?.userDetailsCalls ?? -1
+    const perPhase = (callsPerLogin[flow.phase] ??= {})
+    perPhase[String(calls)] = (perPhase[String(calls)] ?? 0) + 1
+    if (!view) mismatch(flow, 'the stand-in does not know the login request')
+    if (!row) {
+      mismatch(flow, 'no login_requests row')
+      continue
+    }
+    if (flow.outcome === 'completed') {
+      if (row.status !== 'completed') mismatch(flow, `row status ${rowStatus}, not completed`)
+      if (view && (view.status !== 'user_received' || !view.authRequestId)) mismatch(flow, `stand-in status ${view.status}, not user_received`)
+      if (view && row.auth_request_id !== view.authRequestId) mismatch(flow, "the row's auth_request_id is not the stand-in's authRequestId")
+      if (view && (calls < 1 || calls > 1 + MAX_RETRIES)) mismatch(flow, `${calls} UpdateLoginUserDetails calls`)
+      if (calls > 1) (retried[flow.phase] ??= []).push(flow.postMs)
+    } else {
+      if (row.status !== 'pending' || row.error_code !== 'scalekit_unavailable') {
+        mismatch(flow, `row status ${row.status} (${row.error_code ?? 'no error_code'}), not pending (scalekit_unavailable)`)
+      }
+      if (view && view.status !== 'pending') mismatch(flow, `stand-in status ${view.status}, not pending`)
+      if (view && calls !== 1 + MAX_RETRIES) mismatch(flow, `${calls} UpdateLoginUserDetails calls, not ${1 + MAX_RETRIES}`)
+    }
+  }
+  const unexpectedRows = rows.filter((row) => !createdIds.has(row.id)).length
+  return {
+    ok: mismatches.length === 0 && unexpectedRows === 0,
+    requestsCreated: created.length, rows: rows.length, unexpectedRows,
+    /** Completed or retryable logins checked against their row and the stand-in. */
+    checked, mismatches: mismatches.length, mismatchSamples: mismatches.slice(0, 10),
+    /** Rows of login requests whose flow was an error (already counted as errors), by status. */
+    erroredRows,
+    /** Per phase: login requests by the number of UpdateLoginUserDetails calls the stand-in saw. */
+    callsPerLogin,
+    /** Per phase: completed logins that needed a retry, and their completing POST. */
+    retriedCompletions: Object.fromEntries(Object.entries(retried).map(([phase, posts]) => [phase, { count: posts.length, postMs: summarize(posts) }])),
+  }
+}
+
+export default async function load(bench: Bench) {
+  const loadAtStart = loadAverage()
+  const build = requireBuild()
+  const scalekit = await startStandIn(bench, STAND_IN_PORT, APP_URL, CREDENTIALS)
+  const databaseFile = sqliteFile(bench, 'bench-load.db')
+  await createBenchUsers(databaseFile, CREDENTIALS.userPassword, CONCURRENCY)
+  const server = await startBridge(bench, BRIDGE_PORT, bridgeEnv(BRIDGE_PORT, `file:${databaseFile}`, scalekit.url, CREDENTIALS))
+  bench.log(`bridge on ${APP_URL} (next start, pid ${server.pid}), stand-in on ${scalekit.url} (in-process), SQLite ${databaseFile}`)
+
+  const flows: Flow[] = []
+  for (let i = 0; i < WARMUP_LOGINS; i += 1) flows.push(await runFlow('warmup', false, scalekit.url))
+  const warmupErrors = flows.filter((flow) => flow.outcome === 'error')
+  if (warmupErrors.length) bench.log(`warm-up: ${warmupErrors.length} errors (${warmupErrors[0]?.error})`)
+
+  const phases = []
+  for (const name of ['healthy', 'faults'] as const) {
+    bench.log(`[${phases.length + 1}/2] ${name === 'healthy' ? 'healthy Scalekit' : `Scalekit answers HTTP 503 to ${FAULT_PERCENT} % of UpdateLoginUserDetails`}: ${CONCURRENCY} virtual browsers for ${PHASE_SECONDS} s`)
+    const phase = await runPhase(name, server, scalekit.url)
+    phases.push(phase.json)
+    flows.push(...phase.flows)
+    bench.log(`      ${phase.json.completed} completed, ${phase.json.retryable} retryable, ${phase.json.errors} errors, ${phase.json.loginsPerSecond.toFixed(1)} logins/s`)
+  }
+  const tokenFetches = (await standInStats(scalekit.url)).tokenFetches
+  await server.stop()
+  build.unchanged()
+  const { retriedCompletions, callsPerLogin, ...ledger } = await checkLedger(flows, scalekit.url, databaseFile)
+  const errors = warmupErrors.length + phases.reduce((sum, phase) => sum + phase.errors, 0)
+  if (errors > 0) bench.log(`server output (tail):\n${server.outputTail()}`)
+  for (const sample of ledger.mismatchSamples) bench.log(`  mismatch: ${sample}`)
+  return {
+    ok: !(errors > 0 || !ledger.ok || tokenFetches !== 1 || phases.some((phase) => phase.completed === 0)),
+    concurrency: CONCURRENCY,
+    faultPercent: FAULT_PERCENT,
+    warmup: { logins: WARMUP_LOGINS, errors: warmupErrors.length },
+    loadAtStart,
+    /** Client-credentials token fetches over the whole run (warm-up and both phases); target exactly 1. */
+    tokenFetches,
+    phases: phases.map((phase) => ({ ...phase, callsPerLogin: callsPerLogin[phase.name] ?? {}, retriedCompletions: retriedCompletions[phase.name] ?? null })),
+    ledger,
+  }
+}
