@@ -127,7 +127,9 @@ export function bridgeEnv(port: number, databaseUrl: string, standInUrl: string,
   return {
     APP_URL: `http://localhost:${port}`, PORT: String(port), DATABASE_URL: databaseUrl, SCALEKIT_ENVIRONMENT_URL: standInUrl,
     SCALEKIT_CLIENT_ID: credentials.clientId, SCALEKIT_CLIENT_SECRET: credentials.clientSecret, SCALEKIT_CONNECTION_ID: credentials.connectionId,
-    SESSION_SECRET: credentials.sessionSecret, AUTH_SECRET: credentials.authSecret, AUTH_TRUST_HOST: 'true',
+    SESSION_SECRET: credentials.sessionSecret, AUTH_SECRET: credentials.authSecret,
+    // Every virtual browser comes from 127.0.0.1, far past the per-address limit of a real network.
+    NEW_LOGIN_REQUESTS_PER_ADDRESS: '1000000',
     LOGIN_REQUEST_TTL_SECONDS: String(TTL_SECONDS), SCALEKIT_TIMEOUT_MS: '5000', NEXT_TELEMETRY_DISABLED: '1',
     // The benchmarks run with the react-server condition; the server must not inherit it.
     NODE_OPTIONS: '',

@@ -117,6 +117,8 @@ const EnvSchema = z.object({
   SIGN_IN_FAILURE_WINDOW_SECONDS: boundedInt('SIGN_IN_FAILURE_WINDOW_SECONDS', 10, 24 * 3600, 900),
   /** How long a key stays locked once it went over its limit; temporary by design. */
   SIGN_IN_LOCKOUT_SECONDS: boundedInt('SIGN_IN_LOCKOUT_SECONDS', 1, 24 * 3600, 900),
+  /** New login requests one client address may bring in 10 minutes; each one is a ledger row. */
+  NEW_LOGIN_REQUESTS_PER_ADDRESS: boundedInt('NEW_LOGIN_REQUESTS_PER_ADDRESS', 1, 1_000_000, 300),
 })
 
 export type Env = z.infer<typeof EnvSchema> &

@@ -47,7 +47,9 @@ export function ipKey(ip: string): string {
   const [head = '', tail = ''] = ip.toLowerCase().split('::')
   const headGroups = head ? head.split(':') : []
   const tailGroups = ip.includes('::') ? (tail ? tail.split(':') : []) : []
-  const groups = ip.includes('::') ? [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups] : headGroups
+  const groups = ip.includes('::')
+    ? [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups]
+    : headGroups
   return `ip6:${groups
     .slice(0, 4)
     .map((group) => group.replace(/^0+(?=.)/, ''))
@@ -91,6 +93,25 @@ async function decrement(db: Db, key: string): Promise<void> {
     .where('key', '=', key)
     .where('failures', '>', 0)
     .execute()
+}
+
+/** How long the count of new login requests per address runs before it starts again. */
+const ARRIVAL_WINDOW_MS = 10 * 60 * 1000
+
+/**
+ * Counts one new login request from this address (shared by every instance, like the sign-in
+ * throttle) and says whether it is within `limit` for the last 10 minutes. Each new login request
+ * is a ledger row, so a flood of made-up ones from one address is refused before it writes any.
+ */
+export async function admitNewLoginRequest(db: Db, ip: string | null, limit: number, now = Date.now()): Promise<boolean> {
+  if (!ip) return true
+  const row = await increment(
+    db,
+    `arrivals:${ipKey(ip).replace(/^ip6?:/, '')}`,
+    { perAccount: limit, perIp: limit, windowMs: ARRIVAL_WINDOW_MS, lockoutMs: 0 },
+    now,
+  )
+  return row.failures <= limit
 }
 
 /** Locks `key` for the lockout once it holds `limit` failures; counting starts afresh after it. */

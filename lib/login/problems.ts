@@ -93,6 +93,11 @@ const PROBLEM_TABLE = {
     message: 'Your sign-in is fine, but Scalekit did not answer in time. Nothing was completed. Try again in a moment.',
     retryable: true,
   },
+  too_many_requests: {
+    status: 429,
+    title: 'Too many sign-in requests from your network',
+    message: `Your network started more sign-ins in the last few minutes than this service accepts. Wait a few minutes, then start the connection again from your MCP client.`,
+  },
   database_unavailable: {
     status: 503,
     title: 'Sign-in is unavailable right now',

@@ -2,7 +2,8 @@ import 'server-only'
 import { getEnv } from '../env'
 import { getDb } from '../db/client'
 import { errorText, fingerprint, logEvent } from '../server/log'
-import { recordLoginReceived, recordLoginRejected } from '../ledger/record'
+import { findLoginRequest, recordLoginReceived, recordLoginRejected } from '../ledger/record'
+import { admitNewLoginRequest } from '../auth/throttle'
 import { hashState, type LoginRequestParams } from './request'
 import { PROBLEMS, type ProblemCode } from './problems'
 
@@ -23,6 +24,13 @@ export async function receiveLoginRequest(params: LoginRequestParams, arrival: A
   const cid = fingerprint(params.loginRequestId)
   try {
     const db = await getDb()
+    if (
+      !(await findLoginRequest(db, params.loginRequestId)) &&
+      !(await admitNewLoginRequest(db, arrival.ip, env.NEW_LOGIN_REQUESTS_PER_ADDRESS))
+    ) {
+      logEvent('login_request_refused', { cid, reason: 'too_many_requests' })
+      return { ok: false, problem: 'too_many_requests' }
+    }
     const row = await recordLoginReceived(db, {
       loginRequestId: params.loginRequestId,
       connectionId: env.SCALEKIT_CONNECTION_ID,

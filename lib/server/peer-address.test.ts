@@ -56,9 +56,18 @@ describe('the peer address header', () => {
     vi.resetModules()
     const again = await import('./peer-address')
     expect(again.PEER_ADDRESS_HEADER).toBe(PEER_ADDRESS_HEADER)
-    const other = execFileSync(process.execPath, ['--import', 'tsx', '-e', "import('./lib/server/peer-address.ts').then((m) => console.log(m.PEER_ADDRESS_HEADER ?? m.default.PEER_ADDRESS_HEADER))"], {
-      encoding: 'utf8',
-    }).trim()
+    const other = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        "import('./lib/server/peer-address.ts').then((m) => console.log(m.PEER_ADDRESS_HEADER ?? m.default.PEER_ADDRESS_HEADER))",
+      ],
+      {
+        encoding: 'utf8',
+      },
+    ).trim()
     expect(other).toMatch(/^x-bridge-peer-[0-9a-f]{24}$/)
     expect(other).not.toBe(PEER_ADDRESS_HEADER)
   })
