@@ -28,6 +28,8 @@ export async function adminSignInAction(previous: AdminSignInState, form: FormDa
   if (result.outcome === 'failed') return { message: 'The sign-in service did not answer. Try again in a moment.', email, attempt }
   if (result.outcome === 'database_unavailable')
     return { message: 'The bridge cannot reach its database. Try again in a moment.', email, attempt }
+  if (result.outcome === 'busy')
+    return { message: 'Too many people are signing in at this moment. Try again in a few seconds.', email, attempt }
   if (result.outcome === 'throttled') return { message: throttledMessage(result.retryAfterMs), email, attempt }
   return { message: 'The email or password is incorrect.', email, attempt }
 }

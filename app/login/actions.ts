@@ -77,6 +77,7 @@ export async function signInAction(previous: SignInState, form: FormData): Promi
     : ({ outcome: 'refused' } as const)
   if (result.outcome === 'signed_in') return complete(params, result.identity, result.signedInAt)
   if (result.outcome === 'database_unavailable') redirect(problemPath('database_unavailable', params))
+  if (result.outcome === 'busy') redirect(problemPath('sign_in_busy', params))
   if (result.outcome === 'failed') {
     return failSignIn(params, source.id, problemForFailure(result.failure), result.failure.detail)
   }

@@ -1,3 +1,7 @@
+import { expect, request as playwrightRequest } from '@playwright/test'
+import { APP_URL } from './config'
+import { createLoginRequest } from './stand-in-api'
+import type { TestUser } from './users'
 // Reading forms out of server-rendered HTML, for plain-HTTP logins without a browser (the
 // concurrency case here, and the benchmarks in bench/, which import it from here).
 
@@ -44,4 +48,28 @@ export function hiddenInputs(inputs: Array<Record<string, string>>): Array<[stri
 export function signInFormHiddenInputs(html: string): Array<[string, string]> | null {
   const form = formsOf(html).find(({ inputs }) => inputs.some((input) => input.name === 'email'))
   return form ? hiddenInputs(form.inputs) : null
+}
+
+/** One browser's login over plain HTTP: the page, then its no-JavaScript form post. */
+export async function prepareFormLogin(bridgeUrl: string, person: TestUser) {
+  const request = await createLoginRequest()
+  const browser = await playwrightRequest.newContext()
+  try {
+    const loginUrl = request.loginUrl.replace(APP_URL, bridgeUrl)
+    const page = await browser.get(loginUrl)
+    expect(page.status()).toBe(200)
+    const hidden = signInFormHiddenInputs(await page.text())
+    expect(hidden?.some(([name]) => name.startsWith('$ACTION_'))).toBe(true)
+    const multipart: Record<string, string> = Object.fromEntries(hidden ?? [])
+    const post = () =>
+      browser.post(loginUrl, {
+        multipart: { ...multipart, email: person.email, password: person.password },
+        headers: { origin: bridgeUrl, 'sec-fetch-site': 'same-origin' },
+        maxRedirects: 0,
+      })
+    return { request, person, post }
+  } catch (error) {
+    await browser.dispose()
+    throw error
+  }
 }

@@ -7,7 +7,7 @@ import { mapClaims, type MappedIdentity } from '../sources/claims'
 import { boundIdentity } from '../sources/bound-identity'
 import { verifyIdToken } from '../sources/oidc'
 import type { SourceFailure } from '../sources/call'
-import { AppSignedOut, IdTokenRejected, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
+import { AppSignedOut, ChecksBusy, IdTokenRejected, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
 import { capture, withSignInCapture } from './capture'
 import { providerFor, sourceById } from './providers'
 import { readSourceIntent } from '../login/idp-round-trip'
@@ -145,6 +145,7 @@ export type CredentialSignIn =
   | { outcome: 'refused' }
   | { outcome: 'throttled'; retryAfterMs: number }
   | { outcome: 'database_unavailable' }
+  | { outcome: 'busy' }
   | { outcome: 'signed_out' }
   | { outcome: 'failed'; failure: SourceFailure }
 
@@ -158,6 +159,7 @@ export async function signInWithCredentials(sourceId: string, fields: Record<str
     if (thrown instanceof SourceUnavailable) return { outcome: 'failed', failure: thrown.failure }
     if (thrown instanceof Throttled) return { outcome: 'throttled', retryAfterMs: thrown.retryAfterMs }
     if (thrown instanceof ThrottleUnavailable) return { outcome: 'database_unavailable' }
+    if (thrown instanceof ChecksBusy) return { outcome: 'busy' }
     if (thrown instanceof AppSignedOut) return { outcome: 'signed_out' }
     if (thrown instanceof CredentialsSignin) return { outcome: 'refused' }
     throw thrown

@@ -27,6 +27,11 @@ export class ThrottleUnavailable extends CredentialsSignin {
   code = 'database_unavailable'
 }
 
+/** The process runs as many password checks as it allows at once: refused without waiting. */
+export class ChecksBusy extends CredentialsSignin {
+  code = 'busy'
+}
+
 /** The company app says this browser has no session there. */
 export class AppSignedOut extends CredentialsSignin {
   code = 'signed_out'

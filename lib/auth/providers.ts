@@ -13,8 +13,15 @@ import type { IdentitySource } from '../sources/config'
 import { checkCredentials } from '../sources/http'
 import { checkAppSession } from '../sources/session'
 import { PEER_ADDRESS_HEADER } from '../server/peer-address'
-import { beginAttempt, forgiveAttempt, recordFailure, returnAttempt, throttleLimits } from './throttle'
-import { AppSignedOut, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
+import { beginAttempt, forgiveAttempt, recordFailure, recordSourceFault, releaseAttempt, throttleLimits } from './throttle'
+import { AppSignedOut, ChecksBusy, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
+import { createCheckSlots, PasswordChecksBusy } from '../users/check-slots'
+
+let slots: ReturnType<typeof createCheckSlots> | undefined
+function passwordCheckSlots() {
+  slots ??= createCheckSlots(getEnv().PASSWORD_CHECK_CONCURRENCY)
+  return slots
+}
 
 // One Auth.js provider per identity source: the local directory and the company's credential API
 // and app session as Credentials providers, each upstream IdP as an OpenID Connect provider.
@@ -65,11 +72,20 @@ function emailPasswordProvider(source: IdentitySource, check: (email: string, pa
       } catch (error) {
         // The source failing is not the person's failure: the attempt is given back. A refusal
         // also counts against the address.
-        const settle = error instanceof SourceUnavailable ? returnAttempt(db, email) : recordFailure(db, email, ip, limits)
+        const settle =
+          error instanceof PasswordChecksBusy
+            ? releaseAttempt(db, email, ip)
+            : error instanceof SourceUnavailable
+              ? recordSourceFault(db, email, ip, limits)
+              : recordFailure(db, email, ip, limits)
         await settle.catch((settleError: unknown) => logEvent('throttle_error', { error: errorText(settleError) }))
+        if (error instanceof PasswordChecksBusy) {
+          logEvent('sign_in_shed', { source: source.id })
+          throw new ChecksBusy()
+        }
         throw error
       }
-      await forgiveAttempt(db, email).catch((error: unknown) => logEvent('throttle_error', { error: errorText(error) }))
+      await forgiveAttempt(db, email, ip).catch((error: unknown) => logEvent('throttle_error', { error: errorText(error) }))
       // A sign-in made for the admin area is never offered as "Continue as" in a login request.
       return {
         ...signedInUser(identity),
@@ -83,7 +99,8 @@ export function providerFor(source: IdentitySource): Provider {
   switch (source.type) {
     case 'local':
       return emailPasswordProvider(source, async (email, password) => {
-        const user = await verifyCredentials(await getDb(), email, password)
+        const db = await getDb()
+        const user = await passwordCheckSlots().run(() => verifyCredentials(db, email, password))
         if (!user) throw new CredentialsSignin()
         return localIdentity(source.id, user)
       })

@@ -6,7 +6,8 @@ import {
   forgiveAttempt,
   purgeThrottle,
   recordFailure,
-  returnAttempt,
+  recordSourceFault,
+  ipKey,
   waitSentence,
   type ThrottleLimits,
 } from './throttle'
@@ -74,27 +75,42 @@ for (const engine of engines) {
       })
     })
 
-    it('many people signing in at once from one address are not throttled', async () => {
+    it('case 31: many people signing in at once from one address are held to its allowance, and successes never lock it', async () => {
       const verdicts = await Promise.all(
         Array.from({ length: 40 }, (_, i) => beginAttempt(handle.db, `office-${i}@example.test`, '10.0.7.1', limits, 1_000)),
       )
-      expect(verdicts.every((v) => v.allowed)).toBe(true)
+      // A burst of attempts with different emails cannot all run before the first failure is written.
+      expect(verdicts.filter((v) => v.allowed)).toHaveLength(limits.perIp)
+      expect(verdicts.find((v) => !v.allowed)).toEqual({ allowed: false, retryAfterMs: 30_000 })
+      await Promise.all(Array.from({ length: 40 }, (_, i) => forgiveAttempt(handle.db, `office-${i}@example.test`, '10.0.7.1')))
+      expect(await beginAttempt(handle.db, 'office-next@example.test', '10.0.7.1', limits, 2_000)).toEqual({ allowed: true })
     })
 
-    it('a success forgives the account, and a source that failed gives the attempt back', async () => {
+    it('case 31: an IPv6 address counts with its whole /64', async () => {
+      expect(ipKey('2001:db8:7:8::1')).toBe(ipKey('2001:0db8:0007:0008:ffff:eeee:dddd:cccc'))
+      expect(ipKey('2001:db8:7:8::1')).not.toBe(ipKey('2001:db8:7:9::1'))
+      expect(ipKey('203.0.113.9')).toBe('ip:203.0.113.9')
+      const verdicts = []
+      for (let i = 1; i <= 6; i += 1) verdicts.push(await fail(`v6-${i}@example.test`, `2001:db8:7:8::${i.toString(16)}`, 5_000))
+      expect(verdicts.map((v) => v.allowed)).toEqual([true, true, true, true, true, false])
+      expect((await beginAttempt(handle.db, 'v6-fresh@example.test', '2001:db8:7:8:1:2:3:4', limits, 6_000)).allowed).toBe(false)
+      expect(await beginAttempt(handle.db, 'v6-fresh@example.test', '2001:db8:7:9::1', limits, 6_000)).toEqual({ allowed: true })
+    })
+
+    it('a success forgives the account; a source that did not answer gives the account its attempt back but counts for the address (case 37)', async () => {
       await failures('grace@example.test', '10.0.3.1', 2, 1_000)
-      // The source could not answer: that attempt is not counted.
+      // The source could not answer: not the account's failure, but one of the address.
       await beginAttempt(handle.db, 'grace@example.test', '10.0.3.1', limits, 1_000)
-      await returnAttempt(handle.db, 'grace@example.test')
+      await recordSourceFault(handle.db, 'grace@example.test', '10.0.3.1', limits, 1_000)
       expect(await beginAttempt(handle.db, 'grace@example.test', '10.0.3.1', limits, 1_000)).toEqual({ allowed: true })
-      await forgiveAttempt(handle.db, 'grace@example.test')
+      await forgiveAttempt(handle.db, 'grace@example.test', '10.0.3.1')
       expect((await failures('grace@example.test', '10.0.3.2', 3, 2_000)).every((v) => v.allowed)).toBe(true)
       const ip = await handle.db
         .selectFrom('sign_in_throttle')
         .select('failures')
         .where('key', '=', 'ip:10.0.3.1')
         .executeTakeFirstOrThrow()
-      expect(ip.failures).toBe(2)
+      expect(ip.failures).toBe(3)
     })
 
     it('a window that ran out starts counting again', async () => {
@@ -122,7 +138,7 @@ for (const engine of engines) {
       expect(verdicts.filter((v) => v.allowed)).toHaveLength(3)
       expect(verdicts.find((v) => !v.allowed)).toEqual({ allowed: false, retryAfterMs: 30_000 })
       // The ones in flight succeed: the account is clean again and never locked.
-      await forgiveAttempt(handle.db, 'busy@example.test')
+      await forgiveAttempt(handle.db, 'busy@example.test', '10.0.8.1')
       expect(await beginAttempt(handle.db, 'busy@example.test', '10.0.8.1', limits, 2_000)).toEqual({ allowed: true })
       const row = await handle.db
         .selectFrom('sign_in_throttle')

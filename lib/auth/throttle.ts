@@ -6,12 +6,12 @@ import type { Database } from '../db/schema'
 import type { Env } from '../env'
 
 // Email-and-password sign-ins are throttled per account and per client address, in the database so
-// every instance sees the same counts. An account's attempt is counted *before* its password is
-// checked and forgiven when it succeeds, so a burst of parallel guesses at one account cannot all
-// slip in before the first failure is written; only failures lock it. An address counts failures only: an office behind
-// one address may sign many people in at once. Any email is counted the same way, known or not,
-// so a lockout says nothing about whether an account exists. Locks are temporary, so nobody can
-// lock a person out for good.
+// every instance sees the same counts. An attempt is counted against both *before* the password is
+// checked and given back when it succeeds, so a burst of parallel guesses (at one account, or at
+// many accounts from one address) cannot all slip in before the first failure is written; only
+// failures lock. An IPv6 address counts with its /64. Any email is counted the same way, known or
+// not, so a lockout says nothing about whether an account exists. Locks are temporary, so nobody
+// can lock a person out for good.
 
 export interface ThrottleLimits {
   perAccount: number
@@ -135,9 +135,9 @@ const BUSY_RETRY_MS = 30_000
 
 /**
  * Called before the credentials are checked; a refused attempt must not check them at all. The
- * account's count holds its failures and its attempts in flight, and at most `perAccount` of them
- * at once; only failures lock it, so a burst of sign-ins that succeed never does. The address is
- * only asked whether it is locked.
+ * account's count holds its failures and its attempts in flight, at most `perAccount` of them at
+ * once, and the address's the same up to `perIp`; only failures lock, so a burst of sign-ins that
+ * succeed never does.
  */
 export async function beginAttempt(
   db: Db,
@@ -151,30 +151,49 @@ export async function beginAttempt(
   const key = accountKey(email)
   const row = await increment(db, key, limits, now)
   if (row.locked_until !== null && row.locked_until > now) return { allowed: false, retryAfterMs: row.locked_until - now }
-  if (row.failures <= limits.perAccount) return { allowed: true }
-  await decrement(db, key)
-  return { allowed: false, retryAfterMs: BUSY_RETRY_MS }
+  if (row.failures > limits.perAccount) {
+    await decrement(db, key)
+    return { allowed: false, retryAfterMs: BUSY_RETRY_MS }
+  }
+  if (!ip) return { allowed: true }
+  const address = await increment(db, ipKey(ip), limits, now)
+  if (address.failures <= limits.perIp && (address.locked_until === null || address.locked_until <= now)) return { allowed: true }
+  await Promise.all([decrement(db, key), decrement(db, ipKey(ip))])
+  return {
+    allowed: false,
+    retryAfterMs: address.locked_until !== null && address.locked_until > now ? address.locked_until - now : BUSY_RETRY_MS,
+  }
 }
 
 /**
- * The credentials were refused: the account's attempt stays counted as a failure and locks it at
- * `perAccount`; the address counts one failure and locks at `perIp`.
+ * The credentials were refused: the attempt stays counted as a failure of the account, which locks
+ * at `perAccount`, and of the address, which locks at `perIp`.
  */
 export async function recordFailure(db: Db, email: string, ip: string | null, limits: ThrottleLimits, now = Date.now()): Promise<void> {
   await lockWhenSpent(db, accountKey(email), limits.perAccount, limits, now)
-  if (!ip) return
-  const row = await increment(db, ipKey(ip), limits, now)
-  if (row.failures >= limits.perIp) await lockWhenSpent(db, ipKey(ip), limits.perIp, limits, now)
+  if (ip) await lockWhenSpent(db, ipKey(ip), limits.perIp, limits, now)
 }
 
-/** A successful sign-in: the account starts clean. */
-export async function forgiveAttempt(db: Db, email: string): Promise<void> {
+/** A successful sign-in: the account starts clean, and the address gets its attempt back. */
+export async function forgiveAttempt(db: Db, email: string, ip: string | null): Promise<void> {
   await db.deleteFrom('sign_in_throttle').where('key', '=', accountKey(email)).execute()
+  if (ip) await decrement(db, ipKey(ip))
 }
 
-/** The source could not answer, which is not the person's failure: the attempt is given back. */
-export async function returnAttempt(db: Db, email: string): Promise<void> {
+/** The check did not run (the process was busy): the account and the address get their attempt back. */
+export async function releaseAttempt(db: Db, email: string, ip: string | null): Promise<void> {
   await decrement(db, accountKey(email))
+  if (ip) await decrement(db, ipKey(ip))
+}
+
+/**
+ * The source answered neither yes nor no (403, 404, a timeout...). That is not this account's
+ * failure, so the account gets its attempt back; but an address could use it to probe without a
+ * refusal ever counting, so for the address it counts as a failure.
+ */
+export async function recordSourceFault(db: Db, email: string, ip: string | null, limits: ThrottleLimits, now = Date.now()): Promise<void> {
+  await decrement(db, accountKey(email))
+  if (ip) await lockWhenSpent(db, ipKey(ip), limits.perIp, limits, now)
 }
 
 /** The longest window the configuration allows; a row older than that and unlocked counts nothing. */

@@ -93,6 +93,12 @@ const PROBLEM_TABLE = {
     message: 'Your sign-in is fine, but Scalekit did not answer in time. Nothing was completed. Try again in a moment.',
     retryable: true,
   },
+  sign_in_busy: {
+    status: 503,
+    title: 'Sign-in is busy right now',
+    message: 'Too many people are signing in at this moment, so your sign-in was not checked. Try again in a few seconds.',
+    retryable: true,
+  },
   too_many_requests: {
     status: 429,
     title: 'Too many sign-in requests from your network',
