@@ -33,7 +33,8 @@ beforeEach(async () => {
   await control('POST', '/_standin/stats/reset')
 })
 
-async function control(method: string, path: string, body?: unknown): Promise<any> {
+/** The stand-in's control API answers with a JSON object; each case reads the fields it expects. */
+async function control(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(`${standIn.url}${path}`, {
     method,
     headers: body ? { 'content-type': 'application/json' } : {},
