@@ -36,9 +36,11 @@ test.describe('leakage and headers', () => {
     const framed = page.waitForEvent('framenavigated', (frame) => frame !== page.mainFrame())
     await page.setContent(`<iframe id="login" src="${request.loginUrl}" width="600" height="400"></iframe>`)
     await framed
-    await page.waitForTimeout(1000)
     const frame = page.frames().find((f) => f !== page.mainFrame())
     expect(frame).toBeDefined()
+    // Settled once the frame has loaded, whichever document it ended on: the login page or the
+    // error page Chromium puts in place of a refused one.
+    await frame!.waitForLoadState('load')
     // Chromium replaces a refused frame with its own error page; the sign-in form never renders.
     expect(await frame!.locator('text=Sign in to continue').count()).toBe(0)
     expect(frame!.url()).not.toBe(request.loginUrl)

@@ -4,6 +4,7 @@ import { createLoginRequest, readLoginRequest, readStats } from './support/stand
 import { ledgerEvents, ledgerRow } from './support/ledger'
 import { partnerCallback, statusOfCurrentPage, watchPartnerCallbacks } from './support/flows'
 import { withBridge } from './support/bridge'
+import { untilClockPasses } from './support/clock'
 
 test.describe('the login request and its state', () => {
   test('case 1: a state that differs from the sealed one is refused, nothing is sent', async ({ page, loginPage, user }) => {
@@ -104,9 +105,13 @@ test.describe('the login request and its state', () => {
       const request = await createLoginRequest()
       const loginUrl = request.loginUrl.replace(APP_URL, bridge.url)
       await page.goto(loginUrl)
-      await page.waitForTimeout(10_500)
       await page.getByLabel('Email').fill(user.email)
       await page.getByLabel('Password').fill(user.password)
+      // Sent once the bridge's own deadline has passed: the ledger row's expires_at, ten seconds
+      // from when the page was rendered, which is after the arrival time sealed in the cookie.
+      const arrived = await ledgerRow(request.loginRequestId)
+      expect(arrived!.expires_at - arrived!.created_at).toBe(10_000)
+      await untilClockPasses(arrived!.expires_at)
       await page.getByRole('button', { name: 'Sign in' }).click()
       await expect(page.getByTestId('problem-code')).toHaveText('expired')
       await expect(page.getByTestId('problem-message')).toContainText('start the connection again')
@@ -128,7 +133,9 @@ test.describe('the login request and its state', () => {
     await expect(loginPage.continueAs(user.name)).toBeVisible()
     await expect(loginPage.useAnotherAccount).toBeVisible()
     await expect(loginPage.email).toHaveCount(0)
-    await page.waitForTimeout(2000)
+    // Whatever the page might do by itself it does once its scripts have loaded and run: the
+    // network stays quiet (no request for 500 ms) only after that.
+    await page.waitForLoadState('networkidle')
     expect(callbacks).toEqual([])
     expect(await readLoginRequest(attackerLink.loginRequestId)).toMatchObject({ status: 'pending', userDetailsCalls: 0 })
     expect(await ledgerRow(attackerLink.loginRequestId)).toMatchObject({ status: 'pending', user_email: null })

@@ -7,6 +7,7 @@ import { asReceivedByScalekit, partnerCallback, statusOfCurrentPage, watchPartne
 import { acmeSource, loginUrlOn, SOURCES_BRIDGE_URL, SPARE_BRIDGE_PORT, sourcesEnv } from './support/sources'
 import { bringIdpUp, setIdTokenFault, takeIdpDown } from './support/upstreams-api'
 import { withBridge } from './support/bridge'
+import { untilClockPasses } from './support/clock'
 import { IDP_USERS } from './upstreams/idp'
 import { IDP_ISSUER } from './upstreams/options'
 import { MCP_URL } from './support/config'
@@ -180,8 +181,11 @@ test.describe('an upstream OpenID Connect IdP (oidc source)', () => {
       await loginPage.open(loginUrlOn(url, request))
       await page.getByRole('button', { name: 'Sign in with Acme IdP' }).click()
       await expect(page.getByRole('heading', { name: 'Acme IdP sign-in' })).toBeVisible()
-      await page.waitForTimeout(10_500)
       await new IdpPages(page).signIn(IDP_USERS.ada)
+      await expect(page.getByRole('heading', { name: 'Allow access?' })).toBeVisible()
+      // Still at the IdP, the login request passes the bridge's own deadline (the ledger row's
+      // expires_at, which comes after the arrival sealed in the cookie) before the person allows.
+      await untilClockPasses((await ledgerRow(request.loginRequestId))!.expires_at)
       await new IdpPages(page).allow()
 
       await loginPage.expectProblem('expired')

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startScalekitStandIn, type ScalekitStandIn } from './scalekit'
 import { expectedPartnerCallback } from './partner-callback'
 import { actAsBridge, createPkcePair, createSdk, followOneRedirect, locationOf } from './test-support'
+import { untilClockPasses } from '../support/clock'
 
 const BRIDGE_LOGIN_URL = 'http://localhost:3999/login'
 const RESOURCE_URL = 'http://localhost:4999/mcp'
@@ -33,7 +34,8 @@ beforeEach(async () => {
   await control('POST', '/_standin/stats/reset')
 })
 
-async function control(method: string, path: string, body?: unknown): Promise<any> {
+/** The stand-in's control API answers with a JSON object; each case reads the fields it expects. */
+async function control(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(`${standIn.url}${path}`, {
     method,
     headers: body ? { 'content-type': 'application/json' } : {},
@@ -44,6 +46,11 @@ async function control(method: string, path: string, body?: unknown): Promise<an
 
 async function createLoginRequest(body: { connectionId?: string; ttlSeconds?: number; state?: string } = {}) {
   return (await control('POST', '/_standin/login-requests', body)) as { loginRequestId: string; state: string; loginUrl: string }
+}
+
+/** The instant the stand-in reads a login request as expired, epoch ms. */
+async function expiryOf(loginRequestId: string): Promise<number> {
+  return Date.parse(String((await control('GET', `/_standin/login-requests/${loginRequestId}`)).expiresAt))
 }
 
 async function fetchApiToken(): Promise<string> {
@@ -153,8 +160,8 @@ describe('UpdateLoginUserDetails over gRPC with the real SDK', () => {
   })
 
   it('refuses an expired login request', async () => {
-    const { loginRequestId } = await createLoginRequest({ ttlSeconds: 1 })
-    await new Promise((resolve) => setTimeout(resolve, 1100))
+    const { loginRequestId } = await createLoginRequest({ ttlSeconds: 0.2 })
+    await untilClockPasses(await expiryOf(loginRequestId))
     const error = await rejectionOf(createSdk(standIn).auth.updateLoginUserDetails(standIn.config.connectionId, loginRequestId, ALICE))
     expect(error.grpcStatus).toBe(Code.FailedPrecondition)
     expect(error.message).toContain('login request expired')
@@ -294,15 +301,15 @@ describe('fault switches for the reliability cases', () => {
   })
 
   it('connection_refused closes the port (ECONNREFUSED) and reopens it by itself', async () => {
+    const health = () =>
+      fetch(`${standIn.url}/_standin/health`).then(
+        (response) => response.status,
+        (error: Error & { cause?: { code?: string } }) => error.cause?.code,
+      )
     await control('POST', '/_standin/faults', { userDetails: 'connection_refused', forMs: 600 })
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    const refused = await fetch(`${standIn.url}/_standin/health`).then(
-      () => null,
-      (error: Error & { cause?: { code?: string } }) => error.cause?.code,
-    )
-    expect(refused).toBe('ECONNREFUSED')
-    await new Promise((resolve) => setTimeout(resolve, 800))
-    expect((await fetch(`${standIn.url}/_standin/health`)).status).toBe(200)
+    // The port closes once the answer above has gone out, and opens again 600 ms later.
+    await expect.poll(health, { interval: 20 }).toBe('ECONNREFUSED')
+    await expect.poll(health, { interval: 50, timeout: 5_000 }).toBe(200)
     expect((await control('GET', '/_standin/faults')).userDetails).toBe('none')
   })
 })
@@ -355,7 +362,7 @@ describe('REST and token endpoints', () => {
     expect(recorded.user).toMatchObject({ sub: 'user-bob', givenName: 'Bob', familyName: 'Doe', emailVerified: true })
 
     const expired = await createLoginRequest({ ttlSeconds: 0.2 })
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await untilClockPasses(await expiryOf(expired.loginRequestId))
     const gone = await post(restUrl(standIn.config.connectionId, expired.loginRequestId), token)
     expect(gone.status).toBe(410)
     expect(await gone.json()).toEqual({ error: 'login request expired' })

@@ -85,11 +85,12 @@ export async function startScalekitStandIn(options: ScalekitStandInOptions = {})
   const settings: StandInSettings = { ...STAND_IN_DEFAULTS, ...withoutUndefined(options) }
   assertValidSettings(settings)
 
-  let context: StandInContext | undefined
+  // Both are set once the server listens and its keys exist; a request before then gets a 503.
+  const ready: { context?: StandInContext } = {}
   const grpcHandler: { current?: Http2Handler } = {}
   const http1Server = http.createServer((req, res) => {
-    if (!context) return sendJson(res, 503, { error: 'starting' })
-    void routeHttpRequest(context, req, res)
+    if (!ready.context) return sendJson(res, 503, { error: 'starting' })
+    void routeHttpRequest(ready.context, req, res)
   })
   const http2Server = http2.createServer((req, res) => {
     if (!grpcHandler.current) {
@@ -117,7 +118,7 @@ export async function startScalekitStandIn(options: ScalekitStandInOptions = {})
     accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
   }
   const store = new StandInStore(config, createSecretRecorder(settings.secretsFile))
-  context = {
+  const context: StandInContext = {
     config,
     store,
     keys,
@@ -129,6 +130,7 @@ export async function startScalekitStandIn(options: ScalekitStandInOptions = {})
       }, ms)
     },
   }
+  ready.context = context
   grpcHandler.current = createGrpcHandler(context)
 
   return {

@@ -47,6 +47,7 @@ export async function startBridge(port: number, overrides: Record<string, string
     } catch {
       // Not listening yet.
     }
+    // The pause between two health checks of a poll that ends when the bridge answers.
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
   await stop()

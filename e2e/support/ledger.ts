@@ -1,8 +1,10 @@
 import { openDatabase, type DatabaseHandle } from '../../lib/db'
+import { accountKey } from '../../lib/auth/throttle'
 import { findLoginRequest, listLoginEvents, recordLoginReceived } from '../../lib/ledger/record'
 import { DATABASE_URL } from './config'
 
-// Reads the bridge's ledger directly, so a test can assert the exact row a login left behind.
+// Reads the bridge's ledger directly, so a test can assert the exact row a login left behind, and
+// the sign-in throttle's table, so a test can wait for the very end of a lock the bridge set.
 
 let handle: Promise<DatabaseHandle> | undefined
 
@@ -17,6 +19,12 @@ export async function ledgerRow(loginRequestId: string) {
 
 export async function ledgerEvents(loginRequestId: string): Promise<string[]> {
   return (await listLoginEvents(await db(), loginRequestId)).map((event) => event.type)
+}
+
+/** When the bridge's lock on an account's sign-ins ends, epoch ms; null when it holds no lock. */
+export async function accountLockedUntil(email: string): Promise<number | null> {
+  const row = await (await db()).selectFrom('sign_in_throttle').select('locked_until').where('key', '=', accountKey(email)).executeTakeFirst()
+  return row?.locked_until ?? null
 }
 
 export async function closeLedger(): Promise<void> {

@@ -52,6 +52,7 @@ export function postgresControl(databaseUrl: string): PostgresControl | { skip: 
       const deadline = Date.now() + 30_000
       while (!(await answers(databaseUrl))) {
         if (Date.now() > deadline) throw new Error('PostgreSQL did not come back within 30 s')
+        // The pause between two tries of a poll that ends when PostgreSQL answers.
         await new Promise((resolve) => setTimeout(resolve, 250))
       }
     },
