@@ -52,7 +52,15 @@ export default defineConfig({
     launchOptions: {
       executablePath: chromiumPath,
       args: chromiumPath
-        ? ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
+        ? [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--no-first-run',
+            '--disable-quic',
+          ]
         : [],
     },
   },

@@ -86,8 +86,13 @@ async function measureExport(db: Kysely<Database>) {
   collectGarbage?.()
   return {
     nodeFlags: process.execArgv.filter((flag) => flag.startsWith('--max-semi-space-size')),
-    rows, seconds: round(seconds, 2), rowsPerSecond: Math.round(rows / seconds), csvMb: round(bytes / 1024 ** 2, 1),
-    baselineRssMb: round(baseline / 1024 ** 2, 1), peakRssGrowthMb: growth(), checkpoints,
+    rows,
+    seconds: round(seconds, 2),
+    rowsPerSecond: Math.round(rows / seconds),
+    csvMb: round(bytes / 1024 ** 2, 1),
+    baselineRssMb: round(baseline / 1024 ** 2, 1),
+    peakRssGrowthMb: growth(),
+    checkpoints,
     /** Heap still in use after a full GC at the end, above the baseline's: what the export kept. */
     retainedHeapMb: round((process.memoryUsage().heapUsed - baselineHeap) / 1024 ** 2, 1),
     heapAtEndMb: { young: spaces.new_space ?? NaN, old: spaces.old_space ?? NaN },

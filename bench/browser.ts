@@ -83,9 +83,18 @@ export async function browserLogin(appUrl: string, standInUrl: string, connectio
   const bridge = new Origin(appUrl)
   // The stand-in's login request once created; whether GET /login was sent (so the bridge may have recorded it); the form's hidden inputs.
   const attempt = {
-    ok: false, error: undefined as string | undefined, request: null as Awaited<ReturnType<typeof createLoginRequest>> | null, reachedBridge: false,
-    form: [] as Array<[string, string]>, postStatus: null as number | null, location: null as string | null, jar: bridge.jar,
-    getMs: NaN, postMs: NaN, postWindow: { from: NaN, to: NaN }, totalMs: NaN,
+    ok: false,
+    error: undefined as string | undefined,
+    request: null as Awaited<ReturnType<typeof createLoginRequest>> | null,
+    reachedBridge: false,
+    form: [] as Array<[string, string]>,
+    postStatus: null as number | null,
+    location: null as string | null,
+    jar: bridge.jar,
+    getMs: NaN,
+    postMs: NaN,
+    postWindow: { from: NaN, to: NaN },
+    totalMs: NaN,
   }
   const failed = (error: string) => ({ ...attempt, error, totalMs: performance.now() - started })
   try {

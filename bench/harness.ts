@@ -47,7 +47,13 @@ export const loadAverage = () => round(os.loadavg()[0] ?? NaN, 2)
 
 export function machine() {
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown'
-  return { cores: os.cpus().length, cpu, memoryGb: round(os.totalmem() / 1024 ** 3, 1), node: process.version, os: `${os.type()} ${os.release()}` }
+  return {
+    cores: os.cpus().length,
+    cpu,
+    memoryGb: round(os.totalmem() / 1024 ** 3, 1),
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+  }
 }
 
 /** The build `next start` serves, which must not change under the measurement. */
@@ -100,7 +106,13 @@ export async function startBridge(bench: Bench, port: number, env: Record<string
       }),
   )
   // The server's last lines (JSON events with hashed ids only), shown on failure.
-  const bridge = { pid: child.pid, url: `http://localhost:${port}`, exited, stop, outputTail: () => output.split('\n').slice(-15).join('\n') }
+  const bridge = {
+    pid: child.pid,
+    url: `http://localhost:${port}`,
+    exited,
+    stop,
+    outputTail: () => output.split('\n').slice(-15).join('\n'),
+  }
   const deadline = Date.now() + SERVER_START_TIMEOUT_MS
   while (Date.now() < deadline) {
     if (exited()) throw new Error(`next start exited (${child.exitCode}):\n${bridge.outputTail()}`)
@@ -117,22 +129,43 @@ export type Bridge = Awaited<ReturnType<typeof startBridge>>
 export function generateCredentials() {
   const secret = (bytes: number) => randomBytes(bytes).toString('base64url')
   const id = () => randomBytes(6).toString('hex')
-  return { clientId: `skc_bench_${id()}`, clientSecret: secret(32), connectionId: `conn_bench${id()}`, sessionSecret: secret(32), authSecret: secret(32), userPassword: `Bench-${secret(18)}` }
+  return {
+    clientId: `skc_bench_${id()}`,
+    clientSecret: secret(32),
+    connectionId: `conn_bench${id()}`,
+    sessionSecret: secret(32),
+    authSecret: secret(32),
+    userPassword: `Bench-${secret(18)}`,
+  }
 }
 
 export type Credentials = ReturnType<typeof generateCredentials>
 
 /** The environment of a bridge talking to the stand-in (with the local directory alone, unless `extra` says otherwise). */
-export function bridgeEnv(port: number, databaseUrl: string, standInUrl: string, credentials: Credentials, extra: Record<string, string> = {}) {
+export function bridgeEnv(
+  port: number,
+  databaseUrl: string,
+  standInUrl: string,
+  credentials: Credentials,
+  extra: Record<string, string> = {},
+) {
   return {
-    APP_URL: `http://localhost:${port}`, PORT: String(port), DATABASE_URL: databaseUrl, SCALEKIT_ENVIRONMENT_URL: standInUrl,
-    SCALEKIT_CLIENT_ID: credentials.clientId, SCALEKIT_CLIENT_SECRET: credentials.clientSecret, SCALEKIT_CONNECTION_ID: credentials.connectionId,
-    SESSION_SECRET: credentials.sessionSecret, AUTH_SECRET: credentials.authSecret,
+    APP_URL: `http://localhost:${port}`,
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    SCALEKIT_ENVIRONMENT_URL: standInUrl,
+    SCALEKIT_CLIENT_ID: credentials.clientId,
+    SCALEKIT_CLIENT_SECRET: credentials.clientSecret,
+    SCALEKIT_CONNECTION_ID: credentials.connectionId,
+    SESSION_SECRET: credentials.sessionSecret,
+    AUTH_SECRET: credentials.authSecret,
     // Every virtual browser comes from 127.0.0.1, far past the per-address limit of a real network.
     NEW_LOGIN_REQUESTS_PER_ADDRESS: '1000000',
     // Throughput with every sign-in checked, as before the cap; shedding at the default (2) is an e2e case.
     PASSWORD_CHECK_CONCURRENCY: '64',
-    LOGIN_REQUEST_TTL_SECONDS: String(TTL_SECONDS), SCALEKIT_TIMEOUT_MS: '5000', NEXT_TELEMETRY_DISABLED: '1',
+    LOGIN_REQUEST_TTL_SECONDS: String(TTL_SECONDS),
+    SCALEKIT_TIMEOUT_MS: '5000',
+    NEXT_TELEMETRY_DISABLED: '1',
     // The benchmarks run with the react-server condition; the server must not inherit it.
     NODE_OPTIONS: '',
     ...extra,
@@ -156,15 +189,19 @@ export async function standIn<T>(standInUrl: string, method: 'GET' | 'POST', rou
 }
 
 export type { StandInStats }
-export const standInStats = (url: string, reset = false) => standIn<StandInStats>(url, reset ? 'POST' : 'GET', reset ? 'stats/reset' : 'stats')
-export const createLoginRequest = (url: string) => standIn<{ loginRequestId: string; state: string; loginUrl: string }>(url, 'POST', 'login-requests', {})
+export const standInStats = (url: string, reset = false) =>
+  standIn<StandInStats>(url, reset ? 'POST' : 'GET', reset ? 'stats/reset' : 'stats')
+export const createLoginRequest = (url: string) =>
+  standIn<{ loginRequestId: string; state: string; loginUrl: string }>(url, 'POST', 'login-requests', {})
 
 /**
  * The i-th bench user. Concurrent virtual browsers each sign in as their own person, as real
  * people do: one account's parallel sign-ins are held to its throttle allowance.
  */
 export function benchUser(index: number): { email: string; name: string } {
-  return index === 0 ? { email: 'bench.user@example.com', name: 'Bench User' } : { email: `bench.user+${index}@example.com`, name: `Bench User ${index}` }
+  return index === 0
+    ? { email: 'bench.user@example.com', name: 'Bench User' }
+    : { email: `bench.user+${index}@example.com`, name: `Bench User ${index}` }
 }
 
 /** Migrates an empty SQLite file and adds `count` bench users (local directory, argon2id hashes); returns the first. */
@@ -237,7 +274,11 @@ function childPids(pid: number): number[] {
 }
 
 /** CPU time of a process and its children so far, in ms; a process gone between two readings counts 0. */
-export const treeCpuMs = (pid: number) => [pid, ...childPids(pid)].map((each) => cpuTimeMs(each)).filter(Number.isFinite).reduce((sum, ms) => sum + ms, 0)
+export const treeCpuMs = (pid: number) =>
+  [pid, ...childPids(pid)]
+    .map((each) => cpuTimeMs(each))
+    .filter(Number.isFinite)
+    .reduce((sum, ms) => sum + ms, 0)
 
 /**
  * The main thread's time on a CPU and waiting in the run queue for one, in ms, from
@@ -246,7 +287,9 @@ export const treeCpuMs = (pid: number) => [pid, ...childPids(pid)].map((each) =>
  */
 export function schedStat(pid: number): { runMs: number; waitMs: number } | null {
   const [run, wait] = (proc(`${pid}/schedstat`) ?? '').trim().split(/\s+/).map(Number)
-  return run === undefined || wait === undefined || !Number.isFinite(run) || !Number.isFinite(wait) ? null : { runMs: run / 1e6, waitMs: wait / 1e6 }
+  return run === undefined || wait === undefined || !Number.isFinite(run) || !Number.isFinite(wait)
+    ? null
+    : { runMs: run / 1e6, waitMs: wait / 1e6 }
 }
 
 /** Polls a process tree's memory every `intervalMs`: the peak of the summed VmRSS, and the root's VmHWM (peak RSS). */

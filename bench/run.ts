@@ -26,7 +26,9 @@ const bench: Bench = {
     const once = async () => {
       if (done) return
       done = true
-      await Promise.resolve().then(stop).catch(() => {}) // and keep stopping the rest
+      await Promise.resolve()
+        .then(stop)
+        .catch(() => {}) // and keep stopping the rest
     }
     stops.push(once)
     return once
@@ -39,7 +41,8 @@ async function main(name: string): Promise<number> {
   if (!command || !load) throw new Error(`unknown scenario "${name}"; one of: ${Object.keys(SCENARIOS).join(', ')}`)
   process.chdir(ROOT)
   fs.mkdirSync(path.join(ROOT, '.data', 'bench'), { recursive: true })
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143)))
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void stopAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143)))
   const date = new Date().toISOString()
   const host = machine()
   bench.log(`bench ${name}: ${host.cores} cores, Node ${host.node}, ${date}, 1-min load average ${loadAverage()}`)

@@ -20,7 +20,8 @@ export const upstreamCalls: UpstreamCall[] = []
 
 function routeName(upstream: Upstream, method: string, pathname: string): string {
   // gRPC methods are /package.Service/Method: the method is enough.
-  if (upstream === 'scalekit' && method === 'POST' && /^\/[\w.]+\/\w+$/.test(pathname)) return `gRPC ${pathname.slice(pathname.lastIndexOf('/') + 1)}`
+  if (upstream === 'scalekit' && method === 'POST' && /^\/[\w.]+\/\w+$/.test(pathname))
+    return `gRPC ${pathname.slice(pathname.lastIndexOf('/') + 1)}`
   if (upstream === 'idp' && pathname.startsWith('/interaction/')) return `${method} /interaction/…`
   if (upstream === 'idp' && pathname.startsWith('/auth/')) return `${method} /auth/…`
   return `${method} ${pathname}`
@@ -65,7 +66,10 @@ export async function startTimed<T>(upstream: Upstream, start: () => Promise<T>)
 }
 
 /** Union of the handling intervals of the calls that arrived inside the windows, clipped to them. */
-export function upstreamTimeWithin(windows: Array<{ from: number; to: number }>, upstreams: readonly Upstream[]): { busyMs: number; calls: UpstreamCall[] } {
+export function upstreamTimeWithin(
+  windows: Array<{ from: number; to: number }>,
+  upstreams: readonly Upstream[],
+): { busyMs: number; calls: UpstreamCall[] } {
   let busyMs = 0
   const calls: UpstreamCall[] = []
   for (const window of windows) {

@@ -65,7 +65,13 @@ test.describe('the admin area', () => {
     await adminPage.getByLabel('To (UTC, included)').fill(today())
     await adminPage.getByRole('button', { name: 'Apply filters' }).click()
     const url = new URL(adminPage.url())
-    expect(Object.fromEntries(url.searchParams)).toEqual({ q: user.email, status: 'completed', source: 'local', from: today(), to: today() })
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      q: user.email,
+      status: 'completed',
+      source: 'local',
+      from: today(),
+      to: today(),
+    })
     await expect(adminPage.getByTestId('ledger-row')).toHaveCount(1)
     await expect(adminPage.getByTestId('count-completed')).toContainText('1')
 
@@ -101,7 +107,9 @@ test.describe('the admin area', () => {
     await adminPage.goto(`/admin?q=${encodeURIComponent(person.email)}&status=failed`)
     await expect(adminPage.getByTestId('ledger-row')).toHaveCount(1)
     await adminPage.getByRole('link', { name: failed.loginRequestId }).click()
-    await expect(adminPage.getByTestId('failure-reason')).toHaveText(/^scalekit_rejected_user: InvalidArgument: fault injected: invalid argument/)
+    await expect(adminPage.getByTestId('failure-reason')).toHaveText(
+      /^scalekit_rejected_user: InvalidArgument: fault injected: invalid argument/,
+    )
     await expect(adminPage.getByText('Nothing was sent to Scalekit for this login.')).toBeVisible()
 
     const csv = await adminPage.request.get(`/admin/export?format=csv&q=${encodeURIComponent(person.email)}`)
@@ -129,9 +137,17 @@ test.describe('the admin area', () => {
     await expect(adminPage.getByTestId('empty-state')).toContainText('No federated logins match these filters.')
 
     const jsonl = await adminPage.request.get(`/admin/export?format=jsonl&q=${encodeURIComponent(person.email)}&status=failed`)
-    const rows = (await jsonl.text()).trimEnd().split('\n').map((line) => JSON.parse(line))
+    const rows = (await jsonl.text())
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line))
     expect(rows).toHaveLength(1)
-    expect(rows[0]).toMatchObject({ login_request_id: failed.loginRequestId, status: 'failed', user_email: person.email, error_code: 'scalekit_rejected_user' })
+    expect(rows[0]).toMatchObject({
+      login_request_id: failed.loginRequestId,
+      status: 'failed',
+      user_email: person.email,
+      error_code: 'scalekit_rejected_user',
+    })
   })
 
   test('case 18: a signed-out visitor is sent to sign in; x-middleware-subrequest changes nothing', async ({ page }) => {

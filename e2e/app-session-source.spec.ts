@@ -41,7 +41,11 @@ test.describe("the company app's session (session source)", () => {
       roles: ['agent'],
     }
     expect((await readLoginRequest(request.loginRequestId))?.user).toEqual(asReceivedByScalekit(claims))
-    expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'completed', identity_source: 'company-app', user_sub: 'company-app|cu-2002' })
+    expect(await ledgerRow(request.loginRequestId)).toMatchObject({
+      status: 'completed',
+      identity_source: 'company-app',
+      user_sub: 'company-app|cu-2002',
+    })
 
     // Only the configured cookie ever reached the company app: not its other cookie, not ours.
     const calls = await companyAppCalls()
@@ -49,7 +53,10 @@ test.describe("the company app's session (session source)", () => {
     for (const names of calls.cookieNames) expect(names).toEqual(['company_session'])
   })
 
-  test('signed out of the company app after the page was shown: nothing is sent, the sign-in link comes back', async ({ page, loginPage }) => {
+  test('signed out of the company app after the page was shown: nothing is sent, the sign-in link comes back', async ({
+    page,
+    loginPage,
+  }) => {
     const request = await createLoginRequest()
     const loginUrl = loginUrlOn(bridge, request)
     await loginPage.open(loginUrl)
@@ -74,7 +81,9 @@ test.describe("the company app's session (session source)", () => {
 
     await setCompanyAppFault('http500')
     await page.reload()
-    await expect(page.getByTestId('source-notice')).toHaveText('Company app did not answer just now; if you are already signed in there, try reloading this page.')
+    await expect(page.getByTestId('source-notice')).toHaveText(
+      'Company app did not answer just now; if you are already signed in there, try reloading this page.',
+    )
     await expect(loginPage.continueAs('Dana Scully')).toHaveCount(0)
     await expect(page.getByRole('button', { name: 'Sign in with Acme IdP' })).toBeVisible()
   })

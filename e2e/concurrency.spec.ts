@@ -14,7 +14,7 @@ import { prepareFormLogin } from './support/forms'
 const LOGINS = 50
 const PEOPLE = 10
 
-test('case 26: 50 concurrent logins fetch one token, keep each person\'s claims apart, and leave every ledger row right', async () => {
+test("case 26: 50 concurrent logins fetch one token, keep each person's claims apart, and leave every ledger row right", async () => {
   test.setTimeout(180_000)
   const people = await Promise.all(Array.from({ length: PEOPLE }, (_, i) => createUser({ prefix: `crowd${i}`, name: `Crowd Person ${i}` })))
   // Every sign-in is checked here (the default sheds all but 2 at once: case 31).
@@ -39,7 +39,10 @@ test('case 26: 50 concurrent logins fetch one token, keep each person\'s claims 
         auth_request_id: received?.authRequestId,
         identity_source: 'local',
       })
-      expect(JSON.parse((await ledgerRow(request.loginRequestId))?.claims ?? '{}')).toMatchObject({ email: person.email, name: person.name })
+      expect(JSON.parse((await ledgerRow(request.loginRequestId))?.claims ?? '{}')).toMatchObject({
+        email: person.email,
+        name: person.name,
+      })
     }
   })
 })

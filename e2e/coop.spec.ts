@@ -88,7 +88,12 @@ test.describe('Cross-Origin-Opener-Policy (case 17)', () => {
     }
     expect((await request.get('/login/', { maxRedirects: 0 })).headers()['location']).toBe('/login')
 
-    for (const [path, status] of [['/', 200], ['/api/health', 200], ['/nothing-here', 404], ['/nothing/', 308]] as const) {
+    for (const [path, status] of [
+      ['/', 200],
+      ['/api/health', 200],
+      ['/nothing-here', 404],
+      ['/nothing/', 308],
+    ] as const) {
       const response = await request.get(path, { maxRedirects: 0 })
       expect(response.status(), path).toBe(status)
       expect(response.headers()['cross-origin-opener-policy'], path).toBe('same-origin')

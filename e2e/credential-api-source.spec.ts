@@ -47,7 +47,10 @@ test.describe("the company's credential API (http source)", () => {
     expect(calls.last?.headers[COMPANY_API_SECRET_HEADER]).toBe(COMPANY_API_SECRET)
   })
 
-  test('a refusal keeps the person on the form with the email they typed; nothing sent; the reason recorded', async ({ page, loginPage }) => {
+  test('a refusal keeps the person on the form with the email they typed; nothing sent; the reason recorded', async ({
+    page,
+    loginPage,
+  }) => {
     const request = await createLoginRequest()
     await loginPage.open(loginUrlOn(bridge, request))
     await loginPage.signIn(casey.email, 'not-the-password')
@@ -79,7 +82,10 @@ test.describe("the company's credential API (http source)", () => {
       expect(await statusOfCurrentPage(page)).toBe(status)
       expect((await readLoginRequest(request.loginRequestId))?.userDetailsCalls).toBe(0)
       expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'pending', error_code: problem, error_message: message })
-      await expect(page.getByRole('link', { name: 'Try again' })).toHaveAttribute('href', `/login?${new URLSearchParams({ login_request_id: request.loginRequestId, state: request.state })}`)
+      await expect(page.getByRole('link', { name: 'Try again' })).toHaveAttribute(
+        'href',
+        `/login?${new URLSearchParams({ login_request_id: request.loginRequestId, state: request.state })}`,
+      )
     })
   }
 })

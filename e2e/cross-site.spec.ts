@@ -14,7 +14,12 @@ test.describe('cross-site requests and hostile data', () => {
         const form = document.createElement('form')
         form.method = 'POST'
         form.action = action
-        for (const [name, value] of Object.entries({ login_request_id: loginRequestId, state, email: 'victim@example.test', password: 'x' })) {
+        for (const [name, value] of Object.entries({
+          login_request_id: loginRequestId,
+          state,
+          email: 'victim@example.test',
+          password: 'x',
+        })) {
           const input = document.createElement('input')
           input.name = name
           input.value = value
@@ -42,7 +47,11 @@ test.describe('cross-site requests and hostile data', () => {
       { origin: 'null' },
       {},
     ]) {
-      const response = await api.post(request.loginUrl, { headers, form: { login_request_id: request.loginRequestId, state: request.state }, maxRedirects: 0 })
+      const response = await api.post(request.loginUrl, {
+        headers,
+        form: { login_request_id: request.loginRequestId, state: request.state },
+        maxRedirects: 0,
+      })
       expect(response.status(), JSON.stringify(headers)).toBe(303)
       expect(response.headers()['location']).toBe('/login/problem/cross_site')
     }

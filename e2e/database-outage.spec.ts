@@ -18,7 +18,11 @@ const control = postgresControl(DATABASE_URL)
 test.describe('the database going away and coming back (case 27)', () => {
   test.skip('skip' in control, 'skip' in control ? control.skip : '')
 
-  test('case 27: logins fail closed with a 503, admin answers 503, and both recover without a restart', async ({ browser, page, loginPage }) => {
+  test('case 27: logins fail closed with a 503, admin answers 503, and both recover without a restart', async ({
+    browser,
+    page,
+    loginPage,
+  }) => {
     if ('skip' in control) return
     test.setTimeout(120_000)
     const user = await createUser({ prefix: 'outage' })

@@ -10,13 +10,17 @@ function doctor(env: Record<string, string>): Promise<{ code: number; stdout: st
     execFile(
       process.execPath,
       ['--conditions=react-server', '--import', 'tsx', 'scripts/doctor.ts', '--env', '/dev/null'],
-      { env: { NODE_ENV: 'production', PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, NODE_OPTIONS: '' }, timeout: 60_000 },
+      {
+        env: { NODE_ENV: 'production', PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, NODE_OPTIONS: '' },
+        timeout: 60_000,
+      },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? -1) : 0, stdout, stderr }),
     )
   })
 }
 
-const line = (stdout: string, id: string) => stdout.split('\n').find((l) => new RegExp(`^[A-Z]{4} {2}${id.replace('.', '\\.')} `).test(l)) ?? ''
+const line = (stdout: string, id: string) =>
+  stdout.split('\n').find((l) => new RegExp(`^[A-Z]{4} {2}${id.replace('.', '\\.')} `).test(l)) ?? ''
 
 test.describe('npm run doctor against the running bridge', () => {
   test('a working deployment passes: credentials accepted, COOP unsafe-none on /login and /login/, ready', async () => {
@@ -34,7 +38,9 @@ test.describe('npm run doctor against the running bridge', () => {
   })
 
   test('a res_ id and a wrong secret fail with their fixes, and no secret is printed', async () => {
-    const run = await doctor(bridgeEnv({ SCALEKIT_CONNECTION_ID: 'res_e2e00000001', SCALEKIT_CLIENT_SECRET: 'a-wrong-client-secret-for-doctor' }))
+    const run = await doctor(
+      bridgeEnv({ SCALEKIT_CONNECTION_ID: 'res_e2e00000001', SCALEKIT_CLIENT_SECRET: 'a-wrong-client-secret-for-doctor' }),
+    )
     expect(run.code).toBe(1)
     expect(line(run.stdout, 'connection-id')).toMatch(/^FAIL .*res_.*Advanced Configurations > Connection ID/)
     expect(line(run.stdout, 'scalekit.credentials')).toMatch(/^FAIL .*refused the client credentials.*Settings > API Credentials/)

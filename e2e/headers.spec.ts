@@ -73,21 +73,26 @@ test.describe('leakage and headers', () => {
     expect(violations).toEqual([])
   })
 
-  test('case 16 and 24: over http no HSTS; nosniff, no X-Powered-By; the login cookie is HttpOnly and SameSite=Lax', async ({ request }) => {
+  test('case 16 and 24: over http no HSTS; nosniff, no X-Powered-By; the login cookie is HttpOnly and SameSite=Lax', async ({
+    request,
+  }) => {
     const login = await createLoginRequest()
     const response = await request.get(login.loginUrl)
     const headers = response.headers()
     expect(headers['strict-transport-security']).toBeUndefined()
     expect(headers['x-content-type-options']).toBe('nosniff')
     expect(headers['x-powered-by']).toBeUndefined()
-    const cookie = response.headersArray().find((h) => h.name.toLowerCase() === 'set-cookie' && h.value.startsWith('byoa_login='))?.value ?? ''
+    const cookie =
+      response.headersArray().find((h) => h.name.toLowerCase() === 'set-cookie' && h.value.startsWith('byoa_login='))?.value ?? ''
     expect(cookie).toMatch(/; HttpOnly/i)
     expect(cookie).toMatch(/; SameSite=lax/i)
     expect(cookie).toMatch(/; Path=\//)
     expect(cookie).not.toMatch(/; Secure/i)
   })
 
-  test('case 16 and 24: with an https APP_URL, HSTS is sent and the cookie is __Host-, Secure, HttpOnly and SameSite=Lax', async ({ request }) => {
+  test('case 16 and 24: with an https APP_URL, HSTS is sent and the cookie is __Host-, Secure, HttpOnly and SameSite=Lax', async ({
+    request,
+  }) => {
     await withBridge(BRIDGE_PORT + 12, { APP_URL: 'https://login.example.test' }, async (bridge) => {
       const login = await createLoginRequest()
       const response = await request.get(login.loginUrl.replace(APP_URL, bridge.url))
@@ -96,7 +101,10 @@ test.describe('leakage and headers', () => {
       expect(headers['strict-transport-security']).toBe('max-age=63072000; includeSubDomains')
       expect(headers['x-content-type-options']).toBe('nosniff')
       expect(headers['x-powered-by']).toBeUndefined()
-      const cookies = response.headersArray().filter((h) => h.name.toLowerCase() === 'set-cookie').map((h) => h.value)
+      const cookies = response
+        .headersArray()
+        .filter((h) => h.name.toLowerCase() === 'set-cookie')
+        .map((h) => h.value)
       const cookie = cookies.find((value) => value.startsWith('__Host-byoa_login=')) ?? ''
       expect(cookie).toMatch(/; Secure/i)
       expect(cookie).toMatch(/; HttpOnly/i)
@@ -124,10 +132,16 @@ test.describe('leakage and headers', () => {
           .map((h) => h.value)
       const csrf = await request.get(`${bridge.url}/api/auth/csrf`)
       const { csrfToken } = (await csrf.json()) as { csrfToken: string }
-      const csrfCookie = setCookies(csrf).find((value) => value.startsWith('__Host-authjs.csrf-token='))!.split(';')[0]!
+      const csrfCookie = setCookies(csrf)
+        .find((value) => value.startsWith('__Host-authjs.csrf-token='))!
+        .split(';')[0]!
       const headers = { cookie: csrfCookie, origin: 'https://login.example.test' }
 
-      const idp = await request.post(`${bridge.url}/api/auth/signin/acme`, { form: { csrfToken, callbackUrl: '/login/resume' }, headers, maxRedirects: 0 })
+      const idp = await request.post(`${bridge.url}/api/auth/signin/acme`, {
+        form: { csrfToken, callbackUrl: '/login/resume' },
+        headers,
+        maxRedirects: 0,
+      })
       expect(idp.status()).toBe(302)
       const signIn = await request.post(`${bridge.url}/api/auth/callback/local`, {
         form: { csrfToken, email: user.email, password: user.password, callbackUrl: '/login/resume' },
@@ -141,7 +155,9 @@ test.describe('leakage and headers', () => {
       for (const name of ['csrf-token', 'pkce.code_verifier', 'state', 'nonce', 'callback-url', 'session-token']) {
         expect(names, `Set-Cookie for ${name}`).toContain(`__Host-authjs.${name}`)
       }
-      for (const cookie of cookies.filter((value) => value.startsWith('__Host-authjs.') && !/Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(value))) {
+      for (const cookie of cookies.filter(
+        (value) => value.startsWith('__Host-authjs.') && !/Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(value),
+      )) {
         expect(cookie).toMatch(/; Secure/i)
         expect(cookie).toMatch(/; Path=\//)
         expect(cookie).not.toMatch(/; Domain=/i)

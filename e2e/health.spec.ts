@@ -17,7 +17,10 @@ test.describe('health and readiness', () => {
     expect(ready.status()).toBe(200)
     expect(ready.headers()['cache-control']).toBe('no-store')
     // peerAddress: the seam that stamps the TCP peer still runs under this Next.js (lib/server/peer-address.ts).
-    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { database: { ok: true }, scalekit: { ok: true }, peerAddress: { ok: true } } })
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      checks: { database: { ok: true }, scalekit: { ok: true }, peerAddress: { ok: true } },
+    })
 
     // A load balancer polling every second does not fetch a Scalekit token each time.
     const before = await readStats()

@@ -77,7 +77,10 @@ test.describe('the login request and its state', () => {
     })
     await page.getByLabel('Email').fill(user.email)
     await page.getByLabel('Password').fill(user.password)
-    await page.getByRole('button', { name: 'Sign in' }).click().catch(() => {})
+    await page
+      .getByRole('button', { name: 'Sign in' })
+      .click()
+      .catch(() => {})
     await expect.poll(() => captured !== undefined).toBe(true)
 
     const responses = await Promise.all(

@@ -9,7 +9,10 @@ const OFF_SITE = ['https://evil.example/steal', '//evil.example/steal', '/\\evil
 
 test.describe('next-auth (cases 8 and 19)', () => {
   for (const callbackUrl of OFF_SITE) {
-    test(`case 8: callbackUrl ${JSON.stringify(callbackUrl)} stays on the bridge's origin, after sign-in and sign-out`, async ({ playwright, user }) => {
+    test(`case 8: callbackUrl ${JSON.stringify(callbackUrl)} stays on the bridge's origin, after sign-in and sign-out`, async ({
+      playwright,
+      user,
+    }) => {
       const api = await playwright.request.newContext({ baseURL: APP_URL })
       const { csrfToken } = (await (await api.get('/api/auth/csrf')).json()) as { csrfToken: string }
       const signedIn = await api.post('/api/auth/callback/local', {
@@ -46,7 +49,10 @@ test.describe('next-auth (cases 8 and 19)', () => {
   test('case 19: a broken identity source (an OIDC IdP without issuer) refuses to start and names it', async () => {
     const result = await runBridgeExpectingExit(BRIDGE_PORT + 13, {
       ...bridgeEnv({ APP_URL: `http://localhost:${BRIDGE_PORT + 13}` }),
-      IDENTITY_SOURCES: JSON.stringify([{ id: 'local', type: 'local' }, { id: 'acme', type: 'oidc', clientId: 'bridge' }]),
+      IDENTITY_SOURCES: JSON.stringify([
+        { id: 'local', type: 'local' },
+        { id: 'acme', type: 'oidc', clientId: 'bridge' },
+      ]),
     })
     expect(result.code).toBe(1)
     expect(result.output).toContain('The bridge is not configured correctly')

@@ -37,7 +37,10 @@ const adaClaims = {
 }
 
 test.describe('an upstream OpenID Connect IdP (oidc source)', () => {
-  test('signs in at the IdP and completes the same login request with the mapped claims, no second sign-in', async ({ page, loginPage }) => {
+  test('signs in at the IdP and completes the same login request with the mapped claims, no second sign-in', async ({
+    page,
+    loginPage,
+  }) => {
     const request = await createLoginRequest()
     await loginPage.open(loginUrlOn(bridge, request))
     // One button per external source, plus the email and password form of the local directory.
@@ -94,7 +97,10 @@ test.describe('an upstream OpenID Connect IdP (oidc source)', () => {
     expect((await readLoginRequest(second.loginRequestId))?.user).toEqual(asReceivedByScalekit(adaClaims))
   })
 
-  test('the person denies at the IdP: a 403 page, nothing sent, the reason in the ledger, Try again returns', async ({ page, loginPage }) => {
+  test('the person denies at the IdP: a 403 page, nothing sent, the reason in the ledger, Try again returns', async ({
+    page,
+    loginPage,
+  }) => {
     const request = await createLoginRequest()
     await loginPage.open(loginUrlOn(bridge, request))
     await page.getByRole('button', { name: 'Sign in with Acme IdP' }).click()

@@ -59,7 +59,11 @@ test.describe('Scalekit answers with an error (case 10)', () => {
     expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'failed', error_code: 'scalekit_closed' })
   })
 
-  test('case 25: HTTP 500 is retried twice, then a retryable page; after Scalekit recovers, "Try again" completes the same request', async ({ page, loginPage, user }) => {
+  test('case 25: HTTP 500 is retried twice, then a retryable page; after Scalekit recovers, "Try again" completes the same request', async ({
+    page,
+    loginPage,
+    user,
+  }) => {
     await setFault('http500')
     const request = await createLoginRequest()
     const callbacks = await attempt(page, loginPage, user, request.loginUrl)
@@ -94,7 +98,11 @@ test.describe('Scalekit answers with an error (case 10)', () => {
     expect(await readLoginRequest(request.loginRequestId)).toMatchObject({ userDetailsCalls: 1 })
   })
 
-  test('case 25: HTTP 503 from in front of Scalekit and gRPC UNAVAILABLE are each retried twice, then a retryable page', async ({ page, loginPage, user }) => {
+  test('case 25: HTTP 503 from in front of Scalekit and gRPC UNAVAILABLE are each retried twice, then a retryable page', async ({
+    page,
+    loginPage,
+    user,
+  }) => {
     for (const fault of ['http503', 'unavailable'] as const) {
       await setFault(fault)
       const request = await createLoginRequest()
@@ -103,12 +111,20 @@ test.describe('Scalekit answers with an error (case 10)', () => {
       expect(await statusOfCurrentPage(page)).toBe(503)
       expect(callbacks).toEqual([])
       expect(await readLoginRequest(request.loginRequestId)).toMatchObject({ userDetailsCalls: 3, status: 'pending' })
-      expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'pending', error_code: 'scalekit_unavailable', auth_request_id: null })
+      expect(await ledgerRow(request.loginRequestId)).toMatchObject({
+        status: 'pending',
+        error_code: 'scalekit_unavailable',
+        auth_request_id: null,
+      })
       await page.context().clearCookies()
     }
   })
 
-  test('case 25: Scalekit refusing connections: a retryable page; once it listens again, "Try again" completes', async ({ page, loginPage, user }) => {
+  test('case 25: Scalekit refusing connections: a retryable page; once it listens again, "Try again" completes', async ({
+    page,
+    loginPage,
+    user,
+  }) => {
     const request = await createLoginRequest()
     await page.goto(request.loginUrl)
     const callbacks = watchPartnerCallbacks(page)

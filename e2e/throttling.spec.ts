@@ -61,7 +61,9 @@ async function openLogin(loginPage: LoginPage) {
 }
 
 test.describe('sign-in throttling (case 22)', () => {
-  test('case 22: an account is locked after its failures, for anyone and with the same words as an unknown email, then unlocks by itself', async ({ browser }) => {
+  test('case 22: an account is locked after its failures, for anyone and with the same words as an unknown email, then unlocks by itself', async ({
+    browser,
+  }) => {
     const user = await createUser({ prefix: 'throttle' })
     const { context, loginPage } = await browserFrom(browser)
     const request = await openLogin(loginPage)
@@ -72,7 +74,10 @@ test.describe('sign-in throttling (case 22)', () => {
 
     // A real account and an unknown email, each from its own address: the same words every time.
     let refusedAt = 0
-    for (const [page, email] of [[loginPage, user.email], [stranger.loginPage, `nobody-${Date.now()}@example.test`]] as const) {
+    for (const [page, email] of [
+      [loginPage, user.email],
+      [stranger.loginPage, `nobody-${Date.now()}@example.test`],
+    ] as const) {
       for (let i = 0; i < 3; i += 1) {
         await signIn(page, email, 'wrong-password-1')
         await expect(page.formMessage).toHaveText(INCORRECT)

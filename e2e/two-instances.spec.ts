@@ -18,7 +18,10 @@ let second: RunningBridge
 let balancer: Balancer
 
 test.describe('two instances sharing one PostgreSQL (case 28)', () => {
-  test.skip(!onPostgres, `several instances need a shared PostgreSQL; this run's database is ${DATABASE_URL} (the PostgreSQL run covers it)`)
+  test.skip(
+    !onPostgres,
+    `several instances need a shared PostgreSQL; this run's database is ${DATABASE_URL} (the PostgreSQL run covers it)`,
+  )
 
   test.beforeAll(async () => {
     const publicPort = BRIDGE_PORT + 9
@@ -60,7 +63,7 @@ test.describe('two instances sharing one PostgreSQL (case 28)', () => {
     expect(await readLoginRequest(request.loginRequestId)).toMatchObject({ userDetailsCalls: 1, status: 'callback_used' })
   })
 
-  test('case 28: each instance\'s admin list shows the logins both instances finished', async ({ browser }) => {
+  test("case 28: each instance's admin list shows the logins both instances finished", async ({ browser }) => {
     const user = await createUser({ prefix: 'twin-list' })
     const finished: string[] = []
     for (const instance of [first, second]) {

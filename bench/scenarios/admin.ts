@@ -41,7 +41,8 @@ async function scratchDatabase(bench: Bench, engine: Engine): Promise<{ url: str
     return { url: `file:${path.join(dir, 'ledger.db')}`, remove: bench.defer(() => fs.rmSync(dir, { recursive: true, force: true })) }
   }
   const postgres = await freshPostgres(POSTGRES_URL, PG_DATABASE)
-  if (typeof postgres === 'string' && process.env.REQUIRE_POSTGRES === '1') throw new Error(`${postgres}; REQUIRE_POSTGRES=1 makes this a failure`)
+  if (typeof postgres === 'string' && process.env.REQUIRE_POSTGRES === '1')
+    throw new Error(`${postgres}; REQUIRE_POSTGRES=1 makes this a failure`)
   return typeof postgres === 'string' ? postgres : { url: postgres.url, remove: bench.defer(postgres.drop) }
 }
 
@@ -70,7 +71,14 @@ async function plansOf(handle: DatabaseHandle, run: (db: Kysely<Database>) => Pr
   return plans
 }
 
-async function timeCase(bench: Bench, handle: DatabaseHandle, label: string, detail: string, run: (db: Kysely<Database>, i: number) => Promise<unknown>, target = true) {
+async function timeCase(
+  bench: Bench,
+  handle: DatabaseHandle,
+  label: string,
+  detail: string,
+  run: (db: Kysely<Database>, i: number) => Promise<unknown>,
+  target = true,
+) {
   const deadline = Date.now() + CASE_TIME_LIMIT_MS
   for (let i = 0; i < WARMUP && Date.now() < deadline; i += 1) await run(handle.db, i)
   const samples: number[] = []
@@ -82,15 +90,32 @@ async function timeCase(bench: Bench, handle: DatabaseHandle, label: string, det
   const ms = summarize(samples)
   const missed = target && !(ms.p95 <= TARGET_P95_MS)
   const plans = missed ? await plansOf(handle, (db) => run(db, 0)) : []
-  bench.log(`  ${label.padEnd(34)} p50 ${ms.p50.toFixed(2)} ms  p95 ${ms.p95.toFixed(2)} ms  p99 ${ms.p99.toFixed(2)} ms${missed ? '  (target missed)' : ''}`)
+  bench.log(
+    `  ${label.padEnd(34)} p50 ${ms.p50.toFixed(2)} ms  p95 ${ms.p95.toFixed(2)} ms  p99 ${ms.p99.toFixed(2)} ms${missed ? '  (target missed)' : ''}`,
+  )
   for (const plan of plans) bench.log(plan.replace(/^/gm, '    '))
-  return { label, detail, ...ms, runs: samples.length, warmup: WARMUP, timeLimited: samples.length < RUNS, targetMet: target ? !missed : null, plans }
+  return {
+    label,
+    detail,
+    ...ms,
+    runs: samples.length,
+    warmup: WARMUP,
+    timeLimited: samples.length < RUNS,
+    targetMet: target ? !missed : null,
+    plans,
+  }
 }
 
 /** The export in a child process of its own (this file with --export-child); this process waits, idle. */
 function exportInChild(databaseUrl: string, nodeFlags: string[] = []): ExportResult {
   const args = [...nodeFlags, '--conditions=react-server', '--import', 'tsx', __filename, '--export-child', databaseUrl]
-  const options = { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' }, encoding: 'utf8', timeout: EXPORT_TIME_LIMIT_MS + 60_000, killSignal: 'SIGKILL' } as const
+  const options = {
+    cwd: ROOT,
+    env: { ...process.env, NODE_OPTIONS: '' },
+    encoding: 'utf8',
+    timeout: EXPORT_TIME_LIMIT_MS + 60_000,
+    killSignal: 'SIGKILL',
+  } as const
   const child = spawnSync(process.execPath, args, { ...options, stdio: ['ignore', 'pipe', 'inherit'] })
   if (child.status !== 0) throw new Error(`the export child exited with ${child.status ?? child.signal}: ${child.stdout.slice(-500)}`)
   try {
@@ -106,10 +131,17 @@ function runExports(bench: Bench, url: string, flags: string[]) {
   for (let i = 0; i < EXPORT_RUNS; i += 1) {
     const e = exportInChild(url, flags)
     runs.push(e)
-    bench.log(`  export${flags.length ? ` (${flags.join(' ')})` : ''}: ${e.rows} rows (${e.csvMb} MB of CSV) in ${e.seconds} s, ${e.rowsPerSecond} rows/s; peak RSS +${e.peakRssGrowthMb} MB over ${e.baselineRssMb} MB`)
+    bench.log(
+      `  export${flags.length ? ` (${flags.join(' ')})` : ''}: ${e.rows} rows (${e.csvMb} MB of CSV) in ${e.seconds} s, ${e.rowsPerSecond} rows/s; peak RSS +${e.peakRssGrowthMb} MB over ${e.baselineRssMb} MB`,
+    )
   }
   const worstRun = runs.reduce((a, b) => (b.peakRssGrowthMb > a.peakRssGrowthMb ? b : a))
-  return { flags, worstRun, peakRssGrowthMbPerRun: runs.map((run) => run.peakRssGrowthMb), targetMet: worstRun.peakRssGrowthMb <= TARGET_EXPORT_MB }
+  return {
+    flags,
+    worstRun,
+    peakRssGrowthMbPerRun: runs.map((run) => run.peakRssGrowthMb),
+    targetMet: worstRun.peakRssGrowthMb <= TARGET_EXPORT_MB,
+  }
 }
 
 async function benchEngine(bench: Bench, engine: Engine, scratch: { url: string; remove(): Promise<void> }) {
@@ -121,14 +153,29 @@ async function benchEngine(bench: Bench, engine: Engine, scratch: { url: string;
   const onProgress = (done: number, total: number) => {
     if (done - reported >= total / 5 || done === total) bench.log(`    ${(reported = done)} / ${total}`)
   }
-  const { people, sampleIds, ...seed } = await seedLedger(handle, { rows: ROWS, days: DAYS, users: USERS, seed: 1, now: Date.now(), onProgress })
+  const { people, sampleIds, ...seed } = await seedLedger(handle, {
+    rows: ROWS,
+    days: DAYS,
+    users: USERS,
+    seed: 1,
+    now: Date.now(),
+    onProgress,
+  })
   bench.log(`  seeded ${seed.loginRequests} requests and ${seed.events} events in ${seed.seconds.toFixed(1)} s`)
   if (engine === 'postgres') await handle.db.executeQuery(CompiledQuery.raw('vacuum analyze'))
 
   const raw = async (query: string) => String((await handle.db.executeQuery<{ v: string }>(CompiledQuery.raw(query))).rows[0]?.v)
-  const version = engine === 'sqlite' ? `SQLite ${await raw('select sqlite_version() as v')}` : (await raw('select version() as v')).replace(/ on .*/, '')
+  const version =
+    engine === 'sqlite' ? `SQLite ${await raw('select sqlite_version() as v')}` : (await raw('select version() as v')).replace(/ on .*/, '')
   const count = async (table: 'login_requests' | 'login_events') =>
-    Number((await handle.db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()).n)
+    Number(
+      (
+        await handle.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
   const loginRequests = await count('login_requests')
   const events = await count('login_events')
   const firstPage = await loadLedgerPage(handle.db, {})
@@ -153,15 +200,29 @@ async function benchEngine(bench: Bench, engine: Engine, scratch: { url: string;
   ])
   const day = (time: number) => new Date(time).toISOString().slice(0, 10)
   const cases = {
-    firstPage: await timeCase(bench, handle, '(1) first page, last 7 days', `${inRange(firstPage.counts)} rows in range`, (db) => loadLedgerPage(db, {})),
-    failedThreeDays: await timeCase(bench, handle, '(2) status=failed, 3 days', `${day(failedFilter.from)} to ${day(failedFilter.to - 1)}, ${failedCount} failed`, (db) =>
-      loadLedgerPage(db, failedFilter),
+    firstPage: await timeCase(bench, handle, '(1) first page, last 7 days', `${inRange(firstPage.counts)} rows in range`, (db) =>
+      loadLedgerPage(db, {}),
     ),
-    emailSearch: await timeCase(bench, handle, '(3) search by email prefix', `q="${emailPrefix}", ${searchCount} matches in 7 days`, (db) => loadLedgerPage(db, { q: emailPrefix })),
-    page50: await timeCase(bench, handle, `(4) page ${deepPage} via the cursor`, `rows ${(deepPage - 1) * 50 + 1}-${deepPage * 50} of the default view`, (db) =>
-      loadLedgerPage(db, {}, { after: deepCursor }),
+    failedThreeDays: await timeCase(
+      bench,
+      handle,
+      '(2) status=failed, 3 days',
+      `${day(failedFilter.from)} to ${day(failedFilter.to - 1)}, ${failedCount} failed`,
+      (db) => loadLedgerPage(db, failedFilter),
     ),
-    entry: await timeCase(bench, handle, '(5) getLedgerEntry', `${sampleIds.length} ids across the 90 days, in turn`, (db, i) => getLedgerEntry(db, sampleIds[i % sampleIds.length]!)),
+    emailSearch: await timeCase(bench, handle, '(3) search by email prefix', `q="${emailPrefix}", ${searchCount} matches in 7 days`, (db) =>
+      loadLedgerPage(db, { q: emailPrefix }),
+    ),
+    page50: await timeCase(
+      bench,
+      handle,
+      `(4) page ${deepPage} via the cursor`,
+      `rows ${(deepPage - 1) * 50 + 1}-${deepPage * 50} of the default view`,
+      (db) => loadLedgerPage(db, {}, { after: deepCursor }),
+    ),
+    entry: await timeCase(bench, handle, '(5) getLedgerEntry', `${sampleIds.length} ids across the 90 days, in turn`, (db, i) =>
+      getLedgerEntry(db, sampleIds[i % sampleIds.length]!),
+    ),
     sources: await timeCase(bench, handle, '(6) listLedgerSources', "the source filter's options", (db) => listLedgerSources(db), false),
   }
   bench.log(`  export: up to ${EXPORT_ROWS} rows as CSV into a discarding sink, in a child process...`)
@@ -170,7 +231,18 @@ async function benchEngine(bench: Bench, engine: Engine, scratch: { url: string;
   await close()
   await scratch.remove()
   const targetsMet = Object.values(cases).every((c) => c.targetMet !== false) && exported.targetMet
-  return { engine, version, loginRequests, events, seed, lastWeek: firstPage.counts, targetsMet, cases, export: exported, exportCappedYoungGeneration }
+  return {
+    engine,
+    version,
+    loginRequests,
+    events,
+    seed,
+    lastWeek: firstPage.counts,
+    targetsMet,
+    cases,
+    export: exported,
+    exportCappedYoungGeneration,
+  }
 }
 
 export default async function admin(bench: Bench) {

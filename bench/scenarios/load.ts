@@ -2,8 +2,26 @@ import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { benchUserLogin, type LoginAttempt } from '../browser'
 import {
-  bridgeEnv, createBenchUsers, errorText, generateCredentials, loadAverage, REQUEST_TIMEOUT_MS, requireBuild, schedStat,
-  setting, sqliteFile, standIn, standInStats, startBridge, startStandIn, summarize, treeCpuMs, watchMemory, type Bench, type Bridge, type StandInStats,
+  bridgeEnv,
+  createBenchUsers,
+  errorText,
+  generateCredentials,
+  loadAverage,
+  REQUEST_TIMEOUT_MS,
+  requireBuild,
+  schedStat,
+  setting,
+  sqliteFile,
+  standIn,
+  standInStats,
+  startBridge,
+  startStandIn,
+  summarize,
+  treeCpuMs,
+  watchMemory,
+  type Bench,
+  type Bridge,
+  type StandInStats,
 } from '../harness'
 
 // Sustained load (`npm run bench:load`; docs/benchmarks.md): LOAD_CONCURRENCY virtual browsers
@@ -102,7 +120,9 @@ async function runPhase(name: PhaseName, server: Bridge, standInUrl: string) {
   load.end = loadAverage()
   load.peak = Math.max(load.peak, load.end)
   const statsAfter = await standInStats(standInUrl)
-  const stats = Object.fromEntries(Object.entries(statsAfter).map(([key, value]) => [key, value - statsBefore[key as keyof StandInStats]])) as unknown as StandInStats
+  const stats = Object.fromEntries(
+    Object.entries(statsAfter).map(([key, value]) => [key, value - statsBefore[key as keyof StandInStats]]),
+  ) as unknown as StandInStats
 
   const of = (outcome: Flow['outcome']) => flows.filter((flow) => flow.outcome === outcome)
   const [completed, retryable, failed] = [of('completed'), of('retryable'), of('error')]
@@ -113,19 +133,25 @@ async function runPhase(name: PhaseName, server: Bridge, standInUrl: string) {
   return {
     flows,
     json: {
-      name, seconds: PHASE_SECONDS, flows: flows.length,
+      name,
+      seconds: PHASE_SECONDS,
+      flows: flows.length,
       /** Flows in flight at the end of the window finish and are judged, but only logins completed inside it count in the rate. */
       completedInWindow,
       finishedAfterWindow: flows.filter((flow) => flow.finishedAt > deadline).length,
       stoppedEarly,
       loginsPerSecond: completedInWindow / Math.min(PHASE_SECONDS, wallSeconds),
-      completed: completed.length, retryable: retryable.length, errors: failed.length,
+      completed: completed.length,
+      retryable: retryable.length,
+      errors: failed.length,
       errorKinds: Object.fromEntries([...kinds].sort((a, b) => b[1] - a[1])),
       totalMs: summarize(completed.map((flow) => flow.totalMs)),
       postMs: summarize(completed.map((flow) => flow.postMs)),
       getMs: summarize(completed.map((flow) => flow.getMs)),
       retryablePostMs: summarize(retryable.map((flow) => flow.postMs)),
-      userDetailsCalls: stats.userDetailsCalls, retries: stats.userDetailsCalls - completed.length - retryable.length, tokenFetches: stats.tokenFetches,
+      userDetailsCalls: stats.userDetailsCalls,
+      retries: stats.userDetailsCalls - completed.length - retryable.length,
+      tokenFetches: stats.tokenFetches,
       /** The bridge's process tree, VmRSS polled every 100 ms. */
       peakRssMb: peak.peakTreeRssMb,
       serverProcesses: 1 + peak.childProcesses,
@@ -133,7 +159,10 @@ async function runPhase(name: PhaseName, server: Bridge, standInUrl: string) {
       /** Share of the phase the bridge's main thread (its event loop) spent on a CPU, and runnable but waiting for one. */
       mainThread:
         schedBefore && schedAfter
-          ? { onCpu: (schedAfter.runMs - schedBefore.runMs) / 1000 / wallSeconds, waiting: (schedAfter.waitMs - schedBefore.waitMs) / 1000 / wallSeconds }
+          ? {
+              onCpu: (schedAfter.runMs - schedBefore.runMs) / 1000 / wallSeconds,
+              waiting: (schedAfter.waitMs - schedBefore.waitMs) / 1000 / wallSeconds,
+            }
           : null,
       /** This process: the virtual browsers and the stand-in. */
       benchCpuShare: (benchCpu.user + benchCpu.system) / 1e6 / wallSeconds / cores,
@@ -157,7 +186,11 @@ async function checkLedger(flows: Flow[], standInUrl: string, databaseFile: stri
   await Promise.all(Array.from({ length: 8 }, reader))
   const { openDatabase } = await import('../../lib/db')
   const handle = await openDatabase(`file:${databaseFile}`)
-  const rows = await handle.db.selectFrom('login_requests').select(['id', 'status', 'error_code', 'auth_request_id']).execute().finally(() => handle.db.destroy())
+  const rows = await handle.db
+    .selectFrom('login_requests')
+    .select(['id', 'status', 'error_code', 'auth_request_id'])
+    .execute()
+    .finally(() => handle.db.destroy())
   const byId = new Map(rows.map((row) => [row.id, row]))
   const createdIds = new Set(created.map((flow) => flow.loginRequestId))
   const mismatches: string[] = []
@@ -186,8 +219,10 @@ async function checkLedger(flows: Flow[], standInUrl: string, databaseFile: stri
     }
     if (flow.outcome === 'completed') {
       if (row.status !== 'completed') mismatch(flow, `row status ${rowStatus}, not completed`)
-      if (view && (view.status !== 'user_received' || !view.authRequestId)) mismatch(flow, `stand-in status ${view.status}, not user_received`)
-      if (view && row.auth_request_id !== view.authRequestId) mismatch(flow, "the row's auth_request_id is not the stand-in's authRequestId")
+      if (view && (view.status !== 'user_received' || !view.authRequestId))
+        mismatch(flow, `stand-in status ${view.status}, not user_received`)
+      if (view && row.auth_request_id !== view.authRequestId)
+        mismatch(flow, "the row's auth_request_id is not the stand-in's authRequestId")
       if (view && (calls < 1 || calls > 1 + MAX_RETRIES)) mismatch(flow, `${calls} UpdateLoginUserDetails calls`)
       if (calls > 1) (retried[flow.phase] ??= []).push(flow.postMs)
     } else {
@@ -201,15 +236,21 @@ async function checkLedger(flows: Flow[], standInUrl: string, databaseFile: stri
   const unexpectedRows = rows.filter((row) => !createdIds.has(row.id)).length
   return {
     ok: mismatches.length === 0 && unexpectedRows === 0,
-    requestsCreated: created.length, rows: rows.length, unexpectedRows,
+    requestsCreated: created.length,
+    rows: rows.length,
+    unexpectedRows,
     /** Completed or retryable logins checked against their row and the stand-in. */
-    checked, mismatches: mismatches.length, mismatchSamples: mismatches.slice(0, 10),
+    checked,
+    mismatches: mismatches.length,
+    mismatchSamples: mismatches.slice(0, 10),
     /** Rows of login requests whose flow was an error (already counted as errors), by status. */
     erroredRows,
     /** Per phase: login requests by the number of UpdateLoginUserDetails calls the stand-in saw. */
     callsPerLogin,
     /** Per phase: completed logins that needed a retry, and their completing POST. */
-    retriedCompletions: Object.fromEntries(Object.entries(retried).map(([phase, posts]) => [phase, { count: posts.length, postMs: summarize(posts) }])),
+    retriedCompletions: Object.fromEntries(
+      Object.entries(retried).map(([phase, posts]) => [phase, { count: posts.length, postMs: summarize(posts) }]),
+    ),
   }
 }
 
@@ -229,11 +270,15 @@ export default async function load(bench: Bench) {
 
   const phases = []
   for (const name of ['healthy', 'faults'] as const) {
-    bench.log(`[${phases.length + 1}/2] ${name === 'healthy' ? 'healthy Scalekit' : `Scalekit answers HTTP 503 to ${FAULT_PERCENT} % of UpdateLoginUserDetails`}: ${CONCURRENCY} virtual browsers for ${PHASE_SECONDS} s`)
+    bench.log(
+      `[${phases.length + 1}/2] ${name === 'healthy' ? 'healthy Scalekit' : `Scalekit answers HTTP 503 to ${FAULT_PERCENT} % of UpdateLoginUserDetails`}: ${CONCURRENCY} virtual browsers for ${PHASE_SECONDS} s`,
+    )
     const phase = await runPhase(name, server, scalekit.url)
     phases.push(phase.json)
     flows.push(...phase.flows)
-    bench.log(`      ${phase.json.completed} completed, ${phase.json.retryable} retryable, ${phase.json.errors} errors, ${phase.json.loginsPerSecond.toFixed(1)} logins/s`)
+    bench.log(
+      `      ${phase.json.completed} completed, ${phase.json.retryable} retryable, ${phase.json.errors} errors, ${phase.json.loginsPerSecond.toFixed(1)} logins/s`,
+    )
   }
   const tokenFetches = (await standInStats(scalekit.url)).tokenFetches
   await server.stop()
@@ -250,7 +295,11 @@ export default async function load(bench: Bench) {
     loadAtStart,
     /** Client-credentials token fetches over the whole run (warm-up and both phases); target exactly 1. */
     tokenFetches,
-    phases: phases.map((phase) => ({ ...phase, callsPerLogin: callsPerLogin[phase.name] ?? {}, retriedCompletions: retriedCompletions[phase.name] ?? null })),
+    phases: phases.map((phase) => ({
+      ...phase,
+      callsPerLogin: callsPerLogin[phase.name] ?? {},
+      retriedCompletions: retriedCompletions[phase.name] ?? null,
+    })),
     ledger,
   }
 }

@@ -8,8 +8,24 @@ import { parseAttributes, signInFormHiddenInputs } from '../../e2e/support/forms
 import { expectedPartnerCallback } from '../../e2e/stand-in/partner-callback'
 import { benchUserLogin, type LoginAttempt } from '../browser'
 import {
-  benchUser, bridgeEnv, cpuTimeMs, createBenchUsers, createLoginRequest, generateCredentials, REQUEST_TIMEOUT_MS, requireBuild, ROOT,
-  setting, sqliteFile, standInStats, startBridge, startStandIn, summarize, TTL_SECONDS, watchMemory, type Bench,
+  benchUser,
+  bridgeEnv,
+  cpuTimeMs,
+  createBenchUsers,
+  createLoginRequest,
+  generateCredentials,
+  REQUEST_TIMEOUT_MS,
+  requireBuild,
+  ROOT,
+  setting,
+  sqliteFile,
+  standInStats,
+  startBridge,
+  startStandIn,
+  summarize,
+  TTL_SECONDS,
+  watchMemory,
+  type Bench,
 } from '../harness'
 
 // The local directory's login (`npm run bench:login`, first half; docs/benchmarks.md): (1) the
@@ -127,9 +143,18 @@ async function measureCompletions(standInUrl: string, databaseFile: string) {
   await db.destroy()
   const overheadMs = summarize(overhead)
   return {
-    warmup: WARMUP_COMPLETIONS, measured: total.length, failures, firstFailure, timeLimited: total.length + failures < COMPLETIONS,
-    overheadMs, totalMs: summarize(total), scalekitMs: summarize(scalekit), targetOverheadP50Met: overheadMs.p50 <= TARGET_OVERHEAD_P50_MS,
-    tokenFetches: { standIn: stats.tokenFetches, client: client.tokenFetches }, userDetailsCallsStandIn: stats.userDetailsCalls, logLines,
+    warmup: WARMUP_COMPLETIONS,
+    measured: total.length,
+    failures,
+    firstFailure,
+    timeLimited: total.length + failures < COMPLETIONS,
+    overheadMs,
+    totalMs: summarize(total),
+    scalekitMs: summarize(scalekit),
+    targetOverheadP50Met: overheadMs.p50 <= TARGET_OVERHEAD_P50_MS,
+    tokenFetches: { standIn: stats.tokenFetches, client: client.tokenFetches },
+    userDetailsCallsStandIn: stats.userDetailsCalls,
+    logLines,
   }
 }
 
@@ -156,10 +181,16 @@ async function measureHttp(standInUrl: string, serverPid: number) {
   const ok = attempts.filter((attempt) => attempt.ok)
   const failed = attempts.filter((attempt) => !attempt.ok)
   return {
-    concurrency: HTTP_CONCURRENCY, warmup: HTTP_WARMUP_LOGINS, warmupFailures: warmupErrors.length,
-    attempted: attempts.length, completed: ok.length, errors: failed.length, timeLimited: attempts.length < HTTP_LOGINS,
+    concurrency: HTTP_CONCURRENCY,
+    warmup: HTTP_WARMUP_LOGINS,
+    warmupFailures: warmupErrors.length,
+    attempted: attempts.length,
+    completed: ok.length,
+    errors: failed.length,
+    timeLimited: attempts.length < HTTP_LOGINS,
     errorSamples: [...new Set([...warmupErrors, ...failed.map((attempt) => attempt.error ?? 'unknown')])].slice(0, 5),
-    elapsedSeconds, loginsPerSecond: ok.length / elapsedSeconds,
+    elapsedSeconds,
+    loginsPerSecond: ok.length / elapsedSeconds,
     postMs: summarize(ok.map((attempt) => attempt.postMs)),
     getMs: summarize(ok.map((attempt) => attempt.getMs)),
     loginMs: summarize(ok.map((attempt) => attempt.totalMs)),
@@ -178,7 +209,12 @@ function staticScripts(html: string): Array<{ url: string; noModule: boolean }> 
     const tag = match[1]!.toLowerCase()
     const attributes = parseAttributes(match[0].slice(tag.length + 1).replace(/\/?>$/, ''))
     const rel = (attributes.rel ?? '').toLowerCase()
-    const href = tag === 'script' ? attributes.src : rel === 'modulepreload' || (rel === 'preload' && attributes.as === 'script') ? attributes.href : undefined
+    const href =
+      tag === 'script'
+        ? attributes.src
+        : rel === 'modulepreload' || (rel === 'preload' && attributes.as === 'script')
+          ? attributes.href
+          : undefined
     if (!href) continue
     const url = new URL(href, APP_URL)
     if (url.origin !== APP_URL || !url.pathname.startsWith('/_next/static/')) continue
@@ -214,8 +250,11 @@ async function measureLoginJavaScript(standInUrl: string) {
     chunks.push({ path: chunkPath, kind, noModule: script.noModule, bytes: body.length, gzipBytes: gzipSync(body).length })
   }
   // The inline <script> bodies (the RSC payload and bootstrap), which no chunk list counts.
-  const inline = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)].filter((m) => !/\bsrc\s*=/.test(m[1] ?? '') && (m[2] ?? '').length > 0)
-  const gzipKb = (filter: (chunk: (typeof chunks)[number]) => boolean) => chunks.filter(filter).reduce((sum, chunk) => sum + chunk.gzipBytes, 0) / 1024
+  const inline = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)].filter(
+    (m) => !/\bsrc\s*=/.test(m[1] ?? '') && (m[2] ?? '').length > 0,
+  )
+  const gzipKb = (filter: (chunk: (typeof chunks)[number]) => boolean) =>
+    chunks.filter(filter).reduce((sum, chunk) => sum + chunk.gzipBytes, 0) / 1024
   return {
     /** Every <script src> / preload under /_next/static, as listed in the HTML. */
     totalGzipKb: gzipKb(() => true),
@@ -240,7 +279,8 @@ async function createUsersAndTimeArgon2(databaseFile: string) {
   const samples: number[] = []
   for (let i = 0; i < ARGON2_SAMPLES + 2; i += 1) {
     const started = performance.now()
-    if (!(await verifyPassword(user.password_hash, CREDENTIALS.userPassword))) throw new Error('argon2 verification of the bench user failed')
+    if (!(await verifyPassword(user.password_hash, CREDENTIALS.userPassword)))
+      throw new Error('argon2 verification of the bench user failed')
     if (i >= 2) samples.push(performance.now() - started)
   }
   return summarize(samples)
@@ -267,7 +307,9 @@ export default async function login(bench: Bench) {
 
   bench.log('[4/4] JavaScript shipped to /login')
   const loginJavaScript = await measureLoginJavaScript(standIn.url).catch((error: unknown) => {
-    throw new Error(`${error instanceof Error ? error.message : String(error)}${build.rebuilt() ? ' (.next was rebuilt during the run: rerun)' : ''}`)
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}${build.rebuilt() ? ' (.next was rebuilt during the run: rerun)' : ''}`,
+    )
   })
   await server.stop()
   build.unchanged()
@@ -277,8 +319,18 @@ export default async function login(bench: Bench) {
   return {
     ok: !(completion.failures > 0 || http.errors > 0 || http.warmupFailures > 0 || completion.measured === 0 || http.completed === 0),
     completion: rest,
-    tokenFetches: { ...tokenFetches, targetMet: tokenFetches.standIn === 1 && tokenFetches.client === 1, httpServer: http.serverTokenFetches },
-    http: { ...http, peakRssMb: peak.peakTreeRssMb, peakHwmMb: peak.peakRootHwmMb, serverChildProcesses: peak.childProcesses, argon2VerifyMs },
+    tokenFetches: {
+      ...tokenFetches,
+      targetMet: tokenFetches.standIn === 1 && tokenFetches.client === 1,
+      httpServer: http.serverTokenFetches,
+    },
+    http: {
+      ...http,
+      peakRssMb: peak.peakTreeRssMb,
+      peakHwmMb: peak.peakRootHwmMb,
+      serverChildProcesses: peak.childProcesses,
+      argon2VerifyMs,
+    },
     loginJavaScript,
   }
 }

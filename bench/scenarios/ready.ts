@@ -1,7 +1,19 @@
 import { performance } from 'node:perf_hooks'
 import {
-  bridgeEnv, freshPostgres, generateCredentials, loadAverage, requireBuild, setting, sqliteFile, standInStats, startBridge, startStandIn,
-  summarize, treeCpuMs, type Bench, type Bridge,
+  bridgeEnv,
+  freshPostgres,
+  generateCredentials,
+  loadAverage,
+  requireBuild,
+  setting,
+  sqliteFile,
+  standInStats,
+  startBridge,
+  startStandIn,
+  summarize,
+  treeCpuMs,
+  type Bench,
+  type Bridge,
 } from '../harness'
 
 // What /api/health and /api/ready cost a bridge that load balancers poll (`npm run bench:ready`;
@@ -59,7 +71,13 @@ async function measure(server: Bridge, name: string, pathname: string, count: nu
     const wait = next - performance.now()
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
   }
-  return { name, latencyMs: summarize(samples), cpuMsPerRequest: (treeCpuMs(server.pid) - cpuBefore) / count, failures: failures.length, firstFailure: failures[0] ?? null }
+  return {
+    name,
+    latencyMs: summarize(samples),
+    cpuMsPerRequest: (treeCpuMs(server.pid) - cpuBefore) / count,
+    failures: failures.length,
+    firstFailure: failures[0] ?? null,
+  }
 }
 
 async function runEngine(bench: Bench, engine: 'SQLite' | 'PostgreSQL', standInUrl: string) {
@@ -83,13 +101,21 @@ async function runEngine(bench: Bench, engine: 'SQLite' | 'PostgreSQL', standInU
     const phases = [
       await measure(server, 'GET /api/health, back to back', '/api/health', REQUESTS),
       await measure(server, 'GET /api/ready, back to back', '/api/ready', REQUESTS),
-      await measure(server, `GET /api/ready every ${POLL_INTERVAL_MS / 1000} s (database asked each time)`, '/api/ready', polls, POLL_INTERVAL_MS),
+      await measure(
+        server,
+        `GET /api/ready every ${POLL_INTERVAL_MS / 1000} s (database asked each time)`,
+        '/api/ready',
+        polls,
+        POLL_INTERVAL_MS,
+      ),
     ]
     const tokenFetches = (await standInStats(standInUrl)).tokenFetches
     const seconds = (performance.now() - started) / 1000
     const tokenTarget = Math.ceil(seconds / 60)
     const ok = phases.every((phase) => phase.failures === 0) && tokenFetches <= tokenTarget
-    bench.log(`  ${engine}: ${phases.map((p) => `${p.name}: p50 ${p.latencyMs.p50.toFixed(2)} ms, CPU ${p.cpuMsPerRequest.toFixed(2)} ms`).join('; ')}`)
+    bench.log(
+      `  ${engine}: ${phases.map((p) => `${p.name}: p50 ${p.latencyMs.p50.toFixed(2)} ms, CPU ${p.cpuMsPerRequest.toFixed(2)} ms`).join('; ')}`,
+    )
     return { engine, skipped: null, ok, seconds, tokenFetches, tokenTarget, phases }
   } finally {
     await server.stop()

@@ -10,8 +10,20 @@ import { startCompanyApi, COMPANY_API_USERS } from '../../e2e/upstreams/company-
 import { startTestIdp, IDP_USERS } from '../../e2e/upstreams/idp'
 import { browserLogin, fail, LoginFailure, multipart, Origin, samePost, shown } from '../browser'
 import {
-  bridgeEnv, createLoginRequest, errorText, generateCredentials, loadAverage, requireBuild, setting, standIn, startBridge, startStandIn,
-  summarize, watchMemory, type Bench, type Bridge,
+  bridgeEnv,
+  createLoginRequest,
+  errorText,
+  generateCredentials,
+  loadAverage,
+  requireBuild,
+  setting,
+  standIn,
+  startBridge,
+  startStandIn,
+  summarize,
+  watchMemory,
+  type Bench,
+  type Bridge,
 } from '../harness'
 import { startTimed, upstreamCalls, upstreamTimeWithin, type PhaseCall, type Upstream } from '../upstream-timing'
 
@@ -47,14 +59,20 @@ function idpFormHiddenInputs(html: string, sourceId: string, name: string): Arra
   const form = formsOf(html).find(({ inputs, body }) => {
     if (!inputs.some((input) => input.type === 'hidden' && input.name === 'source' && input.value === sourceId)) return false
     // React separates adjacent text nodes with <!-- --> in server-rendered HTML.
-    return decodeHtml(body.replace(/<!--[\s\S]*?-->/g, '').replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').includes(`Sign in with ${name}`)
+    return decodeHtml(body.replace(/<!--[\s\S]*?-->/g, '').replace(/<[^>]+>/g, ' '))
+      .replace(/\s+/g, ' ')
+      .includes(`Sign in with ${name}`)
   })
   return form ? hiddenInputs(form.inputs) : null
 }
 
 /** The stand-in's record of the login request: Scalekit received this person, once. */
 async function expectReceived(standInUrl: string, request: { loginRequestId: string }, user: { email: string; sub: string }) {
-  const record = await standIn<{ user?: { email?: string; sub?: string } | null; userDetailsCalls?: number }>(standInUrl, 'GET', `login-requests/${encodeURIComponent(request.loginRequestId)}`)
+  const record = await standIn<{ user?: { email?: string; sub?: string } | null; userDetailsCalls?: number }>(
+    standInUrl,
+    'GET',
+    `login-requests/${encodeURIComponent(request.loginRequestId)}`,
+  )
   if (record.user?.email !== user.email || record.user?.sub !== user.sub) fail('Scalekit did not receive the expected user')
   if (record.userDetailsCalls !== 1) fail(`Scalekit received ${record.userDetailsCalls} user-details calls, not 1`)
 }
@@ -113,7 +131,10 @@ async function oidcLogin(bridgeUrl: string, standInUrl: string, issuer: string) 
   // The two completing requests: the IdP's redirect arrives as a cross-site top-level navigation.
   const callback = await bridge.send(back.toString(), { headers: { 'sec-fetch-site': 'same-site' } })
   const resumeUrl = expectRedirect(callback.response, back.toString(), 'the callback')
-  if (`${resumeUrl.origin}${resumeUrl.pathname}` !== `${bridgeUrl}/login/resume` || resumeUrl.searchParams.get('login_request_id') !== request.loginRequestId) {
+  if (
+    `${resumeUrl.origin}${resumeUrl.pathname}` !== `${bridgeUrl}/login/resume` ||
+    resumeUrl.searchParams.get('login_request_id') !== request.loginRequestId
+  ) {
     fail(`the callback sent the browser to ${shown(resumeUrl)}, not /login/resume for this login request`)
   }
   const resume = await bridge.send(resumeUrl.toString(), { headers: { 'sec-fetch-site': 'same-origin' } })
@@ -130,12 +151,19 @@ async function oidcLogin(bridgeUrl: string, standInUrl: string, issuer: string) 
   const idpShare = upstreamTimeWithin(windows, ['idp'])
   const scalekitShare = upstreamTimeWithin(windows, ['scalekit'])
   if (!idpShare.calls.some((call) => call.route === 'POST /token')) fail('no IdP token request was seen during the callback')
-  if (!scalekitShare.calls.some((call) => call.route === 'gRPC UpdateLoginUserDetails')) fail('no UpdateLoginUserDetails was seen during the resume')
+  if (!scalekitShare.calls.some((call) => call.route === 'gRPC UpdateLoginUserDetails'))
+    fail('no UpdateLoginUserDetails was seen during the resume')
   const startShare = upstreamTimeWithin([start.window], ['idp'])
   const span = ({ window }: { window: { from: number; to: number } }) => window.to - window.from
   return {
-    startMs: span(start), startIdpMs: startShare.busyMs, callbackMs: span(callback), resumeMs: span(resume),
-    completionUpstreamMs: completion.busyMs, idpMs: idpShare.busyMs, scalekitMs: scalekitShare.busyMs, wholeMs,
+    startMs: span(start),
+    startIdpMs: startShare.busyMs,
+    callbackMs: span(callback),
+    resumeMs: span(resume),
+    completionUpstreamMs: completion.busyMs,
+    idpMs: idpShare.busyMs,
+    scalekitMs: scalekitShare.busyMs,
+    wholeMs,
     calls: [
       ...startShare.calls.map((call): PhaseCall => ({ ...call, phase: 'sign-in start' })),
       ...completion.calls.map((call): PhaseCall => ({ ...call, phase: 'completion' })),
@@ -148,14 +176,18 @@ async function httpLogin(bridgeUrl: string, standInUrl: string) {
   upstreamCalls.length = 0
   const attempt = await browserLogin(bridgeUrl, standInUrl, CREDENTIALS.connectionId, API_USER)
   if (!attempt.ok || !attempt.request) fail(attempt.error ?? 'the login failed')
-  if (!attempt.form.some(([name, value]) => name === 'source' && value === credentialApiSource.id)) fail(`the form is not the ${credentialApiSource.id} source's`)
+  if (!attempt.form.some(([name, value]) => name === 'source' && value === credentialApiSource.id))
+    fail(`the form is not the ${credentialApiSource.id} source's`)
   await expectReceived(standInUrl, attempt.request, { email: API_USER.profile.work_email, sub: API_USER.profile.employee_id })
   const window = attempt.postWindow
   const all = upstreamTimeWithin([window], ['company-api', 'scalekit'])
   const api = upstreamTimeWithin([window], ['company-api'])
   if (!api.calls.some((call) => call.route === 'POST /verify')) fail('no company API /verify was seen during the POST')
   return {
-    postMs: window.to - window.from, upstreamMs: all.busyMs, companyApiMs: api.busyMs, scalekitMs: upstreamTimeWithin([window], ['scalekit']).busyMs,
+    postMs: window.to - window.from,
+    upstreamMs: all.busyMs,
+    companyApiMs: api.busyMs,
+    scalekitMs: upstreamTimeWithin([window], ['scalekit']).busyMs,
     calls: all.calls.map((call): PhaseCall => ({ ...call, phase: 'sign-in POST' })),
   }
 }
@@ -194,10 +226,20 @@ async function runLogins<T extends { calls: PhaseCall[] }>(login: () => Promise<
   return {
     summaries,
     json: {
-      warmup: WARMUP_LOGINS, measured: measured.length, failures, warmupFailures, errorSamples, timeLimited: attempted < LOGINS,
-      elapsedSeconds, peakRssMb: memory.stop().peakTreeRssMb,
+      warmup: WARMUP_LOGINS,
+      measured: measured.length,
+      failures,
+      warmupFailures,
+      errorSamples,
+      timeLimited: attempted < LOGINS,
+      elapsedSeconds,
+      peakRssMb: memory.stop().peakTreeRssMb,
       /** Upstream requests inside the measured bridge requests: how many per login, and their server-side handling time. */
-      upstreamRequests: [...byRoute.values()].map(({ samples, ...route }) => ({ ...route, perLogin: samples.length / Math.max(1, measured.length), handlingMs: summarize(samples) })),
+      upstreamRequests: [...byRoute.values()].map(({ samples, ...route }) => ({
+        ...route,
+        perLogin: samples.length / Math.max(1, measured.length),
+        handlingMs: summarize(samples),
+      })),
     },
   }
 }
@@ -211,7 +253,11 @@ export default async function sources(bench: Bench) {
   const scalekit = await startTimed('scalekit', () => startStandIn(bench, STAND_IN_PORT, oidcBridgeUrl, CREDENTIALS))
   const redirectUris = [`${oidcBridgeUrl}/api/auth/callback/${acmeSource.id}`]
   const idp = await startTimed('idp', () =>
-    startTestIdp({ port: 4341, controlPort: 4342, clients: [{ clientId: CREDENTIALS.idpClientId, clientSecret: IDP_CLIENT_SECRET, redirectUris }] }),
+    startTestIdp({
+      port: 4341,
+      controlPort: 4342,
+      clients: [{ clientId: CREDENTIALS.idpClientId, clientSecret: IDP_CLIENT_SECRET, redirectUris }],
+    }),
   )
   bench.defer(() => idp.close())
   const companyApi = await startTimed('company-api', () =>
@@ -222,9 +268,17 @@ export default async function sources(bench: Bench) {
 
   // Each bridge its own session secrets, and one source.
   const env = (port: number, file: string, source: object, { sessionSecret, authSecret } = generateCredentials()) =>
-    bridgeEnv(port, `file:${path.join(dir, file)}`, scalekit.url, { ...CREDENTIALS, sessionSecret, authSecret }, {
-      IDENTITY_SOURCES: JSON.stringify([source]), BENCH_IDP_CLIENT_SECRET: IDP_CLIENT_SECRET, BENCH_COMPANY_API_SECRET: COMPANY_API_SECRET,
-    })
+    bridgeEnv(
+      port,
+      `file:${path.join(dir, file)}`,
+      scalekit.url,
+      { ...CREDENTIALS, sessionSecret, authSecret },
+      {
+        IDENTITY_SOURCES: JSON.stringify([source]),
+        BENCH_IDP_CLIENT_SECRET: IDP_CLIENT_SECRET,
+        BENCH_COMPANY_API_SECRET: COMPANY_API_SECRET,
+      },
+    )
   const oidcSource = { ...acmeSource, issuer: idp.issuer, clientId: CREDENTIALS.idpClientId, clientSecret: 'env:BENCH_IDP_CLIENT_SECRET' }
   const httpSource = { ...credentialApiSource, url: `${companyApi.url}/verify`, secret: 'env:BENCH_COMPANY_API_SECRET', timeoutMs: 5000 }
   const [oidcServer, httpServer] = await Promise.all([

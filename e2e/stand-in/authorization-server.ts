@@ -7,7 +7,7 @@ const AUTH_METHODS = ['none', 'client_secret_post', 'client_secret_basic'] as co
 const CODE_CHALLENGE = /^[A-Za-z0-9\-_]{43}$/
 
 /** RFC 8414 metadata, as Scalekit publishes it per MCP server resource. */
-export function buildAuthorizationServerMetadata(context: StandInContext): Record<string, unknown> {
+function buildAuthorizationServerMetadata(context: StandInContext): Record<string, unknown> {
   const { baseUrl, issuer, resourceId } = context.config
   return {
     issuer,
@@ -30,11 +30,7 @@ export function handleMetadata(context: StandInContext, res: ServerResponse): vo
 }
 
 /** RFC 7591 dynamic client registration. */
-export async function handleClientRegistration(
-  context: StandInContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
+export async function handleClientRegistration(context: StandInContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readJsonObject(req)
   if (!body) return sendRegistrationError(res, 'invalid_client_metadata', 'body must be a JSON object')
   const redirectUris = body.redirect_uris
@@ -144,10 +140,5 @@ function sendRegistrationError(res: ServerResponse, error: string, description: 
 }
 
 function sendAuthorizeErrorPage(res: ServerResponse, message: string): void {
-  sendHtml(
-    res,
-    400,
-    'Authorization error',
-    `<h1>Authorization error</h1><p data-testid="authorize-error">${escapeHtml(message)}</p>`,
-  )
+  sendHtml(res, 400, 'Authorization error', `<h1>Authorization error</h1><p data-testid="authorize-error">${escapeHtml(message)}</p>`)
 }

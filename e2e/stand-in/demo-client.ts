@@ -66,7 +66,8 @@ export async function startDemoClient(options: DemoClientOptions): Promise<DemoC
   const finishFlow = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const flowId = readCookie(req, FLOW_COOKIE)
     const flow = flowId ? flows.get(flowId) : undefined
-    if (!flowId || !flow) return sendHtml(res, 400, 'No login in progress', renderError('No login in progress in this browser. Start again.'))
+    if (!flowId || !flow)
+      return sendHtml(res, 400, 'No login in progress', renderError('No login in progress in this browser. Start again.'))
     const state = url.searchParams.get('state') ?? ''
     if (!safeEqual(state, flow.provider.expectedState)) {
       return sendHtml(res, 400, 'State mismatch', renderError('The state returned by the authorization server does not match.'))

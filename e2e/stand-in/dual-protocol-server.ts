@@ -16,10 +16,7 @@ export interface DualProtocolServer {
  * One port, two protocols: the Scalekit SDK sends tokens/JWKS over HTTP/1.1 (axios) and gRPC over
  * h2c to the same base URL. Each connection is peeked and handed to the matching server.
  */
-export function createDualProtocolServer(
-  http1Server: http.Server,
-  http2Server: http2.Http2Server,
-): DualProtocolServer {
+export function createDualProtocolServer(http1Server: http.Server, http2Server: http2.Http2Server): DualProtocolServer {
   const sockets = new Set<net.Socket>()
   const server = net.createServer((socket) => {
     sockets.add(socket)

@@ -30,12 +30,7 @@ export function createGrpcHandler(context: StandInContext): Http2Handler {
       router.service(AuthService, {
         async updateLoginUserDetails(request) {
           try {
-            const authRequestId = await updateLoginUserDetails(
-              context,
-              request.connectionId,
-              request.loginRequestId,
-              request.user,
-            )
+            const authRequestId = await updateLoginUserDetails(context, request.connectionId, request.loginRequestId, request.user)
             return { authRequestId }
           } catch (error) {
             throw toConnectError(error)

@@ -75,7 +75,12 @@ export async function startDemoMcpServer(options: DemoMcpServerOptions): Promise
     const authInfo = token ? await verifyToken(token) : undefined
     if (!authInfo) {
       const error = token ? ', error="invalid_token"' : ''
-      return sendJson(res, 401, { error: 'unauthorized' }, { 'www-authenticate': `Bearer resource_metadata="${resourceMetadataUrl}"${error}` })
+      return sendJson(
+        res,
+        401,
+        { error: 'unauthorized' },
+        { 'www-authenticate': `Bearer resource_metadata="${resourceMetadataUrl}"${error}` },
+      )
     }
     // Stateless server: no session, so no standalone SSE stream to open or session to delete.
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'method not allowed' }, { allow: 'POST' })
@@ -116,15 +121,11 @@ async function serveMcpRequest(req: IncomingMessage & { auth: AuthInfo }, res: S
 
 function createWhoamiServer(): McpServer {
   const server = new McpServer({ name: 'byoa-demo-mcp-server', version: '0.1.0' })
-  server.registerTool(
-    'whoami',
-    { description: 'Who the access token says you are.' },
-    async (extra) => {
-      const claims = (extra.authInfo?.extra?.claims ?? {}) as JWTPayload
-      const identity = { sub: claims.sub, email: claims.email, name: claims.name }
-      return { content: [{ type: 'text', text: JSON.stringify(identity) }] }
-    },
-  )
+  server.registerTool('whoami', { description: 'Who the access token says you are.' }, async (extra) => {
+    const claims = (extra.authInfo?.extra?.claims ?? {}) as JWTPayload
+    const identity = { sub: claims.sub, email: claims.email, name: claims.name }
+    return { content: [{ type: 'text', text: JSON.stringify(identity) }] }
+  })
   return server
 }
 

@@ -12,7 +12,7 @@ export function expectedPartnerCallback(scalekitUrl: string, connectionId: strin
   return `${scalekitUrl}/sso/v1/connections/${connectionId}/partner:callback?state=${encodeURIComponent(state)}`
 }
 
-export const UNKNOWN_STATE_MESSAGE = 'unknown or already used state'
+const UNKNOWN_STATE_MESSAGE = 'unknown or already used state'
 
 /** GET /sso/v1/connections/{conn}/partner:callback?state=S, where the bridge returns the browser. */
 export function handlePartnerCallback(context: StandInContext, connectionId: string, url: URL, res: ServerResponse): void {

@@ -2,11 +2,7 @@ import http2 from 'node:http2'
 import { create, toBinary } from '@bufbuild/protobuf'
 import { Code } from '@connectrpc/connect'
 import { UpdateLoginUserDetailsRequestSchema } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/auth/auth_pb'
-import {
-  ScalekitBadRequestException,
-  ScalekitNotFoundException,
-  ScalekitServerException,
-} from '@scalekit-sdk/node'
+import { ScalekitBadRequestException, ScalekitNotFoundException, ScalekitServerException } from '@scalekit-sdk/node'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startScalekitStandIn, type ScalekitStandIn } from './scalekit'
@@ -124,9 +120,7 @@ describe('UpdateLoginUserDetails over gRPC with the real SDK', () => {
 
   it('answers NOT_FOUND "invalid ID" for a res_ id used as the connection id', async () => {
     const { loginRequestId } = await createLoginRequest()
-    const error = await rejectionOf(
-      createSdk(standIn).auth.updateLoginUserDetails(standIn.config.resourceId, loginRequestId, ALICE),
-    )
+    const error = await rejectionOf(createSdk(standIn).auth.updateLoginUserDetails(standIn.config.resourceId, loginRequestId, ALICE))
     expect(error).toBeInstanceOf(ScalekitNotFoundException)
     expect(error.grpcStatus).toBe(Code.NotFound)
     expect(error.message).toContain('invalid ID')
@@ -290,7 +284,11 @@ describe('fault switches for the reliability cases', () => {
 
   it('refuses out-of-range rates and an outage without a duration', async () => {
     const bad = async (body: unknown) => {
-      const response = await fetch(`${standIn.url}/_standin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      const response = await fetch(`${standIn.url}/_standin/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
       return response.status
     }
     expect(await bad({ userDetails: 'http503', rate: 0 })).toBe(400)
@@ -351,7 +349,9 @@ describe('REST and token endpoints', () => {
     expect(wrongId.status).toBe(404)
     expect(await wrongId.json()).toEqual({ error: 'invalid ID' })
     expect((await post(restUrl(standIn.config.connectionId, loginRequestId), token, '{"sub":"x"}')).status).toBe(400)
-    expect((await post(restUrl(standIn.config.connectionId, loginRequestId), token, '{"sub":"x","email":"x@y.z","nope":1}')).status).toBe(400)
+    expect((await post(restUrl(standIn.config.connectionId, loginRequestId), token, '{"sub":"x","email":"x@y.z","nope":1}')).status).toBe(
+      400,
+    )
 
     const ok = await post(restUrl(standIn.config.connectionId, loginRequestId), token)
     expect(ok.status).toBe(200)
@@ -374,7 +374,8 @@ describe('REST and token endpoints', () => {
 })
 
 describe('partner:callback', () => {
-  const callbackUrl = (state: string, connectionId = standIn.config.connectionId) => expectedPartnerCallback(standIn.url, connectionId, state)
+  const callbackUrl = (state: string, connectionId = standIn.config.connectionId) =>
+    expectedPartnerCallback(standIn.url, connectionId, state)
 
   it('refuses an unknown state and a state whose user details have not arrived', async () => {
     const unknown = await fetch(callbackUrl('made-up-state'))
@@ -495,7 +496,9 @@ describe('OAuth 2.1 authorization server for MCP clients', () => {
     expect(plain.searchParams.get('error')).toBe('invalid_request')
     expect(plain.searchParams.get('state')).toBe('client-state-123')
 
-    const wrongResource = new URL(locationOf(await followOneRedirect(authorizeUrl(clientId, challenge, { resource: 'http://evil.example/mcp' }))))
+    const wrongResource = new URL(
+      locationOf(await followOneRedirect(authorizeUrl(clientId, challenge, { resource: 'http://evil.example/mcp' }))),
+    )
     expect(wrongResource.searchParams.get('error')).toBe('invalid_target')
 
     const badRegistration = await fetch(`${standIn.issuer}/register`, {
@@ -544,7 +547,13 @@ describe('OAuth 2.1 authorization server for MCP clients', () => {
 
     const jwks = createLocalJWKSet(await (await fetch(`${standIn.url}/keys`)).json())
     const { payload } = await jwtVerify(tokens.access_token, jwks, { issuer: standIn.issuer, audience: RESOURCE_URL })
-    expect(payload).toMatchObject({ sub: ALICE.sub, email: ALICE.email, name: 'Alice Doe', client_id: clientId, scope: 'openid profile email' })
+    expect(payload).toMatchObject({
+      sub: ALICE.sub,
+      email: ALICE.email,
+      name: 'Alice Doe',
+      client_id: clientId,
+      scope: 'openid profile email',
+    })
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(3600)
 
     const reused = await exchangeCode(clientId, code, verifier)

@@ -45,7 +45,7 @@ export interface ScalekitStandIn {
 
 type StandInSettings = Required<Omit<ScalekitStandInOptions, 'secretsFile'>> & Pick<ScalekitStandInOptions, 'secretsFile'>
 
-export const STAND_IN_DEFAULTS: Readonly<StandInSettings> = {
+const STAND_IN_DEFAULTS: Readonly<StandInSettings> = {
   port: 4010,
   host: '127.0.0.1',
   bridgeLoginUrl: 'http://localhost:3000/login',

@@ -2,7 +2,10 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, jwtVerify, SignJWT,
 
 export interface SigningKeys {
   jwks: { keys: JWK[] }
-  sign(claims: JWTPayload, options: { issuer: string; audience?: string; subject: string; expiresInSeconds: number; jwtId: string }): Promise<string>
+  sign(
+    claims: JWTPayload,
+    options: { issuer: string; audience?: string; subject: string; expiresInSeconds: number; jwtId: string },
+  ): Promise<string>
   verify(token: string, options: { issuer: string; audience?: string }): Promise<JWTPayload | undefined>
 }
 

@@ -64,14 +64,7 @@ export interface AuthorizationGrant {
 }
 
 export type UserDetailsFault =
-  | 'none'
-  | 'slow'
-  | 'http500'
-  | 'http503'
-  | 'unavailable'
-  | 'invalid_argument'
-  | 'unauthenticated_once'
-  | 'connection_refused'
+  'none' | 'slow' | 'http500' | 'http503' | 'unavailable' | 'invalid_argument' | 'unauthenticated_once' | 'connection_refused'
 
 export interface FaultSettings {
   userDetails: UserDetailsFault

@@ -28,15 +28,10 @@ export async function handleTokenRequest(context: StandInContext, req: IncomingM
   }
 }
 
-async function grantClientCredentials(
-  context: StandInContext,
-  res: ServerResponse,
-  credentials: ClientCredentials,
-): Promise<void> {
+async function grantClientCredentials(context: StandInContext, res: ServerResponse, credentials: ClientCredentials): Promise<void> {
   const { config, store } = context
   store.stats.tokenFetches += 1
-  const valid =
-    safeEqual(credentials.clientId ?? '', config.clientId) && safeEqual(credentials.clientSecret ?? '', config.clientSecret)
+  const valid = safeEqual(credentials.clientId ?? '', config.clientId) && safeEqual(credentials.clientSecret ?? '', config.clientSecret)
   if (!valid) return sendOAuthError(res, 401, 'invalid_client', 'client authentication failed')
   const { accessToken, expiresIn } = await issueApiToken(context)
   store.recordSecret('scalekit_token', accessToken)
@@ -66,7 +61,7 @@ async function grantAuthorizationCode(
   }
   const resource = form.get('resource')
   if (resource !== null && resource !== context.config.resourceUrl) {
-    return sendOAuthError(res, 400, 'invalid_target', 'resource is not this authorization server\'s resource')
+    return sendOAuthError(res, 400, 'invalid_target', "resource is not this authorization server's resource")
   }
   await sendUserTokens(context, res, grant)
 }
@@ -117,7 +112,7 @@ async function sendUserTokens(context: StandInContext, res: ServerResponse, gran
 }
 
 /** Access-token claims from the user details the bridge sent (stored as proto JSON, camelCase). */
-export function userClaims(user: JsonObject): Record<string, unknown> {
+function userClaims(user: JsonObject): Record<string, unknown> {
   const text = (key: string) => (typeof user[key] === 'string' && user[key] !== '' ? (user[key] as string) : undefined)
   const list = (key: string) => (Array.isArray(user[key]) ? user[key] : [])
   const givenName = text('givenName')

@@ -4,13 +4,7 @@ import { randomBase62 } from './http-helpers'
 import { isExpired, type StandInContext } from './stand-in-store'
 
 export type StandInErrorKind =
-  | 'not_found'
-  | 'already_completed'
-  | 'expired'
-  | 'invalid_argument'
-  | 'unauthenticated'
-  | 'unavailable'
-  | 'internal'
+  'not_found' | 'already_completed' | 'expired' | 'invalid_argument' | 'unauthenticated' | 'unavailable' | 'internal'
 
 /** A refusal of the service, mapped to a gRPC code or an HTTP status by the transport that answers. */
 export class StandInError extends Error {

@@ -12,7 +12,7 @@ export interface RunningBridge {
   stop(): Promise<void>
 }
 
-export function spawnBridge(port: number, env: Record<string, string>): { child: ChildProcess; output: () => string } {
+function spawnBridge(port: number, env: Record<string, string>): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'], {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,7 +55,11 @@ export async function startBridge(port: number, overrides: Record<string, string
 }
 
 /** Runs `use` against a bridge configured with `overrides`, and always stops it. */
-export async function withBridge<T>(port: number, overrides: Record<string, string>, use: (bridge: RunningBridge) => Promise<T>): Promise<T> {
+export async function withBridge<T>(
+  port: number,
+  overrides: Record<string, string>,
+  use: (bridge: RunningBridge) => Promise<T>,
+): Promise<T> {
   const bridge = await startBridge(port, overrides)
   try {
     return await use(bridge)

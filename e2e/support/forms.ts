@@ -37,7 +37,9 @@ export function formsOf(html: string): Array<{ inputs: Array<Record<string, stri
 
 /** A form's hidden inputs as [name, value] pairs, in document order. */
 export function hiddenInputs(inputs: Array<Record<string, string>>): Array<[string, string]> {
-  return inputs.filter((input) => input.type === 'hidden' && input.name !== undefined).map((input): [string, string] => [input.name ?? '', input.value ?? ''])
+  return inputs
+    .filter((input) => input.type === 'hidden' && input.name !== undefined)
+    .map((input): [string, string] => [input.name ?? '', input.value ?? ''])
 }
 
 /**

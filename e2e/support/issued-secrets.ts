@@ -14,7 +14,7 @@ export interface IssuedSecret {
 export type SecretRecorder = (kind: string, value: string) => void
 
 const REPO_ROOT = path.resolve(__dirname, '../..')
-export const DEFAULT_SECRETS_FILE = '.data/e2e-secrets.jsonl'
+const DEFAULT_SECRETS_FILE = '.data/e2e-secrets.jsonl'
 /** Shorter values are left out: they would match by chance (and guessing them is no attack on a run). */
 export const MIN_SECRET_LENGTH = 8
 

@@ -23,20 +23,28 @@ export async function ledgerEvents(loginRequestId: string): Promise<string[]> {
 
 /** When the bridge's lock on an account's sign-ins ends, epoch ms; null when it holds no lock. */
 export async function accountLockedUntil(email: string): Promise<number | null> {
-  const row = await (await db()).selectFrom('sign_in_throttle').select('locked_until').where('key', '=', accountKey(email)).executeTakeFirst()
+  const row = await (
+    await db()
+  )
+    .selectFrom('sign_in_throttle')
+    .select('locked_until')
+    .where('key', '=', accountKey(email))
+    .executeTakeFirst()
   return row?.locked_until ?? null
-}
-
-export async function closeLedger(): Promise<void> {
-  if (handle) await (await handle).db.destroy()
-  handle = undefined
 }
 
 /** A login request that arrived `ageMs` ago and was never finished, written straight into the ledger. */
 export async function seedOldLoginRequest(loginRequestId: string, ageMs: number): Promise<void> {
   await recordLoginReceived(
     await db(),
-    { loginRequestId, connectionId: 'conn_e2e00000001', stateHash: 'not-a-real-state-hash', ttlSeconds: 600, ip: '192.0.2.1', userAgent: 'e2e' },
+    {
+      loginRequestId,
+      connectionId: 'conn_e2e00000001',
+      stateHash: 'not-a-real-state-hash',
+      ttlSeconds: 600,
+      ip: '192.0.2.1',
+      userAgent: 'e2e',
+    },
     Date.now() - ageMs,
   )
 }

@@ -13,7 +13,9 @@ export interface PostgresControl {
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { timeout: 60_000 }, (error, _stdout, stderr) => (error ? reject(new Error(`${command} ${args.join(' ')}: ${stderr || error.message}`)) : resolve()))
+    execFile(command, args, { timeout: 60_000 }, (error, _stdout, stderr) =>
+      error ? reject(new Error(`${command} ${args.join(' ')}: ${stderr || error.message}`)) : resolve(),
+    )
   })
 }
 
@@ -32,10 +34,13 @@ async function answers(url: string): Promise<boolean> {
 
 /** The control, or the reason the outage case cannot run on this machine. */
 export function postgresControl(databaseUrl: string): PostgresControl | { skip: string } {
-  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) return { skip: `the database outage needs PostgreSQL; this run's database is ${databaseUrl}` }
+  if (!/^postgres(ql)?:\/\//.test(databaseUrl))
+    return { skip: `the database outage needs PostgreSQL; this run's database is ${databaseUrl}` }
   const host = new URL(databaseUrl).hostname
-  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) return { skip: `PostgreSQL at ${host} is not this machine's; it cannot be stopped from here` }
-  if (!fs.existsSync('/usr/bin/pg_ctlcluster') || !fs.existsSync('/etc/postgresql')) return { skip: "no Debian pg_ctlcluster here to stop and start PostgreSQL" }
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host))
+    return { skip: `PostgreSQL at ${host} is not this machine's; it cannot be stopped from here` }
+  if (!fs.existsSync('/usr/bin/pg_ctlcluster') || !fs.existsSync('/etc/postgresql'))
+    return { skip: 'no Debian pg_ctlcluster here to stop and start PostgreSQL' }
   if (process.getuid?.() !== 0) return { skip: 'stopping PostgreSQL needs root (pg_ctlcluster)' }
   const version = fs.readdirSync('/etc/postgresql').sort().at(-1)
   if (!version) return { skip: 'no cluster under /etc/postgresql' }

@@ -6,8 +6,6 @@ import {
   COMPANY_API_VERIFY_URL,
   COMPANY_APP_URL,
   IDP_ISSUER,
-  PARTNER_CLIENT_ID,
-  PARTNER_CLIENT_SECRET,
 } from '../upstreams/options'
 import { bridgeEnv, sourcesBridgeSecrets } from './config'
 
@@ -33,16 +31,7 @@ export const acmeSource = {
   claims: { organizationExternalId: 'org.id', organizationExternalName: 'org.name', customAttributes: { department: 'department' } },
 }
 
-export const partnerSource = {
-  id: 'partner',
-  type: 'oidc',
-  name: 'Partner IdP',
-  issuer: IDP_ISSUER,
-  clientId: PARTNER_CLIENT_ID,
-  clientSecret: PARTNER_CLIENT_SECRET,
-}
-
-export const companyAppSource = {
+const companyAppSource = {
   id: 'company-app',
   type: 'session',
   name: 'Company app',
@@ -50,7 +39,14 @@ export const companyAppSource = {
   cookies: ['company_session'],
   loginUrl: `${COMPANY_APP_URL}/login`,
   timeoutMs: 1500,
-  claims: { sub: 'id', emailVerified: 'emailVerified', name: 'displayName', givenName: 'givenName', familyName: 'familyName', roles: 'roles' },
+  claims: {
+    sub: 'id',
+    emailVerified: 'emailVerified',
+    name: 'displayName',
+    givenName: 'givenName',
+    familyName: 'familyName',
+    roles: 'roles',
+  },
 }
 
 export const credentialApiSource = {
@@ -88,7 +84,7 @@ export function sourcesEnv(url: string, sources: unknown[], overrides: Record<st
   })
 }
 
-export const SOURCES_BRIDGE_SOURCES = [{ id: 'local', type: 'local' }, acmeSource, companyAppSource]
+const SOURCES_BRIDGE_SOURCES = [{ id: 'local', type: 'local' }, acmeSource, companyAppSource]
 
 export function sourcesBridgeEnv(): Record<string, string> {
   // Grace's address is in the list too, but the IdP does not vouch for it (email_verified false).

@@ -39,11 +39,9 @@ export async function readLoginRequest(loginRequestId: string): Promise<StandInL
 }
 
 export const readStats = () => call<StandInStats>('GET', '/_standin/stats')
-export const resetStats = () => call<unknown>('POST', '/_standin/stats/reset', {})
 export const setFault = (userDetails: UserDetailsFault, delayMs?: number, options: { rate?: number } = {}) =>
   call<unknown>('POST', '/_standin/faults', { userDetails, delayMs, ...options })
 /** Closes Scalekit's port for `forMs` (connection refused), then it listens again by itself. */
 export const refuseConnections = (forMs: number) => call<unknown>('POST', '/_standin/faults', { userDetails: 'connection_refused', forMs })
-export const revokeTokens = () => call<unknown>('POST', '/_standin/tokens/revoke', {})
 /** Sends MCP clients to another bridge's /login (null: back to the configured one). */
 export const setBridgeLoginUrl = (url: string | null) => call<unknown>('POST', '/_standin/bridge-login-url', { url })

@@ -27,7 +27,9 @@ export function runUsersCli(args: string[], stdin = ''): Promise<{ code: number 
   })
 }
 
-export async function createUser(options: { name?: string; admin?: boolean; emailVerified?: boolean; prefix?: string } = {}): Promise<TestUser> {
+export async function createUser(
+  options: { name?: string; admin?: boolean; emailVerified?: boolean; prefix?: string } = {},
+): Promise<TestUser> {
   const id = randomBytes(5).toString('hex')
   const user = {
     email: `${options.prefix ?? 'user'}-${id}@example.test`,

@@ -59,7 +59,11 @@ function cleanBridgeLog(logins = 5): string[] {
   const lines = ['▲ Next.js 16.4.6', '   - Local:        http://localhost:3100', ' ✓ Ready in 412ms']
   for (let i = 0; i < logins; i++) {
     const cid = `cid${i}Abcdefghi`.slice(0, 12)
-    lines.push(bridgeLine('login_received', { cid }), bridgeLine('login_submitted', { cid }), bridgeLine('login_completed', { cid, source: 'local' }))
+    lines.push(
+      bridgeLine('login_received', { cid }),
+      bridgeLine('login_submitted', { cid }),
+      bridgeLine('login_completed', { cid, source: 'local' }),
+    )
   }
   return lines
 }
@@ -81,14 +85,19 @@ function scan(args: string[]): Promise<Run> {
 describe('case 12: e2e/tools/scan-logs.ts finds secrets in the logs of a run', () => {
   it('passes a clean run, where a raw login request id outside bridge lines is allowed', async () => {
     const secrets = writeSecrets(RECORDED)
-    const standInLog = writeFile(['scalekit stand-in listening on http://127.0.0.1:4110', `GET /login?login_request_id=${RAW_LOGIN_REQUEST_ID}`])
+    const standInLog = writeFile([
+      'scalekit stand-in listening on http://127.0.0.1:4110',
+      `GET /login?login_request_id=${RAW_LOGIN_REQUEST_ID}`,
+    ])
     const result = await scan(['--secrets', secrets, writeFile(cleanBridgeLog()), standInLog])
 
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     const summary = result.stdout.trim()
     expect(summary.split('\n')).toHaveLength(1)
-    expect(summary).toMatch(/^scan-e2e-logs: \d+ secrets \(.*4 password.*1 scalekit_token.*1 state.*1 browser_cookie.*client_secret.*\) checked against 20 lines in 2 files, 5 logins completed: PASS$/)
+    expect(summary).toMatch(
+      /^scan-e2e-logs: \d+ secrets \(.*4 password.*1 scalekit_token.*1 state.*1 browser_cookie.*client_secret.*\) checked against 20 lines in 2 files, 5 logins completed: PASS$/,
+    )
     // Values shorter than 8 characters are not checked: they would match by chance.
     expect(summary).not.toContain('code')
   })
@@ -138,7 +147,11 @@ describe('case 12: e2e/tools/scan-logs.ts finds secrets in the logs of a run', (
 
   it('fails when the secrets file holds too few passwords or no Scalekit token', async () => {
     const log = writeFile(cleanBridgeLog())
-    const twoPasswords = await scan(['--secrets', writeSecrets(RECORDED.filter((secret) => secret.kind !== 'password' || PASSWORDS.slice(0, 2).includes(secret.value))), log])
+    const twoPasswords = await scan([
+      '--secrets',
+      writeSecrets(RECORDED.filter((secret) => secret.kind !== 'password' || PASSWORDS.slice(0, 2).includes(secret.value))),
+      log,
+    ])
     expect(twoPasswords.code).toBe(1)
     expect(twoPasswords.stderr).toContain('the secrets file holds 2 password (at least 3 expected)')
 

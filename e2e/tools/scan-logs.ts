@@ -67,7 +67,9 @@ function scanLogs(secrets: IssuedSecret[], logs: Array<{ file: string; text: str
     })
   }
   if (loginsCompleted < MIN_LOGIN_COMPLETED) {
-    problems.push(`the logs hold ${loginsCompleted} login_completed lines (at least ${MIN_LOGIN_COMPLETED} expected): were the bridge logs captured?`)
+    problems.push(
+      `the logs hold ${loginsCompleted} login_completed lines (at least ${MIN_LOGIN_COMPLETED} expected): were the bridge logs captured?`,
+    )
   }
 
   const kinds = [...countByKind(checked)].map(([kind, count]) => `${count} ${kind}`).join(', ')

@@ -53,7 +53,9 @@ function main(): number {
   for (const n of cases) {
     const tests = covered.get(n) ?? []
     if (tests.length === 0) missing.push(n)
-    console.log(`case ${String(n).padStart(2)}: ${tests.length} test${tests.length === 1 ? '' : 's'}${tests.length ? `  (${tests[0]}${tests.length > 1 ? ', ...' : ''})` : '  MISSING'}`)
+    console.log(
+      `case ${String(n).padStart(2)}: ${tests.length} test${tests.length === 1 ? '' : 's'}${tests.length ? `  (${tests[0]}${tests.length > 1 ? ', ...' : ''})` : '  MISSING'}`,
+    )
   }
   if (missing.length) {
     console.error(`docs/security.md cases without a test citing them: ${missing.join(', ')}`)

@@ -59,8 +59,90 @@ function random(seed: number): () => number {
   }
 }
 
-const FIRST_NAMES = ['maria', 'james', 'aiko', 'lucas', 'fatima', 'oliver', 'chen', 'sofia', 'noah', 'amara', 'liam', 'ingrid', 'mateo', 'priya', 'elias', 'zoe', 'omar', 'hana', 'ivan', 'leila', 'arjun', 'emma', 'kofi', 'nina', 'diego', 'yara', 'felix', 'mei', 'samuel', 'anya', 'tomas', 'sara', 'jonas', 'lucia', 'ravi', 'greta', 'hugo', 'aisha', 'pablo', 'elena']
-const LAST_NAMES = ['garcia', 'smith', 'tanaka', 'silva', 'khan', 'brown', 'wang', 'rossi', 'johnson', 'okafor', 'murphy', 'larsen', 'lopez', 'patel', 'becker', 'martin', 'haddad', 'kim', 'petrov', 'nasser', 'sharma', 'dubois', 'mensah', 'novak', 'fernandez', 'costa', 'weber', 'chen', 'cohen', 'ivanova', 'horvat', 'nilsson', 'schmidt', 'moreno', 'gupta', 'lindqvist', 'moreau', 'bello', 'ruiz', 'popescu']
+const FIRST_NAMES = [
+  'maria',
+  'james',
+  'aiko',
+  'lucas',
+  'fatima',
+  'oliver',
+  'chen',
+  'sofia',
+  'noah',
+  'amara',
+  'liam',
+  'ingrid',
+  'mateo',
+  'priya',
+  'elias',
+  'zoe',
+  'omar',
+  'hana',
+  'ivan',
+  'leila',
+  'arjun',
+  'emma',
+  'kofi',
+  'nina',
+  'diego',
+  'yara',
+  'felix',
+  'mei',
+  'samuel',
+  'anya',
+  'tomas',
+  'sara',
+  'jonas',
+  'lucia',
+  'ravi',
+  'greta',
+  'hugo',
+  'aisha',
+  'pablo',
+  'elena',
+]
+const LAST_NAMES = [
+  'garcia',
+  'smith',
+  'tanaka',
+  'silva',
+  'khan',
+  'brown',
+  'wang',
+  'rossi',
+  'johnson',
+  'okafor',
+  'murphy',
+  'larsen',
+  'lopez',
+  'patel',
+  'becker',
+  'martin',
+  'haddad',
+  'kim',
+  'petrov',
+  'nasser',
+  'sharma',
+  'dubois',
+  'mensah',
+  'novak',
+  'fernandez',
+  'costa',
+  'weber',
+  'chen',
+  'cohen',
+  'ivanova',
+  'horvat',
+  'nilsson',
+  'schmidt',
+  'moreno',
+  'gupta',
+  'lindqvist',
+  'moreau',
+  'bello',
+  'ruiz',
+  'popescu',
+]
 const COMPANIES = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'vandelay', 'wayne', 'stark']
 /** Identity sources and their share of people: an upstream OIDC IdP, the company's credential API and app session, the local directory. */
 const SOURCES: Array<[string, number]> = [
@@ -131,10 +213,13 @@ function makePeople(count: number, rand: () => number): Person[] {
     const company = COMPANIES[Math.floor(rand() * COMPANIES.length)]!
     const source = SOURCES[pick(sourceCdf, rand())]![0]
     const sub =
-      source === 'acme-okta' ? `00u${token(rand, 17, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')}`
-      : source === 'company-api' ? `emp-${100000 + n}`
-      : source === 'company-app' ? `app|${token(rand, 12)}`
-      : `usr_${token(rand, 20)}`
+      source === 'acme-okta'
+        ? `00u${token(rand, 17, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')}`
+        : source === 'company-api'
+          ? `emp-${100000 + n}`
+          : source === 'company-app'
+            ? `app|${token(rand, 12)}`
+            : `usr_${token(rand, 20)}`
     const email = `${first}.${last}${n}@${company}.test`
     const givenName = `${first[0]!.toUpperCase()}${first.slice(1)}`
     const familyName = `${last[0]!.toUpperCase()}${last.slice(1)}`
@@ -211,14 +296,26 @@ function buildRow(
     { login_request_id: id, at: createdAt, type: 'received', detail: person.receivedDetail },
   ]
   const signIn = () => {
-    Object.assign(row, { signed_in_at: signedInAt, submitted_at: submittedAt, identity_source: person.source, user_sub: person.sub, user_email: person.email })
+    Object.assign(row, {
+      signed_in_at: signedInAt,
+      submitted_at: submittedAt,
+      identity_source: person.source,
+      user_sub: person.sub,
+      user_email: person.email,
+    })
     events.push({ login_request_id: id, at: signedInAt, type: 'signed_in', detail: person.signedInDetail })
     events.push({ login_request_id: id, at: submittedAt, type: 'submitted', detail: null })
   }
   switch (outcome) {
     case 'completed': {
       signIn()
-      Object.assign(row, { status: 'completed', finished_at: finishedAt, updated_at: finishedAt, auth_request_id: authRequestId, claims: person.claims })
+      Object.assign(row, {
+        status: 'completed',
+        finished_at: finishedAt,
+        updated_at: finishedAt,
+        auth_request_id: authRequestId,
+        claims: person.claims,
+      })
       events.push({ login_request_id: id, at: finishedAt, type: 'completed', detail: `{"authRequestId":"${authRequestId}"}` })
       break
     }
@@ -230,7 +327,14 @@ function buildRow(
       break
     }
     case 'cancelled': {
-      Object.assign(row, { status: 'cancelled', submitted_at: signedInAt, finished_at: signedInAt + 120, updated_at: signedInAt + 120, auth_request_id: authRequestId, claims: '{"loginFailed":true}' })
+      Object.assign(row, {
+        status: 'cancelled',
+        submitted_at: signedInAt,
+        finished_at: signedInAt + 120,
+        updated_at: signedInAt + 120,
+        auth_request_id: authRequestId,
+        claims: '{"loginFailed":true}',
+      })
       events.push({ login_request_id: id, at: signedInAt + 120, type: 'cancelled', detail: `{"authRequestId":"${authRequestId}"}` })
       break
     }
@@ -239,15 +343,30 @@ function buildRow(
       // Most people who leave do it without a trace; some fail to sign in first.
       if (rand() < 0.35) {
         const code = rand() < 0.7 ? 'invalid_credentials' : 'source_unavailable'
-        Object.assign(row, { updated_at: signedInAt, error_code: code, error_message: code === 'invalid_credentials' ? 'Email or password is incorrect' : 'The identity source did not answer' })
-        events.push({ login_request_id: id, at: signedInAt, type: 'sign_in_failed', detail: JSON.stringify({ source: person.source, code }) })
+        Object.assign(row, {
+          updated_at: signedInAt,
+          error_code: code,
+          error_message: code === 'invalid_credentials' ? 'Email or password is incorrect' : 'The identity source did not answer',
+        })
+        events.push({
+          login_request_id: id,
+          at: signedInAt,
+          type: 'sign_in_failed',
+          detail: JSON.stringify({ source: person.source, code }),
+        })
       }
       break
     }
     case 'expired': {
       // Someone came back after the TTL and the bridge closed the request.
       const at = createdAt + TTL_MS + Math.floor(rand() * HOUR_MS)
-      Object.assign(row, { status: 'expired', finished_at: at, updated_at: at, error_code: 'expired', error_message: 'This sign-in link has expired' })
+      Object.assign(row, {
+        status: 'expired',
+        finished_at: at,
+        updated_at: at,
+        error_code: 'expired',
+        error_message: 'This sign-in link has expired',
+      })
       events.push({ login_request_id: id, at, type: 'expired', detail: JSON.stringify({ code: 'expired' }) })
       break
     }
@@ -261,9 +380,25 @@ function buildRow(
 }
 
 const REQUEST_COLUMNS = [
-  'id', 'connection_id', 'state_hash', 'status', 'created_at', 'updated_at', 'expires_at', 'signed_in_at', 'submitted_at',
-  'finished_at', 'identity_source', 'user_sub', 'user_email', 'auth_request_id', 'error_code', 'error_message', 'ip',
-  'user_agent', 'claims',
+  'id',
+  'connection_id',
+  'state_hash',
+  'status',
+  'created_at',
+  'updated_at',
+  'expires_at',
+  'signed_in_at',
+  'submitted_at',
+  'finished_at',
+  'identity_source',
+  'user_sub',
+  'user_email',
+  'auth_request_id',
+  'error_code',
+  'error_message',
+  'ip',
+  'user_agent',
+  'claims',
 ] as const satisfies ReadonlyArray<keyof LoginRequestsTable>
 const BIGINT_COLUMNS = new Set<string>(['created_at', 'updated_at', 'expires_at', 'signed_in_at', 'submitted_at', 'finished_at'])
 
@@ -271,7 +406,12 @@ const BIGINT_COLUMNS = new Set<string>(['created_at', 'updated_at', 'expires_at'
  * PostgreSQL: one INSERT ... SELECT FROM unnest(arrays) per batch, 19 parameters whatever the
  * batch size; SQLite: multi-row VALUES (its parameter limit allows ~1,700 rows of 19 columns).
  */
-async function insertBatch(db: Kysely<Database>, engine: DatabaseHandle['engine'], rows: LoginRequestsTable[], events: Array<Omit<LoginEventsTable, 'id'>>) {
+async function insertBatch(
+  db: Kysely<Database>,
+  engine: DatabaseHandle['engine'],
+  rows: LoginRequestsTable[],
+  events: Array<Omit<LoginEventsTable, 'id'>>,
+) {
   if (engine === 'postgres') {
     const columns = sql.join(REQUEST_COLUMNS.map((column) => sql.ref(column)))
     const arrays = sql.join(
@@ -288,8 +428,16 @@ async function insertBatch(db: Kysely<Database>, engine: DatabaseHandle['engine'
     return
   }
   await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('login_requests').values(rows.slice(i, i + 1000)).execute()
-    for (let i = 0; i < events.length; i += 4000) await trx.insertInto('login_events').values(events.slice(i, i + 4000)).execute()
+    for (let i = 0; i < rows.length; i += 1000)
+      await trx
+        .insertInto('login_requests')
+        .values(rows.slice(i, i + 1000))
+        .execute()
+    for (let i = 0; i < events.length; i += 4000)
+      await trx
+        .insertInto('login_events')
+        .values(events.slice(i, i + 4000))
+        .execute()
   })
 }
 
@@ -369,7 +517,8 @@ Refuses a ledger that already has rows unless --force is given.`
 function wholeNumber(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback
   const parsed = Number(value)
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) throw new RangeError(`--${name} must be a whole number from ${min} to ${max}`)
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max)
+    throw new RangeError(`--${name} must be a whole number from ${min} to ${max}`)
   return parsed
 }
 

@@ -1,22 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import {
-  escapeHtml,
-  randomToken,
-  readFormBody,
-  readJsonObject,
-  redirect,
-  safeEqual,
-  sendHtml,
-  sendJson,
-} from '../stand-in/http-helpers'
-import {
-  noFault,
-  parseCookieHeader,
-  parseFaultSetting,
-  startUpstreamServer,
-  waitUnlessClosed,
-  type FaultSetting,
-} from './server-support'
+import { escapeHtml, randomToken, readFormBody, readJsonObject, redirect, safeEqual, sendHtml, sendJson } from '../stand-in/http-helpers'
+import { noFault, parseCookieHeader, parseFaultSetting, startUpstreamServer, waitUnlessClosed, type FaultSetting } from './server-support'
 import { createSecretRecorder, type SecretRecorder } from '../support/issued-secrets'
 
 export interface CompanyAppOptions {
@@ -132,10 +116,7 @@ async function handleLogin(state: CompanyAppState, req: IncomingMessage, res: Se
   const sessionId = randomToken()
   state.recordSecret('company_session', sessionId)
   state.sessions.set(sessionId, user)
-  res.setHeader('set-cookie', [
-    `${SESSION_COOKIE}=${sessionId}; HttpOnly; SameSite=Lax; Path=/`,
-    `${PREFS_COOKIE}=theme-dark; Path=/`,
-  ])
+  res.setHeader('set-cookie', [`${SESSION_COOKIE}=${sessionId}; HttpOnly; SameSite=Lax; Path=/`, `${PREFS_COOKIE}=theme-dark; Path=/`])
   redirect(res, isAllowedReturnTo(state, returnTo) ? returnTo : '/', 303)
 }
 

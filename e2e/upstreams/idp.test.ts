@@ -49,9 +49,7 @@ async function control(path: string, body?: unknown): Promise<Response> {
   return response
 }
 
-type Step =
-  | { kind: 'page'; url: URL; status: number; html: string }
-  | { kind: 'left-idp'; location: URL }
+type Step = { kind: 'page'; url: URL; status: number; html: string } | { kind: 'left-idp'; location: URL }
 
 /** Enough of a browser for the IdP: one cookie jar, redirects followed until they leave the IdP. */
 class TestBrowser {
@@ -213,7 +211,9 @@ describe('authorization code flow', () => {
     expect(grace).not.toHaveProperty('org')
 
     const nomailRequest = await createAuthorizationRequest()
-    const nomail = decodeJwt((await exchangeCode(await signIn(nomailRequest, IDP_USERS.nomail, 'allow'), nomailRequest.codeVerifier)).id_token)
+    const nomail = decodeJwt(
+      (await exchangeCode(await signIn(nomailRequest, IDP_USERS.nomail, 'allow'), nomailRequest.codeVerifier)).id_token,
+    )
     expect(nomail).toMatchObject({ sub: 'idp-user-nomail', name: 'No Mail' })
     expect(nomail).not.toHaveProperty('email')
     expect(nomail).not.toHaveProperty('email_verified')
@@ -292,7 +292,7 @@ describe('fault switches', () => {
     return { idToken: id_token, nonce: request.nonce }
   }
 
-  it('wrong_issuer: another https issuer, signed with the IdP\'s own key', async () => {
+  it("wrong_issuer: another https issuer, signed with the IdP's own key", async () => {
     const { idToken, nonce } = await idTokenWith('wrong_issuer')
 
     const { payload, protectedHeader } = await jwtVerify(idToken, jwks(), { audience: CLIENT.clientId })
@@ -326,7 +326,7 @@ describe('fault switches', () => {
     await expect(jwtVerify(idToken, jwks())).rejects.toBeInstanceOf(joseErrors.JOSEError)
   })
 
-  it('expired: exp and iat in the past, signed with the IdP\'s own key', async () => {
+  it("expired: exp and iat in the past, signed with the IdP's own key", async () => {
     const { idToken, nonce } = await idTokenWith('expired')
 
     const now = Math.floor(Date.now() / 1000)
@@ -334,7 +334,9 @@ describe('fault switches', () => {
     expect(claims.exp).toBeLessThanOrEqual(now - EXPIRED_SECONDS_AGO + 5)
     expect(claims.exp).toBeGreaterThan(now - EXPIRED_SECONDS_AGO - 60)
     expect(claims.iat).toBeLessThan(claims.exp ?? 0)
-    await expect(jwtVerify(idToken, jwks(), { issuer: idp.issuer, audience: CLIENT.clientId })).rejects.toBeInstanceOf(joseErrors.JWTExpired)
+    await expect(jwtVerify(idToken, jwks(), { issuer: idp.issuer, audience: CLIENT.clientId })).rejects.toBeInstanceOf(
+      joseErrors.JWTExpired,
+    )
     // Seen from before it expired, the same token is valid: the expiry is its only defect.
     const { payload } = await jwtVerify(idToken, jwks(), {
       issuer: idp.issuer,

@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose'
-import Provider, {
-  errors,
-  type AccountClaims,
-  type Interaction,
-  type InteractionResults,
-  type MiddlewareContext,
-} from 'oidc-provider'
+import Provider, { errors, type AccountClaims, type Interaction, type InteractionResults, type MiddlewareContext } from 'oidc-provider'
 import { createSecretRecorder, type SecretRecorder } from '../support/issued-secrets'
 import {
   closeHttpServer,
@@ -57,14 +51,7 @@ export interface IdpUser {
 }
 
 /** What replaces the id_token of successful token responses; each forgery has exactly one defect. */
-export type IdTokenFault =
-  | 'none'
-  | 'wrong_audience'
-  | 'bad_signature'
-  | 'wrong_issuer'
-  | 'wrong_nonce'
-  | 'alg_none'
-  | 'expired'
+export type IdTokenFault = 'none' | 'wrong_audience' | 'bad_signature' | 'wrong_issuer' | 'wrong_nonce' | 'alg_none' | 'expired'
 
 export const IDP_USERS = {
   ada: {
@@ -371,9 +358,7 @@ async function grantConsent(provider: Provider, interaction: Interaction): Promi
   const clientId = interaction.params.client_id
   if (!accountId || typeof clientId !== 'string') throw new Error('consent without a signed-in account or client')
 
-  const grant = interaction.grantId
-    ? await provider.Grant.find(interaction.grantId)
-    : new provider.Grant({ accountId, clientId })
+  const grant = interaction.grantId ? await provider.Grant.find(interaction.grantId) : new provider.Grant({ accountId, clientId })
   if (!grant) throw new Error(`grant ${interaction.grantId} not found`)
   const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = interaction.prompt.details
   if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '))
@@ -406,7 +391,9 @@ function renderLoginPage(res: ServerResponse, uid: string, failure?: { error: st
 
 function renderConsentPage(res: ServerResponse, interaction: Interaction): void {
   const clientId = String(interaction.params.client_id ?? '')
-  const scopes = String(interaction.params.scope ?? '').split(' ').filter(Boolean)
+  const scopes = String(interaction.params.scope ?? '')
+    .split(' ')
+    .filter(Boolean)
   sendHtml(
     res,
     200,

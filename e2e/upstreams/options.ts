@@ -5,19 +5,19 @@ import type { CompanyApiOptions } from './company-api'
 import type { CompanyAppOptions } from './company-app'
 import type { TestIdpClient, TestIdpOptions } from './idp'
 
-export const IDP_PORT = 4140
-export const IDP_CONTROL_PORT = 4141
+const IDP_PORT = 4140
+const IDP_CONTROL_PORT = 4141
 export const IDP_ISSUER = `http://localhost:${IDP_PORT}`
 export const IDP_CONTROL_URL = `http://localhost:${IDP_CONTROL_PORT}`
 
 export const ACME_CLIENT_ID = 'bridge-acme'
 export const ACME_CLIENT_SECRET = 'bridge-acme-secret-0123456789'
-export const PARTNER_CLIENT_ID = 'bridge-partner'
+const PARTNER_CLIENT_ID = 'bridge-partner'
 export const PARTNER_CLIENT_SECRET = 'bridge-partner-secret-0123456789'
 /** The bridges under test that may sign in with the IdP. */
 export const BRIDGE_CALLBACK_PORTS = [3200, 3300, 3400] as const
 
-export const DEFAULT_IDP_CLIENTS: readonly TestIdpClient[] = [
+const DEFAULT_IDP_CLIENTS: readonly TestIdpClient[] = [
   {
     clientId: ACME_CLIENT_ID,
     clientSecret: ACME_CLIENT_SECRET,
@@ -30,15 +30,15 @@ export const DEFAULT_IDP_CLIENTS: readonly TestIdpClient[] = [
   },
 ]
 
-export const COMPANY_API_PORT = 4150
+const COMPANY_API_PORT = 4150
 export const COMPANY_API_URL = `http://localhost:${COMPANY_API_PORT}`
 export const COMPANY_API_VERIFY_URL = `${COMPANY_API_URL}/verify`
 export const COMPANY_API_SECRET_HEADER = 'x-bridge-secret'
 export const COMPANY_API_SECRET = 'company-api-shared-secret-0123456789'
 
-export const COMPANY_APP_PORT = 4160
+const COMPANY_APP_PORT = 4160
 export const COMPANY_APP_URL = `http://localhost:${COMPANY_APP_PORT}`
-export const COMPANY_APP_RETURN_ORIGINS: readonly string[] = [
+const COMPANY_APP_RETURN_ORIGINS: readonly string[] = [
   'http://localhost:3100',
   ...BRIDGE_CALLBACK_PORTS.map((port) => `http://localhost:${port}`),
 ]
@@ -66,7 +66,9 @@ export function readUpstreamOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
     companyApp: {
       port: readPort(env, 'UPSTREAM_COMPANY_APP_PORT', COMPANY_APP_PORT),
       allowedReturnOrigins: env.UPSTREAM_COMPANY_APP_RETURN_ORIGINS
-        ? env.UPSTREAM_COMPANY_APP_RETURN_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean)
+        ? env.UPSTREAM_COMPANY_APP_RETURN_ORIGINS.split(',')
+            .map((origin) => origin.trim())
+            .filter(Boolean)
         : [...COMPANY_APP_RETURN_ORIGINS],
     },
   }

@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type Server, type ServerResponse } from 'no
 import { closeHttpServer, isLoopbackHost, isPlainObject, sendJson } from '../stand-in/http-helpers'
 
 /** Every upstream binds to `localhost`, the host its URLs name, so browsers and Node agree. */
-export const UPSTREAM_HOST = 'localhost'
+const UPSTREAM_HOST = 'localhost'
 
 /** Resolves with the bound port, which is the real one when `port` is 0. */
 export function listenOnLoopback(server: Server, port: number, host: string = UPSTREAM_HOST): Promise<number> {
@@ -46,7 +46,7 @@ export function parseCookieHeader(header: string | undefined): Map<string, strin
   return cookies
 }
 
-export const DEFAULT_FAULT_DELAY_MS = 10_000
+const DEFAULT_FAULT_DELAY_MS = 10_000
 
 export interface FaultSetting<Mode extends string> {
   mode: Mode
@@ -54,10 +54,7 @@ export interface FaultSetting<Mode extends string> {
 }
 
 /** Reads `{ mode, delayMs? }` from a control request; undefined when it names no known mode. */
-export function parseFaultSetting<Mode extends string>(
-  body: unknown,
-  modes: readonly Mode[],
-): FaultSetting<Mode> | undefined {
+export function parseFaultSetting<Mode extends string>(body: unknown, modes: readonly Mode[]): FaultSetting<Mode> | undefined {
   if (!isPlainObject(body)) return undefined
   const mode = modes.find((known) => known === body.mode)
   const delayMs = body.delayMs ?? DEFAULT_FAULT_DELAY_MS
