@@ -17,6 +17,8 @@ import { recordSourceFailure, startIdpSignIn } from '@/lib/auth/idp-sign-in'
 import { problemForFailure } from '@/lib/auth/errors'
 import { readCredentialFields } from '@/lib/auth/credentials-input'
 import { isSessionFresh } from '@/lib/auth/session-age'
+import { seenLongEnough } from '@/lib/login/served-at'
+import { fingerprint, logEvent } from '@/lib/server/log'
 import type { LoginRequestParams, PendingMap } from '@/lib/login/request'
 import { loginPath, loginRequestFrom } from './params'
 
@@ -42,6 +44,16 @@ async function readRequest(form: FormData): Promise<LoginRequestParams> {
     redirect(problemPath('cross_site'))
   }
   return parsed.params
+}
+
+/**
+ * A completing click ("Continue as", "Sign in with ...") counts only once its page could have been
+ * seen for a moment (lib/login/served-at.ts): otherwise the page asks to click again.
+ */
+function requireSeen(params: LoginRequestParams, form: FormData): void {
+  if (seenLongEnough(getEnv().SESSION_SECRET, params.loginRequestId, form.get('served'))) return
+  logEvent('click_too_soon', { cid: fingerprint(params.loginRequestId) })
+  redirect(problemPath('click_again', params))
 }
 
 async function finish(result: CompletionResult, params: LoginRequestParams, pending: PendingMap): Promise<never> {
@@ -92,6 +104,7 @@ export async function signInAction(previous: SignInState, form: FormData): Promi
 /** "Sign in with <IdP>": leaves for the upstream IdP, which sends the person back to /login/resume. */
 export async function startIdpSignInAction(form: FormData): Promise<void> {
   const params = await readRequest(form)
+  requireSeen(params, form)
   const source = findSource(form.get('source'))
   if (source?.type !== 'oidc') redirect(loginPath(params))
   const started = await startIdpSignIn(params, source)
@@ -102,6 +115,7 @@ export async function startIdpSignInAction(form: FormData): Promise<void> {
 /** "Continue as" the person signed in to the company app, checked again with the app right now. */
 export async function continueWithAppSessionAction(form: FormData): Promise<void> {
   const params = await readRequest(form)
+  requireSeen(params, form)
   const source = findSource(form.get('source'))
   if (source?.type !== 'session') redirect(loginPath(params))
   const result = await signInWithCredentials(source.id, {})
@@ -116,6 +130,7 @@ export async function continueWithAppSessionAction(form: FormData): Promise<void
 /** "Continue as" the person already signed in to the bridge, within the session's maximum age. */
 export async function continueAction(form: FormData): Promise<void> {
   const params = await readRequest(form)
+  requireSeen(params, form)
   const session = await auth()
   const source = findSource(session?.source)
   if (!session?.identity || !source || source.type === 'session' || session.purpose === 'admin' || !isSessionFresh(session.signedInAt)) {

@@ -8,6 +8,8 @@ import { auth } from '@/lib/auth/config'
 import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
 import { Card, Heading, buttonPrimary, buttonQuiet, buttonSecondary } from '../ui'
 import { SignInForm } from './sign-in-form'
+import { ArmedButton } from './armed-button'
+import { servedAtToken } from '@/lib/login/served-at'
 import { cancelAction, continueAction, continueWithAppSessionAction, startIdpSignInAction, useAnotherAccountAction } from './actions'
 import { loginPath, loginRequestFrom } from './params'
 import { findSource } from '@/lib/auth/providers'
@@ -19,11 +21,13 @@ import type { LoginRequestParams } from '@/lib/login/request'
 
 export const metadata: Metadata = { title: 'Sign in' }
 
-function Hidden({ loginRequestId, state }: { loginRequestId: string; state: string }) {
+/** The login request a form acts on; a completing form also carries when its page was served. */
+function Hidden({ loginRequestId, state, served }: { loginRequestId: string; state: string; served?: string }) {
   return (
     <>
       <input type="hidden" name="login_request_id" value={loginRequestId} />
       <input type="hidden" name="state" value={state} />
+      {served ? <input type="hidden" name="served" value={served} /> : null}
     </>
   )
 }
@@ -40,6 +44,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   if (!reception.ok) redirect(problemPath(reception.problem, reception.problem === 'database_unavailable' ? params : undefined))
 
   const session = await auth()
+  const served = servedAtToken(env.SESSION_SECRET, params.loginRequestId)
   const sessionSource = findSource(session?.source)
   // The bridge's own session; a company-app session is asked afresh below instead.
   const ownSession =
@@ -57,7 +62,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       </p>
 
       {signedIn ? (
-        <ContinueAs params={params} person={signedIn} />
+        <ContinueAs params={params} person={signedIn} served={served} />
       ) : (
         <>
           {ownSession ? (
@@ -65,7 +70,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
               Your earlier sign-in here is too old to reuse. Sign in again.
             </p>
           ) : null}
-          <SignInChoices params={params} sources={env.sources} cookieHeader={h.get('cookie')} />
+          <SignInChoices params={params} sources={env.sources} cookieHeader={h.get('cookie')} served={served} />
         </>
       )}
 
@@ -80,7 +85,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
 }
 
 /** The bridge's own fresh sign-in, offered for this login request: the person must choose it. */
-function ContinueAs({ params, person }: { params: LoginRequestParams; person: { name?: string; email: string } }) {
+function ContinueAs({ params, person, served }: { params: LoginRequestParams; person: { name?: string; email: string }; served: string }) {
   return (
     <div className="mt-6 space-y-3">
       <p className="text-sm text-slate-700">
@@ -88,10 +93,8 @@ function ContinueAs({ params, person }: { params: LoginRequestParams; person: { 
         {person.name ? <span className="text-slate-500"> ({person.email})</span> : null}.
       </p>
       <form action={continueAction}>
-        <Hidden {...params} />
-        <button type="submit" className={buttonPrimary}>
-          Continue as {person.name || person.email}
-        </button>
+        <Hidden {...params} served={served} />
+        <ArmedButton className={buttonPrimary}>Continue as {person.name || person.email}</ArmedButton>
       </form>
       <form action={useAnotherAccountAction}>
         <Hidden {...params} />
@@ -108,10 +111,12 @@ async function SignInChoices({
   params,
   sources,
   cookieHeader,
+  served,
 }: {
   params: LoginRequestParams
   sources: IdentitySource[]
   cookieHeader: string | null
+  served: string
 }) {
   const env = getEnv()
   const returnTo = sameOriginRedirect(loginPath(params), env.APP_URL)
@@ -127,15 +132,13 @@ async function SignInChoices({
   return (
     <div className="mt-6 space-y-3">
       {appSessions.map(({ source, check }) => (
-        <AppSessionChoice key={source.id} params={params} source={source} check={check} returnTo={returnTo} />
+        <AppSessionChoice key={source.id} params={params} source={source} check={check} returnTo={returnTo} served={served} />
       ))}
       {idps.map((source) => (
         <form key={source.id} action={startIdpSignInAction}>
-          <Hidden {...params} />
+          <Hidden {...params} served={served} />
           <input type="hidden" name="source" value={source.id} />
-          <button type="submit" className={buttonSecondary}>
-            Sign in with {source.name}
-          </button>
+          <ArmedButton className={buttonSecondary}>Sign in with {source.name}</ArmedButton>
         </form>
       ))}
       {credentials ? (
@@ -156,20 +159,20 @@ function AppSessionChoice({
   source,
   check,
   returnTo,
+  served,
 }: {
   params: LoginRequestParams
   source: SourceOfType<'session'>
   check: AppSessionCheck
   returnTo: string
+  served: string
 }) {
   if (check.outcome === 'signed_in' && check.identity.ok) {
     return (
       <form action={continueWithAppSessionAction}>
-        <Hidden {...params} />
+        <Hidden {...params} served={served} />
         <input type="hidden" name="source" value={source.id} />
-        <button type="submit" className={buttonPrimary}>
-          Continue as {check.identity.profile.name || check.identity.profile.email}
-        </button>
+        <ArmedButton className={buttonPrimary}>Continue as {check.identity.profile.name || check.identity.profile.email}</ArmedButton>
         <p className="mt-1 text-center text-xs text-slate-500">signed in to {source.name}</p>
       </form>
     )

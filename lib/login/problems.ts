@@ -93,6 +93,13 @@ const PROBLEM_TABLE = {
     message: 'Your sign-in is fine, but Scalekit did not answer in time. Nothing was completed. Try again in a moment.',
     retryable: true,
   },
+  click_again: {
+    status: 409,
+    title: 'Please click again',
+    message:
+      'That click came before this page could be seen, so it was not counted. Make sure this is the page you meant to use, then click again.',
+    retryable: true,
+  },
   sign_in_busy: {
     status: 503,
     title: 'Sign-in is busy right now',

@@ -1,0 +1,40 @@
+'use client'
+
+import { useEffect, useState, type ReactNode } from 'react'
+
+/** How long the page must be visible and focused before a completing button works. */
+const ARM_MS = 1000
+
+/**
+ * A completing button ("Continue as", "Sign in with ..."): inactive until the page has been
+ * visible and focused for a moment, and again after any blur or change of visibility, so a click
+ * meant for another page (a double click a hostile page asked for) cannot land on it. Rendered
+ * active on the server, so the form works without JavaScript; the server checks the time as well
+ * (lib/login/served-at.ts).
+ */
+export function ArmedButton({ className, children }: { className: string; children: ReactNode }) {
+  const [armed, setArmed] = useState(true)
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const rearm = () => {
+      clearTimeout(timer)
+      setArmed(false)
+      if (document.visibilityState === 'visible' && document.hasFocus()) timer = setTimeout(() => setArmed(true), ARM_MS)
+    }
+    rearm()
+    window.addEventListener('focus', rearm)
+    window.addEventListener('blur', rearm)
+    document.addEventListener('visibilitychange', rearm)
+    return () => {
+      clearTimeout(timer)
+      window.removeEventListener('focus', rearm)
+      window.removeEventListener('blur', rearm)
+      document.removeEventListener('visibilitychange', rearm)
+    }
+  }, [])
+  return (
+    <button type="submit" className={className} disabled={!armed} data-armed={armed ? 'true' : 'false'}>
+      {children}
+    </button>
+  )
+}
