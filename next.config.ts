@@ -5,6 +5,10 @@ const nextConfig: NextConfig = {
   // proxy.ts performs the trailing-slash redirect itself, so the redirect carries the security
   // headers (COOP unsafe-none on /login/ too); Next's built-in one sends none.
   skipTrailingSlashRedirect: true,
+  // Next.js would rewrite a proxy.ts rewrite's loopback host (127.0.0.1) to "localhost", which its
+  // router then takes for another origin and proxies over HTTP: every problem page fails on a
+  // loopback bind. proxy.ts sends rewrites to the router's own origin instead (ownUrl there).
+  skipProxyUrlNormalize: true,
   // forbidden(): a signed-in non-admin gets the 403 page (app/forbidden.tsx) with a 403 status.
   experimental: { authInterrupts: true },
   serverExternalPackages: ['better-sqlite3', '@node-rs/argon2', 'pg', '@scalekit-sdk/node'],

@@ -25,6 +25,18 @@ function applyHeaders(response: NextResponse, pathname: string, nonce: string, s
   return response
 }
 
+/**
+ * The URL of a page of this app on the origin Next.js's router takes as its own, so it serves a
+ * rewrite to it in-process. The proxy's request URL always says localhost, while the router's
+ * origin is the address the server is bound to (`next start -H 127.0.0.1`, HOSTNAME for the
+ * standalone server); to any other origin, Next.js proxies the rewrite to itself over HTTP, which
+ * fails on a loopback bind. Next.js 16.4 keeps the bound origin in __NEXT_PRIVATE_ORIGIN (both
+ * servers set it at listen); the e2e suite's bridges run bound to 127.0.0.1, so a change fails it.
+ */
+function ownUrl(request: NextRequest, pathname: string): URL {
+  return new URL(pathname, process.env['__NEXT_PRIVATE_ORIGIN'] || request.nextUrl.origin)
+}
+
 /** A form posted from another site: the login area sends the person to its problem page. */
 function refuseCrossSitePost(request: NextRequest, loginArea: boolean, appUrl: string): NextResponse {
   const origin = request.headers.get('origin')
@@ -75,12 +87,12 @@ export async function proxy(request: NextRequest) {
   if (pathname.startsWith('/login/problem/')) {
     const code = pathname.slice('/login/problem/'.length)
     const status = isProblemCode(code) ? PROBLEMS[code].status : 404
-    const response = NextResponse.rewrite(request.nextUrl, { status, request: { headers: requestHeaders } })
+    const response = NextResponse.rewrite(ownUrl(request, pathname), { status, request: { headers: requestHeaders } })
     return applyHeaders(response, pathname, nonce, env.secure)
   }
 
   if (pathname === '/admin/unavailable') {
-    const response = NextResponse.rewrite(request.nextUrl, { status: 503, request: { headers: requestHeaders } })
+    const response = NextResponse.rewrite(ownUrl(request, pathname), { status: 503, request: { headers: requestHeaders } })
     response.headers.set('Retry-After', '5')
     return applyHeaders(response, pathname, nonce, env.secure)
   }
@@ -88,11 +100,7 @@ export async function proxy(request: NextRequest) {
   if (pathname === '/login' && (request.method === 'GET' || request.method === 'HEAD')) {
     const parsed = parseLoginRequestParams(request.nextUrl.searchParams.get('login_request_id'), request.nextUrl.searchParams.get('state'))
     if (!parsed.ok) {
-      // request.nextUrl keeps the server's own origin, so Next.js serves the rewrite itself instead
-      // of proxying it over HTTP (which fails on a loopback bind, and costs a request under load).
-      const target = request.nextUrl.clone()
-      target.pathname = `/login/problem/${parsed.problem}`
-      target.search = ''
+      const target = ownUrl(request, `/login/problem/${parsed.problem}`)
       const response = NextResponse.rewrite(target, { status: PROBLEMS[parsed.problem].status, request: { headers: requestHeaders } })
       return applyHeaders(response, pathname, nonce, env.secure)
     }
