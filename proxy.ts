@@ -33,8 +33,8 @@ function applyHeaders(response: NextResponse, pathname: string, nonce: string, s
  * fails on a loopback bind. Next.js 16.4 keeps the bound origin in __NEXT_PRIVATE_ORIGIN (both
  * servers set it at listen); the e2e suite's bridges run bound to 127.0.0.1, so a change fails it.
  */
-function ownUrl(request: NextRequest, pathname: string): URL {
-  return new URL(pathname, process.env['__NEXT_PRIVATE_ORIGIN'] || request.nextUrl.origin)
+function ownUrl(request: NextRequest, pathname: string, search = ''): URL {
+  return new URL(`${pathname}${search}`, process.env['__NEXT_PRIVATE_ORIGIN'] || request.nextUrl.origin)
 }
 
 /** A form posted from another site: the login area sends the person to its problem page. */
@@ -65,8 +65,8 @@ export async function proxy(request: NextRequest) {
 
   if (pathname.length > 1 && pathname.endsWith('/')) {
     // A plain URL: NextURL would put the trailing slash back when serialised.
-    const target = new URL(request.url)
-    target.pathname = pathname.replace(/\/+$/, '') || '/'
+    // On the public origin: the proxy's own request URL always says localhost.
+    const target = new URL(`${pathname.replace(/\/+$/, '') || '/'}${request.nextUrl.search}`, env.APP_URL)
     return applyHeaders(NextResponse.redirect(target, 308), target.pathname, nonce, env.secure)
   }
 
@@ -87,12 +87,18 @@ export async function proxy(request: NextRequest) {
   if (pathname.startsWith('/login/problem/')) {
     const code = pathname.slice('/login/problem/'.length)
     const status = isProblemCode(code) ? PROBLEMS[code].status : 404
-    const response = NextResponse.rewrite(ownUrl(request, pathname), { status, request: { headers: requestHeaders } })
+    const response = NextResponse.rewrite(ownUrl(request, pathname, request.nextUrl.search), {
+      status,
+      request: { headers: requestHeaders },
+    })
     return applyHeaders(response, pathname, nonce, env.secure)
   }
 
   if (pathname === '/admin/unavailable') {
-    const response = NextResponse.rewrite(ownUrl(request, pathname), { status: 503, request: { headers: requestHeaders } })
+    const response = NextResponse.rewrite(ownUrl(request, pathname, request.nextUrl.search), {
+      status: 503,
+      request: { headers: requestHeaders },
+    })
     response.headers.set('Retry-After', '5')
     return applyHeaders(response, pathname, nonce, env.secure)
   }

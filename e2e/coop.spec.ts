@@ -86,7 +86,7 @@ test.describe('Cross-Origin-Opener-Policy (case 17)', () => {
       expect(response.headers()['x-content-type-options'], path).toBe('nosniff')
       expect(response.headers()['x-powered-by'], path).toBeUndefined()
     }
-    expect((await request.get('/login/', { maxRedirects: 0 })).headers()['location']).toBe('/login')
+    expect((await request.get('/login/', { maxRedirects: 0 })).headers()['location']).toBe(`${APP_URL}/login`)
 
     for (const [path, status] of [
       ['/', 200],

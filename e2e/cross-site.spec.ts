@@ -32,7 +32,7 @@ test.describe('cross-site requests and hostile data', () => {
     )
     const post = await response
     expect(post.status()).toBe(303)
-    expect(post.headers()['location']).toBe('/login/problem/cross_site')
+    expect(post.headers()['location']).toBe(`${APP_URL}/login/problem/cross_site`)
     await expect(page.getByTestId('problem-code')).toHaveText('cross_site')
     expect((await page.request.get(page.url())).status()).toBe(403)
     expect((await readLoginRequest(request.loginRequestId))?.userDetailsCalls).toBe(0)
@@ -53,7 +53,7 @@ test.describe('cross-site requests and hostile data', () => {
         maxRedirects: 0,
       })
       expect(response.status(), JSON.stringify(headers)).toBe(303)
-      expect(response.headers()['location']).toBe('/login/problem/cross_site')
+      expect(response.headers()['location']).toBe(`${APP_URL}/login/problem/cross_site`)
     }
     await api.dispose()
     expect((await readLoginRequest(request.loginRequestId))?.userDetailsCalls).toBe(0)

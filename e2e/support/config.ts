@@ -66,6 +66,8 @@ export function bridgeEnv(overrides: Record<string, string> = {}): Record<string
     SCALEKIT_TIMEOUT_MS: '3000',
     // Every browser of the suite comes from 127.0.0.1; the flood case sets its own limit.
     NEW_LOGIN_REQUESTS_PER_ADDRESS: '1000000',
+    // Cases that run sign-ins at once test other guarantees; shedding has its own bridge (case 31).
+    PASSWORD_CHECK_CONCURRENCY: '64',
     // The runner resolves lib/ with the react-server condition; the server must not inherit it.
     NODE_OPTIONS: '',
     ...overrides,

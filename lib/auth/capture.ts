@@ -10,12 +10,17 @@ export interface SignInCapture {
   signedInAt?: number
   failure?: SourceFailure
   error?: unknown
+  /** Set by the IdP callback route: this browser left for the IdP from a login request. */
+  fromLoginRequest?: boolean
 }
 export const capture = new AsyncLocalStorage<SignInCapture>()
 
 /** Runs Auth.js work and hands back what it captured: the identity of a sign-in, or its error. */
-export async function withSignInCapture<T>(run: () => Promise<T>): Promise<{ value?: T; thrown?: unknown; captured: SignInCapture }> {
-  const captured: SignInCapture = {}
+export async function withSignInCapture<T>(
+  run: () => Promise<T>,
+  known: Pick<SignInCapture, 'fromLoginRequest'> = {},
+): Promise<{ value?: T; thrown?: unknown; captured: SignInCapture }> {
+  const captured: SignInCapture = { ...known }
   try {
     return { value: await capture.run(captured, run), captured }
   } catch (thrown) {

@@ -10,7 +10,6 @@ import type { SourceFailure } from '../sources/call'
 import { AppSignedOut, ChecksBusy, IdTokenRejected, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
 import { capture, withSignInCapture } from './capture'
 import { providerFor, sourceById } from './providers'
-import { readSourceIntent } from '../login/idp-round-trip'
 
 // next-auth (Auth.js v5) holds the bridge's own session: who is signed in here, through which
 // identity source, since when, and the profile that source gave (lib/auth/providers.ts has one
@@ -65,7 +64,7 @@ const checkIdToken: NonNullable<Callbacks['signIn']> = async ({ account }) => {
 }
 
 /** At sign-in, the token keeps the identity the source gave, and the caller gets it too. */
-const rememberIdentity: NonNullable<Callbacks['jwt']> = async ({ token, user, account, profile }) => {
+const rememberIdentity: NonNullable<Callbacks['jwt']> = ({ token, user, account, profile }) => {
   if (user && account) {
     const source = sourceById(account.provider)
     // Capped before it is stored: the session cookie must stay small whatever the source said.
@@ -80,9 +79,9 @@ const rememberIdentity: NonNullable<Callbacks['jwt']> = async ({ token, user, ac
     token.source = account.provider
     token.signedInAt = Date.now()
     token.identity = identity
-    // An IdP sign-in that did not leave from a login request was started at the admin area.
-    token.purpose = account.type === 'oidc' ? ((await readSourceIntent()) ? undefined : 'admin') : user.purpose
     const store = capture.getStore()
+    // An IdP sign-in that did not leave from a login request was started at the admin area.
+    token.purpose = account.type === 'oidc' ? (store?.fromLoginRequest ? undefined : 'admin') : user.purpose
     if (store) {
       store.identity = identity
       store.signedInAt = token.signedInAt as number

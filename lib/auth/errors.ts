@@ -58,7 +58,11 @@ function causes(error: unknown): unknown[] {
  * says nothing about the sign-in this browser has under way at the IdP.
  */
 export function failedBrowserCheck(error: unknown): boolean {
-  return causes(error).some((e) => (e as { type?: unknown }).type === 'InvalidCheck')
+  return causes(error).some(
+    (e) =>
+      (e as { type?: unknown }).type === 'InvalidCheck' ||
+      (e instanceof Error && /"state"/.test(e.message) && /unexpected|missing/i.test(e.message)),
+  )
 }
 
 /** Why an upstream IdP sign-in failed, as a problem page and a sentence for the ledger. */

@@ -4,6 +4,7 @@ import { withSignInCapture } from '@/lib/auth/capture'
 import { getEnv } from '@/lib/env'
 import { isSourceErrorPage, recordIdpFailure } from '@/lib/auth/idp-sign-in'
 import { failedBrowserCheck } from '@/lib/auth/errors'
+import { readSourceIntent } from '@/lib/login/idp-round-trip'
 import { problemPath } from '@/lib/login/problems'
 
 // Auth.js answers every failure of an IdP callback with a redirect to its error page and the
@@ -11,7 +12,8 @@ import { problemPath } from '@/lib/login/problems'
 // login request and the person goes straight to the page that explains it.
 
 async function handle(request: NextRequest, handler: (request: NextRequest) => Promise<Response>): Promise<Response> {
-  const { value, thrown, captured } = await withSignInCapture(() => handler(request))
+  const fromLoginRequest = (await readSourceIntent()) !== null
+  const { value, thrown, captured } = await withSignInCapture(() => handler(request), { fromLoginRequest })
   if (thrown !== undefined) throw thrown
   const response = value as Response
   const location = response.headers.get('location')
