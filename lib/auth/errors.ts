@@ -58,10 +58,10 @@ function causes(error: unknown): unknown[] {
  * says nothing about the sign-in this browser has under way at the IdP.
  */
 export function failedBrowserCheck(error: unknown): boolean {
+  // InvalidCheck: a state, PKCE or nonce cookie that does not match; "response parameter": the
+  // authorization response itself (its iss, state or code) did not validate.
   return causes(error).some(
-    (e) =>
-      (e as { type?: unknown }).type === 'InvalidCheck' ||
-      (e instanceof Error && /"state"/.test(e.message) && /unexpected|missing/i.test(e.message)),
+    (e) => (e as { type?: unknown }).type === 'InvalidCheck' || (e instanceof Error && /response parameter/.test(e.message)),
   )
 }
 

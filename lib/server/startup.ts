@@ -7,7 +7,12 @@ import { stampPeerAddresses } from './peer-address'
 /** Validates the configuration (or exits with one readable message) and migrates the database. */
 export async function startBridge(): Promise<void> {
   try {
-    stampPeerAddresses(getEnv().TRUSTED_PROXY_HOPS)
+    const env = getEnv()
+    stampPeerAddresses(env.TRUSTED_PROXY_HOPS)
+    // Auth.js builds its own URLs (the IdP's redirect_uri, its callback and redirect targets) from
+    // AUTH_URL, else from the request, which names the address the server is bound to (127.0.0.1
+    // behind a local proxy). The bridge's public origin is APP_URL.
+    process.env.AUTH_URL = env.APP_URL
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message)
