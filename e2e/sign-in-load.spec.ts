@@ -22,13 +22,13 @@ test('case 31: sign-ins beyond the concurrent password checks are refused at onc
     for (const flow of shed) {
       const answer = answers[flows.indexOf(flow)]!
       expect(answer.status()).toBe(303)
-      const location = new URL(answer.headers().location!)
+      const location = new URL(answer.headers().location!, bridge.url)
       expect(location.pathname).toBe('/login/problem/sign_in_busy')
       expect(location.searchParams.get('login_request_id')).toBe(flow.request.loginRequestId)
       expect((await readLoginRequest(flow.request.loginRequestId))?.userDetailsCalls).toBe(0)
       expect(await ledgerRow(flow.request.loginRequestId)).toMatchObject({ status: 'pending' })
     }
-    const page = await fetch(new URL(answers[flows.indexOf(shed[0]!)]!.headers().location!))
+    const page = await fetch(new URL(answers[flows.indexOf(shed[0]!)]!.headers().location!, bridge.url))
     expect(page.status).toBe(503)
     expect(await page.text()).toContain('Sign-in is busy right now')
 
