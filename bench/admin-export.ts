@@ -6,18 +6,16 @@ import type { Kysely } from 'kysely'
 import { openDatabase, type Database } from '../lib/db'
 import { exportLedger, loadLedgerPage } from '../lib/ledger/queries'
 import { csvLine } from '../lib/ledger/export'
-import { round, setting } from './harness'
+import { round, setting, sleep } from './harness'
 
-// The export of the admin scenario, run by bench/scenarios/admin.ts in a child process of its own
-// (itself with --export-child), so its RSS is not the seeding's: a process that holds nothing yet
-// but the database connection, like a server's. exportLedger over the last 30 days, stopped after
-// BENCH_ADMIN_EXPORT_ROWS rows, each written as a CSV line into a sink that discards it; the RSS
-// sampled every 20 ms, its peak growth above the RSS just before (after a full GC). One JSON line.
+// The admin scenario's export, in a child process holding nothing but the database connection (like a server), so its RSS is
+// not the seeding's: the last 30 days as CSV into a discarding sink, peak RSS growth over the RSS after a full GC.
 
 export const EXPORT_ROWS = setting('BENCH_ADMIN_EXPORT_ROWS', 100_000, 1000, 1_000_000)
 export const EXPORT_TIME_LIMIT_MS = 300_000
 const RSS_SAMPLE_MS = 20
 const DAY_MS = 24 * 60 * 60 * 1000
+const mb = (bytes: number) => round(bytes / 1024 ** 2, 1)
 
 // A full collection before the baseline, without requiring --expose-gc on the command line.
 v8.setFlagsFromString('--expose-gc')
@@ -37,7 +35,7 @@ async function measureExport(db: Kysely<Database>) {
 
   collectGarbage?.()
   collectGarbage?.()
-  await new Promise((resolve) => setTimeout(resolve, 200))
+  await sleep(200)
   const { rss: baseline, heapTotal: baselineHeapTotal, heapUsed: baselineHeap } = process.memoryUsage()
   let peak = baseline
   let peakHeapTotal = baselineHeapTotal
@@ -49,7 +47,7 @@ async function measureExport(db: Kysely<Database>) {
     samples += 1
   }
   const timer = setInterval(sample, RSS_SAMPLE_MS)
-  const growth = () => round((peak - baseline) / 1024 ** 2, 1)
+  const growth = () => mb(peak - baseline)
   /** Peak RSS growth so far when the export had written a quarter, half and all of its rows. */
   const checkpoints: Array<{ rows: number; peakRssGrowthMb: number }> = []
   const marks = [Math.round(EXPORT_ROWS / 4), Math.round(EXPORT_ROWS / 2)]
@@ -81,7 +79,7 @@ async function measureExport(db: Kysely<Database>) {
   sink.end()
   checkpoints.push({ rows, peakRssGrowthMb: growth() })
   // V8's young and old generation sizes (reserved) when the export ended, before the GC that tells what it kept.
-  const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((space) => [space.space_name, round(space.space_size / 1024 ** 2, 1)]))
+  const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((space) => [space.space_name, mb(space.space_size)]))
   collectGarbage?.()
   collectGarbage?.()
   return {
@@ -89,15 +87,15 @@ async function measureExport(db: Kysely<Database>) {
     rows,
     seconds: round(seconds, 2),
     rowsPerSecond: Math.round(rows / seconds),
-    csvMb: round(bytes / 1024 ** 2, 1),
-    baselineRssMb: round(baseline / 1024 ** 2, 1),
+    csvMb: mb(bytes),
+    baselineRssMb: mb(baseline),
     peakRssGrowthMb: growth(),
     checkpoints,
     /** Heap still in use after a full GC at the end, above the baseline's: what the export kept. */
-    retainedHeapMb: round((process.memoryUsage().heapUsed - baselineHeap) / 1024 ** 2, 1),
+    retainedHeapMb: mb(process.memoryUsage().heapUsed - baselineHeap),
     heapAtEndMb: { young: spaces.new_space ?? NaN, old: spaces.old_space ?? NaN },
     /** Peak growth of the V8 heap's reserved size (heapTotal), young and old generations together. */
-    peakHeapGrowthMb: round((peakHeapTotal - baselineHeapTotal) / 1024 ** 2, 1),
+    peakHeapGrowthMb: mb(peakHeapTotal - baselineHeapTotal),
     samples,
   }
 }

@@ -4,14 +4,10 @@ import { loginUrlOn } from '../e2e/support/sources'
 import { expectedPartnerCallback } from '../e2e/stand-in/partner-callback'
 import { benchUser, createLoginRequest, errorText, REQUEST_TIMEOUT_MS, type Credentials } from './harness'
 
-// A browser without JavaScript, over plain HTTP: a cookie jar per profile and origin, each request
-// timed, and the login through the sign-in form that bench:login's and bench:load's virtual
-// browsers and the identity-source logins run.
+// A browser without JavaScript over plain HTTP: a cookie jar per profile and origin, each request timed, and the sign-in form's login.
 
 /** One browser profile's cookies for one origin (enough for a loopback benchmark: no paths, no expiry). */
-class CookieJar {
-  private readonly cookies = new Map<string, string>()
-
+class CookieJar extends Map<string, string> {
   store(response: Response): void {
     for (const line of response.headers.getSetCookie()) {
       const pair = line.split(';', 1)[0] ?? ''
@@ -20,17 +16,13 @@ class CookieJar {
       const name = pair.slice(0, eq).trim()
       const value = pair.slice(eq + 1).trim()
       const expired = /;\s*max-age=0\b/i.test(line) || /;\s*expires=Thu, 01 Jan 1970/i.test(line)
-      if (expired || value === '') this.cookies.delete(name)
-      else this.cookies.set(name, value)
+      if (expired || value === '') this.delete(name)
+      else this.set(name, value)
     }
   }
 
-  has(name: string): boolean {
-    return this.cookies.has(name)
-  }
-
   header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+    return [...this].map(([name, value]) => `${name}=${value}`).join('; ')
   }
 }
 
@@ -60,10 +52,7 @@ export function fail(message: string): never {
 }
 
 /** Where a URL goes, without its query (which holds codes and states), for error messages. */
-export function shown(url: URL | string): string {
-  const parsed = new URL(url)
-  return `${parsed.origin}${parsed.pathname}`
-}
+export const shown = (url: URL | string) => `${new URL(url).origin}${new URL(url).pathname}`
 
 export function multipart(fields: Array<[string, string]>): FormData {
   const form = new FormData()
@@ -73,11 +62,7 @@ export function multipart(fields: Array<[string, string]>): FormData {
 
 export const samePost = (origin: string) => ({ origin, 'sec-fetch-site': 'same-origin' })
 
-/**
- * One person in a fresh browser profile without JavaScript: a new login request at the stand-in,
- * GET its link on `appUrl`, POST the server-action sign-in form as multipart with the person's email
- * and password, and expect the 303 to exactly the stand-in's partner:callback for that state.
- */
+/** One person in a fresh profile: GET a new login request's link, POST the sign-in form, expect the 303 to exactly partner:callback. */
 export async function browserLogin(appUrl: string, standInUrl: string, connectionId: string, person: { email: string; password: string }) {
   const started = performance.now()
   const bridge = new Origin(appUrl)
@@ -90,7 +75,7 @@ export async function browserLogin(appUrl: string, standInUrl: string, connectio
     form: [] as Array<[string, string]>,
     postStatus: null as number | null,
     location: null as string | null,
-    jar: bridge.jar,
+    bridge,
     getMs: NaN,
     postMs: NaN,
     postWindow: { from: NaN, to: NaN },
@@ -116,9 +101,8 @@ export async function browserLogin(appUrl: string, standInUrl: string, connectio
     attempt.postStatus = post.response.status
     attempt.location = post.response.headers.get('location')
     if (post.response.status !== 303) return failed(`POST /login answered ${post.response.status}, not 303`)
-    if (attempt.location !== expectedPartnerCallback(standInUrl, connectionId, request.state)) {
+    if (attempt.location !== expectedPartnerCallback(standInUrl, connectionId, request.state))
       return failed(`POST /login redirected to ${attempt.location?.split('?')[0] ?? 'nowhere'} instead of partner:callback`)
-    }
     return { ...attempt, ok: true, totalMs: performance.now() - started }
   } catch (error) {
     return failed(errorText(error))
@@ -127,6 +111,5 @@ export async function browserLogin(appUrl: string, standInUrl: string, connectio
 
 export type LoginAttempt = Awaited<ReturnType<typeof browserLogin>>
 
-/** The login of the person-th bench user (harness benchUser), with this run's password. */
 export const benchUserLogin = (appUrl: string, standInUrl: string, credentials: Credentials, person: number) =>
   browserLogin(appUrl, standInUrl, credentials.connectionId, { email: benchUser(person).email, password: credentials.userPassword })

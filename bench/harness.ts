@@ -7,9 +7,7 @@ import pg from 'pg'
 import { startScalekitStandIn } from '../e2e/stand-in/scalekit'
 import type { Stats as StandInStats } from '../e2e/stand-in/stand-in-store'
 
-// What every scenario shares: the settings, percentiles, the Scalekit stand-in in this process, a
-// real `next start` (stopped by its own PID) with its environment and users, and CPU and memory
-// from /proc. lib/ is imported lazily only: lib/env.ts reads process.env once, and a scenario may set it.
+// What every scenario shares. lib/ is imported lazily only: lib/env.ts reads process.env once, and a scenario may set it.
 
 export const ROOT = path.resolve(__dirname, '..')
 export const REQUEST_TIMEOUT_MS = 15_000
@@ -25,12 +23,8 @@ export function setting(name: string, fallback: number, min: number, max: number
   return value
 }
 
-/** What the runner gives a scenario: stops run at the end (newest first, also on Ctrl+C), and progress lines. */
-export interface Bench {
-  /** Registers a stop; the returned function runs it now, once. */
-  defer(stop: () => Promise<unknown> | unknown): () => Promise<void>
-  log(line: string): void
-}
+/** From the runner: `defer` a stop to the end (newest first, also on Ctrl+C; the returned function runs it now, once), and `log`. */
+export type Bench = { defer(stop: () => Promise<unknown> | unknown): () => Promise<void>; log(line: string): void }
 
 /** Nearest-rank percentiles (no interpolation), in the unit of the samples. */
 export function summarize(samples: readonly number[]) {
@@ -42,19 +36,28 @@ export function summarize(samples: readonly number[]) {
 
 export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits
 export const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error))
+export const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error))
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /** The 1-minute load average, to read the numbers against what else ran on the machine. */
 export const loadAverage = () => round(os.loadavg()[0] ?? NaN, 2)
 
-export function machine() {
-  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown'
-  return {
-    cores: os.cpus().length,
-    cpu,
-    memoryGb: round(os.totalmem() / 1024 ** 3, 1),
-    node: process.version,
-    os: `${os.type()} ${os.release()}`,
-  }
-}
+export const machine = () => ({
+  cores: os.cpus().length,
+  cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+  memoryGb: round(os.totalmem() / 1024 ** 3, 1),
+  node: process.version,
+  os: `${os.type()} ${os.release()}`,
+})
+
+/** Exits with the work's code (0 when it gives none), or 1 after a one-line reason. */
+export const exitWhenDone = (work: Promise<number | void>, what: string) =>
+  work.then(
+    (code) => process.exit(code ?? 0),
+    (error: unknown) => {
+      console.error(`${what} failed: ${errorMessage(error)}`)
+      process.exit(1)
+    },
+  )
 
 /** The build `next start` serves, which must not change under the measurement. */
 export function requireBuild() {
@@ -81,10 +84,8 @@ export function sqliteFile(bench: Bench, name: string): string {
 }
 
 /**
- * `next start` as a child of this process (node_modules/next/dist/bin/next, never through npx), so
- * it can be stopped by its own PID; resolves once it answers /api/health. `-H localhost`, not
- * 127.0.0.1: Next builds its own origin from the -H name, and with 127.0.0.1 every
- * NextResponse.rewrite in proxy.ts (the problem pages) loops on itself.
+ * `next start` as a child (not through npx, so it stops by its own PID), once it answers /api/health. `-H localhost`:
+ * Next builds its origin from the -H name, and with 127.0.0.1 every NextResponse.rewrite in proxy.ts loops on itself.
  */
 export async function startBridge(bench: Bench, port: number, env: Record<string, string>, onSpawn?: (pid: number) => void) {
   const args = ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', 'localhost']
@@ -96,29 +97,21 @@ export async function startBridge(bench: Bench, port: number, env: Record<string
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
   const exited = () => child.exitCode !== null || child.signalCode !== null
-  const stop = bench.defer(
-    () =>
-      new Promise<void>((resolve) => {
-        if (exited()) return resolve()
-        const force = setTimeout(() => child.kill('SIGKILL'), 10_000)
-        child.once('exit', () => resolve(clearTimeout(force)))
-        child.kill('SIGTERM')
-      }),
-  )
+  const stop = bench.defer(async () => {
+    if (exited()) return
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    await new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM'))
+    clearTimeout(force)
+  })
   // The server's last lines (JSON events with hashed ids only), shown on failure.
-  const bridge = {
-    pid: child.pid,
-    url: `http://localhost:${port}`,
-    exited,
-    stop,
-    outputTail: () => output.split('\n').slice(-15).join('\n'),
-  }
+  const outputTail = () => output.split('\n').slice(-15).join('\n')
+  const bridge = { pid: child.pid, url: `http://localhost:${port}`, exited, stop, outputTail }
   const deadline = Date.now() + SERVER_START_TIMEOUT_MS
   while (Date.now() < deadline) {
     if (exited()) throw new Error(`next start exited (${child.exitCode}):\n${bridge.outputTail()}`)
     const health = fetch(`${bridge.url}/api/health`, { signal: AbortSignal.timeout(2000) })
     if (await health.then(async (response) => (await response.arrayBuffer(), response.ok)).catch(() => false)) return bridge // false: not listening yet
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    await sleep(200)
   }
   throw new Error(`next start did not answer /api/health within ${SERVER_START_TIMEOUT_MS / 1000} s:\n${bridge.outputTail()}`)
 }
@@ -142,17 +135,11 @@ export function generateCredentials() {
 export type Credentials = ReturnType<typeof generateCredentials>
 
 /** The environment of a bridge talking to the stand-in (with the local directory alone, unless `extra` says otherwise). */
-export function bridgeEnv(
-  port: number,
-  databaseUrl: string,
-  standInUrl: string,
-  credentials: Credentials,
-  extra: Record<string, string> = {},
-) {
+export function bridgeEnv(port: number, dbUrl: string, standInUrl: string, credentials: Credentials, extra: Record<string, string> = {}) {
   return {
     APP_URL: `http://localhost:${port}`,
     PORT: String(port),
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: dbUrl,
     SCALEKIT_ENVIRONMENT_URL: standInUrl,
     SCALEKIT_CLIENT_ID: credentials.clientId,
     SCALEKIT_CLIENT_SECRET: credentials.clientSecret,
@@ -188,21 +175,17 @@ export async function standIn<T>(standInUrl: string, method: 'GET' | 'POST', rou
   return (await response.json()) as T
 }
 
-export type { StandInStats }
 export const standInStats = (url: string, reset = false) =>
   standIn<StandInStats>(url, reset ? 'POST' : 'GET', reset ? 'stats/reset' : 'stats')
 export const createLoginRequest = (url: string) =>
   standIn<{ loginRequestId: string; state: string; loginUrl: string }>(url, 'POST', 'login-requests', {})
+export const loginRequestRecord = <T>(url: string, id: string) => standIn<T>(url, 'GET', `login-requests/${encodeURIComponent(id)}`)
 
-/**
- * The i-th bench user. Concurrent virtual browsers each sign in as their own person, as real
- * people do: one account's parallel sign-ins are held to its throttle allowance.
- */
-export function benchUser(index: number): { email: string; name: string } {
-  return index === 0
+/** The i-th bench user: concurrent virtual browsers each sign in as their own person, as one account's sign-ins are throttled. */
+export const benchUser = (index: number) =>
+  index === 0
     ? { email: 'bench.user@example.com', name: 'Bench User' }
     : { email: `bench.user+${index}@example.com`, name: `Bench User ${index}` }
-}
 
 /** Migrates an empty SQLite file and adds `count` bench users (local directory, argon2id hashes); returns the first. */
 export async function createBenchUsers(databaseFile: string, password: string, count: number) {
@@ -244,14 +227,15 @@ export async function freshPostgres(serverUrl: string, name: string): Promise<{ 
   return { url: url.toString(), drop: () => onPostgres(serverUrl, [`drop database if exists ${name} with (force)`]) }
 }
 
-/** A file's text; null when it cannot be read (a /proc file once its process is gone). */
-function readText(file: string): string | null {
+/** What `read` returns, or `fallback` when it throws (a /proc file once its process is gone, text that is not JSON). */
+export function orElse<T>(read: () => T, fallback: T): T {
   try {
-    return fs.readFileSync(file, 'utf8')
+    return read()
   } catch {
-    return null
+    return fallback
   }
 }
+const readText = (file: string) => orElse<string | null>(() => fs.readFileSync(file, 'utf8'), null)
 const proc = (file: string) => readText(`/proc/${file}`)
 
 /** User + system CPU time of a process in milliseconds, from /proc/<pid>/stat; NaN once it is gone. */
@@ -264,12 +248,7 @@ export function cpuTimeMs(pid: number, ticksPerSecond = 100): number {
 
 /** Direct children of a process (Linux, CONFIG_PROC_CHILDREN); empty when unknown. */
 function childPids(pid: number): number[] {
-  let tasks: string[] = []
-  try {
-    tasks = fs.readdirSync(`/proc/${pid}/task`)
-  } catch {
-    // Gone.
-  }
+  const tasks = orElse<string[]>(() => fs.readdirSync(`/proc/${pid}/task`), [])
   return tasks.flatMap((task) => (proc(`${pid}/task/${task}/children`) ?? '').trim().split(/\s+/).filter(Boolean).map(Number))
 }
 
@@ -280,11 +259,7 @@ export const treeCpuMs = (pid: number) =>
     .filter(Number.isFinite)
     .reduce((sum, ms) => sum + ms, 0)
 
-/**
- * The main thread's time on a CPU and waiting in the run queue for one, in ms, from
- * /proc/<pid>/schedstat; null when unavailable. On a shared machine the second tells how long a
- * runnable event loop waited for a core.
- */
+/** The main thread's time on a CPU and runnable but waiting for one (on a shared machine), in ms; null when unavailable. */
 export function schedStat(pid: number): { runMs: number; waitMs: number } | null {
   const [run, wait] = (proc(`${pid}/schedstat`) ?? '').trim().split(/\s+/).map(Number)
   return run === undefined || wait === undefined || !Number.isFinite(run) || !Number.isFinite(wait)
@@ -310,8 +285,7 @@ export function watchMemory(rootPid: number, intervalMs = 100) {
     if (tree > 0) peakTreeRssKb = Math.max(peakTreeRssKb, tree)
   }
   sample()
-  const timer = setInterval(sample, intervalMs)
-  timer.unref()
+  const timer = setInterval(sample, intervalMs).unref()
   return {
     stop() {
       clearInterval(timer)

@@ -1,11 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { loadAverage, machine, ROOT, round, type Bench } from './harness'
+import { exitWhenDone, loadAverage, machine, ROOT, round, type Bench } from './harness'
 
-// Runs one benchmark scenario: `tsx --conditions=react-server bench/run.ts <scenario>`. Progress
-// goes to stderr; the numbers go to .data/bench/<scenario>.json and, as one JSON line, to stdout.
-// Whatever the scenario started is stopped at the end, or on Ctrl+C / SIGTERM. Exits 0 when the
-// run passed, 1 when it did not, or with a one-line reason when it could not run.
+// `tsx --conditions=react-server bench/run.ts <scenario>`: progress to stderr, the numbers to .data/bench/<scenario>.json and
+// as one JSON line to stdout. Exits 0 when the run passed, 1 when it did not or could not run.
 
 type Scenario = (bench: Bench) => Promise<{ ok: boolean } & Record<string, unknown>>
 const SCENARIOS: Record<string, [command: string, load: () => Promise<{ default: Scenario }>]> = {
@@ -57,10 +55,4 @@ async function main(name: string): Promise<number> {
   return result.ok ? 0 : 1
 }
 
-main(process.argv[2] ?? '').then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`bench ${process.argv[2] ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`)
-    process.exit(1)
-  },
-)
+exitWhenDone(main(process.argv[2] ?? ''), `bench ${process.argv[2] ?? ''}`)

@@ -3,10 +3,8 @@ import http from 'node:http'
 import http2 from 'node:http2'
 import { performance } from 'node:perf_hooks'
 
-// The upstreams' own time, recorded at their servers, for the identity-source scenario: while an
-// upstream (the Scalekit stand-in, the test IdP, the company API) starts in this process, the Node
-// http/http2 servers it creates are captured and get a first 'request' listener that records each
-// request's arrival and its response's 'finish'. The upstreams' code is unchanged.
+// The upstreams' own time for the identity-source scenario, recorded at their servers without changing their code: the
+// node:http/http2 servers an upstream creates while it starts get a first 'request' listener timing each request.
 
 export type Upstream = 'scalekit' | 'idp' | 'company-api'
 
@@ -36,9 +34,8 @@ function timeRequests(server: EventEmitter, upstream: Upstream): void {
       if (!recorded) upstreamCalls.push({ upstream, route, arrivedAt, finishedAt: performance.now() })
       recorded = true
     }
-    res.once('finish', done)
     // A response whose client went away never finishes; it still took this long.
-    res.once('close', done)
+    res.once('finish', done).once('close', done)
   })
 }
 
@@ -65,18 +62,15 @@ export async function startTimed<T>(upstream: Upstream, start: () => Promise<T>)
   }
 }
 
-/** Union of the handling intervals of the calls that arrived inside the windows, clipped to them. */
-export function upstreamTimeWithin(
-  windows: Array<{ from: number; to: number }>,
-  upstreams: readonly Upstream[],
-): { busyMs: number; calls: UpstreamCall[] } {
+/** Union of the handling intervals of the calls that arrived inside the windows, clipped to them; the calls tagged with `phase`. */
+export function upstreamTimeWithin(windows: Array<{ from: number; to: number }>, upstreams: readonly Upstream[], phase = '') {
   let busyMs = 0
-  const calls: UpstreamCall[] = []
+  const calls: PhaseCall[] = []
   for (const window of windows) {
     const inside = upstreamCalls
       .filter((call) => upstreams.includes(call.upstream) && call.arrivedAt >= window.from && call.arrivedAt <= window.to)
       .sort((a, b) => a.arrivedAt - b.arrivedAt)
-    calls.push(...inside)
+    calls.push(...inside.map((call) => ({ ...call, phase })))
     let coveredTo = window.from
     for (const call of inside) {
       const start = Math.max(call.arrivedAt, coveredTo)

@@ -9,14 +9,11 @@ import { getLedgerEntry, listLedgerSources, loadLedgerPage } from '../../lib/led
 import type { LedgerCursor } from '../../lib/ledger/filter'
 import { seedLedger } from '../../e2e/tools/seed-ledger'
 import { EXPORT_ROWS, EXPORT_TIME_LIMIT_MS, exportChild, type ExportResult } from '../admin-export'
-import { freshPostgres, loadAverage, ROOT, setting, summarize, type Bench } from '../harness'
+import { exitWhenDone, freshPostgres, loadAverage, orElse, ROOT, setting, summarize, type Bench } from '../harness'
 
-// The admin area's ledger on a million login requests (`npm run bench:admin`; docs/benchmarks.md),
-// on SQLite and on PostgreSQL (skipped, saying why, where no server answers at BENCH_POSTGRES_URL,
-// unless REQUIRE_POSTGRES=1): e2e/tools/seed-ledger.ts seeds BENCH_ADMIN_ROWS requests; then the
-// server time of the calls /admin and its detail page make (lib/ledger/queries.ts, in-process;
-// target p95 <= 50 ms, the plans of a case that misses it are recorded), and the export's peak RSS
-// growth (bench/admin-export.ts; target <= 50 MB). Missed targets are reported, not failures.
+// The admin ledger on a million login requests (`npm run bench:admin`; docs/benchmarks.md), on SQLite and PostgreSQL: the
+// in-process time of the queries /admin makes (the plans of a case missing p95 <= 50 ms recorded) and the export's peak RSS
+// growth (target <= 50 MB). Missed targets are reported, not failures.
 
 const ROWS = setting('BENCH_ADMIN_ROWS', 1_000_000, 1000, 5_000_000)
 const DAYS = 90
@@ -33,6 +30,7 @@ const TARGET_EXPORT_MB = 50
 const DAY_MS = 24 * 60 * 60 * 1000
 
 type Engine = DatabaseHandle['engine']
+type Run = (db: Kysely<Database>, i: number) => Promise<unknown>
 
 /** A fresh database for one engine, removed at the end; a reason instead when PostgreSQL is not there. */
 async function scratchDatabase(bench: Bench, engine: Engine): Promise<{ url: string; remove(): Promise<void> } | string> {
@@ -71,14 +69,8 @@ async function plansOf(handle: DatabaseHandle, run: (db: Kysely<Database>) => Pr
   return plans
 }
 
-async function timeCase(
-  bench: Bench,
-  handle: DatabaseHandle,
-  label: string,
-  detail: string,
-  run: (db: Kysely<Database>, i: number) => Promise<unknown>,
-  target = true,
-) {
+/** One case: WARMUP runs, then RUNS timed ones (or CASE_TIME_LIMIT_MS in all), and its plans when it misses the target. */
+async function timeCase(bench: Bench, handle: DatabaseHandle, label: string, detail: string, run: Run, target = true) {
   const deadline = Date.now() + CASE_TIME_LIMIT_MS
   for (let i = 0; i < WARMUP && Date.now() < deadline; i += 1) await run(handle.db, i)
   const samples: number[] = []
@@ -94,35 +86,20 @@ async function timeCase(
     `  ${label.padEnd(34)} p50 ${ms.p50.toFixed(2)} ms  p95 ${ms.p95.toFixed(2)} ms  p99 ${ms.p99.toFixed(2)} ms${missed ? '  (target missed)' : ''}`,
   )
   for (const plan of plans) bench.log(plan.replace(/^/gm, '    '))
-  return {
-    label,
-    detail,
-    ...ms,
-    runs: samples.length,
-    warmup: WARMUP,
-    timeLimited: samples.length < RUNS,
-    targetMet: target ? !missed : null,
-    plans,
-  }
+  const runs = samples.length
+  return { label, detail, ...ms, runs, warmup: WARMUP, timeLimited: runs < RUNS, targetMet: target ? !missed : null, plans }
 }
 
 /** The export in a child process of its own (this file with --export-child); this process waits, idle. */
 function exportInChild(databaseUrl: string, nodeFlags: string[] = []): ExportResult {
   const args = [...nodeFlags, '--conditions=react-server', '--import', 'tsx', __filename, '--export-child', databaseUrl]
-  const options = {
-    cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '' },
-    encoding: 'utf8',
-    timeout: EXPORT_TIME_LIMIT_MS + 60_000,
-    killSignal: 'SIGKILL',
-  } as const
+  const env = { ...process.env, NODE_OPTIONS: '' }
+  const options = { cwd: ROOT, env, encoding: 'utf8', timeout: EXPORT_TIME_LIMIT_MS + 60_000, killSignal: 'SIGKILL' } as const
   const child = spawnSync(process.execPath, args, { ...options, stdio: ['ignore', 'pipe', 'inherit'] })
   if (child.status !== 0) throw new Error(`the export child exited with ${child.status ?? child.signal}: ${child.stdout.slice(-500)}`)
-  try {
-    return JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as ExportResult
-  } catch {
-    throw new Error(`the export child printed no result: ${child.stdout.slice(-500)}`)
-  }
+  const result: ExportResult | undefined = orElse(() => JSON.parse(child.stdout.trim().split('\n').pop() ?? ''), undefined)
+  if (result === undefined) throw new Error(`the export child printed no result: ${child.stdout.slice(-500)}`)
+  return result
 }
 
 /** GC timing varies from run to run: each export runs EXPORT_RUNS times, and the worst run counts. */
@@ -136,12 +113,8 @@ function runExports(bench: Bench, url: string, flags: string[]) {
     )
   }
   const worstRun = runs.reduce((a, b) => (b.peakRssGrowthMb > a.peakRssGrowthMb ? b : a))
-  return {
-    flags,
-    worstRun,
-    peakRssGrowthMbPerRun: runs.map((run) => run.peakRssGrowthMb),
-    targetMet: worstRun.peakRssGrowthMb <= TARGET_EXPORT_MB,
-  }
+  const peakRssGrowthMbPerRun = runs.map((run) => run.peakRssGrowthMb)
+  return { flags, worstRun, peakRssGrowthMbPerRun, targetMet: worstRun.peakRssGrowthMb <= TARGET_EXPORT_MB }
 }
 
 async function benchEngine(bench: Bench, engine: Engine, scratch: { url: string; remove(): Promise<void> }) {
@@ -153,31 +126,16 @@ async function benchEngine(bench: Bench, engine: Engine, scratch: { url: string;
   const onProgress = (done: number, total: number) => {
     if (done - reported >= total / 5 || done === total) bench.log(`    ${(reported = done)} / ${total}`)
   }
-  const { people, sampleIds, ...seed } = await seedLedger(handle, {
-    rows: ROWS,
-    days: DAYS,
-    users: USERS,
-    seed: 1,
-    now: Date.now(),
-    onProgress,
-  })
+  const options = { rows: ROWS, days: DAYS, users: USERS, seed: 1, now: Date.now(), onProgress }
+  const { people, sampleIds, ...seed } = await seedLedger(handle, options)
   bench.log(`  seeded ${seed.loginRequests} requests and ${seed.events} events in ${seed.seconds.toFixed(1)} s`)
   if (engine === 'postgres') await handle.db.executeQuery(CompiledQuery.raw('vacuum analyze'))
 
   const raw = async (query: string) => String((await handle.db.executeQuery<{ v: string }>(CompiledQuery.raw(query))).rows[0]?.v)
   const version =
     engine === 'sqlite' ? `SQLite ${await raw('select sqlite_version() as v')}` : (await raw('select version() as v')).replace(/ on .*/, '')
-  const count = async (table: 'login_requests' | 'login_events') =>
-    Number(
-      (
-        await handle.db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll<number | string>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    )
-  const loginRequests = await count('login_requests')
-  const events = await count('login_events')
+  const loginRequests = Number(await raw('select count(*) as v from login_requests'))
+  const events = Number(await raw('select count(*) as v from login_events'))
   const firstPage = await loadLedgerPage(handle.db, {})
   const inRange = (counts: Record<string, number>) => Object.values(counts).reduce((sum, n) => sum + n, 0)
 
@@ -199,31 +157,18 @@ async function benchEngine(bench: Bench, engine: Engine, scratch: { url: string;
     loadLedgerPage(handle.db, { q: emailPrefix }).then((page) => inRange(page.counts)),
   ])
   const day = (time: number) => new Date(time).toISOString().slice(0, 10)
+  const time = timeCase.bind(null, bench, handle)
+  const failedDetail = `${day(failedFilter.from)} to ${day(failedFilter.to - 1)}, ${failedCount} failed`
+  const searchDetail = `q="${emailPrefix}", ${searchCount} matches in 7 days`
+  const deepDetail = `rows ${(deepPage - 1) * 50 + 1}-${deepPage * 50} of the default view`
+  const entryDetail = `${sampleIds.length} ids across the 90 days, in turn`
   const cases = {
-    firstPage: await timeCase(bench, handle, '(1) first page, last 7 days', `${inRange(firstPage.counts)} rows in range`, (db) =>
-      loadLedgerPage(db, {}),
-    ),
-    failedThreeDays: await timeCase(
-      bench,
-      handle,
-      '(2) status=failed, 3 days',
-      `${day(failedFilter.from)} to ${day(failedFilter.to - 1)}, ${failedCount} failed`,
-      (db) => loadLedgerPage(db, failedFilter),
-    ),
-    emailSearch: await timeCase(bench, handle, '(3) search by email prefix', `q="${emailPrefix}", ${searchCount} matches in 7 days`, (db) =>
-      loadLedgerPage(db, { q: emailPrefix }),
-    ),
-    page50: await timeCase(
-      bench,
-      handle,
-      `(4) page ${deepPage} via the cursor`,
-      `rows ${(deepPage - 1) * 50 + 1}-${deepPage * 50} of the default view`,
-      (db) => loadLedgerPage(db, {}, { after: deepCursor }),
-    ),
-    entry: await timeCase(bench, handle, '(5) getLedgerEntry', `${sampleIds.length} ids across the 90 days, in turn`, (db, i) =>
-      getLedgerEntry(db, sampleIds[i % sampleIds.length]!),
-    ),
-    sources: await timeCase(bench, handle, '(6) listLedgerSources', "the source filter's options", (db) => listLedgerSources(db), false),
+    firstPage: await time('(1) first page, last 7 days', `${inRange(firstPage.counts)} rows in range`, (db) => loadLedgerPage(db, {})),
+    failedThreeDays: await time('(2) status=failed, 3 days', failedDetail, (db) => loadLedgerPage(db, failedFilter)),
+    emailSearch: await time('(3) search by email prefix', searchDetail, (db) => loadLedgerPage(db, { q: emailPrefix })),
+    page50: await time(`(4) page ${deepPage} via the cursor`, deepDetail, (db) => loadLedgerPage(db, {}, { after: deepCursor })),
+    entry: await time('(5) getLedgerEntry', entryDetail, (db, i) => getLedgerEntry(db, sampleIds[i % sampleIds.length]!)),
+    sources: await time('(6) listLedgerSources', "the source filter's options", (db) => listLedgerSources(db), false),
   }
   bench.log(`  export: up to ${EXPORT_ROWS} rows as CSV into a discarding sink, in a child process...`)
   const exported = runExports(bench, scratch.url, [])
@@ -231,18 +176,8 @@ async function benchEngine(bench: Bench, engine: Engine, scratch: { url: string;
   await close()
   await scratch.remove()
   const targetsMet = Object.values(cases).every((c) => c.targetMet !== false) && exported.targetMet
-  return {
-    engine,
-    version,
-    loginRequests,
-    events,
-    seed,
-    lastWeek: firstPage.counts,
-    targetsMet,
-    cases,
-    export: exported,
-    exportCappedYoungGeneration,
-  }
+  const lastWeek = firstPage.counts
+  return { engine, version, loginRequests, events, seed, lastWeek, targetsMet, cases, export: exported, exportCappedYoungGeneration }
 }
 
 export default async function admin(bench: Bench) {
@@ -257,22 +192,9 @@ export default async function admin(bench: Bench) {
     bench.log(`${engine}:`)
     engines.push(await benchEngine(bench, engine, scratch))
   }
-  return {
-    ok: true,
-    targetsMet: engines.every((e) => e.targetsMet),
-    targets: { p95Ms: TARGET_P95_MS, exportPeakRssGrowthMb: TARGET_EXPORT_MB },
-    postgresSkipped,
-    load: { start: loadAtStart, end: loadAverage() },
-    engines,
-  }
+  const targets = { p95Ms: TARGET_P95_MS, exportPeakRssGrowthMb: TARGET_EXPORT_MB }
+  const load = { start: loadAtStart, end: loadAverage() }
+  return { ok: true, targetsMet: engines.every((e) => e.targetsMet), targets, postgresSkipped, load, engines }
 }
 
-if (process.argv[2] === '--export-child') {
-  exportChild(process.argv[3] ?? '').then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(`bench admin export failed: ${error instanceof Error ? error.message : String(error)}`)
-      process.exit(1)
-    },
-  )
-}
+if (process.argv[2] === '--export-child') exitWhenDone(exportChild(process.argv[3] ?? ''), 'bench admin export')

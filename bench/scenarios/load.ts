@@ -1,54 +1,30 @@
 import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { benchUserLogin, type LoginAttempt } from '../browser'
-import {
-  bridgeEnv,
-  createBenchUsers,
-  errorText,
-  generateCredentials,
-  loadAverage,
-  REQUEST_TIMEOUT_MS,
-  requireBuild,
-  schedStat,
-  setting,
-  sqliteFile,
-  standIn,
-  standInStats,
-  startBridge,
-  startStandIn,
-  summarize,
-  treeCpuMs,
-  watchMemory,
-  type Bench,
-  type Bridge,
-  type StandInStats,
-} from '../harness'
+import * as h from '../harness'
 
-// Sustained load (`npm run bench:load`; docs/benchmarks.md): LOAD_CONCURRENCY virtual browsers
-// (browserLogin, each its own user, correct passwords) loop whole logins against a real `next start`
-// for LOAD_SECONDS with a healthy Scalekit, then as long with Scalekit answering HTTP 503 to
-// LOAD_FAULT_PERCENT % of UpdateLoginUserDetails: a login then completes after the bridge's retries
-// (at most two), or ends on the retryable page. Then every login request the run created is checked
-// in the ledger and at the stand-in. Bridge on 5500, stand-in on 5510. Fails on any error, a ledger
-// mismatch, or a token fetch count other than 1.
+// Sustained load (`npm run bench:load`; docs/benchmarks.md): virtual browsers loop whole logins with a healthy Scalekit, then
+// with Scalekit failing some UpdateLoginUserDetails (a login completes after retries or ends on the retryable page); then every
+// login request is checked in the ledger and at the stand-in. Fails on any error, a ledger mismatch, or token fetches other than 1.
 
 const BRIDGE_PORT = 5500
 const STAND_IN_PORT = 5510
 const APP_URL = `http://localhost:${BRIDGE_PORT}`
 
-const PHASE_SECONDS = setting('LOAD_SECONDS', 60, 1, 600)
-const CONCURRENCY = setting('LOAD_CONCURRENCY', 50, 1, 500)
-const WARMUP_LOGINS = setting('LOAD_WARMUP_LOGINS', 10, 0, 200)
-const FAULT_PERCENT = setting('LOAD_FAULT_PERCENT', 10, 1, 100)
+const PHASE_SECONDS = h.setting('LOAD_SECONDS', 60, 1, 600)
+const CONCURRENCY = h.setting('LOAD_CONCURRENCY', 50, 1, 500)
+const WARMUP_LOGINS = h.setting('LOAD_WARMUP_LOGINS', 10, 0, 200)
+const FAULT_PERCENT = h.setting('LOAD_FAULT_PERCENT', 10, 1, 100)
 // A broken server fails fast; past this many errors a phase stops instead of spinning for its length.
 const MAX_ERRORS_PER_PHASE = 1000
 const MAX_RETRIES = 2
 const RETRYABLE_PAGE = '/login/problem/scalekit_unavailable'
 
-const CREDENTIALS = generateCredentials()
+const CREDENTIALS = h.generateCredentials()
 
 type PhaseName = 'healthy' | 'faults'
 type Flow = Awaited<ReturnType<typeof runFlow>>
+const tally = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1)
 
 /** The 303 of a login whose Scalekit calls all failed: the retryable page for this same request, with nothing else in its query. */
 function isRetryablePage({ postStatus, location, request }: LoginAttempt): boolean {
@@ -71,25 +47,23 @@ async function runFlow(phase: PhaseName | 'warmup', faultsOn: boolean, standInUr
   if (!isRetryablePage(attempt)) return flow('error', attempt.error)
   if (!faultsOn) return flow('error', `retryable page ${RETRYABLE_PAGE} with a healthy Scalekit`)
   try {
-    const init = { redirect: 'manual', headers: { cookie: attempt.jar.header() }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } as const
-    const page = await fetch(new URL(attempt.location ?? '', APP_URL), init)
-    await page.arrayBuffer()
-    return page.status === 503 ? flow('retryable') : flow('error', `${RETRYABLE_PAGE} answered ${page.status}, not 503`)
+    const { status } = (await attempt.bridge.send(new URL(attempt.location ?? '', APP_URL).toString())).response
+    return status === 503 ? flow('retryable') : flow('error', `${RETRYABLE_PAGE} answered ${status}, not 503`)
   } catch (error) {
-    return flow('error', `${RETRYABLE_PAGE}: ${errorText(error)}`)
+    return flow('error', `${RETRYABLE_PAGE}: ${h.errorText(error)}`)
   }
 }
 
-/** CONCURRENCY virtual browsers for PHASE_SECONDS. */
-async function runPhase(name: PhaseName, server: Bridge, standInUrl: string) {
+/** CONCURRENCY virtual browsers for PHASE_SECONDS; their flows are added to `all`. */
+async function runPhase(name: PhaseName, server: h.Bridge, standInUrl: string, all: Flow[]) {
   const faultsOn = name === 'faults'
-  if (faultsOn) await standIn(standInUrl, 'POST', 'faults', { userDetails: 'http503', rate: FAULT_PERCENT / 100 })
-  const statsBefore = await standInStats(standInUrl)
-  const load = { start: loadAverage(), end: NaN, peak: loadAverage() }
-  const loadTimer = setInterval(() => (load.peak = Math.max(load.peak, loadAverage())), 1000)
-  const memory = watchMemory(server.pid)
-  const serverCpuBefore = treeCpuMs(server.pid)
-  const schedBefore = schedStat(server.pid)
+  if (faultsOn) await h.standIn(standInUrl, 'POST', 'faults', { userDetails: 'http503', rate: FAULT_PERCENT / 100 })
+  const statsBefore = await h.standInStats(standInUrl)
+  const load = { start: h.loadAverage(), end: NaN, peak: h.loadAverage() }
+  const loadTimer = setInterval(() => (load.peak = Math.max(load.peak, h.loadAverage())), 1000)
+  const memory = h.watchMemory(server.pid)
+  const serverCpuBefore = h.treeCpuMs(server.pid)
+  const schedBefore = h.schedStat(server.pid)
   const benchCpuBefore = process.cpuUsage()
 
   const flows: Flow[] = []
@@ -110,64 +84,57 @@ async function runPhase(name: PhaseName, server: Bridge, standInUrl: string) {
     await Promise.all(Array.from({ length: CONCURRENCY }, (_, person) => virtualBrowser(person)))
   } finally {
     clearInterval(loadTimer)
-    if (faultsOn) await standIn(standInUrl, 'POST', 'faults', { userDetails: 'none' }).catch(() => {})
+    if (faultsOn) await h.standIn(standInUrl, 'POST', 'faults', { userDetails: 'none' }).catch(() => {})
   }
   const wallSeconds = (performance.now() - started) / 1000
-  const serverCpuMs = treeCpuMs(server.pid) - serverCpuBefore
-  const schedAfter = schedStat(server.pid)
+  const serverCpuMs = h.treeCpuMs(server.pid) - serverCpuBefore
+  const schedAfter = h.schedStat(server.pid)
   const benchCpu = process.cpuUsage(benchCpuBefore)
   const peak = memory.stop()
-  load.end = loadAverage()
+  load.end = h.loadAverage()
   load.peak = Math.max(load.peak, load.end)
-  const statsAfter = await standInStats(standInUrl)
-  const stats = Object.fromEntries(
-    Object.entries(statsAfter).map(([key, value]) => [key, value - statsBefore[key as keyof StandInStats]]),
-  ) as unknown as StandInStats
+  const statsAfter = await h.standInStats(standInUrl)
+  const userDetailsCalls = statsAfter.userDetailsCalls - statsBefore.userDetailsCalls
 
   const of = (outcome: Flow['outcome']) => flows.filter((flow) => flow.outcome === outcome)
   const [completed, retryable, failed] = [of('completed'), of('retryable'), of('error')]
   const completedInWindow = completed.filter((flow) => flow.finishedAt <= deadline).length
-  const kinds = new Map<string, number>()
-  for (const flow of failed) kinds.set(flow.error ?? 'unknown', (kinds.get(flow.error ?? 'unknown') ?? 0) + 1)
+  const kinds: Record<string, number> = {}
+  for (const flow of failed) tally(kinds, flow.error ?? 'unknown')
   const cores = os.cpus().length
+  const share = (ms: number) => ms / 1000 / wallSeconds
+  all.push(...flows)
   return {
-    flows,
-    json: {
-      name,
-      seconds: PHASE_SECONDS,
-      flows: flows.length,
-      /** Flows in flight at the end of the window finish and are judged, but only logins completed inside it count in the rate. */
-      completedInWindow,
-      finishedAfterWindow: flows.filter((flow) => flow.finishedAt > deadline).length,
-      stoppedEarly,
-      loginsPerSecond: completedInWindow / Math.min(PHASE_SECONDS, wallSeconds),
-      completed: completed.length,
-      retryable: retryable.length,
-      errors: failed.length,
-      errorKinds: Object.fromEntries([...kinds].sort((a, b) => b[1] - a[1])),
-      totalMs: summarize(completed.map((flow) => flow.totalMs)),
-      postMs: summarize(completed.map((flow) => flow.postMs)),
-      getMs: summarize(completed.map((flow) => flow.getMs)),
-      retryablePostMs: summarize(retryable.map((flow) => flow.postMs)),
-      userDetailsCalls: stats.userDetailsCalls,
-      retries: stats.userDetailsCalls - completed.length - retryable.length,
-      tokenFetches: stats.tokenFetches,
-      /** The bridge's process tree, VmRSS polled every 100 ms. */
-      peakRssMb: peak.peakTreeRssMb,
-      serverProcesses: 1 + peak.childProcesses,
-      serverCpuShare: serverCpuMs / 1000 / wallSeconds / cores,
-      /** Share of the phase the bridge's main thread (its event loop) spent on a CPU, and runnable but waiting for one. */
-      mainThread:
-        schedBefore && schedAfter
-          ? {
-              onCpu: (schedAfter.runMs - schedBefore.runMs) / 1000 / wallSeconds,
-              waiting: (schedAfter.waitMs - schedBefore.waitMs) / 1000 / wallSeconds,
-            }
-          : null,
-      /** This process: the virtual browsers and the stand-in. */
-      benchCpuShare: (benchCpu.user + benchCpu.system) / 1e6 / wallSeconds / cores,
-      load,
-    },
+    name,
+    seconds: PHASE_SECONDS,
+    flows: flows.length,
+    /** Flows in flight at the end of the window finish and are judged, but only logins completed inside it count in the rate. */
+    completedInWindow,
+    finishedAfterWindow: flows.filter((flow) => flow.finishedAt > deadline).length,
+    stoppedEarly,
+    loginsPerSecond: completedInWindow / Math.min(PHASE_SECONDS, wallSeconds),
+    completed: completed.length,
+    retryable: retryable.length,
+    errors: failed.length,
+    errorKinds: Object.fromEntries(Object.entries(kinds).sort((a, b) => b[1] - a[1])),
+    totalMs: h.summarize(completed.map((flow) => flow.totalMs)),
+    postMs: h.summarize(completed.map((flow) => flow.postMs)),
+    getMs: h.summarize(completed.map((flow) => flow.getMs)),
+    retryablePostMs: h.summarize(retryable.map((flow) => flow.postMs)),
+    userDetailsCalls,
+    retries: userDetailsCalls - completed.length - retryable.length,
+    tokenFetches: statsAfter.tokenFetches - statsBefore.tokenFetches,
+    peakRssMb: peak.peakTreeRssMb,
+    serverProcesses: 1 + peak.childProcesses,
+    serverCpuShare: share(serverCpuMs) / cores,
+    /** Share of the phase the bridge's main thread (its event loop) spent on a CPU, and runnable but waiting for one. */
+    mainThread:
+      schedBefore && schedAfter
+        ? { onCpu: share(schedAfter.runMs - schedBefore.runMs), waiting: share(schedAfter.waitMs - schedBefore.waitMs) }
+        : null,
+    /** This process: the virtual browsers and the stand-in. */
+    benchCpuShare: (benchCpu.user + benchCpu.system) / 1e6 / wallSeconds / cores,
+    load,
   }
 }
 
@@ -180,7 +147,7 @@ async function checkLedger(flows: Flow[], standInUrl: string, databaseFile: stri
   const reader = async () => {
     while (next < created.length) {
       const id = created[next++]!.loginRequestId
-      views.set(id, await standIn<View>(standInUrl, 'GET', `login-requests/${encodeURIComponent(id)}`).catch(() => null))
+      views.set(id, await h.loginRequestRecord<View>(standInUrl, id).catch(() => null))
     }
   }
   await Promise.all(Array.from({ length: 8 }, reader))
@@ -192,7 +159,6 @@ async function checkLedger(flows: Flow[], standInUrl: string, databaseFile: stri
     .execute()
     .finally(() => handle.db.destroy())
   const byId = new Map(rows.map((row) => [row.id, row]))
-  const createdIds = new Set(created.map((flow) => flow.loginRequestId))
   const mismatches: string[] = []
   const mismatch = (flow: Flow, what: string) => mismatches.push(`${flow.phase} ${flow.outcome}: ${what}`)
   const erroredRows: Record<string, number> = {}
@@ -204,20 +170,15 @@ async function checkLedger(flows: Flow[], standInUrl: string, databaseFile: stri
     const view = views.get(flow.loginRequestId) ?? null
     const rowStatus = row && `${row.status}${row.error_code ? ` (${row.error_code})` : ''}`
     if (flow.outcome === 'error') {
-      const key = rowStatus ?? (flow.reachedBridge ? 'no row' : 'never reached the bridge')
-      erroredRows[key] = (erroredRows[key] ?? 0) + 1
+      tally(erroredRows, rowStatus ?? (flow.reachedBridge ? 'no row' : 'never reached the bridge'))
       continue
     }
     checked += 1
     const calls = view?.userDetailsCalls ?? -1
-    const perPhase = (callsPerLogin[flow.phase] ??= {})
-    perPhase[String(calls)] = (perPhase[String(calls)] ?? 0) + 1
+    tally((callsPerLogin[flow.phase] ??= {}), String(calls))
     if (!view) mismatch(flow, 'the stand-in does not know the login request')
-    if (!row) {
-      mismatch(flow, 'no login_requests row')
-      continue
-    }
-    if (flow.outcome === 'completed') {
+    if (!row) mismatch(flow, 'no login_requests row')
+    else if (flow.outcome === 'completed') {
       if (row.status !== 'completed') mismatch(flow, `row status ${rowStatus}, not completed`)
       if (view && (view.status !== 'user_received' || !view.authRequestId))
         mismatch(flow, `stand-in status ${view.status}, not user_received`)
@@ -226,14 +187,13 @@ async function checkLedger(flows: Flow[], standInUrl: string, databaseFile: stri
       if (view && (calls < 1 || calls > 1 + MAX_RETRIES)) mismatch(flow, `${calls} UpdateLoginUserDetails calls`)
       if (calls > 1) (retried[flow.phase] ??= []).push(flow.postMs)
     } else {
-      if (row.status !== 'pending' || row.error_code !== 'scalekit_unavailable') {
+      if (row.status !== 'pending' || row.error_code !== 'scalekit_unavailable')
         mismatch(flow, `row status ${row.status} (${row.error_code ?? 'no error_code'}), not pending (scalekit_unavailable)`)
-      }
       if (view && view.status !== 'pending') mismatch(flow, `stand-in status ${view.status}, not pending`)
       if (view && calls !== 1 + MAX_RETRIES) mismatch(flow, `${calls} UpdateLoginUserDetails calls, not ${1 + MAX_RETRIES}`)
     }
   }
-  const unexpectedRows = rows.filter((row) => !createdIds.has(row.id)).length
+  const unexpectedRows = rows.filter((row) => !views.has(row.id)).length // views has a key for each created request
   return {
     ok: mismatches.length === 0 && unexpectedRows === 0,
     requestsCreated: created.length,
@@ -249,18 +209,18 @@ async function checkLedger(flows: Flow[], standInUrl: string, databaseFile: stri
     callsPerLogin,
     /** Per phase: completed logins that needed a retry, and their completing POST. */
     retriedCompletions: Object.fromEntries(
-      Object.entries(retried).map(([phase, posts]) => [phase, { count: posts.length, postMs: summarize(posts) }]),
+      Object.entries(retried).map(([phase, posts]) => [phase, { count: posts.length, postMs: h.summarize(posts) }]),
     ),
   }
 }
 
-export default async function load(bench: Bench) {
-  const loadAtStart = loadAverage()
-  const build = requireBuild()
-  const scalekit = await startStandIn(bench, STAND_IN_PORT, APP_URL, CREDENTIALS)
-  const databaseFile = sqliteFile(bench, 'bench-load.db')
-  await createBenchUsers(databaseFile, CREDENTIALS.userPassword, CONCURRENCY)
-  const server = await startBridge(bench, BRIDGE_PORT, bridgeEnv(BRIDGE_PORT, `file:${databaseFile}`, scalekit.url, CREDENTIALS))
+export default async function load(bench: h.Bench) {
+  const loadAtStart = h.loadAverage()
+  const build = h.requireBuild()
+  const scalekit = await h.startStandIn(bench, STAND_IN_PORT, APP_URL, CREDENTIALS)
+  const databaseFile = h.sqliteFile(bench, 'bench-load.db')
+  await h.createBenchUsers(databaseFile, CREDENTIALS.userPassword, CONCURRENCY)
+  const server = await h.startBridge(bench, BRIDGE_PORT, h.bridgeEnv(BRIDGE_PORT, `file:${databaseFile}`, scalekit.url, CREDENTIALS))
   bench.log(`bridge on ${APP_URL} (next start, pid ${server.pid}), stand-in on ${scalekit.url} (in-process), SQLite ${databaseFile}`)
 
   const flows: Flow[] = []
@@ -270,17 +230,14 @@ export default async function load(bench: Bench) {
 
   const phases = []
   for (const name of ['healthy', 'faults'] as const) {
-    bench.log(
-      `[${phases.length + 1}/2] ${name === 'healthy' ? 'healthy Scalekit' : `Scalekit answers HTTP 503 to ${FAULT_PERCENT} % of UpdateLoginUserDetails`}: ${CONCURRENCY} virtual browsers for ${PHASE_SECONDS} s`,
-    )
-    const phase = await runPhase(name, server, scalekit.url)
-    phases.push(phase.json)
-    flows.push(...phase.flows)
-    bench.log(
-      `      ${phase.json.completed} completed, ${phase.json.retryable} retryable, ${phase.json.errors} errors, ${phase.json.loginsPerSecond.toFixed(1)} logins/s`,
-    )
+    const upstream = name === 'healthy' ? 'healthy Scalekit' : `Scalekit answers HTTP 503 to ${FAULT_PERCENT} % of UpdateLoginUserDetails`
+    bench.log(`[${phases.length + 1}/2] ${upstream}: ${CONCURRENCY} virtual browsers for ${PHASE_SECONDS} s`)
+    const phase = await runPhase(name, server, scalekit.url, flows)
+    phases.push(phase)
+    const { completed, retryable, errors, loginsPerSecond } = phase
+    bench.log(`      ${completed} completed, ${retryable} retryable, ${errors} errors, ${loginsPerSecond.toFixed(1)} logins/s`)
   }
-  const tokenFetches = (await standInStats(scalekit.url)).tokenFetches
+  const tokenFetches = (await h.standInStats(scalekit.url)).tokenFetches
   await server.stop()
   build.unchanged()
   const { retriedCompletions, callsPerLogin, ...ledger } = await checkLedger(flows, scalekit.url, databaseFile)

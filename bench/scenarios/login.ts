@@ -6,50 +6,29 @@ import { performance } from 'node:perf_hooks'
 import { gzipSync } from 'node:zlib'
 import { parseAttributes, signInFormHiddenInputs } from '../../e2e/support/forms'
 import { expectedPartnerCallback } from '../../e2e/stand-in/partner-callback'
-import { benchUserLogin, type LoginAttempt } from '../browser'
-import {
-  benchUser,
-  bridgeEnv,
-  cpuTimeMs,
-  createBenchUsers,
-  createLoginRequest,
-  generateCredentials,
-  REQUEST_TIMEOUT_MS,
-  requireBuild,
-  ROOT,
-  setting,
-  sqliteFile,
-  standInStats,
-  startBridge,
-  startStandIn,
-  summarize,
-  TTL_SECONDS,
-  watchMemory,
-  type Bench,
-} from '../harness'
+import { benchUserLogin, Origin, type LoginAttempt } from '../browser'
+import * as h from '../harness'
 
-// The local directory's login (`npm run bench:login`, first half; docs/benchmarks.md): (1) the
-// overhead of completeLogin() in-process, minus the time inside the Scalekit call, (2) the token
-// fetches across those completions, (3) completed logins per second with BENCH_HTTP_CONCURRENCY
-// virtual browsers against `next start` (with its CPU and memory, and argon2id alone), and (4) the
-// JavaScript /login ships. Bridge on 3500, stand-in on 4210. Fails when a measured login fails.
+// The local directory's login (`npm run bench:login`, first half; docs/benchmarks.md): (1) completeLogin()'s in-process
+// overhead beside the Scalekit call, (2) its token fetches, (3) logins per second of virtual browsers against `next start`,
+// and (4) the JavaScript /login ships. Fails when a measured login fails.
 
 const BRIDGE_PORT = 3500
 const STAND_IN_PORT = 4210
 const APP_URL = `http://localhost:${BRIDGE_PORT}`
 
-const WARMUP_COMPLETIONS = setting('BENCH_WARMUP_COMPLETIONS', 50, 1, 1000)
-const COMPLETIONS = setting('BENCH_COMPLETIONS', 1000, 1, 10_000)
+const WARMUP_COMPLETIONS = h.setting('BENCH_WARMUP_COMPLETIONS', 50, 1, 1000)
+const COMPLETIONS = h.setting('BENCH_COMPLETIONS', 1000, 1, 10_000)
 const COMPLETION_TIME_LIMIT_MS = 180_000
-const HTTP_WARMUP_LOGINS = setting('BENCH_HTTP_WARMUP_LOGINS', 10, 1, 100)
-const HTTP_LOGINS = setting('BENCH_HTTP_LOGINS', 200, 1, 5000)
-const HTTP_CONCURRENCY = setting('BENCH_HTTP_CONCURRENCY', 20, 1, 200)
-const HTTP_TIME_LIMIT_MS = setting('BENCH_HTTP_SECONDS', 30, 1, 600) * 1000
+const HTTP_WARMUP_LOGINS = h.setting('BENCH_HTTP_WARMUP_LOGINS', 10, 1, 100)
+const HTTP_LOGINS = h.setting('BENCH_HTTP_LOGINS', 200, 1, 5000)
+const HTTP_CONCURRENCY = h.setting('BENCH_HTTP_CONCURRENCY', 20, 1, 200)
+const HTTP_TIME_LIMIT_MS = h.setting('BENCH_HTTP_SECONDS', 30, 1, 600) * 1000
 const ARGON2_SAMPLES = 12
 const TARGET_OVERHEAD_P50_MS = 5
 const TARGET_LOGIN_JS_GZIP_KB = 100
 
-const CREDENTIALS = generateCredentials()
+const CREDENTIALS = h.generateCredentials()
 
 /** Log lines of lib/server/log.ts go to /dev/null (still one write syscall each) rather than among the results; returns the restore. */
 function divertLogLines() {
@@ -70,7 +49,7 @@ function divertLogLines() {
 
 async function measureCompletions(standInUrl: string, databaseFile: string) {
   // lib/env.ts reads process.env once, on first use: set it before anything from lib/ runs.
-  Object.assign(process.env, bridgeEnv(BRIDGE_PORT, `file:${databaseFile}`, standInUrl, CREDENTIALS))
+  Object.assign(process.env, h.bridgeEnv(BRIDGE_PORT, `file:${databaseFile}`, standInUrl, CREDENTIALS))
   const { getDb } = await import('../../lib/db/client')
   const { completeLogin } = await import('../../lib/login/complete')
   const { getScalekit } = await import('../../lib/scalekit/client')
@@ -78,8 +57,7 @@ async function measureCompletions(standInUrl: string, databaseFile: string) {
   const { hashState, withPendingEntry } = await import('../../lib/login/request')
   const db = await getDb()
 
-  // Time spent inside the SDK call (token fetch, gRPC round trip to the stand-in, the stand-in's own
-  // work, which shares this event loop), measured by a decorator installed here and not in lib/.
+  // Time inside the SDK call (token fetch, gRPC round trip, the stand-in's work on this event loop), by a decorator not in lib/.
   const client = getScalekit()
   const auth = client.sdk.auth
   const original = auth.updateLoginUserDetails
@@ -94,25 +72,22 @@ async function measureCompletions(standInUrl: string, databaseFile: string) {
       insideCalls += 1
     }
   }
-  const { email, name } = benchUser(0)
+  const { email, name } = h.benchUser(0)
   const identity = { ok: true as const, profile: { source: 'local', subject: randomUUID(), email, emailVerified: false, name } }
 
-  await standInStats(standInUrl, true)
-  const overhead: number[] = []
-  const total: number[] = []
-  const scalekit: number[] = []
-  let failures = 0
-  let firstFailure: string | null = null
+  await h.standInStats(standInUrl, true)
+  const [overhead, total, scalekit]: [number[], number[], number[]] = [[], [], []]
+  const failures: string[] = []
   const restoreLog = divertLogLines()
   const deadline = performance.now() + COMPLETION_TIME_LIMIT_MS
   try {
     for (let i = 0; i < WARMUP_COMPLETIONS + COMPLETIONS && performance.now() < deadline; i += 1) {
-      const request = await createLoginRequest(standInUrl)
+      const request = await h.createLoginRequest(standInUrl)
       const params = { loginRequestId: request.loginRequestId, state: request.state }
       const arrived = Date.now()
-      const received = { ...params, connectionId: CREDENTIALS.connectionId, stateHash: hashState(params.state), ttlSeconds: TTL_SECONDS }
+      const received = { ...params, connectionId: CREDENTIALS.connectionId, stateHash: hashState(params.state), ttlSeconds: h.TTL_SECONDS }
       await recordLoginReceived(db, { ...received, ip: '127.0.0.1', userAgent: 'bench/scenarios/login.ts' }, arrived)
-      const pending = withPendingEntry({}, params, arrived, TTL_SECONDS)
+      const pending = withPendingEntry({}, params, arrived, h.TTL_SECONDS)
 
       insideMs = 0
       insideCalls = 0
@@ -126,10 +101,8 @@ async function measureCompletions(standInUrl: string, databaseFile: string) {
           : insideCalls !== 1
             ? `expected 1 Scalekit call, saw ${insideCalls}`
             : null
-      if (problem) {
-        failures += 1
-        firstFailure ??= problem
-      } else if (i >= WARMUP_COMPLETIONS) {
+      if (problem) failures.push(problem)
+      else if (i >= WARMUP_COMPLETIONS) {
         total.push(elapsed)
         scalekit.push(insideMs)
         overhead.push(elapsed - insideMs)
@@ -139,18 +112,18 @@ async function measureCompletions(standInUrl: string, databaseFile: string) {
     auth.updateLoginUserDetails = original
   }
   const logLines = restoreLog()
-  const stats = await standInStats(standInUrl)
+  const stats = await h.standInStats(standInUrl)
   await db.destroy()
-  const overheadMs = summarize(overhead)
+  const overheadMs = h.summarize(overhead)
   return {
     warmup: WARMUP_COMPLETIONS,
     measured: total.length,
-    failures,
-    firstFailure,
-    timeLimited: total.length + failures < COMPLETIONS,
+    failures: failures.length,
+    firstFailure: failures[0] ?? null,
+    timeLimited: total.length + failures.length < COMPLETIONS,
     overheadMs,
-    totalMs: summarize(total),
-    scalekitMs: summarize(scalekit),
+    totalMs: h.summarize(total),
+    scalekitMs: h.summarize(scalekit),
     targetOverheadP50Met: overheadMs.p50 <= TARGET_OVERHEAD_P50_MS,
     tokenFetches: { standIn: stats.tokenFetches, client: client.tokenFetches },
     userDetailsCallsStandIn: stats.userDetailsCalls,
@@ -166,7 +139,7 @@ async function measureHttp(standInUrl: string, serverPid: number) {
   }
   const attempts: LoginAttempt[] = []
   let issued = 0
-  const cpuBefore = cpuTimeMs(serverPid)
+  const cpuBefore = h.cpuTimeMs(serverPid)
   const started = performance.now()
   const deadline = started + HTTP_TIME_LIMIT_MS
   const worker = async (person: number) => {
@@ -177,7 +150,7 @@ async function measureHttp(standInUrl: string, serverPid: number) {
   }
   await Promise.all(Array.from({ length: HTTP_CONCURRENCY }, (_, person) => worker(person)))
   const elapsedSeconds = (performance.now() - started) / 1000
-  const serverCpuMs = cpuTimeMs(serverPid) - cpuBefore
+  const serverCpuMs = h.cpuTimeMs(serverPid) - cpuBefore
   const ok = attempts.filter((attempt) => attempt.ok)
   const failed = attempts.filter((attempt) => !attempt.ok)
   return {
@@ -191,13 +164,11 @@ async function measureHttp(standInUrl: string, serverPid: number) {
     errorSamples: [...new Set([...warmupErrors, ...failed.map((attempt) => attempt.error ?? 'unknown')])].slice(0, 5),
     elapsedSeconds,
     loginsPerSecond: ok.length / elapsedSeconds,
-    postMs: summarize(ok.map((attempt) => attempt.postMs)),
-    getMs: summarize(ok.map((attempt) => attempt.getMs)),
-    loginMs: summarize(ok.map((attempt) => attempt.totalMs)),
-    serverTokenFetches: (await standInStats(standInUrl)).tokenFetches,
-    /** Server CPU (user + system) during the measured logins, per completed login. */
+    postMs: h.summarize(ok.map((attempt) => attempt.postMs)),
+    getMs: h.summarize(ok.map((attempt) => attempt.getMs)),
+    loginMs: h.summarize(ok.map((attempt) => attempt.totalMs)),
+    serverTokenFetches: (await h.standInStats(standInUrl)).tokenFetches,
     serverCpuMsPerLogin: serverCpuMs / ok.length,
-    /** Server CPU during the measured logins over wall time, as a share of all cores. */
     serverCpuShare: serverCpuMs / 1000 / elapsedSeconds / os.cpus().length,
   }
 }
@@ -209,12 +180,8 @@ function staticScripts(html: string): Array<{ url: string; noModule: boolean }> 
     const tag = match[1]!.toLowerCase()
     const attributes = parseAttributes(match[0].slice(tag.length + 1).replace(/\/?>$/, ''))
     const rel = (attributes.rel ?? '').toLowerCase()
-    const href =
-      tag === 'script'
-        ? attributes.src
-        : rel === 'modulepreload' || (rel === 'preload' && attributes.as === 'script')
-          ? attributes.href
-          : undefined
+    const preload = rel === 'modulepreload' || (rel === 'preload' && attributes.as === 'script')
+    const href = tag === 'script' ? attributes.src : preload ? attributes.href : undefined
     if (!href) continue
     const url = new URL(href, APP_URL)
     if (url.origin !== APP_URL || !url.pathname.startsWith('/_next/static/')) continue
@@ -226,23 +193,16 @@ function staticScripts(html: string): Array<{ url: string; noModule: boolean }> 
 }
 
 async function measureLoginJavaScript(standInUrl: string) {
-  const request = await createLoginRequest(standInUrl)
-  const page = await fetch(request.loginUrl, { redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
-  const html = await page.text()
+  const { response: page, body: html } = await new Origin(APP_URL).send((await h.createLoginRequest(standInUrl)).loginUrl)
   if (page.status !== 200) throw new Error(`GET /login answered ${page.status}`)
-  // Next's build manifest names the framework's root chunks and the polyfills; the rest is per route.
-  // (Read now, not earlier: .next may be rebuilt between runs; an unknown chunk counts as per route.)
-  let manifest: { rootMainFiles?: string[]; polyfillFiles?: string[] } = {}
-  try {
-    manifest = JSON.parse(fs.readFileSync(path.join(ROOT, '.next', 'build-manifest.json'), 'utf8')) as typeof manifest
-  } catch {
-    // Classification is informative only.
-  }
+  // The build manifest, read now (.next may be rebuilt between runs), names the framework's chunks and polyfills; the rest is per route.
+  const read = () => JSON.parse(fs.readFileSync(path.join(h.ROOT, '.next', 'build-manifest.json'), 'utf8'))
+  const manifest: { rootMainFiles?: string[]; polyfillFiles?: string[] } = h.orElse(read, {}) // classification is informative only
   const framework = new Set((manifest.rootMainFiles ?? []).map((file) => `/_next/${file}`))
   const polyfills = new Set((manifest.polyfillFiles ?? []).map((file) => `/_next/${file}`))
   const chunks: Array<{ path: string; kind: string; noModule: boolean; bytes: number; gzipBytes: number }> = []
   for (const script of staticScripts(html)) {
-    const response = await fetch(script.url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+    const response = await fetch(script.url, { signal: AbortSignal.timeout(h.REQUEST_TIMEOUT_MS) })
     const chunkPath = new URL(script.url).pathname
     if (!response.ok) throw new Error(`GET ${chunkPath} answered ${response.status}`)
     const body = Buffer.from(await response.arrayBuffer())
@@ -250,16 +210,14 @@ async function measureLoginJavaScript(standInUrl: string) {
     chunks.push({ path: chunkPath, kind, noModule: script.noModule, bytes: body.length, gzipBytes: gzipSync(body).length })
   }
   // The inline <script> bodies (the RSC payload and bootstrap), which no chunk list counts.
-  const inline = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)].filter(
-    (m) => !/\bsrc\s*=/.test(m[1] ?? '') && (m[2] ?? '').length > 0,
-  )
+  const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)]
+  const inline = scripts.filter((m) => !/\bsrc\s*=/.test(m[1] ?? '') && (m[2] ?? '').length > 0)
   const gzipKb = (filter: (chunk: (typeof chunks)[number]) => boolean) =>
     chunks.filter(filter).reduce((sum, chunk) => sum + chunk.gzipBytes, 0) / 1024
   return {
     /** Every <script src> / preload under /_next/static, as listed in the HTML. */
     totalGzipKb: gzipKb(() => true),
     totalRawKb: chunks.reduce((sum, chunk) => sum + chunk.bytes, 0) / 1024,
-    /** What a browser with ES module support downloads: the same minus <script nomodule> polyfills. */
     moduleBrowserGzipKb: gzipKb((chunk) => !chunk.noModule),
     frameworkGzipKb: gzipKb((chunk) => chunk.kind === 'framework'),
     /** Chunks outside the framework's root set: Next's per-route glue and the app's client components. */
@@ -274,7 +232,7 @@ async function measureLoginJavaScript(standInUrl: string) {
 
 /** Creates the bench users, and times argon2id verification of their password (sequential, in-process). */
 async function createUsersAndTimeArgon2(databaseFile: string) {
-  const user = await createBenchUsers(databaseFile, CREDENTIALS.userPassword, HTTP_CONCURRENCY)
+  const user = await h.createBenchUsers(databaseFile, CREDENTIALS.userPassword, HTTP_CONCURRENCY)
   const { verifyPassword } = await import('../../lib/users/passwords')
   const samples: number[] = []
   for (let i = 0; i < ARGON2_SAMPLES + 2; i += 1) {
@@ -283,54 +241,44 @@ async function createUsersAndTimeArgon2(databaseFile: string) {
       throw new Error('argon2 verification of the bench user failed')
     if (i >= 2) samples.push(performance.now() - started)
   }
-  return summarize(samples)
+  return h.summarize(samples)
 }
 
-export default async function login(bench: Bench) {
+export default async function login(bench: h.Bench) {
   const stamp = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${process.pid}`
-  const standIn = await startStandIn(bench, STAND_IN_PORT, APP_URL, CREDENTIALS)
+  const standIn = await h.startStandIn(bench, STAND_IN_PORT, APP_URL, CREDENTIALS)
 
-  const completionDb = sqliteFile(bench, `bench-${stamp}.db`)
+  const completionDb = h.sqliteFile(bench, `bench-${stamp}.db`)
   bench.log(`[1-2/4] completeLogin() x ${COMPLETIONS} in-process (after ${WARMUP_COMPLETIONS} warm-up), SQLite ${completionDb}`)
   const completion = await measureCompletions(standIn.url, completionDb)
 
   bench.log(`[3/4] ${HTTP_CONCURRENCY} virtual browsers against next start on ${APP_URL}`)
-  const httpDb = sqliteFile(bench, 'bench-http.db')
+  const httpDb = h.sqliteFile(bench, 'bench-http.db')
   const argon2VerifyMs = await createUsersAndTimeArgon2(httpDb)
-  await standInStats(standIn.url, true)
-  const build = requireBuild()
-  let memory: ReturnType<typeof watchMemory> | undefined
-  const env = bridgeEnv(BRIDGE_PORT, `file:${httpDb}`, standIn.url, CREDENTIALS)
-  const server = await startBridge(bench, BRIDGE_PORT, env, (pid) => bench.defer((memory = watchMemory(pid)).stop))
+  await h.standInStats(standIn.url, true)
+  const build = h.requireBuild()
+  let memory: ReturnType<typeof h.watchMemory> | undefined
+  const env = h.bridgeEnv(BRIDGE_PORT, `file:${httpDb}`, standIn.url, CREDENTIALS)
+  const server = await h.startBridge(bench, BRIDGE_PORT, env, (pid) => bench.defer((memory = h.watchMemory(pid)).stop))
   const http = await measureHttp(standIn.url, server.pid)
   const peak = memory!.stop()
 
   bench.log('[4/4] JavaScript shipped to /login')
   const loginJavaScript = await measureLoginJavaScript(standIn.url).catch((error: unknown) => {
-    throw new Error(
-      `${error instanceof Error ? error.message : String(error)}${build.rebuilt() ? ' (.next was rebuilt during the run: rerun)' : ''}`,
-    )
+    throw new Error(`${h.errorMessage(error)}${build.rebuilt() ? ' (.next was rebuilt during the run: rerun)' : ''}`)
   })
   await server.stop()
   build.unchanged()
   if (http.errors + http.warmupFailures > 0) bench.log(`server output (tail):\n${server.outputTail()}`)
 
   const { tokenFetches, ...rest } = completion
+  const targetMet = tokenFetches.standIn === 1 && tokenFetches.client === 1
+  const { peakTreeRssMb: peakRssMb, peakRootHwmMb: peakHwmMb, childProcesses: serverChildProcesses } = peak
   return {
     ok: !(completion.failures > 0 || http.errors > 0 || http.warmupFailures > 0 || completion.measured === 0 || http.completed === 0),
     completion: rest,
-    tokenFetches: {
-      ...tokenFetches,
-      targetMet: tokenFetches.standIn === 1 && tokenFetches.client === 1,
-      httpServer: http.serverTokenFetches,
-    },
-    http: {
-      ...http,
-      peakRssMb: peak.peakTreeRssMb,
-      peakHwmMb: peak.peakRootHwmMb,
-      serverChildProcesses: peak.childProcesses,
-      argon2VerifyMs,
-    },
+    tokenFetches: { ...tokenFetches, targetMet, httpServer: http.serverTokenFetches },
+    http: { ...http, peakRssMb, peakHwmMb, serverChildProcesses, argon2VerifyMs },
     loginJavaScript,
   }
 }

@@ -1,38 +1,20 @@
 import { performance } from 'node:perf_hooks'
-import {
-  bridgeEnv,
-  freshPostgres,
-  generateCredentials,
-  loadAverage,
-  requireBuild,
-  setting,
-  sqliteFile,
-  standInStats,
-  startBridge,
-  startStandIn,
-  summarize,
-  treeCpuMs,
-  type Bench,
-  type Bridge,
-} from '../harness'
+import * as h from '../harness'
 
-// What /api/health and /api/ready cost a bridge that load balancers poll (`npm run bench:ready`;
-// docs/benchmarks.md): on SQLite, then PostgreSQL (skipped, saying why, where no server answers),
-// client latency and the bridge's CPU per request, back to back and polled every 1.1 s, and the
-// tokens fetched (at most one per started minute). Bridge on 5530, stand-in on 5520. Fails on any
-// answer other than 200 with the expected body, or on too many tokens.
+// What /api/health and /api/ready cost a bridge that load balancers poll (`npm run bench:ready`; docs/benchmarks.md), on
+// SQLite then PostgreSQL. Fails on any answer but 200 with the expected body, or on more than one token per started minute.
 
 const BRIDGE_PORT = 5530
 const STAND_IN_PORT = 5520
 const APP_URL = `http://localhost:${BRIDGE_PORT}`
 
-const REQUESTS = setting('READY_REQUESTS', 2000, 10, 100_000)
-const POLL_SECONDS = setting('READY_POLL_SECONDS', 20, 2, 600)
+const REQUESTS = h.setting('READY_REQUESTS', 2000, 10, 100_000)
+const POLL_SECONDS = h.setting('READY_POLL_SECONDS', 20, 2, 600)
 const POLL_INTERVAL_MS = 1100
 const WARMUP_REQUESTS = 50
 const READY_TIMEOUT_MS = 10_000
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/bridge_bench_ready'
-const CREDENTIALS = generateCredentials()
+const CREDENTIALS = h.generateCredentials()
 
 function expected(pathname: string, body: unknown): boolean {
   if (pathname === '/api/health') return (body as { status?: unknown })?.status === 'ok'
@@ -47,85 +29,70 @@ async function timedGet(pathname: string): Promise<{ ms: number; failure?: strin
     const text = await response.text()
     const ms = performance.now() - started
     if (response.status !== 200) return { ms, failure: `${pathname} answered ${response.status}` }
-    let body: unknown
-    try {
-      body = JSON.parse(text)
-    } catch {
-      return { ms, failure: `${pathname} answered 200 without JSON` }
-    }
+    const body: unknown = h.orElse(() => JSON.parse(text), undefined)
+    if (body === undefined) return { ms, failure: `${pathname} answered 200 without JSON` }
     return expected(pathname, body) ? { ms } : { ms, failure: `${pathname} answered 200 with an unexpected body` }
   } catch (error) {
     return { ms: performance.now() - started, failure: `${pathname}: ${error instanceof Error ? error.name : String(error)}` }
   }
 }
 
-async function measure(server: Bridge, name: string, pathname: string, count: number, intervalMs = 0) {
+async function measure(server: h.Bridge, name: string, pathname: string, count: number, intervalMs = 0) {
   const samples: number[] = []
   const failures: string[] = []
-  const cpuBefore = treeCpuMs(server.pid)
+  const cpuBefore = h.treeCpuMs(server.pid)
   for (let i = 0; i < count; i += 1) {
     const next = performance.now() + intervalMs
     const result = await timedGet(pathname)
     samples.push(result.ms)
     if (result.failure) failures.push(result.failure)
     const wait = next - performance.now()
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+    if (wait > 0) await h.sleep(wait)
   }
-  return {
-    name,
-    latencyMs: summarize(samples),
-    cpuMsPerRequest: (treeCpuMs(server.pid) - cpuBefore) / count,
-    failures: failures.length,
-    firstFailure: failures[0] ?? null,
-  }
+  const cpuMsPerRequest = (h.treeCpuMs(server.pid) - cpuBefore) / count
+  return { name, latencyMs: h.summarize(samples), cpuMsPerRequest, failures: failures.length, firstFailure: failures[0] ?? null }
 }
 
-async function runEngine(bench: Bench, engine: 'SQLite' | 'PostgreSQL', standInUrl: string) {
+async function runEngine(bench: h.Bench, engine: 'SQLite' | 'PostgreSQL', standInUrl: string) {
   let databaseUrl = ''
-  if (engine === 'SQLite') databaseUrl = `file:${sqliteFile(bench, 'bench-ready.db')}`
+  if (engine === 'SQLite') databaseUrl = `file:${h.sqliteFile(bench, 'bench-ready.db')}`
   else {
     const server = new URL(POSTGRES_URL)
     server.pathname = '/postgres'
-    const postgres = await freshPostgres(server.toString(), new URL(POSTGRES_URL).pathname.slice(1))
+    const postgres = await h.freshPostgres(server.toString(), new URL(POSTGRES_URL).pathname.slice(1))
     if (typeof postgres === 'string') return { engine, skipped: postgres }
     databaseUrl = postgres.url
   }
-  await standInStats(standInUrl, true)
+  await h.standInStats(standInUrl, true)
   const started = performance.now()
-  const server = await startBridge(bench, BRIDGE_PORT, bridgeEnv(BRIDGE_PORT, databaseUrl, standInUrl, CREDENTIALS))
+  const server = await h.startBridge(bench, BRIDGE_PORT, h.bridgeEnv(BRIDGE_PORT, databaseUrl, standInUrl, CREDENTIALS))
   try {
     // Warm both routes (first compile of each handler, the first token, the pool).
     await measure(server, 'warm-up', '/api/health', WARMUP_REQUESTS)
     await measure(server, 'warm-up', '/api/ready', WARMUP_REQUESTS)
     const polls = Math.ceil((POLL_SECONDS * 1000) / POLL_INTERVAL_MS)
+    const polled = `GET /api/ready every ${POLL_INTERVAL_MS / 1000} s (database asked each time)`
     const phases = [
       await measure(server, 'GET /api/health, back to back', '/api/health', REQUESTS),
       await measure(server, 'GET /api/ready, back to back', '/api/ready', REQUESTS),
-      await measure(
-        server,
-        `GET /api/ready every ${POLL_INTERVAL_MS / 1000} s (database asked each time)`,
-        '/api/ready',
-        polls,
-        POLL_INTERVAL_MS,
-      ),
+      await measure(server, polled, '/api/ready', polls, POLL_INTERVAL_MS),
     ]
-    const tokenFetches = (await standInStats(standInUrl)).tokenFetches
+    const tokenFetches = (await h.standInStats(standInUrl)).tokenFetches
     const seconds = (performance.now() - started) / 1000
     const tokenTarget = Math.ceil(seconds / 60)
     const ok = phases.every((phase) => phase.failures === 0) && tokenFetches <= tokenTarget
-    bench.log(
-      `  ${engine}: ${phases.map((p) => `${p.name}: p50 ${p.latencyMs.p50.toFixed(2)} ms, CPU ${p.cpuMsPerRequest.toFixed(2)} ms`).join('; ')}`,
-    )
+    const summary = phases.map((p) => `${p.name}: p50 ${p.latencyMs.p50.toFixed(2)} ms, CPU ${p.cpuMsPerRequest.toFixed(2)} ms`)
+    bench.log(`  ${engine}: ${summary.join('; ')}`)
     return { engine, skipped: null, ok, seconds, tokenFetches, tokenTarget, phases }
   } finally {
     await server.stop()
   }
 }
 
-export default async function ready(bench: Bench) {
-  const loadAtStart = loadAverage()
-  const build = requireBuild()
-  const scalekit = await startStandIn(bench, STAND_IN_PORT, APP_URL, CREDENTIALS)
+export default async function ready(bench: h.Bench) {
+  const loadAtStart = h.loadAverage()
+  const build = h.requireBuild()
+  const scalekit = await h.startStandIn(bench, STAND_IN_PORT, APP_URL, CREDENTIALS)
   const results = []
   for (const engine of ['SQLite', 'PostgreSQL'] as const) {
     const result = await runEngine(bench, engine, scalekit.url)
