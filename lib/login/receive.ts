@@ -24,21 +24,22 @@ export async function receiveLoginRequest(params: LoginRequestParams, arrival: A
   const cid = fingerprint(params.loginRequestId)
   try {
     const db = await getDb()
-    if (
-      !(await findLoginRequest(db, params.loginRequestId)) &&
-      !(await admitNewLoginRequest(db, arrival.ip, env.NEW_LOGIN_REQUESTS_PER_ADDRESS))
-    ) {
+    // A reload finds its row and writes nothing; only a new request counts against its address.
+    const existing = await findLoginRequest(db, params.loginRequestId)
+    if (!existing && !(await admitNewLoginRequest(db, arrival.ip, env.NEW_LOGIN_REQUESTS_PER_ADDRESS))) {
       logEvent('login_request_refused', { cid, reason: 'too_many_requests' })
       return { ok: false, problem: 'too_many_requests' }
     }
-    const row = await recordLoginReceived(db, {
-      loginRequestId: params.loginRequestId,
-      connectionId: env.SCALEKIT_CONNECTION_ID,
-      stateHash: hashState(params.state),
-      ttlSeconds: env.LOGIN_REQUEST_TTL_SECONDS,
-      ip: arrival.ip,
-      userAgent: arrival.userAgent,
-    })
+    const row =
+      existing ??
+      (await recordLoginReceived(db, {
+        loginRequestId: params.loginRequestId,
+        connectionId: env.SCALEKIT_CONNECTION_ID,
+        stateHash: hashState(params.state),
+        ttlSeconds: env.LOGIN_REQUEST_TTL_SECONDS,
+        ip: arrival.ip,
+        userAgent: arrival.userAgent,
+      }))
     if (row.created_at >= arrived) logEvent('login_received', { cid })
     if (row.status === 'pending' && row.expires_at <= Date.now()) {
       await recordLoginRejected(db, params.loginRequestId, { code: 'expired', message: PROBLEMS.expired.title })
