@@ -1,14 +1,13 @@
 import 'server-only'
 import { z } from 'zod'
 import { parseSourcesConfig, type SourcesConfig } from './sources/config'
+import { connectionIdProblem, legacyServers, parseServersConfig, type ScalekitEnvironment, type ServersConfig } from './servers/config'
 import { isHttpsOrLoopback } from './server/urls'
 
 // The one place that reads process.env. Everything else calls getEnv().
 
-/** Scalekit's BYOA connection id; `npm run doctor` checks the same shape. */
-export const CONNECTION_ID_PATTERN = /^conn_[A-Za-z0-9]{1,64}$/
-/** Where a person finds the connection id in Scalekit's dashboard. */
-export const CONNECTION_ID_PAGE = 'Dashboard > MCP Servers > your server > Advanced Configurations > Connection ID'
+import { CONNECTION_ID_PAGE } from './servers/config'
+export { CONNECTION_ID_PAGE, CONNECTION_ID_PATTERN } from './servers/config'
 
 // https everywhere, except loopback hosts (lib/server/urls.ts).
 function publicOrigin(key: string) {
@@ -50,31 +49,19 @@ function boundedInt(key: string, min: number, max: number, fallback: number) {
 
 const EnvSchema = z.object({
   APP_URL: publicOrigin('APP_URL'),
-  SCALEKIT_ENVIRONMENT_URL: publicOrigin('SCALEKIT_ENVIRONMENT_URL'),
-  SCALEKIT_CLIENT_ID: z
-    .string({ error: 'SCALEKIT_CLIENT_ID is required (Dashboard > Settings > API Credentials)' })
-    .trim()
-    .min(1, 'SCALEKIT_CLIENT_ID is required (Dashboard > Settings > API Credentials)'),
+  // Required for SCALEKIT_CONNECTION_ID, or for an MCP_SERVERS entry without its own "scalekit" (see parseEnv).
+  SCALEKIT_ENVIRONMENT_URL: optionalString.pipe(publicOrigin('SCALEKIT_ENVIRONMENT_URL').optional()),
+  SCALEKIT_CLIENT_ID: optionalString,
   SCALEKIT_CLIENT_SECRET: z
-    .string({ error: 'SCALEKIT_CLIENT_SECRET is required (Dashboard > Settings > API Credentials)' })
-    .min(1, 'SCALEKIT_CLIENT_SECRET is required (Dashboard > Settings > API Credentials)'),
-  SCALEKIT_CONNECTION_ID: z
-    .string({ error: `SCALEKIT_CONNECTION_ID is required (${CONNECTION_ID_PAGE})` })
-    .trim()
-    .superRefine((value, ctx) => {
-      if (CONNECTION_ID_PATTERN.test(value)) return
-      if (value.startsWith('res_')) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `SCALEKIT_CONNECTION_ID is set to a res_... value: that is the MCP server's resource id. Use the conn_... id from ${CONNECTION_ID_PAGE}`,
-        })
-        return
-      }
-      ctx.addIssue({
-        code: 'custom',
-        message: `SCALEKIT_CONNECTION_ID must look like conn_<letters and digits> (${CONNECTION_ID_PAGE})`,
-      })
-    }),
+    .string()
+    .optional()
+    .transform((value) => (value ? value : undefined)),
+  SCALEKIT_CONNECTION_ID: optionalString.superRefine((value, ctx) => {
+    const problem = value === undefined ? undefined : connectionIdProblem(value, 'SCALEKIT_CONNECTION_ID')
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  }),
+  MCP_SERVERS: optionalString,
+  MCP_SERVERS_FILE: optionalString,
   SESSION_SECRET: z
     .string({ error: 'SESSION_SECRET is required: at least 32 random characters (openssl rand -base64 32)' })
     .min(32, 'SESSION_SECRET must be at least 32 characters (openssl rand -base64 32)'),
@@ -124,7 +111,8 @@ const EnvSchema = z.object({
 })
 
 export type Env = z.infer<typeof EnvSchema> &
-  SourcesConfig & {
+  SourcesConfig &
+  ServersConfig & {
     /** True when APP_URL is https: cookies get Secure and the __Host- prefix, responses get HSTS. */
     secure: boolean
   }
@@ -134,6 +122,42 @@ export class ConfigError extends Error {
     super(`The bridge is not configured correctly (see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}`)
     this.name = 'ConfigError'
   }
+}
+
+const REQUIRED_SCALEKIT = {
+  SCALEKIT_ENVIRONMENT_URL: 'SCALEKIT_ENVIRONMENT_URL is required (Dashboard > Settings > API Credentials)',
+  SCALEKIT_CLIENT_ID: 'SCALEKIT_CLIENT_ID is required (Dashboard > Settings > API Credentials)',
+  SCALEKIT_CLIENT_SECRET: 'SCALEKIT_CLIENT_SECRET is required (Dashboard > Settings > API Credentials)',
+  SCALEKIT_CONNECTION_ID: `SCALEKIT_CONNECTION_ID is required (${CONNECTION_ID_PAGE}), or list your MCP servers in MCP_SERVERS`,
+} as const
+
+function topLevelEnvironment(data: Partial<Record<keyof typeof REQUIRED_SCALEKIT, string>>): ScalekitEnvironment | undefined {
+  const { SCALEKIT_ENVIRONMENT_URL: environmentUrl, SCALEKIT_CLIENT_ID: clientId, SCALEKIT_CLIENT_SECRET: clientSecret } = data
+  return environmentUrl && clientId && clientSecret ? { environmentUrl, clientId, clientSecret } : undefined
+}
+
+/** MCP_SERVERS, or the single SCALEKIT_CONNECTION_ID with the top-level SCALEKIT_* keys, all required. */
+function resolveServers(
+  source: Record<string, string | undefined>,
+  data: z.infer<typeof EnvSchema> | undefined,
+  sourceIds: string[],
+  problems: string[],
+): ServersConfig | undefined {
+  const topLevel = data ? topLevelEnvironment(data) : undefined
+  const multi = parseServersConfig(source, { sourceIds, topLevel })
+  problems.push(...multi.problems)
+  if (multi.config || source.MCP_SERVERS?.trim() || source.MCP_SERVERS_FILE?.trim()) return multi.config
+  if (!data) {
+    // The schema already named what is wrong; add what is missing, not what is malformed.
+    for (const [key, message] of Object.entries(REQUIRED_SCALEKIT)) {
+      if (!source[key]?.trim() && !problems.some((problem) => problem.startsWith(key))) problems.push(message)
+    }
+    return undefined
+  }
+  const missing = Object.entries(REQUIRED_SCALEKIT).filter(([key]) => !data[key as keyof typeof REQUIRED_SCALEKIT])
+  problems.push(...missing.map(([, message]) => message))
+  if (missing.length || !topLevel || !data.SCALEKIT_CONNECTION_ID) return undefined
+  return legacyServers(data.SCALEKIT_CONNECTION_ID, topLevel)
 }
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
@@ -146,8 +170,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
         return issue.message.startsWith(key) ? issue.message : `${key}: ${issue.message}`
       })
   problems.push(...sources.problems)
-  if (!result.success || !sources.config) throw new ConfigError(problems)
-  return { ...result.data, ...sources.config, secure: result.data.APP_URL.startsWith('https:') }
+  const sourceIds = sources.config?.sources.map((s) => s.id) ?? []
+  const servers = resolveServers(source, result.success ? result.data : undefined, sourceIds, problems)
+  if (!result.success || !sources.config || !servers || problems.length) throw new ConfigError(problems)
+  return { ...result.data, ...sources.config, ...servers, secure: result.data.APP_URL.startsWith('https:') }
 }
 
 let cached: Env | undefined

@@ -1,13 +1,17 @@
-import { parseLoginRequestParams } from '@/lib/login/request'
+import { parseLoginRequestParams, type LoginRequestParams } from '@/lib/login/request'
+import { loginQuery } from '@/lib/login/problems'
 
-/** The login request a form or a URL refers to, read the same way everywhere. */
-export function loginRequestFrom(loginRequestId: unknown, state: unknown) {
-  return parseLoginRequestParams(
-    Array.isArray(loginRequestId) ? loginRequestId[0] : loginRequestId,
-    Array.isArray(state) ? state[0] : state,
-  )
+function first(value: unknown): unknown {
+  return Array.isArray(value) ? value[0] : value
 }
 
-export function loginPath(params: { loginRequestId: string; state: string }): string {
-  return `/login?${new URLSearchParams({ login_request_id: params.loginRequestId, state: params.state })}`
+/** The login request a form or a URL refers to, read the same way everywhere. */
+export function loginRequestFrom(loginRequestId: unknown, state: unknown, server?: unknown) {
+  return parseLoginRequestParams(first(loginRequestId), first(state), first(server))
+}
+
+/** The sign-in page of a login request: /login/{key} when it came that way, /login otherwise. */
+export function loginPath(params: LoginRequestParams): string {
+  const query = new URLSearchParams({ login_request_id: params.loginRequestId, state: params.state })
+  return `/login${params.server ? `/${params.server}` : ''}?${query}`
 }

@@ -58,7 +58,8 @@ async function measureCompletions(standInUrl: string, databaseFile: string) {
   const db = await getDb()
 
   // Time inside the SDK call (token fetch, gRPC round trip, the stand-in's work on this event loop), by a decorator not in lib/.
-  const client = getScalekit()
+  const { getEnv } = await import('../../lib/env')
+  const client = getScalekit(getEnv().servers[0]!.environment)
   const auth = client.sdk.auth
   const original = auth.updateLoginUserDetails
   let insideMs = 0
@@ -85,9 +86,15 @@ async function measureCompletions(standInUrl: string, databaseFile: string) {
       const request = await h.createLoginRequest(standInUrl)
       const params = { loginRequestId: request.loginRequestId, state: request.state }
       const arrived = Date.now()
-      const received = { ...params, connectionId: CREDENTIALS.connectionId, stateHash: hashState(params.state), ttlSeconds: h.TTL_SECONDS }
+      const received = {
+        ...params,
+        connectionId: CREDENTIALS.connectionId,
+        serverKey: 'default',
+        stateHash: hashState(params.state),
+        ttlSeconds: h.TTL_SECONDS,
+      }
       await recordLoginReceived(db, { ...received, ip: '127.0.0.1', userAgent: 'bench/scenarios/login.ts' }, arrived)
-      const pending = withPendingEntry({}, params, arrived, h.TTL_SECONDS)
+      const pending = withPendingEntry({}, params, arrived, h.TTL_SECONDS, 'default')
 
       insideMs = 0
       insideCalls = 0

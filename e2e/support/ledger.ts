@@ -40,6 +40,7 @@ export async function seedOldLoginRequest(loginRequestId: string, ageMs: number)
     {
       loginRequestId,
       connectionId: 'conn_e2e00000001',
+      serverKey: 'default',
       stateHash: 'not-a-real-state-hash',
       ttlSeconds: 600,
       ip: '192.0.2.1',

@@ -286,6 +286,7 @@ function buildRow(
   const row = newLoginRequestRow({
     id,
     connectionId,
+    serverKey: 'default',
     stateHash: hex,
     createdAt,
     expiresAt: createdAt + TTL_MS,

@@ -15,11 +15,14 @@ interface UsersTable {
   updated_at: number
 }
 
-export type LoginStatus = 'pending' | 'submitting' | 'completed' | 'failed' | 'cancelled' | 'expired'
+/** `denied`: the person who signed in may not use the server; the request stays usable for another account until it expires. */
+export type LoginStatus = 'pending' | 'denied' | 'submitting' | 'completed' | 'failed' | 'cancelled' | 'expired'
 
 export interface LoginRequestsTable {
   id: string
   connection_id: string
+  /** The MCP server's key (lib/servers/config.ts); "default" for the single-connection configuration. */
+  server_key: string
   state_hash: string
   status: LoginStatus
   created_at: number

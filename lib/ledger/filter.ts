@@ -8,7 +8,7 @@ import type { Database, LoginRequestRow } from '../db/schema'
 export type Db = Kysely<Database>
 export type Eb = ExpressionBuilder<Database, 'login_requests'>
 
-export const LEDGER_STATUSES = ['pending', 'submitting', 'completed', 'failed', 'cancelled', 'expired'] as const
+export const LEDGER_STATUSES = ['pending', 'denied', 'submitting', 'completed', 'failed', 'cancelled', 'expired'] as const
 export type LedgerStatus = (typeof LEDGER_STATUSES)[number]
 
 /** `from` inclusive, `to` exclusive, epoch ms on created_at. Without either: the last 7 days. */

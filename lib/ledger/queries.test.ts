@@ -23,6 +23,7 @@ function request(id: string, createdAt: number, overrides: Partial<LoginRequests
   const arrived = newLoginRequestRow({
     id,
     connectionId: 'conn_1',
+    serverKey: 'default',
     stateHash: 'hash',
     createdAt,
     expiresAt: createdAt + 10 * 60 * 1000,

@@ -33,6 +33,7 @@ for (const engine of engines) {
     const received = (id: string) => ({
       loginRequestId: id,
       connectionId: 'conn_1',
+      serverKey: 'default',
       stateHash: 'hash',
       ttlSeconds: 600,
       ip: '127.0.0.1',
@@ -51,7 +52,9 @@ for (const engine of engines) {
     it('lets exactly one of many concurrent claims win', async () => {
       await recordLoginReceived(handle.db, received('lri_race'), 1_000)
       const results = await Promise.all(
-        Array.from({ length: 10 }, () => claimLoginRequest(handle.db, { loginRequestId: 'lri_race', stateHash: 'hash' }, claimant, 2_000)),
+        Array.from({ length: 10 }, () =>
+          claimLoginRequest(handle.db, { loginRequestId: 'lri_race', stateHash: 'hash', serverKey: 'default' }, claimant, 2_000),
+        ),
       )
       expect(results.filter(Boolean)).toHaveLength(1)
       expect(await findLoginRequest(handle.db, 'lri_race')).toMatchObject({
@@ -63,9 +66,13 @@ for (const engine of engines) {
 
     it('case 37: claims only with the state the request first arrived with', async () => {
       await recordLoginReceived(handle.db, received('lri_state'), 1_000)
-      expect(await claimLoginRequest(handle.db, { loginRequestId: 'lri_state', stateHash: 'invented' }, null, 2_000)).toBe(false)
+      expect(
+        await claimLoginRequest(handle.db, { loginRequestId: 'lri_state', stateHash: 'invented', serverKey: 'default' }, null, 2_000),
+      ).toBe(false)
       expect(await findLoginRequest(handle.db, 'lri_state')).toMatchObject({ status: 'pending', submitted_at: null })
-      expect(await claimLoginRequest(handle.db, { loginRequestId: 'lri_state', stateHash: 'hash' }, null, 2_000)).toBe(true)
+      expect(
+        await claimLoginRequest(handle.db, { loginRequestId: 'lri_state', stateHash: 'hash', serverKey: 'default' }, null, 2_000),
+      ).toBe(true)
     })
 
     it('case 32: writes no event for a login request id nobody received, and purges untouched requests hours after expiry', async () => {
@@ -90,12 +97,14 @@ for (const engine of engines) {
 
     it('refuses to claim an expired request', async () => {
       await recordLoginReceived(handle.db, received('lri_old'), 1_000)
-      expect(await claimLoginRequest(handle.db, { loginRequestId: 'lri_old', stateHash: 'hash' }, claimant, 601_000)).toBe(false)
+      expect(
+        await claimLoginRequest(handle.db, { loginRequestId: 'lri_old', stateHash: 'hash', serverKey: 'default' }, claimant, 601_000),
+      ).toBe(false)
     })
 
     it('keeps the whole life of a completed request', async () => {
       await recordLoginReceived(handle.db, received('lri_done'), 1_000)
-      await claimLoginRequest(handle.db, { loginRequestId: 'lri_done', stateHash: 'hash' }, claimant, 2_000)
+      await claimLoginRequest(handle.db, { loginRequestId: 'lri_done', stateHash: 'hash', serverKey: 'default' }, claimant, 2_000)
       await recordLoginCompleted(
         handle.db,
         'lri_done',
@@ -106,15 +115,19 @@ for (const engine of engines) {
       expect(row).toMatchObject({ status: 'completed', auth_request_id: 'ar_1', finished_at: 3_000, identity_source: 'local' })
       expect(JSON.parse(row!.claims!)).toEqual({ sub: 'u1', email: 'a@x.io', emailVerified: false })
       expect((await listLoginEvents(handle.db, 'lri_done')).map((e) => e.type)).toEqual(['received', 'signed_in', 'submitted', 'completed'])
-      expect(await claimLoginRequest(handle.db, { loginRequestId: 'lri_done', stateHash: 'hash' }, claimant, 4_000)).toBe(false)
+      expect(
+        await claimLoginRequest(handle.db, { loginRequestId: 'lri_done', stateHash: 'hash', serverKey: 'default' }, claimant, 4_000),
+      ).toBe(false)
     })
 
     it('returns a passing failure to pending and closes a final one', async () => {
       await recordLoginReceived(handle.db, received('lri_retry'), 1_000)
-      await claimLoginRequest(handle.db, { loginRequestId: 'lri_retry', stateHash: 'hash' }, claimant, 2_000)
+      await claimLoginRequest(handle.db, { loginRequestId: 'lri_retry', stateHash: 'hash', serverKey: 'default' }, claimant, 2_000)
       await recordLoginFailed(handle.db, 'lri_retry', { code: 'scalekit_timeout', message: 'DeadlineExceeded', retryable: true }, 3_000)
       expect(await findLoginRequest(handle.db, 'lri_retry')).toMatchObject({ status: 'pending', error_code: 'scalekit_timeout' })
-      expect(await claimLoginRequest(handle.db, { loginRequestId: 'lri_retry', stateHash: 'hash' }, claimant, 4_000)).toBe(true)
+      expect(
+        await claimLoginRequest(handle.db, { loginRequestId: 'lri_retry', stateHash: 'hash', serverKey: 'default' }, claimant, 4_000),
+      ).toBe(true)
       await recordLoginFailed(
         handle.db,
         'lri_retry',

@@ -19,6 +19,7 @@ type LoginEventType =
   | 'rejected'
   | 'cancelled'
   | 'expired'
+  | 'denied'
 
 async function recordLoginEvent(
   db: Db,
@@ -37,6 +38,7 @@ async function recordLoginEvent(
 export function newLoginRequestRow(input: {
   id: string
   connectionId: string
+  serverKey: string
   stateHash: string
   createdAt: number
   expiresAt: number
@@ -46,6 +48,7 @@ export function newLoginRequestRow(input: {
   return {
     id: input.id,
     connection_id: input.connectionId,
+    server_key: input.serverKey,
     state_hash: input.stateHash,
     status: 'pending',
     created_at: input.createdAt,
@@ -69,6 +72,7 @@ export function newLoginRequestRow(input: {
 export interface ReceivedLogin {
   loginRequestId: string
   connectionId: string
+  serverKey: string
   stateHash: string
   ttlSeconds: number
   ip: string | null
@@ -84,6 +88,7 @@ export async function recordLoginReceived(db: Db, input: ReceivedLogin, now = Da
         newLoginRequestRow({
           id: input.loginRequestId,
           connectionId: input.connectionId,
+          serverKey: input.serverKey,
           stateHash: input.stateHash,
           createdAt: now,
           expiresAt: now + input.ttlSeconds * 1000,
@@ -113,17 +118,14 @@ export interface Claimant {
 }
 
 /**
- * Takes the login request for exactly one submission: the conditional UPDATE is atomic in the
- * database, so a double submit, a replay or a second instance finds nothing left to take.
- */
-/**
- * Takes a pending, unexpired login request for one completion (single use, atomic across
- * instances), only with the state it first arrived with: someone who knows only the id cannot
- * use it up with a state of their own.
+ * Takes a pending (or denied), unexpired login request for one completion (single use, atomic
+ * across instances: a double submit, a replay or a second instance finds nothing left to take),
+ * only with the state and for the server it first arrived with: someone who knows only the id
+ * cannot use it up with a state of their own, nor through another server.
  */
 export async function claimLoginRequest(
   db: Db,
-  request: { loginRequestId: string; stateHash: string },
+  request: { loginRequestId: string; stateHash: string; serverKey: string },
   claimant: Claimant | null,
   now = Date.now(),
 ): Promise<boolean> {
@@ -143,7 +145,8 @@ export async function claimLoginRequest(
       })
       .where('id', '=', loginRequestId)
       .where('state_hash', '=', request.stateHash)
-      .where('status', '=', 'pending')
+      .where('server_key', '=', request.serverKey)
+      .where('status', 'in', ['pending', 'denied'])
       .where('expires_at', '>', now)
       .executeTakeFirst()
     const claimed = Number(result.numUpdatedRows) === 1
@@ -241,7 +244,7 @@ export async function recordLoginRejected(
   await recordProblem(
     db,
     loginRequestId,
-    { ...rejection, from: ['pending'], set: expired ? { status: 'expired', finished_at: now } : {} },
+    { ...rejection, from: ['pending', 'denied'], set: expired ? { status: 'expired', finished_at: now } : {} },
     { type: expired ? 'expired' : 'rejected', detail: { code: rejection.code } },
     now,
   )
@@ -261,10 +264,47 @@ export async function recordSignInFailed(
   await recordProblem(
     db,
     loginRequestId,
-    { code: failure.code, message: failure.message, from: ['pending'] },
+    { code: failure.code, message: failure.message, from: ['pending', 'denied'] },
     { type: 'sign_in_failed', detail: { source: failure.source, code: failure.code, message: failure.message.slice(0, 300) } },
     now,
   )
+}
+
+/**
+ * The person who signed in may not use this server: the row says who and which rule failed, and
+ * stays usable (status `denied`) for another account until it expires. Nothing reached Scalekit.
+ */
+export async function recordLoginDenied(
+  db: Db,
+  loginRequestId: string,
+  denial: { source: string; sub: string; email: string; rule: string; signedInAt: number },
+  now = Date.now(),
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('login_requests')
+      .set({
+        status: 'denied',
+        updated_at: now,
+        signed_in_at: denial.signedInAt,
+        identity_source: denial.source,
+        user_sub: denial.sub,
+        user_email: denial.email,
+        error_code: 'denied',
+        error_message: denial.rule.slice(0, 500),
+      })
+      .where('id', '=', loginRequestId)
+      .where('status', 'in', ['pending', 'denied'])
+      .executeTakeFirst()
+    if (Number(updated.numUpdatedRows) === 0) return
+    await recordLoginEvent(
+      trx,
+      loginRequestId,
+      'denied',
+      { source: denial.source, email: denial.email, rule: denial.rule.slice(0, 300) },
+      now,
+    )
+  })
 }
 
 export function listLoginEvents(db: Db, loginRequestId: string) {

@@ -8,6 +8,7 @@ import {
   claimLoginRequest,
   findLoginRequest,
   recordLoginCompleted,
+  recordLoginDenied,
   recordLoginFailed,
   recordLoginRejected,
   type Claimant,
@@ -16,6 +17,8 @@ import { toScalekitUser, type MappedIdentity } from '../sources/claims'
 import { partnerCallbackUrl, updateLoginUserDetails, type LoginUserDetails } from '../scalekit/user-details'
 import { PROBLEMS, type ProblemCode } from './problems'
 import { errorText, fingerprint, logEvent } from '../server/log'
+import { bindingOf, findServer, type McpServer } from '../servers'
+import { decideAccess } from '../servers/policy'
 
 // Finishing a login request, the one place that talks to Scalekit on a person's behalf.
 // Order matters: verify the browser's binding, take the request in the database (single use),
@@ -42,24 +45,29 @@ async function reject(db: Kysely<Database>, params: LoginRequestParams, problem:
 async function explainLostClaim(
   db: Kysely<Database>,
   params: LoginRequestParams,
-  stateHash: string,
+  claim: { stateHash: string; serverKey: string },
   now: number,
 ): Promise<CompletionResult> {
   const row = await findLoginRequest(db, params.loginRequestId)
   if (!row) return reject(db, params, 'unknown_login_request')
-  if (row.state_hash !== stateHash) return reject(db, params, 'state_mismatch')
-  if (row.status === 'expired' || (row.status === 'pending' && row.expires_at <= now)) return reject(db, params, 'expired')
+  if (row.state_hash !== claim.stateHash) return reject(db, params, 'state_mismatch')
+  if (row.server_key !== claim.serverKey) return reject(db, params, 'wrong_server')
+  const open = row.status === 'pending' || row.status === 'denied'
+  if (row.status === 'expired' || (open && row.expires_at <= now)) return reject(db, params, 'expired')
   return reject(db, params, 'already_used')
 }
 
+/** The browser's sealed binding, for the server whose endpoint or form is acting: the server, or why not. */
 async function verifyBinding(
   db: Kysely<Database>,
   params: LoginRequestParams,
   pending: PendingMap,
   now: number,
-): Promise<CompletionResult | null> {
-  const check = checkState(pending, params, now, getEnv().LOGIN_REQUEST_TTL_SECONDS)
-  return check.ok ? null : reject(db, params, check.problem)
+): Promise<{ server: McpServer } | { refused: CompletionResult }> {
+  const server = findServer(params.server)
+  if (!server) return { refused: await reject(db, params, 'unknown_server') }
+  const check = checkState(pending, params, now, getEnv().LOGIN_REQUEST_TTL_SECONDS, bindingOf(server))
+  return check.ok ? { server } : { refused: await reject(db, params, check.problem) }
 }
 
 export interface CompletionInput {
@@ -76,17 +84,16 @@ export interface CompletionInput {
 async function submitClaimed(
   db: Kysely<Database>,
   params: LoginRequestParams,
+  server: McpServer,
   now: number,
   claim: { claimant: Claimant | null; claims: LoginUserDetails; status: 'completed' | 'cancelled' },
 ): Promise<CompletionResult> {
-  const stateHash = hashState(params.state)
-  if (!(await claimLoginRequest(db, { loginRequestId: params.loginRequestId, stateHash }, claim.claimant, now))) {
-    return explainLostClaim(db, params, stateHash, now)
-  }
+  const taken = { loginRequestId: params.loginRequestId, stateHash: hashState(params.state), serverKey: server.key }
+  if (!(await claimLoginRequest(db, taken, claim.claimant, now))) return explainLostClaim(db, params, taken, now)
   const cid = fingerprint(params.loginRequestId)
-  logEvent('login_submitted', { cid, source: claim.claimant?.source, status: claim.status })
+  logEvent('login_submitted', { cid, server: server.key, source: claim.claimant?.source, status: claim.status })
   const started = Date.now()
-  const outcome = await updateLoginUserDetails(params.loginRequestId, claim.claims)
+  const outcome = await updateLoginUserDetails(server, params.loginRequestId, claim.claims)
   const ms = Date.now() - started
   if (!outcome.ok) {
     const retryable = PROBLEMS[outcome.problem].retryable === true
@@ -100,9 +107,13 @@ async function submitClaimed(
     claims: claim.claims,
     status: claim.status,
   }).catch((error: unknown) => logEvent('ledger_error', { cid, error: errorText(error) }))
-  logEvent(claim.status === 'completed' ? 'login_completed' : 'login_cancelled', { cid, source: claim.claimant?.source, ms })
-  const env = getEnv()
-  return { ok: true, location: partnerCallbackUrl(env.SCALEKIT_ENVIRONMENT_URL, env.SCALEKIT_CONNECTION_ID, params.state) }
+  logEvent(claim.status === 'completed' ? 'login_completed' : 'login_cancelled', {
+    cid,
+    server: server.key,
+    source: claim.claimant?.source,
+    ms,
+  })
+  return { ok: true, location: partnerCallbackUrl(server.environment.environmentUrl, server.connectionId, params.state) }
 }
 
 /** Runs one completing step against the ledger; the ledger failing closes it with a 503 page. */
@@ -123,14 +134,14 @@ async function withLedger(
 export function completeLogin(input: CompletionInput, now = Date.now()): Promise<CompletionResult> {
   const { params } = input
   return withLedger(params, async (db) => {
-    const refused = await verifyBinding(db, params, input.pending, now)
-    if (refused) return refused
+    const bound = await verifyBinding(db, params, input.pending, now)
+    if ('refused' in bound) return bound.refused
 
     const { identity } = input
     const mapped = identity.ok ? toScalekitUser(identity.profile, { namespaceSubjects: getEnv().namespaceSubjects }) : identity
+    const source = identity.ok ? identity.profile.source : identity.source
     if (!mapped.ok) {
       // A profile the source gave but Scalekit could not take: closed, since trying again gives the same profile.
-      const source = identity.ok ? identity.profile.source : identity.source
       logEvent('profile_invalid', { cid: fingerprint(params.loginRequestId), source, issues: mapped.issues.join('; ') })
       await recordLoginFailed(db, params.loginRequestId, {
         code: 'invalid_profile',
@@ -139,18 +150,32 @@ export function completeLogin(input: CompletionInput, now = Date.now()): Promise
       })
       return { ok: false, problem: 'invalid_profile' }
     }
-    const source = identity.ok ? identity.profile.source : identity.source
     const claimant = { source, sub: mapped.user.sub, email: mapped.user.email, signedInAt: input.signedInAt }
-    return submitClaimed(db, params, now, { claimant, claims: mapped.user, status: 'completed' })
+    // mapped.ok implies identity.ok: the policy reads the source's own profile (groups, roles, verified email).
+    const decision = identity.ok ? decideAccess(bound.server, identity.profile) : { allowed: true as const }
+    if (!decision.allowed) return deny(db, params, bound.server, { ...claimant, rule: decision.rule })
+    return submitClaimed(db, params, bound.server, now, { claimant, claims: mapped.user, status: 'completed' })
   })
+}
+
+/** Signed in, but not allowed on this server: recorded, nothing sent, the request stays open for another account. */
+async function deny(
+  db: Kysely<Database>,
+  params: LoginRequestParams,
+  server: McpServer,
+  denial: Claimant & { rule: string },
+): Promise<CompletionResult> {
+  logEvent('login_denied', { cid: fingerprint(params.loginRequestId), server: server.key, source: denial.source, rule: denial.rule })
+  await recordLoginDenied(db, params.loginRequestId, denial)
+  return { ok: false, problem: 'access_denied' }
 }
 
 /** The person gave up: Scalekit hears loginFailed, and the MCP client gets an answer instead of waiting. */
 export function cancelLogin(params: LoginRequestParams, pending: PendingMap, now = Date.now()): Promise<CompletionResult> {
   return withLedger(params, async (db) => {
-    const refused = await verifyBinding(db, params, pending, now)
-    if (refused) return refused
-    return submitClaimed(db, params, now, { claimant: null, claims: { loginFailed: true }, status: 'cancelled' })
+    const bound = await verifyBinding(db, params, pending, now)
+    if ('refused' in bound) return bound.refused
+    return submitClaimed(db, params, bound.server, now, { claimant: null, claims: { loginFailed: true }, status: 'cancelled' })
   })
 }
 

@@ -163,6 +163,22 @@ const PROBLEM_TABLE = {
       'The identity token from your identity provider failed its checks (its signature, issuer or audience), so nothing was sent. Tell your administrator; you can also try again.',
     retryable: true,
   },
+  unknown_server: {
+    status: 404,
+    title: 'There is no sign-in page at this address',
+    message: `This address does not name the MCP server you are connecting to. ${RESTART}`,
+  },
+  wrong_server: {
+    status: 409,
+    title: 'This sign-in belongs to another MCP server',
+    message: `This sign-in request was started for a different MCP server than the page that tried to complete it, so nothing was sent. ${RESTART}`,
+  },
+  access_denied: {
+    status: 403,
+    title: 'Your account cannot use this MCP server',
+    message: 'Ask your administrator for access, or use another account.',
+    retryable: true,
+  },
   account_unavailable: {
     status: 403,
     title: 'This account cannot sign in',
@@ -179,8 +195,14 @@ export function isProblemCode(value: string): value is ProblemCode {
 }
 
 /** Where a failed step sends the browser; the state travels only so "Try again" can return to the same request. */
-export function problemPath(code: ProblemCode, params?: { loginRequestId: string; state: string }): string {
-  const query =
-    params && PROBLEMS[code].retryable ? `?${new URLSearchParams({ login_request_id: params.loginRequestId, state: params.state })}` : ''
-  return `/login/problem/${code}${query}`
+export function problemPath(code: ProblemCode, params?: { loginRequestId: string; state: string; server?: string }): string {
+  if (!params || !PROBLEMS[code].retryable) return `/login/problem/${code}`
+  return `/login/problem/${code}?${loginQuery(params)}`
+}
+
+/** login_request_id and state, and the server's key when the request came through /login/{key}. */
+export function loginQuery(params: { loginRequestId: string; state: string; server?: string }): URLSearchParams {
+  const query = new URLSearchParams({ login_request_id: params.loginRequestId, state: params.state })
+  if (params.server) query.set('server', params.server)
+  return query
 }

@@ -5,6 +5,7 @@ import { errorText, fingerprint, logEvent } from '../server/log'
 import { findLoginRequest, recordLoginReceived, recordLoginRejected } from '../ledger/record'
 import { admitNewLoginRequest } from '../auth/throttle'
 import { hashState, type LoginRequestParams } from './request'
+import type { McpServer } from '../servers/config'
 import { PROBLEMS, type ProblemCode } from './problems'
 
 export interface Arrival {
@@ -19,7 +20,12 @@ export type Reception = { ok: true } | { ok: false; problem: ProblemCode }
  * Records a login request arriving at /login in the ledger (once per id) and says whether it can
  * still be signed in. Fails closed: without its ledger row, no login goes on.
  */
-export async function receiveLoginRequest(params: LoginRequestParams, arrival: Arrival, arrived = Date.now()): Promise<Reception> {
+export async function receiveLoginRequest(
+  params: LoginRequestParams,
+  server: McpServer,
+  arrival: Arrival,
+  arrived = Date.now(),
+): Promise<Reception> {
   const env = getEnv()
   const cid = fingerprint(params.loginRequestId)
   try {
@@ -34,19 +40,26 @@ export async function receiveLoginRequest(params: LoginRequestParams, arrival: A
       existing ??
       (await recordLoginReceived(db, {
         loginRequestId: params.loginRequestId,
-        connectionId: env.SCALEKIT_CONNECTION_ID,
+        connectionId: server.connectionId,
+        serverKey: server.key,
         stateHash: hashState(params.state),
         ttlSeconds: env.LOGIN_REQUEST_TTL_SECONDS,
         ip: arrival.ip,
         userAgent: arrival.userAgent,
       }))
-    if (row.created_at >= arrived) logEvent('login_received', { cid })
-    if (row.status === 'pending' && row.expires_at <= Date.now()) {
+    if (row.created_at >= arrived) logEvent('login_received', { cid, server: server.key })
+    if (row.server_key !== server.key) {
+      logEvent('login_rejected', { cid, problem: 'wrong_server', server: server.key })
+      await recordLoginRejected(db, params.loginRequestId, { code: 'wrong_server', message: `opened through ${server.key}'s endpoint` })
+      return { ok: false, problem: 'wrong_server' }
+    }
+    const open = row.status === 'pending' || row.status === 'denied'
+    if (open && row.expires_at <= Date.now()) {
       await recordLoginRejected(db, params.loginRequestId, { code: 'expired', message: PROBLEMS.expired.title })
       return { ok: false, problem: 'expired' }
     }
     if (row.status === 'expired') return { ok: false, problem: 'expired' }
-    if (row.status !== 'pending') return { ok: false, problem: 'already_used' }
+    if (!open) return { ok: false, problem: 'already_used' }
     return { ok: true }
   } catch (error) {
     logEvent('database_unavailable', { cid, error: errorText(error) })

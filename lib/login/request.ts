@@ -21,20 +21,27 @@ export function sealTtlFor(ttlSeconds: number): number {
 export interface LoginRequestParams {
   loginRequestId: string
   state: string
+  /** The MCP server's key when the request came through /login/{key}; absent at /login (its default server). */
+  server?: string
 }
 
-export type ParamsProblem = 'missing_parameters' | 'invalid_login_request_id' | 'invalid_state'
+export type ParamsProblem = 'missing_parameters' | 'invalid_login_request_id' | 'invalid_state' | 'unknown_server'
+
+const SERVER_KEY_PATTERN = /^[a-z0-9-]{1,40}$/
 
 export function parseLoginRequestParams(
   loginRequestId: unknown,
   state: unknown,
+  server?: unknown,
 ): { ok: true; params: LoginRequestParams } | { ok: false; problem: ParamsProblem } {
   if (typeof loginRequestId !== 'string' || typeof state !== 'string' || !loginRequestId || !state) {
     return { ok: false, problem: 'missing_parameters' }
   }
   if (!LOGIN_REQUEST_ID_PATTERN.test(loginRequestId)) return { ok: false, problem: 'invalid_login_request_id' }
   if (!STATE_PATTERN.test(state)) return { ok: false, problem: 'invalid_state' }
-  return { ok: true, params: { loginRequestId, state } }
+  if (server === undefined || server === null || server === '') return { ok: true, params: { loginRequestId, state } }
+  if (typeof server !== 'string' || !SERVER_KEY_PATTERN.test(server)) return { ok: false, problem: 'unknown_server' }
+  return { ok: true, params: { loginRequestId, state, server } }
 }
 
 export function hashState(state: string): string {
@@ -46,6 +53,8 @@ interface PendingEntry {
   h: string
   /** When this browser arrived with the login request, epoch ms. */
   c: number
+  /** The key of the MCP server it arrived for (absent in seals written before there were several). */
+  s?: string
 }
 
 export type PendingMap = Record<string, PendingEntry>
@@ -68,8 +77,8 @@ export async function unsealPending(seal: string | undefined, password: string, 
     const pending: PendingMap = {}
     for (const [id, entry] of Object.entries(map as Record<string, unknown>)) {
       if (!LOGIN_REQUEST_ID_PATTERN.test(id) || !entry || typeof entry !== 'object') continue
-      const { h, c } = entry as Record<string, unknown>
-      if (typeof h === 'string' && typeof c === 'number') pending[id] = { h, c }
+      const { h, c, s } = entry as Record<string, unknown>
+      if (typeof h === 'string' && typeof c === 'number') pending[id] = typeof s === 'string' ? { h, c, s } : { h, c }
     }
     return pending
   } catch {
@@ -81,12 +90,22 @@ export function sealPending(pending: PendingMap, password: string, ttlSeconds: n
   return sealData({ r: pending }, { password, ttl: sealTtlFor(ttlSeconds) })
 }
 
-/** Adds or refreshes one login request, dropping entries past the grace and the oldest beyond the cap. */
-export function withPendingEntry(pending: PendingMap, params: LoginRequestParams, now: number, ttlSeconds: number): PendingMap {
+/**
+ * Adds or refreshes one login request (for the server `serverKey`), dropping entries past the grace
+ * and the oldest beyond the cap.
+ */
+export function withPendingEntry(
+  pending: PendingMap,
+  params: LoginRequestParams,
+  now: number,
+  ttlSeconds: number,
+  serverKey: string,
+): PendingMap {
   const stateHash = hashState(params.state)
   const existing = pending[params.loginRequestId]
-  // Reloading the page keeps the original arrival time, so a reload cannot extend the TTL.
-  const entry: PendingEntry = existing && existing.h === stateHash ? existing : { h: stateHash, c: now }
+  // Reloading the page keeps the original arrival time and server, so a reload cannot extend the
+  // TTL, and opening it through another server's endpoint cannot move it there.
+  const entry: PendingEntry = existing && existing.h === stateHash ? existing : { h: stateHash, c: now, s: serverKey }
   const live = Object.entries(pending).filter(([id, e]) => id !== params.loginRequestId && now - e.c < sealTtlFor(ttlSeconds) * 1000)
   live.sort((a, b) => b[1].c - a[1].c)
   return Object.fromEntries([[params.loginRequestId, entry], ...live.slice(0, MAX_PENDING_PER_BROWSER - 1)])
@@ -97,10 +116,20 @@ export function withoutEntry(pending: PendingMap, loginRequestId: string): Pendi
   return rest
 }
 
-export type StateCheck = { ok: true; entry: PendingEntry } | { ok: false; problem: 'no_session' | 'state_mismatch' | 'expired' }
+export type StateCheck =
+  { ok: true; entry: PendingEntry } | { ok: false; problem: 'no_session' | 'state_mismatch' | 'expired' | 'wrong_server' }
 
-/** The state must equal, byte for byte, the one this browser arrived with for this login request. */
-export function checkState(pending: PendingMap, params: LoginRequestParams, now: number, ttlSeconds: number): StateCheck {
+/**
+ * The state must equal, byte for byte, the one this browser arrived with for this login request,
+ * and the server acting on it must be the one it arrived for (`legacyKey` for seals without one).
+ */
+export function checkState(
+  pending: PendingMap,
+  params: LoginRequestParams,
+  now: number,
+  ttlSeconds: number,
+  server: { key: string; legacyKey: string },
+): StateCheck {
   const entry = pending[params.loginRequestId]
   if (!entry) return { ok: false, problem: 'no_session' }
   const expected = Buffer.from(entry.h, 'base64url')
@@ -108,6 +137,7 @@ export function checkState(pending: PendingMap, params: LoginRequestParams, now:
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
     return { ok: false, problem: 'state_mismatch' }
   }
+  if ((entry.s ?? server.legacyKey) !== server.key) return { ok: false, problem: 'wrong_server' }
   if (now - entry.c >= ttlSeconds * 1000) return { ok: false, problem: 'expired' }
   return { ok: true, entry }
 }

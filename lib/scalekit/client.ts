@@ -3,9 +3,10 @@ import { Scalekit } from '@scalekit-sdk/node'
 import { Code, ConnectError } from '@connectrpc/connect'
 import { getEnv } from '../env'
 import type { ProblemCode } from '../login/problems'
+import type { ScalekitEnvironment } from '../servers/config'
 import { translateScalekitError } from './errors'
 
-// The one Scalekit client of the process.
+// The Scalekit clients of the process, one per environment.
 //
 // The SDK routes every RPC through coreClient.connectExec, which retries UNAVAILABLE three times
 // with 1-8 s backoff and refreshes the token on each UNAUTHENTICATED. A person is waiting on
@@ -32,7 +33,8 @@ export interface ScalekitBridgeClient {
   tokenInFlight?: Promise<void>
 }
 
-let instance: ScalekitBridgeClient | undefined
+/** One client per Scalekit environment (URL and client id), however many servers share it. */
+const instances = new Map<string, ScalekitBridgeClient>()
 
 function sleep(ms: number) {
   return new Promise((resolve) => setTimeout(resolve, ms))
@@ -98,30 +100,39 @@ function installPolicy(client: ScalekitBridgeClient, timeoutMs: number): Scaleki
   return client
 }
 
-function createClient(): ScalekitBridgeClient {
-  const env = getEnv()
-  const sdk = new Scalekit(env.SCALEKIT_ENVIRONMENT_URL, env.SCALEKIT_CLIENT_ID, env.SCALEKIT_CLIENT_SECRET, {
-    timeoutMs: env.SCALEKIT_TIMEOUT_MS,
-  })
-  return withBridgePolicy(sdk, env.SCALEKIT_TIMEOUT_MS)
+function environmentKey(environment: ScalekitEnvironment): string {
+  return `${environment.environmentUrl} ${environment.clientId}`
 }
 
 /**
- * Readiness: can the bridge get a client-credentials token right now? A fresh fetch through the
- * shared client (so a working token is also what the next login uses), single-flight with any
- * fetch already under way.
+ * Readiness: can the bridge get a client-credentials token right now, in every environment its
+ * servers use? A fresh fetch through the shared clients (so a working token is also what the next
+ * login uses), single-flight with any fetch already under way.
  */
-export async function fetchScalekitToken(): Promise<{ ok: true } | { ok: false; problem: ProblemCode; detail: string }> {
-  const client = getScalekit()
-  try {
-    await refreshToken(client, true)
-    return { ok: true }
-  } catch (error) {
-    return { ok: false, ...translateScalekitError(error) }
-  }
+export async function fetchScalekitTokens(): Promise<{ ok: true } | { ok: false; problem: ProblemCode; detail: string }> {
+  const environments = new Map(getEnv().servers.map((server) => [environmentKey(server.environment), server.environment]))
+  const results = await Promise.all(
+    [...environments.values()].map(async (environment) => {
+      try {
+        await refreshToken(getScalekit(environment), true)
+        return { ok: true as const }
+      } catch (error) {
+        const translated = translateScalekitError(error)
+        return { ok: false as const, problem: translated.problem, detail: `${environment.environmentUrl}: ${translated.detail}` }
+      }
+    }),
+  )
+  return results.find((result) => !result.ok) ?? { ok: true }
 }
 
-export function getScalekit(): ScalekitBridgeClient {
-  instance ??= createClient()
-  return instance
+export function getScalekit(environment: ScalekitEnvironment): ScalekitBridgeClient {
+  const key = environmentKey(environment)
+  let client = instances.get(key)
+  if (!client) {
+    const { SCALEKIT_TIMEOUT_MS: timeoutMs } = getEnv()
+    const sdk = new Scalekit(environment.environmentUrl, environment.clientId, environment.clientSecret, { timeoutMs })
+    client = withBridgePolicy(sdk, timeoutMs)
+    instances.set(key, client)
+  }
+  return client
 }

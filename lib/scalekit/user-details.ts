@@ -1,5 +1,5 @@
 import 'server-only'
-import { getEnv } from '../env'
+import type { McpServer } from '../servers/config'
 import type { ScalekitUser } from '../sources/claims'
 import type { ProblemCode } from '../login/problems'
 import { getScalekit } from './client'
@@ -11,10 +11,14 @@ export type ScalekitOutcome = { ok: true; authRequestId: string } | { ok: false;
 export type LoginUserDetails = ScalekitUser | { loginFailed: true }
 
 /** Posts what became of this login request to Scalekit, server to server. */
-export async function updateLoginUserDetails(loginRequestId: string, details: LoginUserDetails): Promise<ScalekitOutcome> {
-  const { sdk } = getScalekit()
+export async function updateLoginUserDetails(
+  server: McpServer,
+  loginRequestId: string,
+  details: LoginUserDetails,
+): Promise<ScalekitOutcome> {
+  const { sdk } = getScalekit(server.environment)
   try {
-    const response = await sdk.auth.updateLoginUserDetails(getEnv().SCALEKIT_CONNECTION_ID, loginRequestId, details)
+    const response = await sdk.auth.updateLoginUserDetails(server.connectionId, loginRequestId, details)
     return { ok: true, authRequestId: response.authRequestId }
   } catch (error) {
     return { ok: false, ...translateScalekitError(error) }

@@ -2,7 +2,7 @@ import 'server-only'
 import { sql } from 'kysely'
 import { getDb } from '../db/client'
 import { errorText, logEvent } from './log'
-import { fetchScalekitToken } from '../scalekit/client'
+import { fetchScalekitTokens } from '../scalekit/client'
 import { checkPeerAddressStamp } from './peer-address'
 
 // /api/ready: can this instance finish a login right now? Three parts: the database (the ledger,
@@ -68,7 +68,7 @@ async function checkDatabase(): Promise<PartCheck> {
 
 async function checkScalekit(): Promise<PartCheck> {
   const checkedAt = new Date().toISOString()
-  const result = await fetchScalekitToken()
+  const result = await fetchScalekitTokens()
   if (result.ok) return { ok: true, checkedAt }
   reportFailure('scalekit', result.detail)
   return { ok: false, error: result.problem, checkedAt }

@@ -1,7 +1,7 @@
 import 'server-only'
-import fs from 'node:fs'
 import { z } from 'zod'
 import { isAcceptableServiceUrl } from '../server/urls'
+import { describeIssues, envSecret, parseJson, readJsonSetting } from '../server/json-setting'
 import { ClaimsMappingSchema, resolveMapping, type ResolvedMapping } from './claims'
 
 // The identity sources a deployment signs people in with, read from IDENTITY_SOURCES (a JSON
@@ -20,23 +20,6 @@ const TimeoutMs = z.number().int().min(100).max(30_000)
 // RFC 7230 token: what an HTTP header or cookie name may be.
 const Token = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/, 'must be a valid header/cookie name')
 
-/** A secret in the JSON, or "env:NAME" to read it from that environment variable. */
-function secret(min: number, env: Record<string, string | undefined>) {
-  return z.string().transform((value, ctx) => {
-    const name = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(value)?.[1]
-    const resolved = name ? env[name] : value
-    if (name && !resolved) {
-      ctx.addIssue({ code: 'custom', message: `refers to ${name}, which is not set` })
-      return z.NEVER
-    }
-    if (!resolved || resolved.length < min) {
-      ctx.addIssue({ code: 'custom', message: `must be at least ${min} characters` })
-      return z.NEVER
-    }
-    return resolved
-  })
-}
-
 function sourceSchemas(env: Record<string, string | undefined>) {
   const base = {
     id: z
@@ -54,7 +37,7 @@ function sourceSchemas(env: Record<string, string | undefined>) {
         name: DisplayName,
         issuer: ServiceUrl,
         clientId: z.string().trim().min(1),
-        clientSecret: secret(1, env),
+        clientSecret: envSecret(1, env),
         scopes: z
           .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, 'must be a scope name'))
           .default(['openid', 'email', 'profile'])
@@ -66,7 +49,7 @@ function sourceSchemas(env: Record<string, string | undefined>) {
         name: DisplayName.default('Company account'),
         url: ServiceUrl,
         secretHeader: Token.default('x-bridge-secret'),
-        secret: secret(16, env),
+        secret: envSecret(16, env),
         timeoutMs: TimeoutMs.default(5000),
       }),
       z.strictObject({
@@ -100,38 +83,11 @@ export interface SourcesConfig {
   namespaceSubjects: boolean
 }
 
-function readSourcesJson(env: Record<string, string | undefined>, problems: string[]): string | undefined {
-  const inline = env.IDENTITY_SOURCES?.trim()
-  const file = env.IDENTITY_SOURCES_FILE?.trim()
-  if (inline && file) {
-    problems.push('IDENTITY_SOURCES and IDENTITY_SOURCES_FILE are both set: keep one')
-    return undefined
-  }
-  if (!file) return inline || DEFAULT_SOURCES_JSON
-  try {
-    return fs.readFileSync(file, 'utf8')
-  } catch (error) {
-    problems.push(`IDENTITY_SOURCES_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
-    return undefined
-  }
-}
-
-function parseJson(text: string, key: string, problems: string[]): unknown {
-  try {
-    return JSON.parse(text)
-  } catch (error) {
-    // Node's message quotes the input, which may hold a secret: report only where it broke.
-    const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1]
-    problems.push(`${key} is not valid JSON${position ? ` (near character ${position})` : ''}`)
-    return undefined
-  }
-}
-
 /** Reads and checks every source; problems are returned as sentences naming the key to fix. */
 export function parseSourcesConfig(env: Record<string, string | undefined>): { config?: SourcesConfig; problems: string[] } {
   const problems: string[] = []
   const key = env.IDENTITY_SOURCES_FILE?.trim() ? 'IDENTITY_SOURCES_FILE' : 'IDENTITY_SOURCES'
-  const text = readSourcesJson(env, problems)
+  const text = readJsonSetting(env, { inline: 'IDENTITY_SOURCES', file: 'IDENTITY_SOURCES_FILE' }, problems, DEFAULT_SOURCES_JSON)
   const raw = text === undefined ? undefined : parseJson(text, key, problems)
   if (raw === undefined) return { problems }
 
@@ -140,12 +96,7 @@ export function parseSourcesConfig(env: Record<string, string | undefined>): { c
     .min(1, 'must list at least one source')
     .safeParse(raw)
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const [index, ...rest] = issue.path
-      const id = typeof index === 'number' && Array.isArray(raw) ? (raw[index] as { id?: unknown } | undefined)?.id : undefined
-      const where = typeof index === 'number' ? `${key}[${index}]${typeof id === 'string' ? ` (${id})` : ''}` : key
-      problems.push(`${where}${rest.length ? `.${rest.join('.')}` : ''}: ${issue.message}`)
-    }
+    problems.push(...describeIssues(parsed.error.issues, raw, key, 'id'))
     return { problems }
   }
 
