@@ -12,6 +12,7 @@ import {
 import { isProblemCode, PROBLEMS } from '@/lib/login/problems'
 import { isSameOriginPost, securityHeaders } from '@/lib/server/headers'
 import { logEvent } from '@/lib/server/log'
+import { findServer, type McpServer } from '@/lib/servers'
 
 // Cheap, per-request work only: security headers on every response (redirects and errors too),
 // the trailing-slash redirect (Next's own one carries no custom headers), the HTTP status of the
@@ -49,13 +50,28 @@ function refuseCrossSitePost(request: NextRequest, loginArea: boolean, appUrl: s
 }
 
 /** Adds the arriving login request to this browser's sealed map (lib/login/request.ts). */
-async function bindLoginRequest(request: NextRequest, response: NextResponse, params: LoginRequestParams): Promise<void> {
+async function bindLoginRequest(
+  request: NextRequest,
+  response: NextResponse,
+  params: LoginRequestParams,
+  serverKey: string,
+): Promise<void> {
   const env = getEnv()
   const name = cookieNameFor(env.secure)
   const ttl = env.LOGIN_REQUEST_TTL_SECONDS
   const pending = await unsealPending(request.cookies.get(name)?.value, env.SESSION_SECRET, ttl)
-  const seal = await sealPending(withPendingEntry(pending, params, Date.now(), ttl), env.SESSION_SECRET, ttl)
+  const seal = await sealPending(withPendingEntry(pending, params, Date.now(), ttl, serverKey), env.SESSION_SECRET, ttl)
   response.cookies.set(name, seal, cookieOptionsFor(env.secure, ttl))
+}
+
+/**
+ * The server a login endpoint serves: /login its default (undefined when there is none),
+ * /login/{key} a server of MCP_SERVERS. Null for any other path (/login/resume and the like).
+ */
+function loginEndpointServer(pathname: string): McpServer | undefined | null {
+  if (pathname === '/login') return findServer(undefined)
+  const key = /^\/login\/([a-z0-9-]{1,40})$/.exec(pathname)?.[1]
+  return key ? (findServer(key) ?? null) : null
 }
 
 export async function proxy(request: NextRequest) {
@@ -84,7 +100,8 @@ export async function proxy(request: NextRequest) {
     requestHeaders.set('origin', env.APP_URL)
   }
 
-  if (pathname.startsWith('/login/problem/')) {
+  // A form posted from a problem page (the denied page's buttons) is a server action, not a page view.
+  if (pathname.startsWith('/login/problem/') && (request.method === 'GET' || request.method === 'HEAD')) {
     const code = pathname.slice('/login/problem/'.length)
     const status = isProblemCode(code) ? PROBLEMS[code].status : 404
     const response = NextResponse.rewrite(ownUrl(request, pathname, request.nextUrl.search), {
@@ -103,15 +120,18 @@ export async function proxy(request: NextRequest) {
     return applyHeaders(response, pathname, nonce, env.secure)
   }
 
-  if (pathname === '/login' && (request.method === 'GET' || request.method === 'HEAD')) {
+  const server = request.method === 'GET' || request.method === 'HEAD' ? loginEndpointServer(pathname) : null
+  if (server !== null) {
     const parsed = parseLoginRequestParams(request.nextUrl.searchParams.get('login_request_id'), request.nextUrl.searchParams.get('state'))
-    if (!parsed.ok) {
-      const target = ownUrl(request, `/login/problem/${parsed.problem}`)
-      const response = NextResponse.rewrite(target, { status: PROBLEMS[parsed.problem].status, request: { headers: requestHeaders } })
+    if (!server || !parsed.ok) {
+      // /login with several servers and none marked default has nothing to sign in to, whatever its parameters.
+      const code = !server || parsed.ok ? 'unknown_server' : parsed.problem
+      const target = ownUrl(request, `/login/problem/${code}`)
+      const response = NextResponse.rewrite(target, { status: PROBLEMS[code].status, request: { headers: requestHeaders } })
       return applyHeaders(response, pathname, nonce, env.secure)
     }
     const response = NextResponse.next({ request: { headers: requestHeaders } })
-    await bindLoginRequest(request, response, parsed.params)
+    await bindLoginRequest(request, response, parsed.params, server.key)
     return applyHeaders(response, pathname, nonce, env.secure)
   }
 

@@ -21,6 +21,7 @@ import { seenLongEnough } from '@/lib/login/served-at'
 import { fingerprint, logEvent } from '@/lib/server/log'
 import type { LoginRequestParams, PendingMap } from '@/lib/login/request'
 import { loginPath, loginRequestFrom } from './params'
+import { findServer, offers } from '@/lib/servers'
 
 export interface SignInState {
   message?: string
@@ -35,7 +36,7 @@ const INVALID_CREDENTIALS = 'The email or password is incorrect.'
  * and refuses a POST whose Origin is not this bridge (cross-site, null or missing).
  */
 async function readRequest(form: FormData): Promise<LoginRequestParams> {
-  const parsed = loginRequestFrom(form.get('login_request_id'), form.get('state'))
+  const parsed = loginRequestFrom(form.get('login_request_id'), form.get('state'), form.get('server'))
   if (!parsed.ok) redirect(problemPath(parsed.problem))
   const h = await headers()
   const origin = h.get('origin')
@@ -44,6 +45,14 @@ async function readRequest(form: FormData): Promise<LoginRequestParams> {
     redirect(problemPath('cross_site'))
   }
   return parsed.params
+}
+
+/** The server the form acts for and the identity source it names, which that server must offer. */
+function offeredSource(params: LoginRequestParams, sourceId: unknown) {
+  const server = findServer(params.server)
+  if (!server) redirect(problemPath('unknown_server'))
+  const source = findSource(sourceId)
+  return source && offers(server, source.id) ? source : undefined
 }
 
 /**
@@ -77,7 +86,7 @@ async function failSignIn(params: LoginRequestParams, source: string, problem: P
 /** Email and password, checked by the local directory or the company's credential API. */
 export async function signInAction(previous: SignInState, form: FormData): Promise<SignInState> {
   const params = await readRequest(form)
-  const source = findSource(form.get('source'))
+  const source = offeredSource(params, form.get('source'))
   if (source?.type !== 'local' && source?.type !== 'http') redirect(loginPath(params))
   const fields = readCredentialFields(form)
   const { email } = fields
@@ -105,7 +114,7 @@ export async function signInAction(previous: SignInState, form: FormData): Promi
 export async function startIdpSignInAction(form: FormData): Promise<void> {
   const params = await readRequest(form)
   requireSeen(params, form)
-  const source = findSource(form.get('source'))
+  const source = offeredSource(params, form.get('source'))
   if (source?.type !== 'oidc') redirect(loginPath(params))
   const started = await startIdpSignIn(params, source)
   if (!started.ok) return failSignIn(params, source.id, started.problem, started.detail)
@@ -116,7 +125,7 @@ export async function startIdpSignInAction(form: FormData): Promise<void> {
 export async function continueWithAppSessionAction(form: FormData): Promise<void> {
   const params = await readRequest(form)
   requireSeen(params, form)
-  const source = findSource(form.get('source'))
+  const source = offeredSource(params, form.get('source'))
   if (source?.type !== 'session') redirect(loginPath(params))
   const result = await signInWithCredentials(source.id, {})
   if (result.outcome === 'signed_in') return complete(params, result.identity, result.signedInAt)
@@ -132,7 +141,7 @@ export async function continueAction(form: FormData): Promise<void> {
   const params = await readRequest(form)
   requireSeen(params, form)
   const session = await auth()
-  const source = findSource(session?.source)
+  const source = offeredSource(params, session?.source)
   if (!session?.identity || !source || source.type === 'session' || session.purpose === 'admin' || !isSessionFresh(session.signedInAt)) {
     redirect(loginPath(params))
   }

@@ -6,7 +6,17 @@ import { EmailPasswordFields } from '../email-password-fields'
 
 const initial: SignInState = { attempt: 0 }
 
-export function SignInForm({ loginRequestId, state, source }: { loginRequestId: string; state: string; source: string }) {
+export function SignInForm({
+  loginRequestId,
+  state,
+  server,
+  source,
+}: {
+  loginRequestId: string
+  state: string
+  server?: string
+  source: string
+}) {
   const [result, action, pending] = useActionState(signInAction, initial)
   return (
     // A new key after each failed attempt remounts the form, so the email the person typed comes
@@ -14,6 +24,7 @@ export function SignInForm({ loginRequestId, state, source }: { loginRequestId: 
     <form action={action} key={result.attempt} className="space-y-4" noValidate={false}>
       <input type="hidden" name="login_request_id" value={loginRequestId} />
       <input type="hidden" name="state" value={state} />
+      {server ? <input type="hidden" name="server" value={server} /> : null}
       <input type="hidden" name="source" value={source} />
       <EmailPasswordFields email={result.email} message={result.message} pending={pending} />
     </form>

@@ -48,7 +48,7 @@ export async function readSourceIntent(): Promise<SourceIntent | null> {
       password: env.SESSION_SECRET,
       ttl: sealTtlFor(env.LOGIN_REQUEST_TTL_SECONDS),
     })
-    const params = parseLoginRequestParams(data.params?.loginRequestId, data.params?.state)
+    const params = parseLoginRequestParams(data.params?.loginRequestId, data.params?.state, data.params?.server)
     if (!params.ok || typeof data.source !== 'string' || typeof data.id !== 'string' || typeof data.at !== 'number') return null
     return { params: params.params, source: data.source, id: data.id, at: data.at }
   } catch {

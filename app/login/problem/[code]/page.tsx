@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation'
 import { isProblemCode, PROBLEMS } from '@/lib/login/problems'
 import { Card, Heading } from '../../../ui'
 import { loginPath, loginRequestFrom } from '../../params'
+import { DeniedView } from './denied-view'
 
 type Props = {
   params: Promise<{ code: string }>
@@ -20,7 +21,8 @@ export default async function ProblemPage({ params, searchParams }: Props) {
   if (!isProblemCode(code)) notFound()
   const info = PROBLEMS[code]
   const query = await searchParams
-  const retry = info.retryable ? loginRequestFrom(query.login_request_id, query.state) : null
+  const retry = info.retryable ? loginRequestFrom(query.login_request_id, query.state, query.server) : null
+  if (code === 'access_denied' && retry?.ok) return <DeniedView params={retry.params} />
 
   return (
     <Card>

@@ -1,0 +1,22 @@
+import type { Metadata } from 'next'
+import { notFound } from 'next/navigation'
+import { findServer } from '@/lib/servers'
+import { LoginScreen } from '../login-screen'
+
+type Props = {
+  params: Promise<{ server: string }>
+  searchParams: Promise<Record<string, string | string[] | undefined>>
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const server = findServer((await params).server)
+  return { title: server ? `Sign in to ${server.name}` : 'Not found' }
+}
+
+/** /login/{key}: the sign-in page of one MCP server listed in MCP_SERVERS. */
+export default async function ServerLoginPage({ params, searchParams }: Props) {
+  const { server: key } = await params
+  const server = findServer(key)
+  if (!server) notFound()
+  return <LoginScreen server={server} serverKey={key} query={await searchParams} />
+}

@@ -1,0 +1,222 @@
+import { headers } from 'next/headers'
+import { redirect } from 'next/navigation'
+import { getEnv } from '@/lib/env'
+import { problemPath } from '@/lib/login/problems'
+import { receiveLoginRequest } from '@/lib/login/receive'
+import { auth } from '@/lib/auth/config'
+import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
+import { Card, Heading, buttonPrimary, buttonQuiet, buttonSecondary } from '../ui'
+import { SignInForm } from './sign-in-form'
+import { ArmedButton } from './armed-button'
+import { servedAtToken } from '@/lib/login/served-at'
+import { cancelAction, continueAction, continueWithAppSessionAction, startIdpSignInAction, useAnotherAccountAction } from './actions'
+import { loginPath, loginRequestFrom } from './params'
+import { findSource } from '@/lib/auth/providers'
+import { isSessionFresh } from '@/lib/auth/session-age'
+import { appLoginUrl, checkAppSession, type AppSessionCheck } from '@/lib/sources/session'
+import { sameOriginRedirect } from '@/lib/auth/redirects'
+import type { SourceOfType } from '@/lib/sources/config'
+import type { LoginRequestParams } from '@/lib/login/request'
+import { offeredSources, type McpServer } from '@/lib/servers'
+import { decideAccess } from '@/lib/servers/policy'
+import { Hidden } from './hidden'
+
+type Query = Record<string, string | string[] | undefined>
+
+/**
+ * The sign-in page of one MCP server: /login for the default one, /login/{key} for each (`key`
+ * is the one in the address, absent at /login). `serverKey` is that key.
+ */
+export async function LoginScreen({ server, serverKey, query }: { server: McpServer; serverKey?: string; query: Query }) {
+  const parsed = loginRequestFrom(query.login_request_id, query.state, serverKey)
+  if (!parsed.ok) redirect(problemPath(parsed.problem))
+  const params = parsed.params
+  const env = getEnv()
+  const h = await headers()
+
+  const arrival = { ip: h.get(PEER_ADDRESS_HEADER) || null, userAgent: h.get('user-agent') }
+  const reception = await receiveLoginRequest(params, server, arrival)
+  if (!reception.ok) redirect(problemPath(reception.problem, reception.problem === 'database_unavailable' ? params : undefined))
+
+  const session = await auth()
+  const served = servedAtToken(env.SESSION_SECRET, params.loginRequestId)
+  const sessionSource = findSource(session?.source)
+  // The bridge's own session; a company-app session is asked afresh below instead.
+  const ownSession =
+    session?.identity?.ok && sessionSource && sessionSource.type !== 'session' && session.purpose !== 'admin'
+      ? session.identity.profile
+      : null
+  const fresh = ownSession && isSessionFresh(session?.signedInAt) ? ownSession : null
+  // "Continue as" only for someone this server admits; anyone else signs in with another account.
+  const refused = fresh && !decideAccess(server, fresh).allowed ? fresh : null
+  const signedIn = fresh && !refused ? fresh : null
+
+  return (
+    <Card>
+      <Heading>Sign in to continue</Heading>
+      <p className="mt-2 text-sm leading-6 text-slate-600">
+        An MCP client (such as Claude, Cursor or VS Code) is asking to act on your behalf
+        {env.multiServer ? (
+          <>
+            {' '}
+            on{' '}
+            <span data-testid="server-name" className="font-medium text-slate-900">
+              {server.name}
+            </span>
+          </>
+        ) : null}
+        . Sign in to let it connect. Continue only if you started this from your MCP client just now.
+      </p>
+
+      {signedIn ? (
+        <ContinueAs params={params} person={signedIn} served={served} />
+      ) : (
+        <>
+          {ownSession && !fresh ? (
+            <p data-testid="session-expired" className="mt-4 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900">
+              Your earlier sign-in here is too old to reuse. Sign in again.
+            </p>
+          ) : null}
+          {refused ? (
+            <p data-testid="session-refused" className="mt-4 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900">
+              You are signed in as {refused.email}, who cannot use {server.name}. Sign in with another account.
+            </p>
+          ) : null}
+          <SignInChoices params={params} server={server} cookieHeader={h.get('cookie')} served={served} />
+        </>
+      )}
+
+      <form action={cancelAction} className="mt-3">
+        <Hidden {...params} />
+        <button type="submit" className={buttonQuiet}>
+          Cancel
+        </button>
+      </form>
+    </Card>
+  )
+}
+
+/** The bridge's own fresh sign-in, offered for this login request: the person must choose it. */
+function ContinueAs({ params, person, served }: { params: LoginRequestParams; person: { name?: string; email: string }; served: string }) {
+  return (
+    <div className="mt-6 space-y-3">
+      <p className="text-sm text-slate-700">
+        You are signed in as <span className="font-medium">{person.name || person.email}</span>
+        {person.name ? <span className="text-slate-500"> ({person.email})</span> : null}.
+      </p>
+      <form action={continueAction}>
+        <Hidden {...params} served={served} />
+        <ArmedButton className={buttonPrimary}>Continue as {person.name || person.email}</ArmedButton>
+      </form>
+      <form action={useAnotherAccountAction}>
+        <Hidden {...params} />
+        <button type="submit" className={buttonSecondary}>
+          Use another account
+        </button>
+      </form>
+    </div>
+  )
+}
+
+/** One way in per configured source: the company app's session, each IdP, the email and password form. */
+async function SignInChoices({
+  params,
+  server,
+  cookieHeader,
+  served,
+}: {
+  params: LoginRequestParams
+  server: McpServer
+  cookieHeader: string | null
+  served: string
+}) {
+  const env = getEnv()
+  const sources = offeredSources(server)
+  const returnTo = sameOriginRedirect(loginPath(params), env.APP_URL)
+  const appSessions = await Promise.all(
+    sources.flatMap((source) =>
+      source.type === 'session' ? [checkAppSession(source, cookieHeader).then((check) => ({ source, check }))] : [],
+    ),
+  )
+  const credentials = sources.find((source) => source.type === 'local' || source.type === 'http')
+  const idps = sources.filter((source) => source.type === 'oidc')
+  const hasButtons = appSessions.length > 0 || idps.length > 0
+
+  return (
+    <div className="mt-6 space-y-3">
+      {appSessions.map(({ source, check }) => (
+        <AppSessionChoice
+          key={source.id}
+          params={params}
+          server={server}
+          source={source}
+          check={check}
+          returnTo={returnTo}
+          served={served}
+        />
+      ))}
+      {idps.map((source) => (
+        <form key={source.id} action={startIdpSignInAction}>
+          <Hidden {...params} served={served} />
+          <input type="hidden" name="source" value={source.id} />
+          <ArmedButton className={buttonSecondary}>Sign in with {source.name}</ArmedButton>
+        </form>
+      ))}
+      {credentials ? (
+        <>
+          {hasButtons ? (
+            <p className="pt-2 text-center text-xs uppercase tracking-wide text-slate-500">or with your email and password</p>
+          ) : null}
+          <SignInForm loginRequestId={params.loginRequestId} state={params.state} server={params.server} source={credentials.id} />
+        </>
+      ) : null}
+    </div>
+  )
+}
+
+/** The company app's session: "Continue as" when the app knows this browser, its sign-in otherwise. */
+function AppSessionChoice({
+  params,
+  server,
+  source,
+  check,
+  returnTo,
+  served,
+}: {
+  params: LoginRequestParams
+  server: McpServer
+  source: SourceOfType<'session'>
+  check: AppSessionCheck
+  returnTo: string
+  served: string
+}) {
+  if (check.outcome === 'signed_in' && check.identity.ok && !decideAccess(server, check.identity.profile).allowed) {
+    return (
+      <p data-testid="source-refused" className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900">
+        You are signed in to {source.name} as {check.identity.profile.email}, who cannot use {server.name}.
+      </p>
+    )
+  }
+  if (check.outcome === 'signed_in' && check.identity.ok) {
+    return (
+      <form action={continueWithAppSessionAction}>
+        <Hidden {...params} served={served} />
+        <input type="hidden" name="source" value={source.id} />
+        <ArmedButton className={buttonPrimary}>Continue as {check.identity.profile.name || check.identity.profile.email}</ArmedButton>
+        <p className="mt-1 text-center text-xs text-slate-500">signed in to {source.name}</p>
+      </form>
+    )
+  }
+  return (
+    <div>
+      <a href={appLoginUrl(source, returnTo)} className={buttonSecondary}>
+        Sign in with {source.name}
+      </a>
+      {check.outcome === 'failed' ? (
+        <p data-testid="source-notice" className="mt-1 text-xs text-amber-800">
+          {source.name} did not answer just now; if you are already signed in there, try reloading this page.
+        </p>
+      ) : null}
+    </div>
+  )
+}

@@ -1,0 +1,56 @@
+import { getEnv } from '@/lib/env'
+import { getDb } from '@/lib/db/client'
+import { findLoginRequest } from '@/lib/ledger/record'
+import { readPending } from '@/lib/login/cookie'
+import { checkState, type LoginRequestParams } from '@/lib/login/request'
+import { PROBLEMS } from '@/lib/login/problems'
+import { bindingOf, findServer } from '@/lib/servers'
+import { Card, Heading, buttonQuiet, buttonSecondary } from '../../../ui'
+import { cancelAction, useAnotherAccountAction } from '../../actions'
+import { Hidden } from '../../hidden'
+
+/**
+ * Who was refused, and on which server, named only to the browser the request is bound to (its
+ * sealed entry); anyone else who opens this address sees the general sentence.
+ */
+async function refusedPerson(params: LoginRequestParams): Promise<{ email: string; serverName: string } | null> {
+  const server = findServer(params.server)
+  if (!server) return null
+  const env = getEnv()
+  const check = checkState(await readPending(), params, Date.now(), env.LOGIN_REQUEST_TTL_SECONDS, bindingOf(server))
+  if (!check.ok) return null
+  try {
+    const row = await findLoginRequest(await getDb(), params.loginRequestId)
+    return row?.status === 'denied' && row.user_email ? { email: row.user_email, serverName: server.name } : null
+  } catch {
+    return null
+  }
+}
+
+/** The 403 page of a person the server's access policy refused: another account, or cancel. */
+export async function DeniedView({ params }: { params: LoginRequestParams }) {
+  const person = await refusedPerson(params)
+  return (
+    <Card>
+      <Heading>{person ? `Your account (${person.email}) cannot use ${person.serverName}` : PROBLEMS.access_denied.title}</Heading>
+      <p data-testid="problem-message" className="mt-3 text-sm leading-6 text-slate-700">
+        {PROBLEMS.access_denied.message}
+      </p>
+      <form action={useAnotherAccountAction} className="mt-6">
+        <Hidden {...params} />
+        <button type="submit" className={buttonSecondary}>
+          Use another account
+        </button>
+      </form>
+      <form action={cancelAction} className="mt-3">
+        <Hidden {...params} />
+        <button type="submit" className={buttonQuiet}>
+          Cancel
+        </button>
+      </form>
+      <p className="mt-6 text-xs text-slate-500">
+        Reference: <code data-testid="problem-code">access_denied</code>
+      </p>
+    </Card>
+  )
+}
