@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely'
 import { migration0001 } from './0001-users-and-ledger'
 import { migration0002 } from './0002-ledger-admin-indexes'
 import { migration0003 } from './0003-sign-in-throttle'
+import { migration0005 } from './0005-user-groups-and-roles'
 
 export type Engine = 'sqlite' | 'postgres'
 
@@ -14,6 +15,7 @@ function buildMigrations(engine: Engine): Record<string, Migration> {
     '0001_users_and_ledger': migration0001(engine),
     '0002_ledger_admin_indexes': migration0002(engine),
     '0003_sign_in_throttle': migration0003(),
+    '0005_user_groups_and_roles': migration0005(),
   }
 }
 
