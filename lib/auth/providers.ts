@@ -4,7 +4,7 @@ import { CredentialsSignin } from 'next-auth'
 import type { Provider } from 'next-auth/providers'
 import { getEnv } from '../env'
 import { getDb } from '../db/client'
-import { verifyCredentials } from '../users/directory'
+import { userGroups, userRoles, verifyCredentials } from '../users/directory'
 import type { User } from '../db/schema'
 import { CredentialsInput } from './credentials-input'
 import { errorText, logEvent } from '../server/log'
@@ -26,7 +26,10 @@ function passwordCheckSlots() {
 // One Auth.js provider per identity source: the local directory and the company's credential API
 // and app session as Credentials providers, each upstream IdP as an OpenID Connect provider.
 
+/** A local user as an identity; empty group and role lists are left out of the claims. */
 export function localIdentity(source: string, user: User): MappedIdentity {
+  const groups = userGroups(user)
+  const roles = userRoles(user)
   return {
     ok: true,
     profile: {
@@ -35,6 +38,8 @@ export function localIdentity(source: string, user: User): MappedIdentity {
       email: user.email,
       emailVerified: user.email_verified === 1,
       name: user.name,
+      ...(groups.length ? { groups } : {}),
+      ...(roles.length ? { roles } : {}),
     },
   }
 }

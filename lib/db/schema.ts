@@ -11,6 +11,10 @@ interface UsersTable {
   is_admin: number
   disabled: number
   email_verified: number
+  /** JSON array of group names; read with userGroups(). */
+  groups: string
+  /** JSON array of role names; read with userRoles(). */
+  roles: string
   created_at: number
   updated_at: number
 }

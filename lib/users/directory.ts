@@ -12,13 +12,74 @@ function normalizeEmail(email: string): string {
 
 export class UserDirectoryError extends Error {}
 
+// Group and role names: what the local directory claims for a person, and what access policies
+// match on. Names are compared exactly, so they are checked when stored rather than cleaned up.
+
+const NAME_MAX_CHARS = 64
+const NAMES_MAX = 100
+// Control, format (zero-width, bidirectional overrides), private-use and surrogate code points,
+// and line or paragraph separators: nothing that prints as something other than it is.
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]/u
+
+function nameProblem(name: unknown): string | null {
+  if (typeof name !== 'string' || name.length === 0) return 'must not be empty'
+  if ([...name].length > NAME_MAX_CHARS) return `must be at most ${NAME_MAX_CHARS} characters`
+  if (name.trim() !== name) return 'must not start or end with whitespace'
+  if (name.includes(',')) return 'must not contain a comma'
+  if (UNPRINTABLE.test(name)) return 'must contain only printable characters'
+  return null
+}
+
+/** Checked names, duplicates dropped, first occurrence kept; throws naming the first bad one. */
+function checkNames(kind: 'group' | 'role', names: readonly string[]): string[] {
+  const unique = [...new Set(names)]
+  for (const name of unique) {
+    const problem = nameProblem(name)
+    if (problem) throw new UserDirectoryError(`The ${kind} name ${JSON.stringify(name)} ${problem}.`)
+  }
+  if (unique.length > NAMES_MAX) {
+    throw new UserDirectoryError(`A user can have at most ${NAMES_MAX} ${kind}s (got ${unique.length}).`)
+  }
+  return unique
+}
+
+/** A stored list read leniently: text that is not a JSON array gives [], bad entries are left out. */
+function readNames(stored: string | null | undefined): string[] {
+  let value: unknown
+  try {
+    value = JSON.parse(stored ?? '[]')
+  } catch {
+    return []
+  }
+  if (!Array.isArray(value)) return []
+  return [...new Set(value.filter((name): name is string => nameProblem(name) === null))].slice(0, NAMES_MAX)
+}
+
+export function userGroups(user: Pick<User, 'groups'>): string[] {
+  return readNames(user.groups)
+}
+
+export function userRoles(user: Pick<User, 'roles'>): string[] {
+  return readNames(user.roles)
+}
+
 export async function addUser(
   db: Kysely<Database>,
-  input: { email: string; name: string; password: string; isAdmin?: boolean; emailVerified?: boolean },
+  input: {
+    email: string
+    name: string
+    password: string
+    isAdmin?: boolean
+    emailVerified?: boolean
+    groups?: string[]
+    roles?: string[]
+  },
 ): Promise<User> {
   const email = normalizeEmail(input.email)
   const policy = checkPasswordPolicy(input.password)
   if (policy) throw new UserDirectoryError(policy)
+  const groups = checkNames('group', input.groups ?? [])
+  const roles = checkNames('role', input.roles ?? [])
   const existing = await findUserByEmail(db, email)
   if (existing) throw new UserDirectoryError(`A user with the email ${email} already exists.`)
   const now = Date.now()
@@ -30,6 +91,8 @@ export async function addUser(
     is_admin: input.isAdmin ? 1 : 0,
     disabled: 0,
     email_verified: input.emailVerified ? 1 : 0,
+    groups: JSON.stringify(groups),
+    roles: JSON.stringify(roles),
     created_at: now,
     updated_at: now,
   }
@@ -67,6 +130,28 @@ export async function setUserPassword(db: Kysely<Database>, email: string, passw
     .where('email', '=', normalizeEmail(email))
     .executeTakeFirst()
   if (Number(result.numUpdatedRows) !== 1) throw new UserDirectoryError(`No user with the email ${normalizeEmail(email)}.`)
+}
+
+async function setNames(db: Kysely<Database>, email: string, kind: 'group' | 'role', names: readonly string[]): Promise<string[]> {
+  const checked = checkNames(kind, names)
+  const list = JSON.stringify(checked)
+  const result = await db
+    .updateTable('users')
+    .set(kind === 'group' ? { groups: list, updated_at: Date.now() } : { roles: list, updated_at: Date.now() })
+    .where('email', '=', normalizeEmail(email))
+    .executeTakeFirst()
+  if (Number(result.numUpdatedRows) !== 1) throw new UserDirectoryError(`No user with the email ${normalizeEmail(email)}.`)
+  return checked
+}
+
+/** Replaces the user's groups (an empty list clears them); answers with the list stored. */
+export function setUserGroups(db: Kysely<Database>, email: string, groups: readonly string[]): Promise<string[]> {
+  return setNames(db, email, 'group', groups)
+}
+
+/** Replaces the user's roles (an empty list clears them); answers with the list stored. */
+export function setUserRoles(db: Kysely<Database>, email: string, roles: readonly string[]): Promise<string[]> {
+  return setNames(db, email, 'role', roles)
 }
 
 /**

@@ -3,6 +3,7 @@ import { migration0001 } from './0001-users-and-ledger'
 import { migration0002 } from './0002-ledger-admin-indexes'
 import { migration0003 } from './0003-sign-in-throttle'
 import { migration0004 } from './0004-ledger-servers'
+import { migration0005 } from './0005-user-groups-and-roles'
 
 export type Engine = 'sqlite' | 'postgres'
 
@@ -16,6 +17,7 @@ function buildMigrations(engine: Engine): Record<string, Migration> {
     '0002_ledger_admin_indexes': migration0002(engine),
     '0003_sign_in_throttle': migration0003(),
     '0004_ledger_servers': migration0004(),
+    '0005_user_groups_and_roles': migration0005(),
   }
 }
 
