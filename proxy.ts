@@ -74,6 +74,22 @@ function loginEndpointServer(pathname: string): McpServer | undefined | null {
   return key ? (findServer(key) ?? null) : null
 }
 
+/** A GET of a login endpoint: bind a well-formed request to this browser, or show why not (400, 404). */
+async function arriveAtLoginEndpoint(request: NextRequest, server: McpServer | undefined, requestHeaders: Headers): Promise<NextResponse> {
+  const parsed = parseLoginRequestParams(request.nextUrl.searchParams.get('login_request_id'), request.nextUrl.searchParams.get('state'))
+  if (!server || !parsed.ok) {
+    // /login with several servers and none marked default has nothing to sign in to, whatever its parameters.
+    const code = !server || parsed.ok ? 'unknown_server' : parsed.problem
+    return NextResponse.rewrite(ownUrl(request, `/login/problem/${code}`), {
+      status: PROBLEMS[code].status,
+      request: { headers: requestHeaders },
+    })
+  }
+  const response = NextResponse.next({ request: { headers: requestHeaders } })
+  await bindLoginRequest(request, response, parsed.params, server.key)
+  return response
+}
+
 export async function proxy(request: NextRequest) {
   const env = getEnv()
   const { pathname } = request.nextUrl
@@ -121,19 +137,7 @@ export async function proxy(request: NextRequest) {
   }
 
   const server = request.method === 'GET' || request.method === 'HEAD' ? loginEndpointServer(pathname) : null
-  if (server !== null) {
-    const parsed = parseLoginRequestParams(request.nextUrl.searchParams.get('login_request_id'), request.nextUrl.searchParams.get('state'))
-    if (!server || !parsed.ok) {
-      // /login with several servers and none marked default has nothing to sign in to, whatever its parameters.
-      const code = !server || parsed.ok ? 'unknown_server' : parsed.problem
-      const target = ownUrl(request, `/login/problem/${code}`)
-      const response = NextResponse.rewrite(target, { status: PROBLEMS[code].status, request: { headers: requestHeaders } })
-      return applyHeaders(response, pathname, nonce, env.secure)
-    }
-    const response = NextResponse.next({ request: { headers: requestHeaders } })
-    await bindLoginRequest(request, response, parsed.params, server.key)
-    return applyHeaders(response, pathname, nonce, env.secure)
-  }
+  if (server !== null) return applyHeaders(await arriveAtLoginEndpoint(request, server, requestHeaders), pathname, nonce, env.secure)
 
   return applyHeaders(NextResponse.next({ request: { headers: requestHeaders } }), pathname, nonce, env.secure)
 }

@@ -54,19 +54,7 @@ export async function LoginScreen({ server, serverKey, query }: { server: McpSer
   return (
     <Card>
       <Heading>Sign in to continue</Heading>
-      <p className="mt-2 text-sm leading-6 text-slate-600">
-        An MCP client (such as Claude, Cursor or VS Code) is asking to act on your behalf
-        {env.multiServer ? (
-          <>
-            {' '}
-            on{' '}
-            <span data-testid="server-name" className="font-medium text-slate-900">
-              {server.name}
-            </span>
-          </>
-        ) : null}
-        . Sign in to let it connect. Continue only if you started this from your MCP client just now.
-      </p>
+      <Intro serverName={env.multiServer ? server.name : undefined} />
 
       {signedIn ? (
         <ContinueAs params={params} person={signedIn} served={served} />
@@ -93,6 +81,25 @@ export async function LoginScreen({ server, serverKey, query }: { server: McpSer
         </button>
       </form>
     </Card>
+  )
+}
+
+/** What is asking, and for which server when the bridge serves several. */
+function Intro({ serverName }: { serverName?: string }) {
+  return (
+    <p className="mt-2 text-sm leading-6 text-slate-600">
+      An MCP client (such as Claude, Cursor or VS Code) is asking to act on your behalf
+      {serverName ? (
+        <>
+          {' '}
+          on{' '}
+          <span data-testid="server-name" className="font-medium text-slate-900">
+            {serverName}
+          </span>
+        </>
+      ) : null}
+      . Sign in to let it connect. Continue only if you started this from your MCP client just now.
+    </p>
   )
 }
 

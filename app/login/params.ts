@@ -1,5 +1,4 @@
 import { parseLoginRequestParams, type LoginRequestParams } from '@/lib/login/request'
-import { loginQuery } from '@/lib/login/problems'
 
 function first(value: unknown): unknown {
   return Array.isArray(value) ? value[0] : value

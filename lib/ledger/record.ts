@@ -8,7 +8,7 @@ import type { ScalekitUser } from '../sources/claims'
 
 type Db = Kysely<Database>
 
-type LoginEventType =
+export type LoginEventType =
   | 'received'
   | 'signed_in'
   | 'sign_in_failed'
@@ -21,7 +21,7 @@ type LoginEventType =
   | 'expired'
   | 'denied'
 
-async function recordLoginEvent(
+export async function recordLoginEvent(
   db: Db,
   loginRequestId: string,
   type: LoginEventType,
@@ -268,43 +268,6 @@ export async function recordSignInFailed(
     { type: 'sign_in_failed', detail: { source: failure.source, code: failure.code, message: failure.message.slice(0, 300) } },
     now,
   )
-}
-
-/**
- * The person who signed in may not use this server: the row says who and which rule failed, and
- * stays usable (status `denied`) for another account until it expires. Nothing reached Scalekit.
- */
-export async function recordLoginDenied(
-  db: Db,
-  loginRequestId: string,
-  denial: { source: string; sub: string; email: string; rule: string; signedInAt: number },
-  now = Date.now(),
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable('login_requests')
-      .set({
-        status: 'denied',
-        updated_at: now,
-        signed_in_at: denial.signedInAt,
-        identity_source: denial.source,
-        user_sub: denial.sub,
-        user_email: denial.email,
-        error_code: 'denied',
-        error_message: denial.rule.slice(0, 500),
-      })
-      .where('id', '=', loginRequestId)
-      .where('status', 'in', ['pending', 'denied'])
-      .executeTakeFirst()
-    if (Number(updated.numUpdatedRows) === 0) return
-    await recordLoginEvent(
-      trx,
-      loginRequestId,
-      'denied',
-      { source: denial.source, email: denial.email, rule: denial.rule.slice(0, 300) },
-      now,
-    )
-  })
 }
 
 export function listLoginEvents(db: Db, loginRequestId: string) {

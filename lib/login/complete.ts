@@ -8,7 +8,6 @@ import {
   claimLoginRequest,
   findLoginRequest,
   recordLoginCompleted,
-  recordLoginDenied,
   recordLoginFailed,
   recordLoginRejected,
   type Claimant,
@@ -17,6 +16,7 @@ import { toScalekitUser, type MappedIdentity } from '../sources/claims'
 import { partnerCallbackUrl, updateLoginUserDetails, type LoginUserDetails } from '../scalekit/user-details'
 import { PROBLEMS, type ProblemCode } from './problems'
 import { errorText, fingerprint, logEvent } from '../server/log'
+import { recordLoginDenied } from '../ledger/denied'
 import { bindingOf, findServer, type McpServer } from '../servers'
 import { decideAccess } from '../servers/policy'
 

@@ -1,0 +1,41 @@
+import 'server-only'
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema'
+import { recordLoginEvent } from './record'
+
+/**
+ * The person who signed in may not use this server: the row says who and which rule failed, and
+ * stays usable (status `denied`) for another account until it expires. Nothing reached Scalekit.
+ */
+export async function recordLoginDenied(
+  db: Kysely<Database>,
+  loginRequestId: string,
+  denial: { source: string; sub: string; email: string; rule: string; signedInAt: number },
+  now = Date.now(),
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('login_requests')
+      .set({
+        status: 'denied',
+        updated_at: now,
+        signed_in_at: denial.signedInAt,
+        identity_source: denial.source,
+        user_sub: denial.sub,
+        user_email: denial.email,
+        error_code: 'denied',
+        error_message: denial.rule.slice(0, 500),
+      })
+      .where('id', '=', loginRequestId)
+      .where('status', 'in', ['pending', 'denied'])
+      .executeTakeFirst()
+    if (Number(updated.numUpdatedRows) === 0) return
+    await recordLoginEvent(
+      trx,
+      loginRequestId,
+      'denied',
+      { source: denial.source, email: denial.email, rule: denial.rule.slice(0, 300) },
+      now,
+    )
+  })
+}
