@@ -10,6 +10,7 @@ import {
   recordLoginRejected,
 } from './record'
 import { purgeUntouched, UNTOUCHED_GRACE_MS } from './retention'
+import { recordLoginDenied } from './denied'
 import { addUser, findUserByEmail, setUserDisabled, verifyCredentials } from '../users/directory'
 
 const pgSkipReason = await postgresAvailable()
@@ -148,6 +149,34 @@ for (const engine of engines) {
       await recordLoginRejected(handle.db, 'lri_forged', { code: 'expired', message: 'expired' }, 3_000)
       expect(await findLoginRequest(handle.db, 'lri_forged')).toMatchObject({ status: 'expired', error_code: 'expired' })
       expect((await listLoginEvents(handle.db, 'lri_forged')).map((e) => e.type)).toEqual(['received', 'rejected', 'expired'])
+    })
+
+    it('keeps a denied request open for another account, and only for the server it arrived for', async () => {
+      await recordLoginReceived(handle.db, { ...received('lri_denied'), serverKey: 'finance' }, 1_000)
+      const denial = { source: 'local', sub: 'u1', email: 'bob@example.com', signedInAt: 1_500, rule: 'not in any of the groups: finance' }
+      await recordLoginDenied(handle.db, 'lri_denied', denial, 2_000)
+      expect(await findLoginRequest(handle.db, 'lri_denied')).toMatchObject({
+        status: 'denied',
+        server_key: 'finance',
+        user_email: 'bob@example.com',
+        error_code: 'denied',
+        error_message: 'not in any of the groups: finance',
+        finished_at: null,
+      })
+      const take = (serverKey: string, at: number) =>
+        claimLoginRequest(handle.db, { loginRequestId: 'lri_denied', stateHash: 'hash', serverKey }, claimant, at)
+      expect(await take('crm', 3_000)).toBe(false)
+      expect(await take('finance', 3_000)).toBe(true)
+      expect(await findLoginRequest(handle.db, 'lri_denied')).toMatchObject({ status: 'submitting', user_email: claimant.email })
+      // A denial arriving after another account took the request changes nothing.
+      await recordLoginDenied(handle.db, 'lri_denied', denial, 4_000)
+      expect(await findLoginRequest(handle.db, 'lri_denied')).toMatchObject({ status: 'submitting' })
+      expect((await listLoginEvents(handle.db, 'lri_denied')).map((e) => e.type).sort()).toEqual([
+        'denied',
+        'received',
+        'signed_in',
+        'submitted',
+      ])
     })
 
     it('stores argon2id hashes and verifies credentials without telling unknown from wrong', async () => {
