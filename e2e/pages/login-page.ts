@@ -15,7 +15,7 @@ export class LoginPage {
   constructor(readonly page: Page) {
     this.email = page.getByLabel('Email')
     this.password = page.getByLabel('Password')
-    this.signInButton = page.getByRole('button', { name: 'Sign in' })
+    this.signInButton = page.getByRole('button', { name: 'Sign in', exact: true })
     this.cancelButton = page.getByRole('button', { name: 'Cancel' })
     this.useAnotherAccount = page.getByRole('button', { name: 'Use another account' })
     this.formMessage = page.getByTestId('form-message')

@@ -28,7 +28,7 @@ export function runUsersCli(args: string[], stdin = ''): Promise<{ code: number 
 }
 
 export async function createUser(
-  options: { name?: string; admin?: boolean; emailVerified?: boolean; prefix?: string } = {},
+  options: { name?: string; admin?: boolean; emailVerified?: boolean; prefix?: string; groups?: string[]; roles?: string[] } = {},
 ): Promise<TestUser> {
   const id = randomBytes(5).toString('hex')
   const user = {
@@ -40,6 +40,8 @@ export async function createUser(
   const args = ['add', user.email, '--name', user.name]
   if (options.admin) args.push('--admin')
   if (options.emailVerified) args.push('--email-verified')
+  for (const group of options.groups ?? []) args.push('--group', group)
+  for (const role of options.roles ?? []) args.push('--role', role)
   const result = await runUsersCli(args, `${user.password}\n`)
   if (result.code !== 0) throw new Error(`users add failed: ${result.stderr || result.stdout}`)
   return user

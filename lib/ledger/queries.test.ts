@@ -277,7 +277,7 @@ for (const engine of engines) {
     })
 
     it('counts effective statuses over the whole filter except the status, and splits the range into a timeline', async () => {
-      const expected: Record<LedgerStatus, number> = { pending: 0, submitting: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
+      const expected: Record<LedgerStatus, number> = { pending: 0, denied: 0, submitting: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
       for (const row of ROWS) if (inDefaultRange(row)) expected[effective(row)] += 1
       const all = await loadLedgerPage(handle.db, {}, { now: NOW })
       expect(all.counts).toEqual(expected)
@@ -288,14 +288,14 @@ for (const engine of engines) {
       expect(failedOnly.timeline).toEqual(all.timeline)
 
       const acmeCounts = (await loadLedgerPage(handle.db, { source: 'acme', status: 'completed' }, { now: NOW })).counts
-      const acmeExpected: Record<LedgerStatus, number> = { pending: 0, submitting: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
+      const acmeExpected: Record<LedgerStatus, number> = { pending: 0, denied: 0, submitting: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
       for (const row of ROWS) if (inDefaultRange(row) && row.identity_source === 'acme') acmeExpected[effective(row)] += 1
       expect(acmeCounts).toEqual(acmeExpected)
 
       // A search is counted (and drawn) over its own matches.
       const searched = await loadLedgerPage(handle.db, { q: 'user1', status: 'completed' }, { now: NOW, buckets: 7 })
       const matches = ROWS.filter((row) => inDefaultRange(row) && row.user_email?.startsWith('user1'))
-      const searchExpected: Record<LedgerStatus, number> = { pending: 0, submitting: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
+      const searchExpected: Record<LedgerStatus, number> = { pending: 0, denied: 0, submitting: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
       for (const row of matches) searchExpected[effective(row)] += 1
       expect(searched.counts).toEqual(searchExpected)
       expect(searched.items.map((item) => item.id)).toEqual(

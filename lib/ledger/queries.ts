@@ -33,7 +33,7 @@ import {
 // queries for SQLite and PostgreSQL; every one of them is served by an index (migration 0002).
 
 function emptyCounts(): Record<LedgerStatus, number> {
-  return { pending: 0, submitting: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
+  return { pending: 0, denied: 0, submitting: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
 }
 
 type Timeline = LedgerPage['timeline']

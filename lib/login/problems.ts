@@ -201,7 +201,7 @@ export function problemPath(code: ProblemCode, params?: { loginRequestId: string
 }
 
 /** login_request_id and state, and the server's key when the request came through /login/{key}. */
-export function loginQuery(params: { loginRequestId: string; state: string; server?: string }): URLSearchParams {
+function loginQuery(params: { loginRequestId: string; state: string; server?: string }): URLSearchParams {
   const query = new URLSearchParams({ login_request_id: params.loginRequestId, state: params.state })
   if (params.server) query.set('server', params.server)
   return query
