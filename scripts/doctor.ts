@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import { parseArgs, parseEnv as parseDotenv } from 'node:util'
-import { runDoctor } from '../lib/doctor'
-import { redactFinding, secretValues, type EnvSource, type Finding, type FindingStatus } from '../lib/doctor/findings'
+import { doctorSecrets, runDoctor } from '../lib/doctor'
+import { redactFinding, type EnvSource, type Finding, type FindingStatus } from '../lib/doctor/findings'
 
 // `npm run doctor`: checks this deployment's configuration from the outside and says what to fix.
 // Exit code 0 when nothing FAILs, 1 when something does, 2 for bad arguments.
@@ -14,6 +14,8 @@ const USAGE = `Usage:
 Checks the configuration (lib/env.ts), the Scalekit client credentials and connection id, the
 login endpoint Scalekit sends people to, and the bridge at APP_URL: https, DNS, /api/health on one
 host, the login headers (Cross-Origin-Opener-Policy, Referrer-Policy, CSP) and /api/ready.
+With MCP_SERVERS, every server is checked (credentials once per Scalekit environment) and each
+line's id carries the server's key, e.g. connection-id:finance.
 Sends nothing that starts a login and changes nothing, in the bridge or in Scalekit.
 
 --env <path>       Read KEY=VALUE lines from this file (repeatable; later files win).
@@ -113,7 +115,7 @@ async function main(): Promise<number> {
   } catch (error) {
     // A bug, not a finding: say what broke, with any configured secret blanked out.
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-    const { summary } = redactFinding({ id: 'doctor', status: 'fail', summary: message }, secretValues(source))
+    const { summary } = redactFinding({ id: 'doctor', status: 'fail', summary: message }, doctorSecrets(source))
     console.error(`The doctor stopped unexpectedly: ${summary}`)
     return 1
   }

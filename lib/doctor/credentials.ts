@@ -1,7 +1,8 @@
 import 'server-only'
 import { isHttpsOrLoopback } from '../server/urls'
-import { CREDENTIALS_PAGE, fail, parseUrl, pass, readEnvValue, skip, type EnvSource, type FetchLike, type Finding } from './findings'
+import { CREDENTIALS_PAGE, fail, parseUrl, pass, skip, type EnvSource, type FetchLike, type Finding } from './findings'
 import { describeNetworkError } from './network'
+import { aboutServers, legacyServer, type DoctorEnvironment, type DoctorServer } from './servers'
 
 // 3. The client credentials, with the same client_credentials grant the SDK uses.
 
@@ -17,6 +18,7 @@ interface CredentialSettings {
   environment: URL
   clientId: string
   clientSecret: string
+  labels: DoctorEnvironment['labels']
 }
 
 /** The client secret may only travel over https, or over http to this very machine. */
@@ -25,25 +27,24 @@ function mayCarrySecret(url: URL): boolean {
 }
 
 /** The settings the grant needs, or the skip that says why it cannot be tried. */
-function readCredentialSettings(source: EnvSource): CredentialSettings | Finding {
-  const environment = parseUrl(readEnvValue(source, 'SCALEKIT_ENVIRONMENT_URL'))
-  const clientId = readEnvValue(source, 'SCALEKIT_CLIENT_ID')
-  const clientSecret = source.SCALEKIT_CLIENT_SECRET
+function readCredentialSettings(configured: DoctorEnvironment): CredentialSettings | Finding {
+  const { labels, clientId, clientSecret } = configured
+  const environment = parseUrl(configured.url)
   if (!environment || !clientId || !clientSecret) {
     return skip(
       ID,
-      'Not checked: needs SCALEKIT_ENVIRONMENT_URL (a URL), SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET.',
+      `Not checked: needs ${labels.url} (a URL), ${labels.clientId} and ${labels.clientSecret}.`,
       `Set them from ${CREDENTIALS_PAGE}.`,
     )
   }
   if (!mayCarrySecret(environment)) {
     return skip(
       ID,
-      `Not checked: SCALEKIT_ENVIRONMENT_URL is plain http (${environment.origin}), which would send the client secret unencrypted.`,
+      `Not checked: ${labels.url} is plain http (${environment.origin}), which would send the client secret unencrypted.`,
       `Use the https Environment URL from ${CREDENTIALS_PAGE}.`,
     )
   }
-  return { environment, clientId, clientSecret }
+  return { environment, clientId, clientSecret, labels }
 }
 
 function requestToken(fetchImpl: FetchLike, tokenUrl: string, settings: CredentialSettings, timeoutMs: number): Promise<Response> {
@@ -68,9 +69,10 @@ async function readOAuthErrorCode(response: Response): Promise<string | undefine
 }
 
 /** What the token endpoint's answer says about the credentials and the environment URL. */
-async function judgeTokenAnswer(response: Response, tokenUrl: string, environment: URL): Promise<CredentialsResult> {
-  const credentialsFix = `Copy SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET again from ${CREDENTIALS_PAGE} of the environment ${environment.origin} (another environment's credentials are refused too).`
-  const environmentFix = `Copy SCALEKIT_ENVIRONMENT_URL again from ${CREDENTIALS_PAGE}.`
+async function judgeTokenAnswer(response: Response, tokenUrl: string, settings: CredentialSettings): Promise<CredentialsResult> {
+  const { environment, labels } = settings
+  const credentialsFix = `Copy ${labels.clientId} and ${labels.clientSecret} again from ${CREDENTIALS_PAGE} of the environment ${environment.origin} (another environment's credentials are refused too).`
+  const environmentFix = `Copy ${labels.url} again from ${CREDENTIALS_PAGE}.`
   const status = response.status
   if (status === 200) {
     const token = await response
@@ -100,16 +102,17 @@ async function judgeTokenAnswer(response: Response, tokenUrl: string, environmen
     }
   }
   return {
-    finding: fail(
-      ID,
-      `${tokenUrl} answered HTTP ${status}: SCALEKIT_ENVIRONMENT_URL does not look like a Scalekit environment.`,
-      environmentFix,
-    ),
+    finding: fail(ID, `${tokenUrl} answered HTTP ${status}: ${labels.url} does not look like a Scalekit environment.`, environmentFix),
   }
 }
 
-export async function checkCredentials(source: EnvSource, fetchImpl: FetchLike, timeoutMs: number): Promise<CredentialsResult> {
-  const settings = readCredentialSettings(source)
+/** The grant with one environment's credentials, as configured. */
+async function checkEnvironmentCredentials(
+  configured: DoctorEnvironment,
+  fetchImpl: FetchLike,
+  timeoutMs: number,
+): Promise<CredentialsResult> {
+  const settings = readCredentialSettings(configured)
   if (!('environment' in settings)) return { finding: settings }
   const { environment } = settings
   const tokenUrl = `${environment.origin}/oauth/token`
@@ -121,9 +124,49 @@ export async function checkCredentials(source: EnvSource, fetchImpl: FetchLike, 
       finding: fail(
         ID,
         `Scalekit at ${environment.origin} is unreachable: ${describeNetworkError(error, timeoutMs)}.`,
-        `Check SCALEKIT_ENVIRONMENT_URL against ${CREDENTIALS_PAGE}, and that this machine can resolve and reach it (DNS, firewall, outbound proxy).`,
+        `Check ${settings.labels.url} against ${CREDENTIALS_PAGE}, and that this machine can resolve and reach it (DNS, firewall, outbound proxy).`,
       ),
     }
   }
-  return judgeTokenAnswer(response, tokenUrl, environment)
+  return judgeTokenAnswer(response, tokenUrl, settings)
+}
+
+/** The top-level SCALEKIT_* credentials, those of the single-connection configuration. */
+export function checkCredentials(source: EnvSource, fetchImpl: FetchLike, timeoutMs: number): Promise<CredentialsResult> {
+  return checkEnvironmentCredentials(legacyServer(source).environment, fetchImpl, timeoutMs)
+}
+
+/** The servers that share one Scalekit environment (its URL and client id), and what its credentials gave. */
+export interface EnvironmentCheck extends CredentialsResult {
+  servers: DoctorServer[]
+  environmentUrl?: string
+}
+
+function environmentKey(environment: DoctorEnvironment): string {
+  const url = parseUrl(environment.url)?.origin ?? environment.url ?? ''
+  return `${url} ${environment.clientId ?? ''}`
+}
+
+/** One grant per distinct environment, its finding naming the servers that use it. */
+export async function checkServerCredentials(
+  servers: DoctorServer[],
+  fetchImpl: FetchLike,
+  timeoutMs: number,
+): Promise<EnvironmentCheck[]> {
+  const groups = new Map<string, DoctorServer[]>()
+  for (const server of servers) {
+    const key = environmentKey(server.environment)
+    groups.set(key, [...(groups.get(key) ?? []), server])
+  }
+  return Promise.all(
+    [...groups.values()].map(async (group) => {
+      const result = await checkEnvironmentCredentials(group[0]!.environment, fetchImpl, timeoutMs)
+      return {
+        ...result,
+        finding: aboutServers(result.finding, group),
+        servers: group,
+        environmentUrl: parseUrl(group[0]!.environment.url)?.origin,
+      }
+    }),
+  )
 }

@@ -1,10 +1,13 @@
 import 'server-only'
-import { CONNECTION_ID_PAGE, CONNECTION_ID_PATTERN, ConfigError, parseEnv } from '../env'
-import { CREDENTIALS_PAGE, fail, pass, readEnvValue, type EnvSource, type Finding } from './findings'
+import { CONNECTION_ID_PATTERN, ConfigError, parseEnv } from '../env'
+import { CREDENTIALS_PAGE, fail, pass, type EnvSource, type Finding } from './findings'
+import { legacyServer, readDoctorServers, type DoctorServer, type DoctorServers } from './servers'
 
 // 1. The configuration, through the same parser the server refuses to start with.
 
 export const APP_URL_FIX = 'Set APP_URL to the public https origin people and Scalekit reach the bridge at, e.g. https://login.example.com.'
+
+const SERVER_FIELDS = 'key, name, connectionId; optionally default, allow, sources, scalekit'
 
 const ENV_FIXES: Record<string, string> = {
   APP_URL: APP_URL_FIX,
@@ -15,6 +18,8 @@ const ENV_FIXES: Record<string, string> = {
   AUTH_SECRET: 'Set AUTH_SECRET to at least 32 random characters: openssl rand -base64 32.',
   IDENTITY_SOURCES: 'Correct IDENTITY_SOURCES (README > Identity sources).',
   IDENTITY_SOURCES_FILE: 'Correct IDENTITY_SOURCES_FILE or the JSON it points at (README > Identity sources).',
+  MCP_SERVERS: `Correct what the line names in MCP_SERVERS, a JSON array of MCP servers (${SERVER_FIELDS}).`,
+  MCP_SERVERS_FILE: `Correct MCP_SERVERS_FILE or what the line names in the JSON array of MCP servers it points at (${SERVER_FIELDS}).`,
 }
 
 function suggestEnvFix(key: string): string {
@@ -26,11 +31,30 @@ function readProblemKey(problem: string): string {
   return /^([A-Z][A-Z0-9_]*)/.exec(problem)?.[1] ?? 'config'
 }
 
+/** "MCP_SERVERS[0] (finance).connectionId: ..." names the servers (finance) and the field (connectionId). */
+function readServerProblem(problem: string): { keys: string[]; field?: string } | undefined {
+  const match = /^MCP_SERVERS(?:_FILE)?(?:\[\d+\])? \(([a-z0-9, -]+)\)(?:\.([A-Za-z]+))?/.exec(problem)
+  return match ? { keys: match[1]!.split(', '), field: match[2] } : undefined
+}
+
+/** A problem the connection-id lines report, with the dashboard page to copy the id from. */
+function isConnectionIdProblem(problem: string, servers: DoctorServers): boolean {
+  if (!servers.multiServer) return readProblemKey(problem) === 'SCALEKIT_CONNECTION_ID'
+  const about = readServerProblem(problem)
+  return about?.field === 'connectionId' && servers.servers.some((server) => server.key === about.keys[0])
+}
+
+function envFinding(problem: string): Finding {
+  const key = readProblemKey(problem)
+  const keys = readServerProblem(problem)?.keys
+  return fail(`env.${key}${keys ? `:${keys.join(',')}` : ''}`, problem, suggestEnvFix(key))
+}
+
 /**
- * One summary line, then one line per problem. Problems of SCALEKIT_CONNECTION_ID are left to
- * checkConnectionId, which reports them with the dashboard page to copy the id from.
+ * One summary line, then one line per problem. Problems of a connection id are left to
+ * checkConnectionIds, which reports them with the dashboard page to copy the id from.
  */
-export function checkEnv(source: EnvSource): Finding[] {
+export function checkEnv(source: EnvSource, servers: DoctorServers = readDoctorServers(source)): Finding[] {
   let problems: string[]
   try {
     parseEnv(source)
@@ -39,16 +63,15 @@ export function checkEnv(source: EnvSource): Finding[] {
     if (!(error instanceof ConfigError)) throw error
     problems = error.problems
   }
-  const lines = problems
-    .filter((problem) => readProblemKey(problem) !== 'SCALEKIT_CONNECTION_ID')
-    .map((problem) => {
-      const key = readProblemKey(problem)
-      return fail(`env.${key}`, problem, suggestEnvFix(key))
-    })
+  const lines = problems.filter((problem) => !isConnectionIdProblem(problem, servers)).map(envFinding)
   const summary = fail(
     'env',
     `${problems.length} configuration problem${problems.length === 1 ? '' : 's'}: the bridge would refuse to start.`,
-    lines.length ? 'Correct the keys named on the env.* lines that follow.' : 'Correct SCALEKIT_CONNECTION_ID (see connection-id).',
+    lines.length
+      ? 'Correct the keys named on the env.* lines that follow.'
+      : servers.multiServer
+        ? 'Correct the connection ids (see the connection-id lines).'
+        : 'Correct SCALEKIT_CONNECTION_ID (see connection-id).',
   )
   return [summary, ...lines]
 }
@@ -56,15 +79,27 @@ export function checkEnv(source: EnvSource): Finding[] {
 // ---------------------------------------------------------------------------------------------
 // 2. conn_, not res_.
 
-export function checkConnectionId(source: EnvSource): Finding {
-  const value = readEnvValue(source, 'SCALEKIT_CONNECTION_ID')
-  const fix = `Copy the Connection ID (it starts with conn_) from ${CONNECTION_ID_PAGE} into SCALEKIT_CONNECTION_ID.`
-  if (!value) return fail('connection-id', 'SCALEKIT_CONNECTION_ID is not set.', fix)
+function checkServerConnectionId(server: DoctorServer): Finding {
+  const id = `connection-id${server.idSuffix}`
+  const { connectionId: value, connectionIdLabel: label } = server
+  const fix = `Copy the Connection ID (it starts with conn_) from ${server.connectionIdPage} into ${server.connectionIdTarget}.`
+  if (!value) return fail(id, `${label} is not set.`, fix)
   if (value.startsWith('res_')) {
-    return fail('connection-id', `SCALEKIT_CONNECTION_ID is ${value}: a res_ id is the MCP server's resource id, not its connection.`, fix)
+    return fail(id, `${label} is ${value}: a res_ id is the MCP server's resource id, not its connection.`, fix)
   }
   if (!CONNECTION_ID_PATTERN.test(value)) {
-    return fail('connection-id', `SCALEKIT_CONNECTION_ID (${value}) does not look like conn_<letters and digits>.`, fix)
+    return fail(id, `${label} (${value}) does not look like conn_<letters and digits>.`, fix)
   }
-  return pass('connection-id', `SCALEKIT_CONNECTION_ID is a connection id (${value}).`)
+  return pass(id, `${label} is a connection id (${value}).`)
+}
+
+/** SCALEKIT_CONNECTION_ID, the single-connection configuration's one server. */
+export function checkConnectionId(source: EnvSource): Finding {
+  return checkServerConnectionId(legacyServer(source))
+}
+
+/** The connection id of every server, each line named after its server's key. */
+export function checkConnectionIds(source: EnvSource, servers: DoctorServers): Finding[] {
+  if (!servers.multiServer) return [checkConnectionId(source)]
+  return servers.servers.map(checkServerConnectionId)
 }

@@ -1,6 +1,7 @@
 import 'server-only'
 import { fail, pass, warn, type FetchLike, type Finding } from './findings'
 import { failMovedHost, findRedirectTarget, getOnce, isSameHost } from './network'
+import { aboutServers, type DoctorServer } from './servers'
 
 // 6. The login endpoint's headers, as a browser receives them through everything in front.
 
@@ -28,57 +29,74 @@ function checkCoop(id: string, path: string, response: Response): Finding {
   return fail(id, `${what} sends Cross-Origin-Opener-Policy: ${header}: popup MCP clients lose their window.`, COOP_FIX)
 }
 
-function checkReferrerPolicy(response: Response): Finding {
+function checkReferrerPolicy(path: string, response: Response): Finding {
   const id = 'login.referrer-policy'
   const header = response.headers.get('referrer-policy')
   // With several policies, browsers apply the last one they understand.
   const last = splitHeaderTokens(header).at(-1)
-  if (last === 'no-referrer') return pass(id, 'GET /login sends Referrer-Policy: no-referrer.')
+  if (last === 'no-referrer') return pass(id, `GET ${path} sends Referrer-Policy: no-referrer.`)
   return warn(
     id,
-    `GET /login sends Referrer-Policy: ${header ?? '(none)'}, not no-referrer.`,
+    `GET ${path} sends Referrer-Policy: ${header ?? '(none)'}, not no-referrer.`,
     "A proxy/CDN in front overrides the bridge's Referrer-Policy: let it through, so login request ids and states never leave in a Referer header.",
   )
 }
 
-function checkFrameAncestors(response: Response): Finding {
+function checkFrameAncestors(path: string, response: Response): Finding {
   const id = 'login.frame-ancestors'
   const policy = response.headers.get('content-security-policy')
   const directives = splitHeaderTokens(policy).map((directive) => directive.replace(/\s+/g, ' '))
-  if (directives.includes("frame-ancestors 'none'")) return pass(id, "GET /login's Content-Security-Policy has frame-ancestors 'none'.")
+  if (directives.includes("frame-ancestors 'none'")) return pass(id, `GET ${path}'s Content-Security-Policy has frame-ancestors 'none'.`)
   return warn(
     id,
-    `GET /login's Content-Security-Policy has no frame-ancestors 'none' (${policy ? 'replaced or changed' : 'no policy at all'}).`,
+    `GET ${path}'s Content-Security-Policy has no frame-ancestors 'none' (${policy ? 'replaced or changed' : 'no policy at all'}).`,
     "A proxy/CDN in front replaces the bridge's Content-Security-Policy: let it through, so no other site can frame the sign-in page (clickjacking).",
   )
 }
 
-/**
- * GET /login without parameters: the bridge answers 400 (a problem page) and records nothing,
- * since only a request carrying login_request_id and state reaches the ledger.
- */
-export async function checkLoginHeaders(appOrigin: string, fetchImpl: FetchLike, timeoutMs: number): Promise<Finding[]> {
-  const findings: Finding[] = []
-  const unreachable = (id: string, path: string, reason: string) =>
-    fail(id, `GET ${path} failed: ${reason}.`, 'Check that the bridge runs and that your proxy routes /login to it.')
+function unreachable(id: string, path: string, reason: string): Finding {
+  return fail(id, `GET ${path} failed: ${reason}.`, 'Check that the bridge runs and that your proxy routes /login to it.')
+}
 
-  const login = await getOnce(fetchImpl, new URL('/login', appOrigin), timeoutMs)
+/** A login endpoint's path, then the same with a trailing slash (the redirect, which must carry COOP too). */
+async function checkLoginPath(appOrigin: string, path: string, fetchImpl: FetchLike, timeoutMs: number): Promise<Finding[]> {
+  const findings: Finding[] = []
+  const login = await getOnce(fetchImpl, new URL(path, appOrigin), timeoutMs)
   if (typeof login === 'string') {
-    findings.push(unreachable('login.coop', '/login', login))
+    findings.push(unreachable('login.coop', path, login))
   } else {
-    findings.push(checkCoop('login.coop', '/login', login), checkReferrerPolicy(login), checkFrameAncestors(login))
+    findings.push(checkCoop('login.coop', path, login), checkReferrerPolicy(path, login), checkFrameAncestors(path, login))
   }
 
-  const slash = await getOnce(fetchImpl, new URL('/login/', appOrigin), timeoutMs)
+  const slash = await getOnce(fetchImpl, new URL(`${path}/`, appOrigin), timeoutMs)
   if (typeof slash === 'string') {
-    findings.push(unreachable('login-slash.coop', '/login/', slash))
+    findings.push(unreachable('login-slash.coop', `${path}/`, slash))
     return findings
   }
   const target = findRedirectTarget(slash, new URL(appOrigin))
   if (target && !isSameHost(new URL(appOrigin), target)) {
-    findings.push(failMovedHost('login-slash.coop', '/login/', { from: new URL(appOrigin), to: target }))
+    findings.push(failMovedHost('login-slash.coop', `${path}/`, { from: new URL(appOrigin), to: target }))
   } else {
-    findings.push(checkCoop('login-slash.coop', '/login/', slash))
+    findings.push(checkCoop('login-slash.coop', `${path}/`, slash))
+  }
+  return findings
+}
+
+/**
+ * GET /login without parameters: the bridge answers 400 (a problem page) and records nothing,
+ * since only a request carrying login_request_id and state reaches the ledger. The same for each
+ * server's own login endpoint, /login/{key}, when MCP_SERVERS lists servers.
+ */
+export async function checkLoginHeaders(
+  appOrigin: string,
+  fetchImpl: FetchLike,
+  timeoutMs: number,
+  servers: DoctorServer[] = [],
+): Promise<Finding[]> {
+  const findings = await checkLoginPath(appOrigin, '/login', fetchImpl, timeoutMs)
+  for (const server of servers.filter((candidate) => candidate.path !== '/login')) {
+    const own = await checkLoginPath(appOrigin, server.path, fetchImpl, timeoutMs)
+    findings.push(...own.map((finding) => aboutServers(finding, [server])))
   }
   return findings
 }

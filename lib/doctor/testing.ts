@@ -17,6 +17,12 @@ export const AUTH_SECRET = 'auth-secret-for-the-doctor-test-abcdefghijklmn'
 export const WRONG_SECRET = 'wrong-client-secret-never-printed-7f3a9c'
 export const TIMEOUT_MS = 3000
 export const DIRECTORY_TOKEN = 'directory-test-access-token'
+/** The second stand-in's client and connection (setUpDoctorServers({ otherStandIn: true })). */
+export const OTHER_ENVIRONMENT = {
+  clientId: 'skc_doctor_other',
+  clientSecret: 'other-environment-client-secret-5d1e8b',
+  connectionId: 'conn_other00000001',
+}
 
 // ---- a stand-in for the bridge's outside: what a browser sees at APP_URL --------------------
 
@@ -26,6 +32,8 @@ interface BridgeBehaviour {
   csp: string
   /** Where /api/health redirects to, if anywhere. */
   healthRedirect?: string
+  /** Cross-Origin-Opener-Policy of /login/{key}, per key, where it differs from `coop`. */
+  serverCoop?: Record<string, string | null>
   ready: { status: number; body?: unknown }
 }
 
@@ -45,6 +53,8 @@ interface DirectoryData {
 /** The running servers, and what they answer: behaviour, bridgeRequests and directoryData reset before each test. */
 export interface DoctorServers {
   standIn: ScalekitStandIn
+  /** A second Scalekit environment, with its own client credentials, when asked for. */
+  otherStandIn: ScalekitStandIn
   bridgeUrl: string
   directoryUrl: string
   behaviour: BridgeBehaviour
@@ -54,14 +64,30 @@ export interface DoctorServers {
   validEnv(overrides?: EnvSource): EnvSource
 }
 
-function buildLoginHeaders(behaviour: BridgeBehaviour): Record<string, string> {
+function buildLoginHeaders(behaviour: BridgeBehaviour, key?: string): Record<string, string> {
   const headers: Record<string, string> = {
     'referrer-policy': behaviour.referrerPolicy,
     'content-security-policy': behaviour.csp,
     'cache-control': 'no-store',
   }
-  if (behaviour.coop !== null) headers['cross-origin-opener-policy'] = behaviour.coop
+  const coop = key !== undefined && behaviour.serverCoop && key in behaviour.serverCoop ? behaviour.serverCoop[key]! : behaviour.coop
+  if (coop !== null) headers['cross-origin-opener-policy'] = coop
   return headers
+}
+
+/** /login and /login/{key} as the bridge answers them without login_request_id and state: a problem page, nothing recorded. */
+function answerLogin(pathname: string, behaviour: BridgeBehaviour, res: http.ServerResponse): boolean {
+  const match = /^\/login(?:\/([a-z0-9-]+))?(\/?)$/.exec(pathname)
+  if (!match) return false
+  const [, key, slash] = match
+  if (slash) {
+    res.writeHead(308, { ...buildLoginHeaders(behaviour, key), location: pathname.slice(0, -1) })
+    res.end()
+  } else {
+    res.writeHead(400, { ...buildLoginHeaders(behaviour, key), 'content-type': 'text/html' })
+    res.end('<h1>This sign-in link is incomplete</h1>')
+  }
+  return true
 }
 
 function createFakeBridge(servers: DoctorServers): http.Server {
@@ -80,15 +106,7 @@ function createFakeBridge(servers: DoctorServers): http.Server {
       }
       return json(200, { status: 'ok' })
     }
-    if (pathname === '/login') {
-      // Like the bridge without login_request_id and state: a problem page, nothing recorded.
-      res.writeHead(400, { ...buildLoginHeaders(behaviour), 'content-type': 'text/html' })
-      return res.end('<h1>This sign-in link is incomplete</h1>')
-    }
-    if (pathname === '/login/') {
-      res.writeHead(308, { ...buildLoginHeaders(behaviour), location: '/login' })
-      return res.end()
-    }
+    if (answerLogin(pathname, behaviour, res)) return
     if (pathname === '/api/ready') {
       if (behaviour.ready.body === undefined) {
         res.writeHead(behaviour.ready.status)
@@ -159,8 +177,8 @@ function listen(server: http.Server | http2.Http2Server): Promise<number> {
   })
 }
 
-/** Starts the three servers before the file's tests and stops them after; call once per test file. */
-export function setUpDoctorServers(): DoctorServers {
+/** Starts the three servers (four with `otherStandIn`) before the file's tests and stops them after; call once per test file. */
+export function setUpDoctorServers(options: { otherStandIn?: boolean } = {}): DoctorServers {
   // standIn and the two URLs exist once beforeAll has run, before any test reads them.
   const servers = {
     behaviour: GOOD_BRIDGE,
@@ -187,11 +205,13 @@ export function setUpDoctorServers(): DoctorServers {
 
   beforeAll(async () => {
     servers.standIn = await startScalekitStandIn({ port: 0 })
+    if (options.otherStandIn) servers.otherStandIn = await startScalekitStandIn({ port: 0, ...OTHER_ENVIRONMENT })
     servers.bridgeUrl = `http://127.0.0.1:${await listen(fakeBridge)}`
     servers.directoryUrl = `http://127.0.0.1:${await listen(directoryServer)}`
   })
   afterAll(async () => {
     await servers.standIn?.close()
+    await servers.otherStandIn?.close()
     fakeBridge.closeAllConnections()
     for (const session of directorySessions) session.destroy()
     await Promise.all([new Promise((resolve) => fakeBridge.close(resolve)), new Promise((resolve) => directoryServer.close(resolve))])
