@@ -60,6 +60,7 @@ describe('npm run ledger -- purge', () => {
         .values({
           id,
           connection_id: 'conn_1',
+          server_key: 'default',
           state_hash: 'hash',
           status: 'completed',
           created_at: created,
