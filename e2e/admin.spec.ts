@@ -118,7 +118,7 @@ test.describe('the admin area', () => {
     expect(csv.headers()['content-disposition']).toMatch(/^attachment; filename="federated-logins-.*\.csv"$/)
     const lines = (await csv.text()).trimEnd().split('\r\n')
     expect(lines[0]).toBe(
-      'login_request_id,status,created_at,signed_in_at,submitted_at,finished_at,identity_source,user_email,user_sub,auth_request_id,error_code,error_message,ip,user_agent,claims',
+      'login_request_id,status,server,created_at,signed_in_at,submitted_at,finished_at,identity_source,user_email,user_sub,auth_request_id,error_code,error_message,ip,user_agent,claims',
     )
     expect(lines.slice(1).map((line) => line.split(',').slice(0, 2))).toEqual([
       [`"${completed.loginRequestId}"`, '"completed"'],
@@ -145,6 +145,7 @@ test.describe('the admin area', () => {
     expect(rows[0]).toMatchObject({
       login_request_id: failed.loginRequestId,
       status: 'failed',
+      server: 'default',
       user_email: person.email,
       error_code: 'scalekit_rejected_user',
     })

@@ -1,4 +1,14 @@
-import { LEDGER_STATUSES, decodeCursor, type LedgerCursor, type LedgerFilter, type LedgerStatus } from '@/lib/ledger/filter'
+import { getEnv } from '@/lib/env'
+import type { McpServer } from '@/lib/servers/config'
+import {
+  LEDGER_SPLITS,
+  LEDGER_STATUSES,
+  decodeCursor,
+  type LedgerCursor,
+  type LedgerFilter,
+  type LedgerSplit,
+  type LedgerStatus,
+} from '@/lib/ledger/filter'
 
 // The admin list's filters live in the URL, so a view can be shared: read them once, the same way
 // for the page and the export, and write them back into links.
@@ -18,19 +28,26 @@ function parseDay(value: string | undefined): number | undefined {
   return Number.isNaN(time) ? undefined : time
 }
 
+/** The value when it is one of `allowed`, else undefined. */
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[]): T | undefined {
+  return value !== undefined && (allowed as readonly string[]).includes(value) ? (value as T) : undefined
+}
+
 export interface AdminView {
   filter: LedgerFilter
   after: LedgerCursor | null
+  /** What the chart splits by: `server` only when asked for and there are servers to split by. */
+  split: LedgerSplit
   /** The form's values, as typed. */
-  values: { status: string; source: string; from: string; to: string; q: string }
+  values: { status: string; source: string; server: string; from: string; to: string; q: string; split: string }
 }
 
 /**
  * Without dates the list shows the last 7 days; a search without dates looks through the whole
  * kept ledger (`searchDays`, LEDGER_RETENTION_DAYS), so an older authRequestId is still found.
+ * `servers` are the configured servers' keys: the only values the server filter takes.
  */
-export function readAdminView(query: Query, options: { searchDays: number; now?: number }): AdminView {
-  const status = first(query.status)
+export function readAdminView(query: Query, options: { searchDays: number; servers: readonly string[]; now?: number }): AdminView {
   const source = first(query.source)?.slice(0, 64)
   const fromDay = first(query.from)
   const toDay = first(query.to)
@@ -40,24 +57,39 @@ export function readAdminView(query: Query, options: { searchDays: number; now?:
   const searchFrom =
     q && from === undefined && toStart === undefined ? (options.now ?? Date.now()) - options.searchDays * DAY_MS : undefined
   const filter: LedgerFilter = {
-    status: LEDGER_STATUSES.includes(status as LedgerStatus) ? (status as LedgerStatus) : undefined,
+    status: oneOf<LedgerStatus>(first(query.status), LEDGER_STATUSES),
     source,
+    server: oneOf(first(query.server), options.servers),
     from: from ?? searchFrom,
     // The "to" day is included: the range ends at the start of the next day.
     to: toStart === undefined ? undefined : toStart + DAY_MS,
     q,
   }
+  const asked = oneOf<LedgerSplit>(first(query.split), LEDGER_SPLITS)
+  const split: LedgerSplit = asked === 'server' && options.servers.length > 0 ? 'server' : 'status'
   return {
     filter,
     after: decodeCursor(first(query.after)),
+    split,
     values: {
       status: filter.status ?? '',
       source: source ?? '',
+      server: filter.server ?? '',
       from: from === undefined ? '' : fromDay!,
       to: toStart === undefined ? '' : toDay!,
       q: q ?? '',
+      split: split === 'server' ? 'server' : '',
     },
   }
+}
+
+/**
+ * The servers the list filters, counts and charts by: those of MCP_SERVERS. The single-connection
+ * configuration has one server ("default"), so it gets none of that (its rows still say "default").
+ */
+export function listedServers(): McpServer[] {
+  const env = getEnv()
+  return env.multiServer ? env.servers : []
 }
 
 /** The view's filters as a query string (without the cursor), plus any extra parameters. */

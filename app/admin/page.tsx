@@ -4,8 +4,10 @@ import { readLedger, requireAdmin } from '@/lib/admin/access'
 import { getEnv } from '@/lib/env'
 import { listLedgerSources, loadLedgerPage } from '@/lib/ledger/queries'
 import { encodeCursor, LEDGER_STATUSES, type LedgerPage } from '@/lib/ledger/filter'
-import { readAdminView, viewQuery, type AdminView } from './filters'
+import type { McpServer } from '@/lib/servers/config'
+import { listedServers, readAdminView, viewQuery, type AdminView } from './filters'
 import { AdminShell, formatTime, StatusBadge } from './ui'
+import { Counts, ServerCounts } from './counts'
 import { Timeline } from './timeline'
 
 export const metadata: Metadata = { title: 'Federated logins' }
@@ -13,22 +15,46 @@ export const metadata: Metadata = { title: 'Federated logins' }
 const field =
   'mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900 focus:border-slate-900 focus:outline-2 focus:outline-slate-900'
 
-/** A filter with "Any" first, then each value as its own label. */
-function SelectField({ id, label, value, options }: { id: string; label: string; value: string; options: readonly string[] }) {
+type Option = string | { value: string; label: string }
+
+/** A filter with "Any" (or `empty`) first, then each value, as its own label unless it has one. */
+function SelectField(props: { id: string; label: string; value: string; options: readonly Option[]; empty?: string }) {
+  const { id, label, value, options, empty = 'Any' } = props
   return (
     <div>
       <label htmlFor={id} className="text-xs font-medium text-slate-700">
         {label}
       </label>
       <select id={id} name={id} defaultValue={value} className={field}>
-        <option value="">Any</option>
-        {options.map((option) => (
-          <option key={option} value={option}>
-            {option}
-          </option>
-        ))}
+        <option value="">{empty}</option>
+        {options.map((option) => {
+          const { value: optionValue, label: optionLabel } = typeof option === 'string' ? { value: option, label: option } : option
+          return (
+            <option key={optionValue} value={optionValue}>
+              {optionLabel}
+            </option>
+          )
+        })}
       </select>
     </div>
+  )
+}
+
+/** The server filter and the chart's split, for a bridge with MCP_SERVERS. */
+function ServerFields({ view, servers }: { view: AdminView; servers: McpServer[] }) {
+  if (servers.length === 0) return null
+  const options = servers.map((server) => ({ value: server.key, label: server.name }))
+  return (
+    <>
+      <SelectField id="server" label="MCP server" value={view.values.server} options={options} />
+      <SelectField
+        id="split"
+        label="Chart"
+        value={view.values.split}
+        options={[{ value: 'server', label: 'Logins per server' }]}
+        empty="Completed and failed"
+      />
+    </>
   )
 }
 
@@ -43,7 +69,7 @@ function DateField({ id, label, value }: { id: string; label: string; value: str
   )
 }
 
-function Filters({ view, sources }: { view: AdminView; sources: string[] }) {
+function Filters({ view, sources, servers }: { view: AdminView; sources: string[]; servers: McpServer[] }) {
   const { values } = view
   return (
     <form
@@ -62,6 +88,7 @@ function Filters({ view, sources }: { view: AdminView; sources: string[] }) {
       <SelectField id="source" label="Identity source" value={values.source} options={sources} />
       <DateField id="from" label="From (UTC)" value={values.from} />
       <DateField id="to" label="To (UTC, included)" value={values.to} />
+      <ServerFields view={view} servers={servers} />
       <div className="col-span-2 flex items-end gap-2 md:col-span-6">
         <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">
           Apply filters
@@ -88,26 +115,12 @@ function Filters({ view, sources }: { view: AdminView; sources: string[] }) {
   )
 }
 
-function Counts({ page, view }: { page: LedgerPage; view: AdminView }) {
-  return (
-    <ul className="grid grid-cols-3 gap-2 md:grid-cols-6" aria-label="Logins per status in this range">
-      {LEDGER_STATUSES.map((status) => (
-        <li key={status}>
-          <Link
-            href={`/admin${viewQuery({ ...view, values: { ...view.values, status } })}`}
-            className="block rounded-lg border border-slate-200 bg-white px-3 py-2 hover:border-slate-400"
-            data-testid={`count-${status}`}
-          >
-            <span className="block text-xs text-slate-600">{status}</span>
-            <span className="text-lg font-semibold text-slate-900">{page.counts[status].toLocaleString('en-US')}</span>
-          </Link>
-        </li>
-      ))}
-    </ul>
-  )
+/** The server's name, or its key when it is no longer configured. */
+function serverName(servers: McpServer[], key: string): string {
+  return servers.find((server) => server.key === key)?.name ?? key
 }
 
-function Rows({ page }: { page: LedgerPage }) {
+function Rows({ page, servers }: { page: LedgerPage; servers: McpServer[] }) {
   if (page.items.length === 0) {
     return (
       <div
@@ -125,24 +138,13 @@ function Rows({ page }: { page: LedgerPage }) {
         <caption className="sr-only">Federated logins, newest first</caption>
         <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
           <tr>
-            <th scope="col" className="px-3 py-2">
-              Started (UTC)
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Status
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Who
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Source
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Reason
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Login request
-            </th>
+            {['Started (UTC)', 'Status', 'Who', ...(servers.length ? ['Server'] : []), 'Source', 'Reason', 'Login request'].map(
+              (column) => (
+                <th key={column} scope="col" className="px-3 py-2">
+                  {column}
+                </th>
+              ),
+            )}
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -153,6 +155,7 @@ function Rows({ page }: { page: LedgerPage }) {
                 <StatusBadge status={item.status} />
               </td>
               <td className="px-3 py-2 text-slate-900">{item.userEmail ?? <span className="text-slate-500">not signed in</span>}</td>
+              {servers.length ? <td className="px-3 py-2 text-slate-700">{serverName(servers, item.serverKey)}</td> : null}
               <td className="px-3 py-2 text-slate-700">{item.identitySource ?? ''}</td>
               <td className="px-3 py-2 text-slate-700">{item.errorCode ?? ''}</td>
               <td className="px-3 py-2 font-mono text-xs">
@@ -170,9 +173,11 @@ function Rows({ page }: { page: LedgerPage }) {
 
 export default async function AdminPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const email = await requireAdmin()
-  const view = readAdminView(await searchParams, { searchDays: getEnv().LEDGER_RETENTION_DAYS })
+  const servers = listedServers()
+  const keys = servers.map((server) => server.key)
+  const view = readAdminView(await searchParams, { searchDays: getEnv().LEDGER_RETENTION_DAYS, servers: keys })
   const [page, sources] = await readLedger((db) =>
-    Promise.all([loadLedgerPage(db, view.filter, { after: view.after }), listLedgerSources(db)]),
+    Promise.all([loadLedgerPage(db, view.filter, { after: view.after, servers: keys, split: view.split }), listLedgerSources(db)]),
   )
 
   return (
@@ -182,10 +187,11 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
         Every login request Scalekit sent here, newest first. Without dates, the last 7 days are shown; a search without dates looks through
         the whole ledger.
       </p>
-      <Filters view={view} sources={sources} />
+      <Filters view={view} sources={sources} servers={servers} />
       <Counts page={page} view={view} />
-      <Timeline buckets={page.timeline} />
-      <Rows page={page} />
+      {servers.length ? <ServerCounts page={page} view={view} servers={servers} /> : null}
+      <Timeline buckets={page.timeline} servers={view.split === 'server' ? servers : undefined} />
+      <Rows page={page} servers={servers} />
       <nav className="flex justify-between text-sm" aria-label="Pages">
         {view.after ? (
           <Link href={`/admin${viewQuery(view)}`} className="font-medium text-slate-900 underline underline-offset-4">

@@ -14,8 +14,8 @@ const BADGE: Record<LedgerStatus, string> = {
   cancelled: 'bg-slate-100 text-slate-700 ring-slate-500/20',
   expired: 'bg-amber-50 text-amber-800 ring-amber-600/20',
   pending: 'bg-sky-50 text-sky-800 ring-sky-600/20',
-  submitting: 'bg-indigo-50 text-indigo-800 ring-indigo-600/20',
   denied: 'bg-orange-50 text-orange-800 ring-orange-600/20',
+  submitting: 'bg-indigo-50 text-indigo-800 ring-indigo-600/20',
 }
 
 export function StatusBadge({ status }: { status: LedgerStatus }) {

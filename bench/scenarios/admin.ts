@@ -28,6 +28,14 @@ const PG_DATABASE = 'bridge_bench_admin'
 const TARGET_P95_MS = 50
 const TARGET_EXPORT_MB = 50
 const DAY_MS = 24 * 60 * 60 * 1000
+/**
+ * BENCH_ADMIN_SERVERS=docs,billing,crm: the ledger spread over these MCP servers, every page query
+ * also counting per server (as /admin does with MCP_SERVERS), and a case filtering on one of them.
+ */
+const SERVERS = (process.env.BENCH_ADMIN_SERVERS ?? '')
+  .split(',')
+  .map((key) => key.trim())
+  .filter(Boolean)
 
 type Engine = DatabaseHandle['engine']
 type Run = (db: Kysely<Database>, i: number) => Promise<unknown>
@@ -126,7 +134,15 @@ async function benchEngine(bench: Bench, engine: Engine, scratch: { url: string;
   const onProgress = (done: number, total: number) => {
     if (done - reported >= total / 5 || done === total) bench.log(`    ${(reported = done)} / ${total}`)
   }
-  const options = { rows: ROWS, days: DAYS, users: USERS, seed: 1, now: Date.now(), onProgress }
+  const options = {
+    rows: ROWS,
+    days: DAYS,
+    users: USERS,
+    seed: 1,
+    now: Date.now(),
+    onProgress,
+    ...(SERVERS.length ? { servers: SERVERS } : {}),
+  }
   const { people, sampleIds, ...seed } = await seedLedger(handle, options)
   bench.log(`  seeded ${seed.loginRequests} requests and ${seed.events} events in ${seed.seconds.toFixed(1)} s`)
   if (engine === 'postgres') await handle.db.executeQuery(CompiledQuery.raw('vacuum analyze'))
@@ -136,7 +152,8 @@ async function benchEngine(bench: Bench, engine: Engine, scratch: { url: string;
     engine === 'sqlite' ? `SQLite ${await raw('select sqlite_version() as v')}` : (await raw('select version() as v')).replace(/ on .*/, '')
   const loginRequests = Number(await raw('select count(*) as v from login_requests'))
   const events = Number(await raw('select count(*) as v from login_events'))
-  const firstPage = await loadLedgerPage(handle.db, {})
+  const counted = SERVERS.length ? { servers: SERVERS } : {}
+  const firstPage = await loadLedgerPage(handle.db, {}, counted)
   const inRange = (counts: Record<string, number>) => Object.values(counts).reduce((sum, n) => sum + n, 0)
 
   // A real person's address, as an admin would type it: the name part of a recent sign-in.
@@ -147,7 +164,7 @@ async function benchEngine(bench: Bench, engine: Engine, scratch: { url: string;
   let cursor: LedgerCursor | null = null
   let deepPage = 1
   for (; deepPage < 50; deepPage += 1) {
-    const result: Awaited<ReturnType<typeof loadLedgerPage>> = await loadLedgerPage(handle.db, {}, { after: cursor })
+    const result: Awaited<ReturnType<typeof loadLedgerPage>> = await loadLedgerPage(handle.db, {}, { after: cursor, ...counted })
     if (!result.next) break
     cursor = result.next
   }
@@ -162,13 +179,25 @@ async function benchEngine(bench: Bench, engine: Engine, scratch: { url: string;
   const searchDetail = `q="${emailPrefix}", ${searchCount} matches in 7 days`
   const deepDetail = `rows ${(deepPage - 1) * 50 + 1}-${deepPage * 50} of the default view`
   const entryDetail = `${sampleIds.length} ids across the 90 days, in turn`
+  const inRangeDetail = `${inRange(firstPage.counts)} rows in range${SERVERS.length ? `, counted over ${SERVERS.length} servers` : ''}`
+  const server = SERVERS[SERVERS.length > 1 ? 1 : 0]
+  const serverDetail = `server=${server}, ${firstPage.serverCounts[server ?? ''] ?? 0} rows in 7 days, chart per server`
   const cases = {
-    firstPage: await time('(1) first page, last 7 days', `${inRange(firstPage.counts)} rows in range`, (db) => loadLedgerPage(db, {})),
-    failedThreeDays: await time('(2) status=failed, 3 days', failedDetail, (db) => loadLedgerPage(db, failedFilter)),
-    emailSearch: await time('(3) search by email prefix', searchDetail, (db) => loadLedgerPage(db, { q: emailPrefix })),
-    page50: await time(`(4) page ${deepPage} via the cursor`, deepDetail, (db) => loadLedgerPage(db, {}, { after: deepCursor })),
+    firstPage: await time('(1) first page, last 7 days', inRangeDetail, (db) => loadLedgerPage(db, {}, counted)),
+    failedThreeDays: await time('(2) status=failed, 3 days', failedDetail, (db) => loadLedgerPage(db, failedFilter, counted)),
+    emailSearch: await time('(3) search by email prefix', searchDetail, (db) => loadLedgerPage(db, { q: emailPrefix }, counted)),
+    page50: await time(`(4) page ${deepPage} via the cursor`, deepDetail, (db) =>
+      loadLedgerPage(db, {}, { after: deepCursor, ...counted }),
+    ),
     entry: await time('(5) getLedgerEntry', entryDetail, (db, i) => getLedgerEntry(db, sampleIds[i % sampleIds.length]!)),
     sources: await time('(6) listLedgerSources', "the source filter's options", (db) => listLedgerSources(db), false),
+    ...(server
+      ? {
+          server: await time('(7) one server, split by server', serverDetail, (db) =>
+            loadLedgerPage(db, { server }, { servers: SERVERS, split: 'server' }),
+          ),
+        }
+      : {}),
   }
   bench.log(`  export: up to ${EXPORT_ROWS} rows as CSV into a discarding sink, in a child process...`)
   const exported = runExports(bench, scratch.url, [])

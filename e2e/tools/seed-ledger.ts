@@ -12,7 +12,11 @@ import { newLoginRequestRow } from '../../lib/ledger/record'
 // abandoned past their TTL) and the events of each. For a given seed and clock the same rows,
 // except the opaque state hashes.
 //
-//   npm run seed:ledger -- [--rows 1000000] [--days 90] [--users 5000] [--seed 1] [--force]
+//   npm run seed:ledger -- [--rows 1000000] [--days 90] [--users 5000] [--seed 1] [--servers default] [--force]
+//
+// By default every row is for the single-connection configuration's server, "default". Given
+// several server keys (--servers docs,billing,crm), rows spread over them, the first taking the
+// largest share, and a few requests for the others end denied by their access policy.
 //
 // Uses DATABASE_URL (unset: SQLite at .data/bridge.db). Refuses a ledger that already has rows
 // unless --force is given. bench/scenarios/admin.ts imports seedLedger.
@@ -27,6 +31,8 @@ export interface SeedOptions {
   users: number
   seed: number
   now: number
+  /** Server keys to spread the rows over; unset: ["default"]. */
+  servers?: string[]
   onProgress?: (done: number, total: number) => void
 }
 
@@ -256,7 +262,7 @@ function creationTimes(rows: number, days: number, now: number, rand: () => numb
   return times.sort()
 }
 
-type Outcome = 'completed' | 'failed' | 'cancelled' | 'abandoned' | 'expired' | 'pending' | 'submitting'
+type Outcome = 'completed' | 'failed' | 'cancelled' | 'abandoned' | 'expired' | 'pending' | 'submitting' | 'denied'
 
 /** ~87% completed, ~6% failed, ~4% cancelled, ~3% expired (mostly never touched again), ~1% left pending, a few stuck submitting. */
 const OUTCOMES: Array<[Outcome, number]> = [
@@ -270,6 +276,23 @@ const OUTCOMES: Array<[Outcome, number]> = [
   ['submitting', 0.0005],
 ]
 
+/** The share of a further server's would-be completed logins its access policy denies instead. */
+const DENIED_SHARE = 0.02
+
+interface SeedServer {
+  key: string
+  connectionId: string
+  /** Has an access policy that refuses some people: every server but the first, when there are several. */
+  deniable: boolean
+}
+
+/** One server per key, the first with the connection id the single-server ledger has always had. */
+function makeServers(keys: string[], rand: () => number): { servers: SeedServer[]; cdf: number[] } {
+  const servers = keys.map((key, index) => ({ key, connectionId: `conn_${token(rand, 16)}`, deniable: keys.length > 1 && index > 0 }))
+  // Server i gets a share proportional to 1 / (i + 1): one main server and smaller ones.
+  return { servers, cdf: cumulative(keys.map((_, index) => 1 / (index + 1))) }
+}
+
 function buildRow(
   id: string,
   createdAt: number,
@@ -277,7 +300,7 @@ function buildRow(
   outcome: Outcome,
   rand: () => number,
   hex: string,
-  connectionId: string,
+  server: SeedServer,
 ): { row: LoginRequestsTable; events: Array<Omit<LoginEventsTable, 'id'>> } {
   const signedInAt = createdAt + 3_000 + Math.floor(rand() * 40_000)
   const submittedAt = signedInAt + 150 + Math.floor(rand() * 800)
@@ -285,8 +308,8 @@ function buildRow(
   const authRequestId = `ar_${token(rand, 22)}`
   const row = newLoginRequestRow({
     id,
-    connectionId,
-    serverKey: 'default',
+    connectionId: server.connectionId,
+    serverKey: server.key,
     stateHash: hex,
     createdAt,
     expiresAt: createdAt + TTL_MS,
@@ -376,6 +399,23 @@ function buildRow(
       Object.assign(row, { status: 'submitting', updated_at: submittedAt })
       break
     }
+    case 'denied': {
+      // Signed in, refused by the server's access policy; nothing reached Scalekit.
+      const rule = `not in any of the groups: ${server.key}-users`
+      Object.assign(row, {
+        status: 'denied',
+        signed_in_at: signedInAt,
+        updated_at: signedInAt,
+        identity_source: person.source,
+        user_sub: person.sub,
+        user_email: person.email,
+        error_code: 'denied',
+        error_message: rule,
+      })
+      const detail = JSON.stringify({ source: person.source, email: person.email, rule })
+      events.push({ login_request_id: id, at: signedInAt, type: 'denied', detail })
+      break
+    }
   }
   return { row, events }
 }
@@ -383,6 +423,7 @@ function buildRow(
 const REQUEST_COLUMNS = [
   'id',
   'connection_id',
+  'server_key',
   'state_hash',
   'status',
   'created_at',
@@ -404,8 +445,8 @@ const REQUEST_COLUMNS = [
 const BIGINT_COLUMNS = new Set<string>(['created_at', 'updated_at', 'expires_at', 'signed_in_at', 'submitted_at', 'finished_at'])
 
 /**
- * PostgreSQL: one INSERT ... SELECT FROM unnest(arrays) per batch, 19 parameters whatever the
- * batch size; SQLite: multi-row VALUES (its parameter limit allows ~1,700 rows of 19 columns).
+ * PostgreSQL: one INSERT ... SELECT FROM unnest(arrays) per batch, 20 parameters whatever the
+ * batch size; SQLite: multi-row VALUES (its parameter limit allows ~1,600 rows of 20 columns).
  */
 async function insertBatch(
   db: Kysely<Database>,
@@ -448,7 +489,7 @@ export async function seedLedger(handle: DatabaseHandle, options: SeedOptions): 
   const people = makePeople(options.users, rand)
   const times = creationTimes(options.rows, options.days, options.now, rand)
   const outcomeCdf = cumulative(OUTCOMES.map(([, share]) => share))
-  const connectionId = `conn_${token(rand, 16)}`
+  const { servers, cdf: serverCdf } = makeServers(options.servers?.length ? options.servers : ['default'], rand)
   const storedStatuses: Record<string, number> = {}
   const sampleIds: string[] = []
   const batchSize = handle.engine === 'postgres' ? 2000 : 10_000
@@ -477,9 +518,12 @@ export async function seedLedger(handle: DatabaseHandle, options: SeedOptions): 
       // Past its TTL a "pending" row is the abandoned kind; inside it, some requests are in flight.
       if (outcome === 'pending' && !open) outcome = 'abandoned'
       if (open && rand() < 0.3) outcome = 'pending'
+      // With one server no draw is made, so a seed gives the rows it always gave.
+      const server = servers.length > 1 ? servers[pick(serverCdf, rand())]! : servers[0]!
+      if (server.deniable && outcome === 'completed' && rand() < DENIED_SHARE) outcome = 'denied'
       // Scalekit's ids are time-ordered numbers; so are these, which also keeps index inserts local.
       const id = `lri_${String(createdAt).padStart(13, '0')}${token(rand, 5, '0123456789')}`
-      const built = buildRow(id, createdAt, person, outcome, rand, hashes.slice((i - offset) * 64, (i - offset + 1) * 64), connectionId)
+      const built = buildRow(id, createdAt, person, outcome, rand, hashes.slice((i - offset) * 64, (i - offset + 1) * 64), server)
       rows.push(built.row)
       batchEvents.push(...built.events)
       storedStatuses[built.row.status] = (storedStatuses[built.row.status] ?? 0) + 1
@@ -510,10 +554,12 @@ export async function seedLedger(handle: DatabaseHandle, options: SeedOptions): 
   }
 }
 
-const USAGE = `Usage: npm run seed:ledger -- [--rows 1000000] [--days 90] [--users 5000] [--seed 1] [--force]
+const USAGE = `Usage: npm run seed:ledger -- [--rows 1000000] [--days 90] [--users 5000] [--seed 1] [--servers default] [--force]
 
 Fills the ledger of DATABASE_URL (unset: SQLite at .data/bridge.db) with made-up login requests.
-Refuses a ledger that already has rows unless --force is given.`
+--servers takes comma-separated MCP server keys (lowercase letters, digits, dashes) to spread the
+rows over, the first getting the largest share. Refuses a ledger that already has rows unless
+--force is given.`
 
 function wholeNumber(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback
@@ -521,6 +567,15 @@ function wholeNumber(name: string, value: string | undefined, fallback: number, 
   if (!Number.isInteger(parsed) || parsed < min || parsed > max)
     throw new RangeError(`--${name} must be a whole number from ${min} to ${max}`)
   return parsed
+}
+
+/** Comma-separated server keys, each as MCP_SERVERS allows it, at most 20 and each once. */
+function serverKeys(value: string | undefined): string[] {
+  if (value === undefined) return ['default']
+  const keys = value.split(',').map((key) => key.trim())
+  if (keys.length > 20 || new Set(keys).size !== keys.length || !keys.every((key) => /^[a-z0-9-]{1,40}$/.test(key)))
+    throw new RangeError('--servers must be 1 to 20 different keys of lowercase letters, digits or dashes, separated by commas')
+  return keys
 }
 
 async function main(): Promise<number> {
@@ -533,6 +588,7 @@ async function main(): Promise<number> {
         days: { type: 'string' },
         users: { type: 'string' },
         seed: { type: 'string' },
+        servers: { type: 'string' },
         force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -547,6 +603,7 @@ async function main(): Promise<number> {
       days: wholeNumber('days', values.days, 90, 1, 3650),
       users: wholeNumber('users', values.users, 5000, 1, 1_000_000),
       seed: wholeNumber('seed', values.seed, 1, 0, 2 ** 31),
+      servers: serverKeys(values.servers),
       now: Date.now(),
     }
   } catch (error) {

@@ -4,6 +4,7 @@ import { csvCell, csvLine, jsonLine, CSV_HEADER, type ExportRow } from './export
 const row: ExportRow = {
   id: 'lri_1',
   status: 'failed',
+  serverKey: 'billing',
   createdAt: Date.UTC(2026, 10, 23, 12, 0, 0),
   signedInAt: null,
   submittedAt: null,
@@ -42,13 +43,14 @@ describe('the ledger export', () => {
   })
 
   it('writes one CSV line and one JSON line per row, in the header order', () => {
-    expect(CSV_HEADER.split(',')[0]).toBe('login_request_id')
+    expect(CSV_HEADER.split(',').slice(0, 3)).toEqual(['login_request_id', 'status', 'server'])
     expect(csvLine(row)).toBe(
-      '"lri_1","failed","2026-11-23T12:00:00.000Z","","","2026-11-23T12:00:01.000Z","local","a@example.test","u1","","scalekit_rejected_user","InvalidArgument: ""sub"", bad\nvalue","127.0.0.1","Mozilla/5.0 (X11, Linux)","{""sub"":""u1"",""email"":""a@example.test""}"\r\n',
+      '"lri_1","failed","billing","2026-11-23T12:00:00.000Z","","","2026-11-23T12:00:01.000Z","local","a@example.test","u1","","scalekit_rejected_user","InvalidArgument: ""sub"", bad\nvalue","127.0.0.1","Mozilla/5.0 (X11, Linux)","{""sub"":""u1"",""email"":""a@example.test""}"\r\n',
     )
     expect(JSON.parse(jsonLine(row))).toEqual({
       login_request_id: 'lri_1',
       status: 'failed',
+      server: 'billing',
       created_at: '2026-11-23T12:00:00.000Z',
       signed_in_at: null,
       submitted_at: null,

@@ -5,6 +5,7 @@ import type { LedgerListItem } from './filter'
 const COLUMNS = [
   ['login_request_id', (r: ExportRow) => r.id],
   ['status', (r: ExportRow) => r.status],
+  ['server', (r: ExportRow) => r.serverKey],
   ['created_at', (r: ExportRow) => iso(r.createdAt)],
   ['signed_in_at', (r: ExportRow) => iso(r.signedInAt)],
   ['submitted_at', (r: ExportRow) => iso(r.submittedAt)],

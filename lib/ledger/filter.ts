@@ -3,7 +3,7 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool
 import type { Database, LoginRequestRow } from '../db/schema'
 
 // The admin's filter over the ledger, as SQL conditions both engines serve from an index
-// (migration 0002), and the keyset cursor of its pages.
+// (migrations 0002 and 0004), and the keyset cursor of its pages.
 
 export type Db = Kysely<Database>
 export type Eb = ExpressionBuilder<Database, 'login_requests'>
@@ -11,10 +11,16 @@ export type Eb = ExpressionBuilder<Database, 'login_requests'>
 export const LEDGER_STATUSES = ['pending', 'denied', 'submitting', 'completed', 'failed', 'cancelled', 'expired'] as const
 export type LedgerStatus = (typeof LEDGER_STATUSES)[number]
 
+/** What the chart splits each bucket by: completed against failed, or the MCP server. */
+export const LEDGER_SPLITS = ['status', 'server'] as const
+export type LedgerSplit = (typeof LEDGER_SPLITS)[number]
+
 /** `from` inclusive, `to` exclusive, epoch ms on created_at. Without either: the last 7 days. */
 export interface LedgerFilter {
   status?: LedgerStatus
   source?: string
+  /** An MCP server's key (server_key). */
+  server?: string
   from?: number
   to?: number
   q?: string
@@ -28,6 +34,7 @@ export interface LedgerCursor {
 export interface LedgerListItem {
   id: string
   status: LedgerStatus
+  serverKey: string
   createdAt: number
   signedInAt: number | null
   submittedAt: number | null
@@ -43,11 +50,22 @@ export interface LedgerListItem {
   userAgent: string | null
 }
 
+export interface LedgerBucket {
+  start: number
+  end: number
+  completed: number
+  failed: number
+  /** Logins per server key, when the timeline is split by server. */
+  servers?: Record<string, number>
+}
+
 export interface LedgerPage {
   items: LedgerListItem[]
   next: LedgerCursor | null
   counts: Record<LedgerStatus, number>
-  timeline: Array<{ start: number; end: number; completed: number; failed: number }>
+  /** Logins per server key asked for, over the whole filter except its server. */
+  serverCounts: Record<string, number>
+  timeline: LedgerBucket[]
 }
 
 export type LedgerExportRow = LedgerListItem & { claims: unknown | null }
@@ -69,6 +87,7 @@ export const MAX_ID_LENGTH = 256
 export const LIST_COLUMNS = [
   'id',
   'status',
+  'server_key',
   'created_at',
   'signed_in_at',
   'submitted_at',
@@ -95,7 +114,10 @@ function epochMs(value: number | undefined): number | undefined {
   return value !== undefined && Number.isFinite(value) ? Math.floor(value) : undefined
 }
 
-/** A pending request past its expiry is expired, whether or not anyone has touched it since. */
+/**
+ * A pending request past its expiry is expired, whether or not anyone has touched it since. A
+ * denied one stays denied: what the admin needs to know is that the policy refused someone.
+ */
 function effectiveStatus(status: LedgerStatus, expiresAt: number, now: number): LedgerStatus {
   return status === 'pending' && expiresAt <= now ? 'expired' : status
 }
@@ -108,6 +130,7 @@ export function toItem(row: ListRow, now: number): LedgerListItem {
   return {
     id: row.id,
     status: effectiveStatus(row.status, row.expires_at, now),
+    serverKey: row.server_key,
     createdAt: row.created_at,
     signedInAt: row.signed_in_at,
     submittedAt: row.submitted_at,
@@ -174,7 +197,7 @@ export function searchText(q: string | undefined): string | undefined {
   return text ? text : undefined
 }
 
-function statusCondition(eb: Eb, status: LedgerStatus, now: number): Expression<SqlBool> {
+export function statusCondition(eb: Eb, status: LedgerStatus, now: number): Expression<SqlBool> {
   if (status === 'pending') return eb.and([eb('status', '=', 'pending'), eb('expires_at', '>', now)])
   if (status === 'expired') {
     // An IN on status first, so both engines walk the (status, created_at, expires_at) index.
@@ -206,11 +229,18 @@ function searchCandidates(eb: Eb, text: string, range: Range) {
     )
 }
 
-/** The filter as conditions; `withStatus: false` leaves the status out (for the counts). */
-export function filterConditions(eb: Eb, filter: LedgerFilter, range: Range, now: number, withStatus: boolean): Expression<SqlBool>[] {
+/** The filter as conditions; `omit` leaves the status or the server out (for the counts by that). */
+export function filterConditions(
+  eb: Eb,
+  filter: LedgerFilter,
+  range: Range,
+  now: number,
+  omit?: 'status' | 'server',
+): Expression<SqlBool>[] {
   const conditions: Expression<SqlBool>[] = [eb('created_at', '>=', range.from), eb('created_at', '<', range.to)]
-  if (withStatus && filter.status) conditions.push(statusCondition(eb, filter.status, now))
+  if (omit !== 'status' && filter.status) conditions.push(statusCondition(eb, filter.status, now))
   if (filter.source) conditions.push(eb('identity_source', '=', filter.source))
+  if (omit !== 'server' && filter.server) conditions.push(eb('server_key', '=', filter.server))
   const text = searchText(filter.q)
   if (text) conditions.push(eb('id', 'in', searchCandidates(eb, text, range)))
   return conditions
@@ -225,7 +255,7 @@ export function listQuery(db: Db, filter: LedgerFilter, range: Range, now: numbe
   return db
     .selectFrom('login_requests')
     .select(LIST_COLUMNS)
-    .where((eb) => eb.and([...filterConditions(eb, filter, range, now, true), ...(after ? [afterCursor(eb, after)] : [])]))
+    .where((eb) => eb.and([...filterConditions(eb, filter, range, now), ...(after ? [afterCursor(eb, after)] : [])]))
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)

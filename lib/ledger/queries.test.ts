@@ -6,6 +6,7 @@ import { newLoginRequestRow } from './record'
 import { exportLedger, getLedgerEntry, listLedgerSources, loadLedgerPage } from './queries'
 import { decodeCursor, encodeCursor, type LedgerCursor, type LedgerFilter, type LedgerListItem, type LedgerStatus } from './filter'
 import { purgeLedger } from './retention'
+import { csvLine, jsonLine } from './export'
 
 const pgSkipReason = await postgresAvailable()
 if (pgSkipReason) console.warn(`SKIPPED: the PostgreSQL admin ledger tests: ${pgSkipReason}`)
@@ -34,7 +35,8 @@ function request(id: string, createdAt: number, overrides: Partial<LoginRequests
 }
 
 // 40 rows inside the default range, three per created_at (ties across page boundaries), with
-// every stored status, pending rows on both sides of their expiry, and three sources.
+// every stored status, pending rows on both sides of their expiry, denied rows past theirs, three
+// sources and four servers (one of them no longer configured).
 const STORED: Array<LoginRequestsTable['status']> = [
   'completed',
   'failed',
@@ -43,9 +45,17 @@ const STORED: Array<LoginRequestsTable['status']> = [
   'pending',
   'submitting',
   'expired',
+  'denied',
   'completed',
 ]
 const SOURCES = ['local', 'acme', 'company-api', null]
+const SERVERS = ['default', 'billing', 'docs', 'billing', 'retired']
+/** The configured servers, as the admin page asks for them. */
+const CONFIGURED = ['default', 'billing', 'docs']
+
+function zeroCounts(): Record<LedgerStatus, number> {
+  return { pending: 0, denied: 0, submitting: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
+}
 
 function fixture(): LoginRequestsTable[] {
   const rows: LoginRequestsTable[] = []
@@ -58,12 +68,14 @@ function fixture(): LoginRequestsTable[] {
     rows.push(
       request(`lri_${String(i).padStart(4, '0')}`, createdAt, {
         status,
+        server_key: SERVERS[i % SERVERS.length]!,
         expires_at: expiresAt,
         identity_source: source,
         user_sub: source ? `sub_${i}` : null,
         user_email: source ? `user${i}@example.test` : null,
         auth_request_id: status === 'completed' ? `ar_${i}` : null,
         claims: status === 'completed' ? JSON.stringify({ sub: `sub_${i}`, n: i }) : null,
+        ...(status === 'denied' ? { error_code: 'denied', error_message: 'not in any of the groups: finance' } : {}),
       }),
     )
   }
@@ -188,6 +200,7 @@ for (const engine of engines) {
         {
           id: 'lri_0003',
           status: 'expired',
+          serverKey: 'billing',
           createdAt: NOW - 4 * HOUR,
           signedInAt: null,
           submittedAt: null,
@@ -209,7 +222,7 @@ for (const engine of engines) {
     })
 
     it('filters by effective status: pending excludes the expired ones, expired includes them', async () => {
-      for (const status of ['pending', 'expired', 'failed', 'completed', 'submitting', 'cancelled'] as const) {
+      for (const status of ['pending', 'denied', 'expired', 'failed', 'completed', 'submitting', 'cancelled'] as const) {
         const items = await allPages(handle.db, { status }, 4)
         expect(
           items.map((item) => item.id),
@@ -241,7 +254,8 @@ for (const engine of engines) {
       expect(await loadLedgerPage(handle.db, { from: NOW, to: NOW - 1 }, { now: NOW })).toEqual({
         items: [],
         next: null,
-        counts: { pending: 0, submitting: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 },
+        counts: zeroCounts(),
+        serverCounts: {},
         timeline: [],
       })
     })
@@ -277,25 +291,26 @@ for (const engine of engines) {
     })
 
     it('counts effective statuses over the whole filter except the status, and splits the range into a timeline', async () => {
-      const expected: Record<LedgerStatus, number> = { pending: 0, denied: 0, submitting: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
+      const expected: Record<LedgerStatus, number> = zeroCounts()
       for (const row of ROWS) if (inDefaultRange(row)) expected[effective(row)] += 1
       const all = await loadLedgerPage(handle.db, {}, { now: NOW })
       expect(all.counts).toEqual(expected)
       expect(expected.expired).toBeGreaterThan(0)
       expect(expected.pending).toBeGreaterThan(0)
+      expect(expected.denied).toBeGreaterThan(0)
       const failedOnly = await loadLedgerPage(handle.db, { status: 'failed' }, { now: NOW })
       expect(failedOnly.counts).toEqual(expected)
       expect(failedOnly.timeline).toEqual(all.timeline)
 
       const acmeCounts = (await loadLedgerPage(handle.db, { source: 'acme', status: 'completed' }, { now: NOW })).counts
-      const acmeExpected: Record<LedgerStatus, number> = { pending: 0, denied: 0, submitting: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
+      const acmeExpected: Record<LedgerStatus, number> = zeroCounts()
       for (const row of ROWS) if (inDefaultRange(row) && row.identity_source === 'acme') acmeExpected[effective(row)] += 1
       expect(acmeCounts).toEqual(acmeExpected)
 
       // A search is counted (and drawn) over its own matches.
       const searched = await loadLedgerPage(handle.db, { q: 'user1', status: 'completed' }, { now: NOW, buckets: 7 })
       const matches = ROWS.filter((row) => inDefaultRange(row) && row.user_email?.startsWith('user1'))
-      const searchExpected: Record<LedgerStatus, number> = { pending: 0, denied: 0, submitting: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
+      const searchExpected: Record<LedgerStatus, number> = zeroCounts()
       for (const row of matches) searchExpected[effective(row)] += 1
       expect(searched.counts).toEqual(searchExpected)
       expect(searched.items.map((item) => item.id)).toEqual(
@@ -346,6 +361,112 @@ for (const engine of engines) {
       expect(page.timeline[3]!.completed + page.timeline[3]!.failed).toBeGreaterThan(0)
     })
 
+    it('counts denied as its own status, also past its expiry, and filters on it', async () => {
+      const denied = ROWS.filter((row) => inDefaultRange(row) && row.status === 'denied')
+      expect(denied.length).toBeGreaterThan(1)
+      expect(denied.every((row) => row.expires_at <= NOW)).toBe(true)
+      const page = await loadLedgerPage(handle.db, {}, { now: NOW })
+      expect(page.counts.denied).toBe(denied.length)
+      const expiredStored = ROWS.filter((row) => inDefaultRange(row) && effective(row) === 'expired').length
+      expect(page.counts.expired).toBe(expiredStored)
+      const items = await allPages(handle.db, { status: 'denied' }, 2)
+      expect(items.map((item) => item.id)).toEqual(denied.sort(newestFirst).map((row) => row.id))
+      expect(items[0]).toMatchObject({ status: 'denied', errorCode: 'denied', errorMessage: 'not in any of the groups: finance' })
+      // Neither the expired filter nor a search turns them into anything else.
+      expect((await allPages(handle.db, { status: 'expired' }, 50)).some((item) => item.status === 'denied')).toBe(false)
+      const searched = await loadLedgerPage(handle.db, { q: denied[0]!.id }, { now: NOW })
+      expect(searched.items.map((item) => item.status)).toEqual(['denied'])
+      expect(searched.counts).toEqual({ ...zeroCounts(), denied: 1 })
+    })
+
+    it('filters by server, alone and with the status, source and search', async () => {
+      for (const server of [...CONFIGURED, 'retired', 'nowhere']) {
+        const items = await allPages(handle.db, { server }, 3)
+        expect(
+          items.map((item) => item.id),
+          server,
+        ).toEqual(expectedIds((row) => inDefaultRange(row) && row.server_key === server))
+        expect(items.every((item) => item.serverKey === server)).toBe(true)
+      }
+      expect((await allPages(handle.db, { server: 'billing' }, 50)).length).toBeGreaterThan(5)
+      const combined = await allPages(handle.db, { server: 'billing', status: 'expired', source: 'acme' }, 2)
+      expect(combined.map((item) => item.id)).toEqual(
+        expectedIds(
+          (row) => inDefaultRange(row) && row.server_key === 'billing' && effective(row) === 'expired' && row.identity_source === 'acme',
+        ),
+      )
+      const searched = await loadLedgerPage(handle.db, { q: 'user1', server: 'docs' }, { now: NOW })
+      expect(searched.items.map((item) => item.id)).toEqual(
+        expectedIds((row) => inDefaultRange(row) && !!row.user_email?.startsWith('user1') && row.server_key === 'docs'),
+      )
+      expect(searched.items.length).toBeGreaterThan(0)
+    })
+
+    it('counts by server over the whole filter except its server, and statuses within the server', async () => {
+      const expectedFor = (predicate: (row: LoginRequestsTable) => boolean) => {
+        const counts: Record<string, number> = { default: 0, billing: 0, docs: 0 }
+        for (const row of ROWS) if (inDefaultRange(row) && predicate(row) && row.server_key in counts) counts[row.server_key]! += 1
+        return counts
+      }
+      const all = await loadLedgerPage(handle.db, {}, { now: NOW, servers: CONFIGURED })
+      expect(all.serverCounts).toEqual(expectedFor(() => true))
+      expect(Object.values(all.serverCounts).every((n) => n > 0)).toBe(true)
+      // Only the servers asked for: without them, none; a key nobody used counts 0.
+      expect((await loadLedgerPage(handle.db, {}, { now: NOW })).serverCounts).toEqual({})
+      expect((await loadLedgerPage(handle.db, {}, { now: NOW, servers: ['nowhere', 'docs'] })).serverCounts).toEqual({
+        nowhere: 0,
+        docs: all.serverCounts.docs,
+      })
+
+      // Filtering on a server keeps every server's count, and counts the statuses of that server only.
+      const billing = await loadLedgerPage(handle.db, { server: 'billing' }, { now: NOW, servers: CONFIGURED })
+      expect(billing.serverCounts).toEqual(all.serverCounts)
+      const billingStatuses = zeroCounts()
+      for (const row of ROWS) if (inDefaultRange(row) && row.server_key === 'billing') billingStatuses[effective(row)] += 1
+      expect(billing.counts).toEqual(billingStatuses)
+      const failedTimeline = billing.timeline.reduce((sum, slot) => sum + slot.failed, 0)
+      expect(failedTimeline).toBe(billingStatuses.failed)
+
+      // The status, source and search narrow the counts per server.
+      for (const filter of [{ status: 'expired' }, { status: 'pending' }, { status: 'denied' }, { source: 'acme' }] as const) {
+        const page = await loadLedgerPage(handle.db, { ...filter, server: 'docs' }, { now: NOW, servers: CONFIGURED })
+        expect(page.serverCounts, JSON.stringify(filter)).toEqual(
+          expectedFor((row) =>
+            'status' in filter ? effective(row) === filter.status : row.identity_source === (filter as { source: string }).source,
+          ),
+        )
+      }
+      const searched = await loadLedgerPage(handle.db, { q: 'user1', status: 'completed' }, { now: NOW, servers: CONFIGURED })
+      expect(searched.serverCounts).toEqual(expectedFor((row) => !!row.user_email?.startsWith('user1') && effective(row) === 'completed'))
+    })
+
+    it('splits the timeline by server when asked, with or without a search', async () => {
+      const plain = await loadLedgerPage(handle.db, {}, { now: NOW, servers: CONFIGURED })
+      expect(plain.timeline.every((slot) => slot.servers === undefined)).toBe(true)
+      const filters: LedgerFilter[] = [{}, { status: 'completed' }, { q: 'user', server: 'billing' }]
+      for (const filter of filters) {
+        const page = await loadLedgerPage(handle.db, filter, { now: NOW, servers: CONFIGURED, split: 'server', buckets: 9 })
+        const matches = ROWS.filter(
+          (row) =>
+            inDefaultRange(row) &&
+            (filter.status === undefined || effective(row) === filter.status) &&
+            (filter.q === undefined || !!row.user_email?.startsWith(filter.q)),
+        )
+        expect(page.timeline).toHaveLength(9)
+        for (const slot of page.timeline) {
+          const inSlot = matches.filter((row) => row.created_at >= slot.start && row.created_at < slot.end)
+          const expected = Object.fromEntries(CONFIGURED.map((key) => [key, inSlot.filter((row) => row.server_key === key).length]))
+          expect(slot.servers, JSON.stringify(filter)).toEqual(expected)
+        }
+        for (const key of CONFIGURED) {
+          expect(page.timeline.reduce((sum, slot) => sum + slot.servers![key]!, 0)).toBe(page.serverCounts[key])
+        }
+        // The completed/failed series stay as they were.
+        const unsplit = await loadLedgerPage(handle.db, filter, { now: NOW, buckets: 9 })
+        expect(page.timeline.map(({ servers: _, ...slot }) => slot)).toEqual(unsplit.timeline)
+      }
+    })
+
     it('lists the identity sources in use, once each', async () => {
       expect(await listLedgerSources(handle.db)).toEqual(['acme', 'company-api', 'legacy', 'local'])
     })
@@ -381,6 +502,49 @@ for (const engine of engines) {
       await handle.db.deleteFrom('login_requests').where('id', '=', 'lri_entry').execute()
     })
 
+    it('reads a denied entry with its server, the rule and the denied event, still denied after expiry', async () => {
+      // As the login's denial writes it (lib/ledger/record.ts recordLoginDenied).
+      const at = NOW - 5 * DAY
+      const rule = 'not in any of the groups: finance'
+      await handle.db
+        .insertInto('login_requests')
+        .values(
+          request('lri_denied', at, {
+            status: 'denied',
+            server_key: 'billing',
+            updated_at: at + 10,
+            signed_in_at: at + 5,
+            identity_source: 'acme',
+            user_sub: 'u9',
+            user_email: 'nina@acme.test',
+            error_code: 'denied',
+            error_message: rule,
+          }),
+        )
+        .execute()
+      const detail = JSON.stringify({ source: 'acme', email: 'nina@acme.test', rule })
+      await handle.db
+        .insertInto('login_events')
+        .values({ login_request_id: 'lri_denied', at: at + 10, type: 'denied', detail })
+        .execute()
+      for (const now of [at + 11, NOW]) {
+        const entry = await getLedgerEntry(handle.db, 'lri_denied', now)
+        expect(entry?.item).toMatchObject({
+          status: 'denied',
+          serverKey: 'billing',
+          userEmail: 'nina@acme.test',
+          identitySource: 'acme',
+          errorCode: 'denied',
+          errorMessage: 'not in any of the groups: finance',
+        })
+        expect(entry?.events).toEqual([
+          { at: at + 10, type: 'denied', detail: { source: 'acme', email: 'nina@acme.test', rule: 'not in any of the groups: finance' } },
+        ])
+      }
+      await handle.db.deleteFrom('login_events').where('login_request_id', '=', 'lri_denied').execute()
+      await handle.db.deleteFrom('login_requests').where('id', '=', 'lri_denied').execute()
+    })
+
     it('exports exactly the filtered rows, newest first, across batch boundaries, with claims', async () => {
       const everything = expectedIds(inDefaultRange)
       for (const batchSize of [1, 3, 4, everything.length, everything.length + 1]) {
@@ -401,6 +565,16 @@ for (const engine of engines) {
       expect(expired.every((row) => row.status === 'expired' && row.claims === null)).toBe(true)
       const searched = await collect(exportLedger(handle.db, { q: 'ann.lee', from: 0 }, { now: NOW }))
       expect(searched.map((row) => row.id)).toEqual(['lri_s1', 'lri_s2', 'lri_old1'])
+      // Every row carries its server, and the server filter applies.
+      const billing = await collect(exportLedger(handle.db, { server: 'billing' }, { now: NOW, batchSize: 3 }))
+      expect(billing.map((row) => row.id)).toEqual(expectedIds((row) => inDefaultRange(row) && row.server_key === 'billing'))
+      expect(billing.every((row) => row.serverKey === 'billing')).toBe(true)
+      const byId = new Map(ROWS.map((row) => [row.id, row.server_key]))
+      const every = await collect(exportLedger(handle.db, {}, { now: NOW }))
+      expect(every.map((row) => row.serverKey)).toEqual(every.map((row) => byId.get(row.id)))
+      expect(new Set(every.map((row) => row.serverKey))).toEqual(new Set([...CONFIGURED, 'retired']))
+      expect(csvLine(billing[0]!).split(',').slice(0, 3)).toEqual([`"${billing[0]!.id}"`, `"${billing[0]!.status}"`, '"billing"'])
+      expect(JSON.parse(jsonLine(billing[0]!))).toMatchObject({ login_request_id: billing[0]!.id, server: 'billing' })
     })
 
     it('purges only requests created before the cutoff, their events and orphaned older events', async () => {

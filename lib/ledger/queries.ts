@@ -1,5 +1,6 @@
 import 'server-only'
-import { sql, type Expression, type SqlBool } from 'kysely'
+import { sql } from 'kysely'
+import { countAndTimeline, emptyCounts, emptyServerCounts } from './counts'
 import {
   DEFAULT_LIMIT,
   MAX_LIMIT,
@@ -8,144 +9,55 @@ import {
   MAX_ID_LENGTH,
   LIST_COLUMNS,
   clampInt,
-  isLedgerStatus,
   toItem,
   parseJson,
   resolveRange,
-  searchText,
-  filterConditions,
   listQuery,
   type Db,
-  type Eb,
-  type LedgerStatus,
   type LedgerFilter,
   type LedgerCursor,
   type LedgerPage,
+  type LedgerSplit,
   type LedgerExportRow,
   type LedgerEntry,
   type ListRow,
-  type Range,
 } from './filter'
 
 // The admin area's reading of the ledger: one filtered, keyset-paginated list with its counts and
-// timeline, one entry with its events, and a streamed export (lib/ledger/filter.ts builds the
-// conditions; lib/ledger/retention.ts purges). One set of
-// queries for SQLite and PostgreSQL; every one of them is served by an index (migration 0002).
+// timeline (lib/ledger/counts.ts), one entry with its events, and a streamed export
+// (lib/ledger/filter.ts builds the conditions; lib/ledger/retention.ts purges). One set of queries
+// for SQLite and PostgreSQL; every one of them is served by an index (migrations 0002 and 0004).
 
-function emptyCounts(): Record<LedgerStatus, number> {
-  return { pending: 0, denied: 0, submitting: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
+interface LedgerPageOptions {
+  after?: LedgerCursor | null
+  limit?: number
+  now?: number
+  buckets?: number
+  /** The server keys to count (the configured servers); none: no counts per server. */
+  servers?: readonly string[]
+  /** `server`: each bucket of the timeline also counts the logins per server of `servers`. */
+  split?: LedgerSplit
 }
 
-type Timeline = LedgerPage['timeline']
-
-/** Bucket i covers [from + ceil(i * span / n), from + ceil((i + 1) * span / n)); the last ends at `to`. */
-function emptyTimeline(range: Range, buckets: number): Timeline {
-  const start = (index: number) => range.from + Math.ceil((index * (range.to - range.from)) / buckets)
-  return Array.from({ length: buckets }, (_, index) => ({
-    start: start(index),
-    end: index === buckets - 1 ? range.to : start(index + 1),
-    completed: 0,
-    failed: 0,
-  }))
-}
-
-/** Stored states and the effective status each one counts as (a pending row splits on its expiry). */
-function countKeys(now: number): Array<{ status: LedgerStatus; where: (eb: Eb) => Expression<SqlBool> }> {
-  const stored = (status: Exclude<LedgerStatus, 'pending'>) => ({ status, where: (eb: Eb) => eb('status', '=', status) })
-  return [
-    stored('completed'),
-    stored('failed'),
-    stored('cancelled'),
-    stored('submitting'),
-    stored('expired'),
-    { status: 'pending', where: (eb) => eb.and([eb('status', '=', 'pending'), eb('expires_at', '>', now)]) },
-    { status: 'expired', where: (eb) => eb.and([eb('status', '=', 'pending'), eb('expires_at', '<=', now)]) },
-  ]
-}
-
-/**
- * Counts per effective status and the completed/failed timeline. Both apply the whole filter except
- * its status: the admin filtering on "failed" still sees how the range, source and search break
- * down, and the timeline still compares completed with failed (expired stays out of it).
- */
-async function countAndTimeline(db: Db, filter: LedgerFilter, range: Range, now: number, buckets: number) {
-  const counts = emptyCounts()
-  const timeline = emptyTimeline(range, buckets)
-  const add = (status: LedgerStatus, bucket: number, n: number) => {
-    counts[status] += n
-    const slot = timeline[bucket]
-    if (slot && status === 'completed') slot.completed += n
-    if (slot && status === 'failed') slot.failed += n
-  }
-  // Integer arithmetic on both engines: better-sqlite3 binds a JS number as REAL.
-  const int = (value: number) => sql<number>`cast(${value} as bigint)`
-
-  if (searchText(filter.q)) {
-    // A search matches few rows: group them.
-    const effective = sql<string>`case when ${sql.ref('status')} = 'pending' and ${sql.ref('expires_at')} <= ${now} then 'expired' else ${sql.ref('status')} end`
-    // created_at - from is never negative inside the range, so integer division is floor.
-    const bucket = sql<number>`(${sql.ref('created_at')} - ${int(range.from)}) * ${int(buckets)} / ${int(range.to - range.from)}`
-    const rows = await db
-      .selectFrom('login_requests')
-      .select((eb) => [effective.as('effective_status'), bucket.as('bucket'), eb.fn.countAll<number | string>().as('n')])
-      .where((eb) => eb.and(filterConditions(eb, filter, range, now, false)))
-      // By output name: the same expression twice would be two different parameters to PostgreSQL.
-      .groupBy(['effective_status', 'bucket'])
-      .execute()
-    for (const row of rows) if (isLedgerStatus(row.effective_status)) add(row.effective_status, Number(row.bucket), Number(row.n))
-    return { counts, timeline }
-  }
-
-  // A range holds up to millions of rows. Grouping them costs a sort or a hash of every row; one
-  // index range count per bucket and stored state, on (status, created_at, expires_at) or its
-  // identity-source twin, reads only index entries and is several times faster on both engines.
-  const keys = countKeys(now)
-  const subqueries = keys.map((key, index) => {
-    const count = db
-      .selectFrom('login_requests')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where((eb) =>
-        eb.and([
-          key.where(eb),
-          eb('created_at', '>=', sql.ref<number>('b.s')),
-          eb('created_at', '<', sql.ref<number>('b.e')),
-          ...(filter.source ? [eb('identity_source', '=', filter.source)] : []),
-        ]),
-      )
-    return sql`(${count}) as ${sql.ref(`c${index}`)}`
-  })
-  const bounds = sql.join(timeline.map((slot, index) => sql`(${sql.lit(index)}, ${int(slot.start)}, ${int(slot.end)})`))
-  const result = await sql<Record<string, number | string>>`
-    with b(i, s, e) as (values ${bounds})
-    select b.i as i, ${sql.join(subqueries)} from b`.execute(db)
-  for (const row of result.rows) {
-    keys.forEach((key, index) => add(key.status, Number(row.i), Number(row[`c${index}`] ?? 0)))
-  }
-  return { counts, timeline }
-}
-
-export async function loadLedgerPage(
-  db: Db,
-  filter: LedgerFilter,
-  options: { after?: LedgerCursor | null; limit?: number; now?: number; buckets?: number } = {},
-): Promise<LedgerPage> {
+export async function loadLedgerPage(db: Db, filter: LedgerFilter, options: LedgerPageOptions = {}): Promise<LedgerPage> {
   const now = options.now ?? Date.now()
   const limit = clampInt(options.limit, DEFAULT_LIMIT, 1, MAX_LIMIT)
   const buckets = clampInt(options.buckets, DEFAULT_BUCKETS, 1, MAX_BUCKETS)
+  const servers = options.servers ?? []
   const range = resolveRange(filter, now)
-  if (range.to <= range.from) return { items: [], next: null, counts: emptyCounts(), timeline: [] }
+  if (range.to <= range.from)
+    return { items: [], next: null, counts: emptyCounts(), serverCounts: emptyServerCounts(servers), timeline: [] }
 
   const [rows, summary] = await Promise.all([
     listQuery(db, filter, range, now, options.after ?? null, limit + 1).execute(),
-    countAndTimeline(db, filter, range, now, buckets),
+    countAndTimeline(db, filter, range, now, { buckets, servers, split: options.split ?? 'status' }),
   ])
   const items = rows.slice(0, limit).map((row) => toItem(row, now))
   const last = items[items.length - 1]
   return {
     items,
     next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
-    counts: summary.counts,
-    timeline: summary.timeline,
+    ...summary,
   }
 }
 

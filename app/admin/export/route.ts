@@ -6,7 +6,7 @@ import { exportLedger } from '@/lib/ledger/queries'
 import { type LedgerExportRow } from '@/lib/ledger/filter'
 import { errorText, logEvent } from '@/lib/server/log'
 import { CSV_HEADER, csvLine, jsonLine } from '@/lib/ledger/export'
-import { readAdminView } from '../filters'
+import { listedServers, readAdminView } from '../filters'
 
 // The filtered view as CSV or JSON lines, streamed row batch by row batch, so a large export
 // never sits in memory.
@@ -68,7 +68,8 @@ export async function GET(request: NextRequest) {
   const check = await checkAdmin()
   if (!check.ok) return refuse(check.reason)
   const query = Object.fromEntries(request.nextUrl.searchParams)
-  const view = readAdminView(query, { searchDays: getEnv().LEDGER_RETENTION_DAYS })
+  const servers = listedServers().map((server) => server.key)
+  const view = readAdminView(query, { searchDays: getEnv().LEDGER_RETENTION_DAYS, servers })
   const format = query.format === 'jsonl' ? 'jsonl' : 'csv'
   // The first batch is read before answering, so a database that is down gives a 503, not a
   // 200 with a cut-off file.

@@ -2,6 +2,7 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
 import { readLedger, requireAdmin } from '@/lib/admin/access'
+import { getEnv } from '@/lib/env'
 import { fingerprint } from '@/lib/server/log'
 import { getLedgerEntry } from '@/lib/ledger/queries'
 import type { LedgerEntry } from '@/lib/ledger/filter'
@@ -32,6 +33,7 @@ export default async function LoginDetailPage({ params }: { params: Promise<{ id
   const entry = await readLedger((db) => getLedgerEntry(db, decodeURIComponent(id)))
   if (!entry) notFound()
   const { item, claims, events } = entry
+  const server = serverLabel(item.serverKey)
 
   return (
     <AdminShell email={email}>
@@ -41,8 +43,9 @@ export default async function LoginDetailPage({ params }: { params: Promise<{ id
       <h1 className="flex items-center gap-3 text-xl font-semibold text-slate-900">
         <span className="font-mono text-base">{item.id}</span> <StatusBadge status={item.status} />
       </h1>
+      {item.status === 'denied' ? <Denied item={item} server={server} /> : null}
       <div className="grid gap-4 lg:grid-cols-2">
-        <Summary item={item} />
+        <Summary item={item} server={server} />
         <section className="space-y-4">
           <Timeline createdAt={item.createdAt} events={events} />
           <div className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="claims">
@@ -63,14 +66,34 @@ export default async function LoginDetailPage({ params }: { params: Promise<{ id
   )
 }
 
-/** Who, through which source, what Scalekit answered, and when each step happened. */
-function Summary({ item }: { item: LedgerEntry['item'] }) {
+/** The server's name and key when the key is configured, else the key (a server since removed). */
+function serverLabel(key: string): string {
+  const server = getEnv().servers.find((s) => s.key === key)
+  return server ? `${server.name} (${key})` : key
+}
+
+/** The person signed in, but the server's access policy refused them; another account may still use the request. */
+function Denied({ item, server }: { item: LedgerEntry['item']; server: string }) {
+  return (
+    <p className="rounded-xl border border-orange-200 bg-orange-50 p-4 text-sm text-orange-900" data-testid="denied-rule">
+      {item.userEmail ?? 'The person'} signed in, but the access policy of {server} refused them:{' '}
+      <strong>{item.errorMessage ?? 'no rule recorded'}</strong>. A denied request stays open for another account until it expires (
+      {formatTime(item.expiresAt)} UTC).
+    </p>
+  )
+}
+
+/** Who, for which server, through which source, what Scalekit answered, and when each step happened. */
+function Summary({ item, server }: { item: LedgerEntry['item']; server: string }) {
   return (
     <section className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="summary">
       <h2 id="summary" className="text-sm font-semibold text-slate-900">
         Summary
       </h2>
       <dl className="divide-y divide-slate-100">
+        <Field label="MCP server" testId="server">
+          {server}
+        </Field>
         <Field label="Person">{item.userEmail ?? 'not signed in'}</Field>
         <Field label="Subject (sub)">{item.userSub ?? ''}</Field>
         <Field label="Identity source">{item.identitySource ?? ''}</Field>
@@ -105,7 +128,7 @@ function Timeline({ createdAt, events }: { createdAt: number; events: LedgerEntr
       <ol className="mt-2 space-y-2">
         {events.map((event, index) => (
           <li key={index} className="text-sm" data-testid="ledger-event">
-            <span className="font-medium text-slate-900">{event.type}</span>{' '}
+            <span className={`font-medium ${event.type === 'denied' ? 'text-orange-800' : 'text-slate-900'}`}>{event.type}</span>{' '}
             <span className="text-slate-600">
               {formatTime(event.at)} ({after(createdAt, event.at)})
             </span>
