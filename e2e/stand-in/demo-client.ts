@@ -4,13 +4,28 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { decodeJwt } from 'jose'
-import { closeHttpServer, escapeHtml, hostForUrl, randomToken, redirect, safeEqual, sendHtml } from './http-helpers'
+import { closeHttpServer, hostForUrl, randomToken, readFormBody, redirect, safeEqual } from './http-helpers'
 import { InMemoryOAuthProvider } from './in-memory-oauth-provider'
+import {
+  renderError,
+  renderHomePage,
+  renderRefusedPage,
+  renderResultPage,
+  sendPage,
+  type DemoAccount,
+  type DemoServerEntry,
+  type FlowReport,
+} from './demo-client-pages'
 
 export interface DemoClientOptions {
   port?: number
   host?: string
-  mcpUrl: string
+  /** One MCP server, whose button reads "Connect to the MCP server"; or list several in `servers`. */
+  mcpUrl?: string
+  /** One "Connect to {name}" button each; the first one answers a /connect that names none. */
+  servers?: DemoServerEntry[]
+  /** Accounts to try, listed on the home page. */
+  accounts?: DemoAccount[]
   /** Origin the browser uses; the OAuth redirect_uri is `{publicUrl}/callback`. Default http://{host}:{port}. */
   publicUrl?: string
 }
@@ -23,7 +38,15 @@ export interface DemoClient {
 
 interface PendingFlow {
   provider: InMemoryOAuthProvider
+  server: DemoServerEntry
   createdAt: number
+}
+
+interface ClientContext {
+  servers: DemoServerEntry[]
+  accounts: DemoAccount[]
+  flows: Map<string, PendingFlow>
+  publicUrl: string
 }
 
 const FLOW_COOKIE = 'demo_mcp_flow'
@@ -31,65 +54,12 @@ const FLOW_TTL_MS = 15 * 60_000
 
 /** A web MCP client, as a host like ChatGPT would be: DCR + PKCE against Scalekit, then a tool call. */
 export async function startDemoClient(options: DemoClientOptions): Promise<DemoClient> {
-  const flows = new Map<string, PendingFlow>()
-  let publicUrl = options.publicUrl ?? ''
-
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', publicUrl)
-    if (req.method === 'GET' && url.pathname === '/') {
-      // The flow cookie must be set on the origin the callback comes back to.
-      if (req.headers.host !== new URL(publicUrl).host) return redirect(res, `${publicUrl}/`)
-      return sendHtml(res, 200, 'Demo MCP client', renderHomePage(options.mcpUrl))
-    }
-    if (req.method === 'POST' && url.pathname === '/connect') {
-      return startFlow(res)
-    }
-    if (req.method === 'GET' && url.pathname === '/callback') {
-      return finishFlow(req, res, url)
-    }
-    sendHtml(res, 404, 'Not found', '<p>Not found</p>')
-  }
-
-  const startFlow = async (res: ServerResponse) => {
-    dropStaleFlows(flows)
-    const provider = new InMemoryOAuthProvider({ redirectUrl: `${publicUrl}/callback`, clientName: 'BYOA demo web MCP client' })
-    const result = await auth(provider, { serverUrl: options.mcpUrl })
-    if (result !== 'REDIRECT' || !provider.authorizationUrl) {
-      return sendHtml(res, 500, 'Unexpected', renderError('The authorization server did not ask for a login.'))
-    }
-    const flowId = randomToken(24)
-    flows.set(flowId, { provider, createdAt: Date.now() })
-    res.setHeader('set-cookie', `${FLOW_COOKIE}=${flowId}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${FLOW_TTL_MS / 1000}`)
-    redirect(res, provider.authorizationUrl.toString(), 303)
-  }
-
-  const finishFlow = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    const flowId = readCookie(req, FLOW_COOKIE)
-    const flow = flowId ? flows.get(flowId) : undefined
-    if (!flowId || !flow)
-      return sendHtml(res, 400, 'No login in progress', renderError('No login in progress in this browser. Start again.'))
-    const state = url.searchParams.get('state') ?? ''
-    if (!safeEqual(state, flow.provider.expectedState)) {
-      return sendHtml(res, 400, 'State mismatch', renderError('The state returned by the authorization server does not match.'))
-    }
-    flows.delete(flowId)
-    res.setHeader('set-cookie', `${FLOW_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`)
-    const error = url.searchParams.get('error')
-    if (error) return sendHtml(res, 400, 'Login refused', renderError(`The authorization server answered: ${error}`))
-    const code = url.searchParams.get('code')
-    if (!code) return sendHtml(res, 400, 'No code', renderError('The redirect carries no authorization code.'))
-
-    await auth(flow.provider, { serverUrl: options.mcpUrl, authorizationCode: code })
-    const accessToken = flow.provider.tokens()?.access_token ?? ''
-    const toolResult = await callWhoami(options.mcpUrl, flow.provider)
-    sendHtml(res, 200, 'Connected', renderResultPage(decodeJwt(accessToken), toolResult))
-  }
-
+  const context: ClientContext = { servers: listServers(options), accounts: options.accounts ?? [], flows: new Map(), publicUrl: '' }
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    route(context, req, res).catch((error: unknown) => {
       if (res.headersSent) return res.destroy()
       const message = error instanceof Error ? error.message : 'unexpected error'
-      sendHtml(res, 502, 'MCP client error', renderError(`The MCP client failed: ${message}`))
+      sendPage(res, 502, 'MCP client error', renderError(`The MCP client failed: ${message}`))
     })
   })
   const host = options.host ?? '127.0.0.1'
@@ -100,8 +70,80 @@ export async function startDemoClient(options: DemoClientOptions): Promise<DemoC
       resolve(typeof address === 'object' && address ? address.port : 0)
     })
   })
-  publicUrl = (options.publicUrl ?? `http://${hostForUrl(host)}:${port}`).replace(/\/$/, '')
-  return { url: publicUrl, port, close: () => closeHttpServer(server) }
+  context.publicUrl = (options.publicUrl ?? `http://${hostForUrl(host)}:${port}`).replace(/\/$/, '')
+  return { url: context.publicUrl, port, close: () => closeHttpServer(server) }
+}
+
+function listServers(options: DemoClientOptions): DemoServerEntry[] {
+  if (options.servers?.length) return options.servers
+  if (!options.mcpUrl) throw new Error('the demo client needs mcpUrl or servers')
+  return [{ key: 'mcp', name: 'the MCP server', mcpUrl: options.mcpUrl }]
+}
+
+async function route(context: ClientContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', context.publicUrl)
+  if (req.method === 'GET' && url.pathname === '/') {
+    // The flow cookie must be set on the origin the callback comes back to.
+    if (req.headers.host !== new URL(context.publicUrl).host) return redirect(res, `${context.publicUrl}/`)
+    return sendPage(res, 200, 'Demo MCP client', renderHomePage(context.servers, context.accounts))
+  }
+  if (req.method === 'POST' && url.pathname === '/connect') return startFlow(context, req, res)
+  if (req.method === 'GET' && url.pathname === '/callback') return finishFlow(context, req, res, url)
+  sendPage(res, 404, 'Not found', renderError('There is no page at this address.'))
+}
+
+async function startFlow(context: ClientContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const key = (await readFormBody(req)).get('server')
+  const server = key ? context.servers.find((entry) => entry.key === key) : context.servers[0]
+  if (!server) return sendPage(res, 400, 'Unknown MCP server', renderError('This client has no MCP server by that name.'))
+  dropStaleFlows(context.flows)
+  const provider = new InMemoryOAuthProvider({ redirectUrl: `${context.publicUrl}/callback`, clientName: 'BYOA demo web MCP client' })
+  const result = await auth(provider, { serverUrl: server.mcpUrl })
+  if (result !== 'REDIRECT' || !provider.authorizationUrl) {
+    return sendPage(res, 500, 'Unexpected', renderError('The authorization server did not ask for a login.'))
+  }
+  const flowId = randomToken(24)
+  context.flows.set(flowId, { provider, server, createdAt: Date.now() })
+  res.setHeader('set-cookie', `${FLOW_COOKIE}=${flowId}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${FLOW_TTL_MS / 1000}`)
+  redirect(res, provider.authorizationUrl.toString(), 303)
+}
+
+async function finishFlow(context: ClientContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const flowId = readCookie(req, FLOW_COOKIE)
+  const flow = flowId ? context.flows.get(flowId) : undefined
+  if (!flowId || !flow) {
+    return sendPage(res, 400, 'No login in progress', renderError('No login in progress in this browser. Start again.'))
+  }
+  const state = url.searchParams.get('state') ?? ''
+  if (!safeEqual(state, flow.provider.expectedState)) {
+    return sendPage(res, 400, 'State mismatch', renderError('The state returned by the authorization server does not match.'))
+  }
+  context.flows.delete(flowId)
+  res.setHeader('set-cookie', `${FLOW_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`)
+  const error = url.searchParams.get('error')
+  if (error) {
+    return sendPage(res, 400, 'Sign-in refused', renderRefusedPage(reportOf(flow), error, url.searchParams.get('error_description')))
+  }
+  const code = url.searchParams.get('code')
+  if (!code) return sendPage(res, 400, 'No code', renderError('The redirect carries no authorization code.'))
+
+  await auth(flow.provider, { serverUrl: flow.server.mcpUrl, authorizationCode: code })
+  const accessToken = flow.provider.tokens()?.access_token ?? ''
+  const toolResult = await callWhoami(flow.server.mcpUrl, flow.provider)
+  sendPage(res, 200, `Connected to ${flow.server.name}`, renderResultPage(reportOf(flow), decodeJwt(accessToken), toolResult))
+}
+
+/** What this flow's discovery and registration found, for the page's account of the steps. */
+function reportOf(flow: PendingFlow): FlowReport {
+  const discovery = flow.provider.discoveryState()
+  const authorize = flow.provider.authorizationUrl
+  return {
+    server: flow.server,
+    authorizationServer: discovery?.authorizationServerUrl,
+    authorizeEndpoint: authorize ? `${authorize.origin}${authorize.pathname}` : undefined,
+    tokenEndpoint: discovery?.authorizationServerMetadata?.token_endpoint,
+    clientId: flow.provider.clientInformation()?.client_id,
+  }
 }
 
 async function callWhoami(mcpUrl: string, provider: InMemoryOAuthProvider): Promise<CallToolResult> {
@@ -125,25 +167,4 @@ function readCookie(req: IncomingMessage, name: string): string | undefined {
     if (key === name) return rest.join('=')
   }
   return undefined
-}
-
-function renderHomePage(mcpUrl: string): string {
-  return (
-    `<h1>Demo MCP client</h1><p>MCP server: <code>${escapeHtml(mcpUrl)}</code></p>` +
-    `<form method="post" action="/connect"><button type="submit">Connect to the MCP server</button></form>`
-  )
-}
-
-function renderResultPage(claims: unknown, toolResult: CallToolResult): string {
-  const toolText = toolResult.content.map((item) => (item.type === 'text' ? item.text : JSON.stringify(item))).join('\n')
-  return (
-    `<h1>Connected to the MCP server</h1>` +
-    `<h2>Access token claims</h2><pre data-testid="token-claims">${escapeHtml(JSON.stringify(claims, null, 2))}</pre>` +
-    `<h2>whoami</h2><pre data-testid="tool-result">${escapeHtml(toolText)}</pre>` +
-    `<p><a href="/">Start again</a></p>`
-  )
-}
-
-function renderError(message: string): string {
-  return `<h1>Demo MCP client</h1><p data-testid="demo-error">${escapeHtml(message)}</p><p><a href="/">Start again</a></p>`
 }

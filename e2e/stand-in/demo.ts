@@ -7,42 +7,104 @@ import { startScalekitStandIn } from './scalekit'
 import { startDemoMcpServer } from './mcp-server'
 import { startDemoClient } from './demo-client'
 import { migrateToLatest, openDatabase } from '../../lib/db'
-import { addUser, findUserByEmail } from '../../lib/users/directory'
+import { addUser, findUserByEmail, setUserGroups, userGroups } from '../../lib/users/directory'
 
-// `npm run demo`: the whole MCP OAuth flow on one machine, on embedded defaults. A Scalekit
-// stand-in, a protected MCP server, a web MCP client and the bridge on SQLite with a demo user.
+// `npm run demo`: the whole MCP OAuth flow on one machine, on embedded defaults. Two protected MCP
+// servers (Notes MCP for everyone, Finance MCP for the group finance), each with its own Scalekit
+// stand-in (one environment each) and BYOA connection; a web MCP client; and the bridge on SQLite,
+// serving both login endpoints (/login/notes, /login/finance), with two people and an admin.
 // No Scalekit account is needed.
 
 const { values } = parseArgs({ options: { 'no-build': { type: 'boolean', default: false } } })
 
-const PORTS = {
-  bridge: Number(process.env.DEMO_BRIDGE_PORT ?? 3000),
-  scalekit: Number(process.env.DEMO_SCALEKIT_PORT ?? 4010),
-  mcp: Number(process.env.DEMO_MCP_PORT ?? 4020),
-  client: Number(process.env.DEMO_CLIENT_PORT ?? 4030),
-}
-const DEMO_USER = { email: 'demo@example.com', name: 'Demo User', password: 'demo-password' }
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
+const BRIDGE_PORT = port('DEMO_BRIDGE_PORT', 3000)
+const CLIENT_PORT = port('DEMO_CLIENT_PORT', 4030)
 const DATABASE_URL = 'file:.data/demo.db'
-const APP_URL = `http://localhost:${PORTS.bridge}`
-const MCP_URL = `http://localhost:${PORTS.mcp}/mcp`
-const CONNECTION_ID = 'conn_demo00000001'
-const RESOURCE_ID = 'res_demo00000001'
+const APP_URL = `http://localhost:${BRIDGE_PORT}`
+
+interface DemoServer {
+  key: string
+  name: string
+  /** Who the bridge admits, in words, for the client page and this script's output. */
+  access: string
+  allow?: { groups: string[] }
+  scalekitPort: number
+  mcpPort: number
+  connectionId: string
+  resourceId: string
+  clientId: string
+  /** Its environment's client secret: in .data/demo-secrets.json, given to the bridge as this variable. */
+  secret: SecretName
+  secretEnv: string
+}
+
+const SERVERS: DemoServer[] = [
+  {
+    key: 'notes',
+    name: 'Notes MCP',
+    access: 'everyone who signs in',
+    scalekitPort: port('DEMO_SCALEKIT_PORT', 4010),
+    mcpPort: port('DEMO_MCP_PORT', 4020),
+    connectionId: 'conn_demo00000001',
+    resourceId: 'res_demo00000001',
+    clientId: 'skc_demo_bridge',
+    secret: 'clientSecret',
+    secretEnv: 'DEMO_NOTES_CLIENT_SECRET',
+  },
+  {
+    key: 'finance',
+    name: 'Finance MCP',
+    access: 'only the group finance',
+    allow: { groups: ['finance'] },
+    scalekitPort: port('DEMO_FINANCE_SCALEKIT_PORT', 4011),
+    mcpPort: port('DEMO_FINANCE_MCP_PORT', 4021),
+    connectionId: 'conn_demo00000002',
+    resourceId: 'res_demo00000002',
+    clientId: 'skc_demo_finance',
+    secret: 'financeClientSecret',
+    secretEnv: 'DEMO_FINANCE_CLIENT_SECRET',
+  },
+]
+
+const PEOPLE = [
+  {
+    email: 'demo@example.com',
+    name: 'Demo User',
+    password: 'demo-password',
+    groups: [] as string[],
+    note: 'not in finance: admitted to Notes MCP, refused on Finance MCP',
+  },
+  {
+    email: 'ada@example.com',
+    name: 'Ada Lovelace',
+    password: 'ada-password',
+    groups: ['finance'],
+    note: 'in the group finance: admitted to both',
+  },
+]
+const ADMIN = { email: 'admin@example.com', name: 'Demo Admin', password: 'admin-password' }
+
+const loginUrl = (server: DemoServer) => `${APP_URL}/login/${server.key}`
+const mcpUrl = (server: DemoServer) => `http://localhost:${server.mcpPort}/mcp`
 
 const children: ChildProcess[] = []
 const closers: Array<() => Promise<void>> = []
 
-/** Demo secrets are made once and kept under .data/, so a restart keeps sessions valid. */
-function demoSecrets(): { clientSecret: string; sessionSecret: string; authSecret: string } {
+const SECRET_NAMES = ['clientSecret', 'financeClientSecret', 'sessionSecret', 'authSecret'] as const
+type SecretName = (typeof SECRET_NAMES)[number]
+
+/** Demo secrets are made once and kept under .data/, so a restart keeps sessions valid; a missing one is added. */
+function demoSecrets(): Record<SecretName, string> {
   const file = path.resolve('.data/demo-secrets.json')
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'))
-  const secrets = {
-    clientSecret: randomBytes(24).toString('base64url'),
-    sessionSecret: randomBytes(32).toString('base64url'),
-    authSecret: randomBytes(32).toString('base64url'),
+  const stored: Partial<Record<SecretName, unknown>> = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {}
+  const missing = SECRET_NAMES.filter((name) => typeof stored[name] !== 'string')
+  for (const name of missing) stored[name] = randomBytes(32).toString('base64url')
+  if (missing.length) {
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(file, JSON.stringify(stored), { mode: 0o600 })
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  fs.writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 })
-  return secrets
+  return stored as Record<SecretName, string>
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -66,14 +128,94 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`the bridge did not answer at ${url}`)
 }
 
-async function ensureDemoUser(): Promise<void> {
+/** The people and the admin, added when absent; a demo.db from an earlier demo gets the missing ones and groups. */
+async function ensureDemoUsers(): Promise<void> {
   const handle = await openDatabase(DATABASE_URL)
   try {
     await migrateToLatest(handle)
-    if (!(await findUserByEmail(handle.db, DEMO_USER.email))) await addUser(handle.db, DEMO_USER)
+    for (const { email, name, password, groups } of PEOPLE) {
+      const existing = await findUserByEmail(handle.db, email)
+      if (!existing) {
+        await addUser(handle.db, { email, name, password, groups })
+        continue
+      }
+      const current = userGroups(existing)
+      const missing = groups.filter((group) => !current.includes(group))
+      if (missing.length) await setUserGroups(handle.db, email, [...current, ...missing])
+    }
+    if (!(await findUserByEmail(handle.db, ADMIN.email))) await addUser(handle.db, { ...ADMIN, isAdmin: true })
   } finally {
     await handle.db.destroy()
   }
+}
+
+/** One MCP server with its own Scalekit environment; answers its entry in the bridge's MCP_SERVERS. */
+async function startServer(server: DemoServer, clientSecret: string): Promise<Record<string, unknown>> {
+  const scalekit = await startScalekitStandIn({
+    port: server.scalekitPort,
+    bridgeLoginUrl: loginUrl(server),
+    clientId: server.clientId,
+    clientSecret,
+    connectionId: server.connectionId,
+    resourceId: server.resourceId,
+    resourceUrl: mcpUrl(server),
+  })
+  closers.push(() => scalekit.close())
+  const mcp = await startDemoMcpServer({
+    port: server.mcpPort,
+    resourceUrl: mcpUrl(server),
+    issuer: scalekit.issuer,
+    jwksUrl: scalekit.jwksUrl,
+  })
+  closers.push(() => mcp.close())
+  return {
+    key: server.key,
+    name: server.name,
+    connectionId: server.connectionId,
+    ...(server.allow ? { allow: server.allow } : {}),
+    scalekit: { environmentUrl: scalekit.url, clientId: server.clientId, clientSecret: `env:${server.secretEnv}` },
+  }
+}
+
+function bridgeEnv(childEnv: NodeJS.ProcessEnv, secrets: Record<SecretName, string>, servers: unknown[]): NodeJS.ProcessEnv {
+  return {
+    ...childEnv,
+    APP_URL,
+    MCP_SERVERS: JSON.stringify(servers),
+    ...Object.fromEntries(SERVERS.map((server) => [server.secretEnv, secrets[server.secret]])),
+    // Empty, so neither the shell nor a .env file adds a single-connection setting beside MCP_SERVERS.
+    MCP_SERVERS_FILE: '',
+    SCALEKIT_CONNECTION_ID: '',
+    SCALEKIT_ENVIRONMENT_URL: '',
+    SCALEKIT_CLIENT_ID: '',
+    SCALEKIT_CLIENT_SECRET: '',
+    SESSION_SECRET: secrets.sessionSecret,
+    AUTH_SECRET: secrets.authSecret,
+    DATABASE_URL,
+    ADMIN_EMAILS: '',
+  }
+}
+
+function instructions(clientUrl: string): string {
+  const width = Math.max(...PEOPLE.map((person) => person.email.length))
+  const passwordWidth = Math.max(...PEOPLE.map((person) => person.password.length))
+  return `
+The demo is running: a web MCP client, two protected MCP servers, Scalekit (a local stand-in, one
+environment per server) and this bridge as each server's "Bring your own auth" login endpoint:
+
+${SERVERS.map((server) => `  ${server.name.padEnd(12)} ${loginUrl(server).padEnd(APP_URL.length + 16)} ${server.access}`).join('\n')}
+
+  Open ${clientUrl} and click ${SERVERS.map((server) => `"Connect to ${server.name}"`).join(' or ')}.
+  Sign in on the bridge as one of:
+${PEOPLE.map((person) => `    ${person.email.padEnd(width)}  password ${person.password.padEnd(passwordWidth)}  ${person.note}`).join('\n')}
+
+The client page then shows each step (client, Scalekit, the bridge's sign-in, its access policy, back
+to the client), the access token's claims and the result of the MCP tool call "whoami". An account a
+server refuses gets the bridge's "cannot use" page; its "Cancel" returns to the client with access_denied.
+
+  Review the logins at ${APP_URL}/admin as ${ADMIN.email} with the password ${ADMIN.password}.
+
+Stop with Ctrl+C.`
 }
 
 async function main(): Promise<void> {
@@ -85,54 +227,29 @@ async function main(): Promise<void> {
     await run(['node_modules/next/dist/bin/next', 'build'], childEnv)
   }
 
-  const scalekit = await startScalekitStandIn({
-    port: PORTS.scalekit,
-    bridgeLoginUrl: `${APP_URL}/login`,
-    clientId: 'skc_demo_bridge',
-    clientSecret: secrets.clientSecret,
-    connectionId: CONNECTION_ID,
-    resourceId: RESOURCE_ID,
-    resourceUrl: MCP_URL,
+  const entries: unknown[] = []
+  for (const server of SERVERS) entries.push(await startServer(server, secrets[server.secret]))
+  const client = await startDemoClient({
+    port: CLIENT_PORT,
+    servers: SERVERS.map((server) => ({
+      key: server.key,
+      name: server.name,
+      mcpUrl: mcpUrl(server),
+      loginUrl: loginUrl(server),
+      access: server.access,
+    })),
+    accounts: [...PEOPLE, { ...ADMIN, note: `administrator: sees these logins at ${APP_URL}/admin` }],
   })
-  closers.push(() => scalekit.close())
-  const mcp = await startDemoMcpServer({
-    port: PORTS.mcp,
-    resourceUrl: MCP_URL,
-    issuer: scalekit.issuer,
-    jwksUrl: scalekit.jwksUrl,
-  })
-  closers.push(() => mcp.close())
-  const client = await startDemoClient({ port: PORTS.client, mcpUrl: MCP_URL })
   closers.push(() => client.close())
 
-  await ensureDemoUser()
-  const bridge = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(PORTS.bridge), '-H', '127.0.0.1'], {
-    env: {
-      ...childEnv,
-      APP_URL,
-      SCALEKIT_ENVIRONMENT_URL: scalekit.url,
-      SCALEKIT_CLIENT_ID: 'skc_demo_bridge',
-      SCALEKIT_CLIENT_SECRET: secrets.clientSecret,
-      SCALEKIT_CONNECTION_ID: CONNECTION_ID,
-      SESSION_SECRET: secrets.sessionSecret,
-      AUTH_SECRET: secrets.authSecret,
-      DATABASE_URL,
-      ADMIN_EMAILS: DEMO_USER.email,
-    },
+  await ensureDemoUsers()
+  const bridge = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(BRIDGE_PORT), '-H', '127.0.0.1'], {
+    env: bridgeEnv(childEnv, secrets, entries),
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   children.push(bridge)
   await waitForHealth(`${APP_URL}/api/health`, bridge)
-
-  console.log(`
-The demo is running: an MCP client, a protected MCP server, Scalekit (a local stand-in) and this
-bridge as Scalekit's "Bring your own auth" login endpoint (${APP_URL}/login).
-
-  Open ${client.url} and click "Connect to the MCP server".
-  Sign in on the bridge as ${DEMO_USER.email} with the password ${DEMO_USER.password}.
-
-You end on a page with the access token's claims and the result of the MCP tool call "whoami".
-Stop with Ctrl+C.`)
+  console.log(instructions(client.url))
 }
 
 let stopping = false
