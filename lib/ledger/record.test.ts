@@ -179,6 +179,39 @@ for (const engine of engines) {
       ])
     })
 
+    it('keeps denied, with its rule, when the refused person then cancels', async () => {
+      await recordLoginReceived(handle.db, { ...received('lri_denied_cancel'), serverKey: 'finance' }, 1_000)
+      const denial = { source: 'local', sub: 'u1', email: 'bob@example.com', signedInAt: 1_500, rule: 'has none of the roles: auditor' }
+      await recordLoginDenied(handle.db, 'lri_denied_cancel', denial, 2_000)
+      const take = { loginRequestId: 'lri_denied_cancel', stateHash: 'hash', serverKey: 'finance' }
+      expect(await claimLoginRequest(handle.db, take, null, 3_000)).toBe(true)
+      await recordLoginCompleted(
+        handle.db,
+        'lri_denied_cancel',
+        { authRequestId: '', claims: { loginFailed: true }, status: 'cancelled' },
+        4_000,
+      )
+      expect(await findLoginRequest(handle.db, 'lri_denied_cancel')).toMatchObject({
+        status: 'denied',
+        error_code: 'denied',
+        error_message: 'has none of the roles: auditor',
+        finished_at: 4_000,
+      })
+      // A plain cancel still ends cancelled, without an earlier sign-in failure on the row.
+      await recordLoginReceived(handle.db, received('lri_plain_cancel'), 1_000)
+      await recordLoginRejected(handle.db, 'lri_plain_cancel', { code: 'state_mismatch', message: 'mismatch' }, 1_500)
+      expect(
+        await claimLoginRequest(handle.db, { loginRequestId: 'lri_plain_cancel', stateHash: 'hash', serverKey: 'default' }, null, 2_000),
+      ).toBe(true)
+      await recordLoginCompleted(
+        handle.db,
+        'lri_plain_cancel',
+        { authRequestId: '', claims: { loginFailed: true }, status: 'cancelled' },
+        3_000,
+      )
+      expect(await findLoginRequest(handle.db, 'lri_plain_cancel')).toMatchObject({ status: 'cancelled', error_code: null })
+    })
+
     it('stores argon2id hashes and verifies credentials without telling unknown from wrong', async () => {
       const user = await addUser(handle.db, { email: 'Bob@Example.com', name: 'Bob', password: 'correct horse' })
       expect(user.email).toBe('bob@example.com')

@@ -1,5 +1,5 @@
 import 'server-only'
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Database, LoginRequestRow, LoginRequestsTable, LoginStatus } from '../db/schema'
 import type { ScalekitUser } from '../sources/claims'
 
@@ -109,6 +109,12 @@ export function findLoginRequest(db: Db, loginRequestId: string): Promise<LoginR
   return db.selectFrom('login_requests').selectAll().where('id', '=', loginRequestId).executeTakeFirst()
 }
 
+/** On a cancel, a denial's reason stays on the row; any other earlier problem is cleared. */
+const keepDenial = {
+  error_code: sql<string | null>`case when status = 'denied' then error_code else null end`,
+  error_message: sql<string | null>`case when status = 'denied' then error_message else null end`,
+}
+
 /** Who is completing the request; absent when the person cancels. */
 export interface Claimant {
   source: string
@@ -140,8 +146,8 @@ export async function claimLoginRequest(
         ...(claimant
           ? { signed_in_at: claimant.signedInAt, identity_source: claimant.source, user_sub: claimant.sub, user_email: claimant.email }
           : {}),
-        error_code: null,
-        error_message: null,
+        // A cancel after a denial keeps why the request ended: the person was refused, then gave up.
+        ...(claimant ? { error_code: null, error_message: null } : keepDenial),
       })
       .where('id', '=', loginRequestId)
       .where('state_hash', '=', request.stateHash)
@@ -168,7 +174,10 @@ export async function recordLoginCompleted(
     await trx
       .updateTable('login_requests')
       .set({
-        status: outcome.status,
+        status:
+          outcome.status === 'cancelled'
+            ? sql<LoginStatus>`case when error_code = 'denied' then 'denied' else 'cancelled' end`
+            : outcome.status,
         finished_at: now,
         updated_at: now,
         auth_request_id: outcome.authRequestId || null,

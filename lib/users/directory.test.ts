@@ -120,7 +120,7 @@ for (const engine of engines) {
 
     it('gives existing users empty lists, and its down step removes the columns again', async () => {
       const migrator = new Migrator({ db: handle.db, provider: createMigrationProvider(handle.engine) })
-      const down = await migrator.migrateTo('0003_sign_in_throttle')
+      const down = await migrator.migrateTo('0004_ledger_servers')
       expect(down.error).toBeUndefined()
       expect(down.results?.map((r) => [r.migrationName, r.direction])).toEqual([['0005_user_groups_and_roles', 'Down']])
       await sql`insert into users (id, email, name, password_hash, created_at, updated_at)
