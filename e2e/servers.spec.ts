@@ -5,8 +5,8 @@ import { test, expect } from './fixtures'
 import { LoginPage } from './pages/login-page'
 import { startMcpClientLogin } from './stand-in/mcp-test-client'
 import { expectedPartnerCallback } from './stand-in/partner-callback'
-import { startBridge, type RunningBridge } from './support/bridge'
-import { bridgeEnv } from './support/config'
+import { runBridgeExpectingExit, startBridge, type RunningBridge } from './support/bridge'
+import { APP_URL, bridgeEnv } from './support/config'
 import { ledgerEvents, ledgerRow } from './support/ledger'
 import { createUser, type TestUser } from './support/users'
 import {
@@ -149,7 +149,9 @@ test.describe('several MCP servers behind one bridge', () => {
     }
   })
 
-  test('a person outside the group is denied with nothing sent, then uses another account in the same request', async ({ browser }) => {
+  test('case 40: a person outside the group is denied with nothing sent, then uses another account in the same request', async ({
+    browser,
+  }) => {
     const listener = await startRedirectListener()
     const client = await startMcpClientLogin({ mcpUrl: finance.mcpUrl, redirectUrl: listener.url })
     const { page, loginPage, close } = await freshPage(browser)
@@ -187,7 +189,7 @@ test.describe('several MCP servers behind one bridge', () => {
     }
   })
 
-  test('"Continue as" is offered only to a person the server admits; Cancel still reports loginFailed', async ({ browser }) => {
+  test('case 40: "Continue as" is offered only to a person the server admits; Cancel still reports loginFailed', async ({ browser }) => {
     const { page, loginPage, close } = await freshPage(browser)
     try {
       const first = await createLoginRequestAt(crm)
@@ -223,7 +225,7 @@ test.describe('the access policy', () => {
   ] as const
 
   for (const [key, rule] of cases) {
-    test(`the ${key} rule admits and denies, and records the rule`, async ({ browser }) => {
+    test(`case 40: the ${key} rule admits and denies, and records the rule`, async ({ browser }) => {
       const connectionOf = (serverKey: string) => `conn_e2erule${serverKey.replace(/-/g, '')}`
       // The sources rule admits on a server allowing "local", and denies on one allowing only "acme".
       const admitting = key === 'acme-only' ? 'local-only' : key
@@ -307,4 +309,99 @@ test.describe('the access policy', () => {
     expect(await standInStats(crm)).toMatchObject({ tokenFetches: 1 })
     expect(await standInStats(finance)).toMatchObject({ tokenFetches: 1 })
   })
+})
+
+test.describe('the login endpoints of several servers', () => {
+  test('case 41: /login/{key} keeps the headers of /login on its page, its trailing-slash redirect and its errors', async ({ request }) => {
+    const loginRequest = await createLoginRequestAt(finance)
+    const page = await request.get(serverLoginUrl('finance', loginRequest), { maxRedirects: 0 })
+    expect(page.status()).toBe(200)
+    const query = new URLSearchParams({ login_request_id: loginRequest.loginRequestId, state: loginRequest.state })
+    const slash = await request.get(`${SERVERS_BRIDGE_URL}/login/finance/?${query}`, { maxRedirects: 0 })
+    expect(slash.status()).toBe(308)
+    expect(slash.headers()['location']).toBe(`${SERVERS_BRIDGE_URL}/login/finance?${query}`)
+    const missing = await request.get(`${SERVERS_BRIDGE_URL}/login/finance`, { maxRedirects: 0 })
+    expect(missing.status()).toBe(400)
+    expect(await missing.text()).toContain('This sign-in link is incomplete')
+    for (const response of [page, slash, missing]) {
+      expect(response.headers()).toMatchObject({
+        'cross-origin-opener-policy': 'unsafe-none',
+        'referrer-policy': 'no-referrer',
+        'x-content-type-options': 'nosniff',
+      })
+      expect(response.headers()['content-security-policy']).toContain("frame-ancestors 'none'")
+    }
+  })
+
+  test('case 41: /login without a default server, and an unknown key, answer 404 naming no server', async ({ request }) => {
+    const loginRequest = await createLoginRequestAt(crm)
+    const query = new URLSearchParams({ login_request_id: loginRequest.loginRequestId, state: loginRequest.state })
+    for (const url of [
+      `${SERVERS_BRIDGE_URL}/login?${query}`,
+      `${SERVERS_BRIDGE_URL}/login`,
+      `${SERVERS_BRIDGE_URL}/login/payroll?${query}`,
+    ]) {
+      const response = await request.get(url, { maxRedirects: 0 })
+      expect(response.status(), url).toBe(404)
+      expect(response.headers()['cross-origin-opener-policy']).toBe('unsafe-none')
+      const text = await response.text()
+      expect(text).toMatch(/start the connection again|Start again from your MCP client/)
+      for (const name of ['CRM MCP', 'Finance MCP', 'crm', 'finance']) expect(text).not.toContain(`>${name}<`)
+    }
+    expect(await ledgerRow(loginRequest.loginRequestId)).toBeUndefined()
+  })
+
+  test('a single-connection bridge (SCALEKIT_CONNECTION_ID) serves /login only: /login/{anything} is not a sign-in page', async ({
+    request,
+  }) => {
+    const loginRequest = await createLoginRequestAt(crm)
+    const query = new URLSearchParams({ login_request_id: loginRequest.loginRequestId, state: loginRequest.state })
+    const response = await request.get(`${APP_URL}/login/default?${query}`, { maxRedirects: 0 })
+    expect(response.status()).toBe(404)
+    expect(response.headers()['cross-origin-opener-policy']).toBe('unsafe-none')
+  })
+})
+
+test.describe('MCP_SERVERS errors at start-up', () => {
+  const port = SERVERS_BRIDGE_PORT + 10
+  const server = { key: 'crm', name: 'CRM MCP', connectionId: 'conn_e2ecrm0001' }
+  const cases: Array<[string, unknown[], Record<string, string>, string]> = [
+    ['a duplicate key', [server, { ...server, name: 'Other' }], {}, 'MCP_SERVERS: the key "crm" is used twice; keys must be unique'],
+    [
+      'a reserved key',
+      [{ ...server, key: 'resume' }],
+      {},
+      `MCP_SERVERS[0] (resume).key: key "resume" is a word the bridge's own pages use under /login`,
+    ],
+    [
+      'a res_ id',
+      [{ ...server, connectionId: 'res_e2e00000001' }],
+      {},
+      "MCP_SERVERS[0] (crm).connectionId: connectionId is set to a res_... value: that is the MCP server's resource id. Use the conn_... id",
+    ],
+    [
+      'an unknown source in sources',
+      [{ ...server, sources: ['okta'] }],
+      {},
+      'MCP_SERVERS (crm): "okta" is not an identity source; use one of the ids in IDENTITY_SOURCES (local)',
+    ],
+    [
+      'both MCP_SERVERS and SCALEKIT_CONNECTION_ID',
+      [server],
+      { SCALEKIT_CONNECTION_ID: 'conn_e2e00000001' },
+      'MCP_SERVERS and SCALEKIT_CONNECTION_ID are both set: move the connection into MCP_SERVERS',
+    ],
+  ]
+  for (const [what, servers, extra, sentence] of cases) {
+    test(`${what} is refused with a sentence that names the fix`, async () => {
+      const result = await runBridgeExpectingExit(port, {
+        ...bridgeEnv({ APP_URL: `http://localhost:${port}`, SCALEKIT_CONNECTION_ID: '' }),
+        MCP_SERVERS: JSON.stringify(servers),
+        ...extra,
+      })
+      expect(result.code).toBe(1)
+      expect(result.output).toContain('The bridge is not configured correctly')
+      expect(result.output).toContain(sentence)
+    })
+  }
 })

@@ -7,7 +7,7 @@ import { resolveSecretsFile, recordSecret } from './issued-secrets'
 // connection sends people to one bridge's /login/{key}: what a company with a CRM server in one
 // environment and a finance server in another has.
 
-export const SERVERS_BRIDGE_PORT = 3500
+export const SERVERS_BRIDGE_PORT = 3700
 export const SERVERS_BRIDGE_URL = `http://localhost:${SERVERS_BRIDGE_PORT}`
 
 export interface Environment {
