@@ -213,6 +213,42 @@ test.describe('several MCP servers behind one bridge', () => {
   })
 })
 
+test.describe('the guarantees of /login on /login/{key}', () => {
+  test('a browser without JavaScript signs in on /login/{key}', async ({ browser }) => {
+    const context = await browser.newContext({ javaScriptEnabled: false })
+    try {
+      const page = await context.newPage()
+      const loginPage = new LoginPage(page)
+      const request = await createLoginRequestAt(finance)
+      await loginPage.open(serverLoginUrl('finance', request))
+      await loginPage.signIn(analyst.email, analyst.password)
+      await page.waitForURL(expectedPartnerCallback(finance.standIn.url, finance.connectionId, request.state))
+      expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'completed', server_key: 'finance' })
+    } finally {
+      await context.close()
+    }
+  })
+
+  test('two tabs of one browser, each with a login request for another server, both complete', async ({ browser }) => {
+    const context = await browser.newContext()
+    try {
+      const [first, second] = [await createLoginRequestAt(crm), await createLoginRequestAt(finance)]
+      const tabs = [new LoginPage(await context.newPage()), new LoginPage(await context.newPage())]
+      await tabs[0]!.open(serverLoginUrl('crm', first))
+      await tabs[1]!.open(serverLoginUrl('finance', second))
+      await tabs[1]!.signIn(analyst.email, analyst.password)
+      await tabs[1]!.page.waitForURL(expectedPartnerCallback(finance.standIn.url, finance.connectionId, second.state))
+      // The first tab's form still holds its own request; the bridge session now offers "Continue as" after a reload.
+      await tabs[0]!.signIn(analyst.email, analyst.password)
+      await tabs[0]!.page.waitForURL(expectedPartnerCallback(crm.standIn.url, crm.connectionId, first.state))
+      expect(await ledgerRow(first.loginRequestId)).toMatchObject({ status: 'completed', server_key: 'crm' })
+      expect(await ledgerRow(second.loginRequestId)).toMatchObject({ status: 'completed', server_key: 'finance' })
+    } finally {
+      await context.close()
+    }
+  })
+})
+
 test.describe('the access policy', () => {
   // Each rule kind, with a person it admits (analyst: finance group, auditor role, verified
   // example.test address) and one it denies (outsider), on servers of the CRM environment.

@@ -88,6 +88,10 @@ for (const engine of engines) {
         [['a\u202eb'], `The group name "a\u202eb" must contain only printable characters.`],
         [['ok', 'a\nb'], 'The group name "a\\nb" must contain only printable characters.'],
         [Array.from({ length: 101 }, (_, i) => `g${i}`), 'A user can have at most 100 groups (got 101).'],
+        [
+          Array.from({ length: 40 }, (_, i) => `${'g'.repeat(60)}${i}`),
+          "A user's groups can take at most 2000 bytes together (these take 2591); use fewer or shorter names.",
+        ],
       ]
       for (const [names, message] of cases) {
         await expect(setUserGroups(handle.db, 'bea@example.com', names), message).rejects.toThrow(new UserDirectoryError(message))

@@ -17,6 +17,9 @@ export class UserDirectoryError extends Error {}
 
 const NAME_MAX_CHARS = 64
 const NAMES_MAX = 100
+// Groups and roles travel in the identity a sign-in keeps, capped at 6 KB (lib/sources/bound-identity.ts):
+// two full lists must leave room for the rest of the profile.
+const NAMES_MAX_BYTES = 2000
 // Control, format (zero-width, bidirectional overrides), private-use and surrogate code points,
 // and line or paragraph separators: nothing that prints as something other than it is.
 const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]/u
@@ -39,6 +42,12 @@ function checkNames(kind: 'group' | 'role', names: readonly string[]): string[] 
   }
   if (unique.length > NAMES_MAX) {
     throw new UserDirectoryError(`A user can have at most ${NAMES_MAX} ${kind}s (got ${unique.length}).`)
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(unique))
+  if (bytes > NAMES_MAX_BYTES) {
+    throw new UserDirectoryError(
+      `A user's ${kind}s can take at most ${NAMES_MAX_BYTES} bytes together (these take ${bytes}); use fewer or shorter names.`,
+    )
   }
   return unique
 }
