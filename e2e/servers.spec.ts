@@ -238,7 +238,7 @@ test.describe('the guarantees of /login on /login/{key}', () => {
       await tabs[1]!.open(serverLoginUrl('finance', second))
       await tabs[1]!.signIn(analyst.email, analyst.password)
       await tabs[1]!.page.waitForURL(expectedPartnerCallback(finance.standIn.url, finance.connectionId, second.state))
-      // The first tab's form still holds its own request; the bridge session now offers "Continue as" after a reload.
+      // The first tab, still showing its form, completes its own request for its own server.
       await tabs[0]!.signIn(analyst.email, analyst.password)
       await tabs[0]!.page.waitForURL(expectedPartnerCallback(crm.standIn.url, crm.connectionId, first.state))
       expect(await ledgerRow(first.loginRequestId)).toMatchObject({ status: 'completed', server_key: 'crm' })
