@@ -84,10 +84,10 @@ export function sqliteFile(bench: Bench, name: string): string {
 }
 
 /**
- * `next start` as a child (not through npx, so it stops by its own PID), once it answers /api/health. `-H localhost`:
- * Next builds its origin from the -H name, and with 127.0.0.1 every NextResponse.rewrite in proxy.ts loops on itself.
+ * `next start` as a child (not through npx, so it stops by its own PID), once it answers /api/health (asked every `pollMs`).
+ * `-H localhost`: Next builds its origin from the -H name, and with 127.0.0.1 every NextResponse.rewrite in proxy.ts loops on itself.
  */
-export async function startBridge(bench: Bench, port: number, env: Record<string, string>, onSpawn?: (pid: number) => void) {
+export async function startBridge(bench: Bench, port: number, env: Record<string, string>, onSpawn?: (pid: number) => void, pollMs = 200) {
   const args = ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', 'localhost']
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   if (child.pid === undefined) throw new Error('could not spawn next start')
@@ -111,7 +111,7 @@ export async function startBridge(bench: Bench, port: number, env: Record<string
     if (exited()) throw new Error(`next start exited (${child.exitCode}):\n${bridge.outputTail()}`)
     const health = fetch(`${bridge.url}/api/health`, { signal: AbortSignal.timeout(2000) })
     if (await health.then(async (response) => (await response.arrayBuffer(), response.ok)).catch(() => false)) return bridge // false: not listening yet
-    await sleep(200)
+    await sleep(pollMs)
   }
   throw new Error(`next start did not answer /api/health within ${SERVER_START_TIMEOUT_MS / 1000} s:\n${bridge.outputTail()}`)
 }
@@ -177,8 +177,9 @@ export async function standIn<T>(standInUrl: string, method: 'GET' | 'POST', rou
 
 export const standInStats = (url: string, reset = false) =>
   standIn<StandInStats>(url, reset ? 'POST' : 'GET', reset ? 'stats/reset' : 'stats')
-export const createLoginRequest = (url: string) =>
-  standIn<{ loginRequestId: string; state: string; loginUrl: string }>(url, 'POST', 'login-requests', {})
+/** A login request at the stand-in, on its own connection unless `connectionId` names another (each MCP server has one). */
+export const createLoginRequest = (url: string, connectionId?: string) =>
+  standIn<{ loginRequestId: string; state: string; loginUrl: string }>(url, 'POST', 'login-requests', connectionId ? { connectionId } : {})
 export const loginRequestRecord = <T>(url: string, id: string) => standIn<T>(url, 'GET', `login-requests/${encodeURIComponent(id)}`)
 
 /** The i-th bench user: concurrent virtual browsers each sign in as their own person, as one account's sign-ins are throttled. */

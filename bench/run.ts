@@ -12,6 +12,7 @@ const SCENARIOS: Record<string, [command: string, load: () => Promise<{ default:
   admin: ['npm run bench:admin', () => import('./scenarios/admin')],
   load: ['npm run bench:load', () => import('./scenarios/load')],
   ready: ['npm run bench:ready', () => import('./scenarios/ready')],
+  servers: ['npm run bench:servers', () => import('./scenarios/servers')],
 }
 
 const stops: Array<() => Promise<void>> = []

@@ -8,9 +8,12 @@ import { parseAttributes, signInFormHiddenInputs } from '../../e2e/support/forms
 import { expectedPartnerCallback } from '../../e2e/stand-in/partner-callback'
 import { benchUserLogin, Origin, type LoginAttempt } from '../browser'
 import * as h from '../harness'
+import type { McpServer } from '../../lib/servers/config'
+import type { IdentityProfile } from '../../lib/sources/claims'
 
 // The local directory's login (`npm run bench:login`, first half; docs/benchmarks.md): (1) completeLogin()'s in-process
-// overhead beside the Scalekit call, (2) its token fetches, (3) logins per second of virtual browsers against `next start`,
+// overhead beside the Scalekit call, alternating between a server without access rules and one whose policy the person
+// passes (and decideAccess() alone), (2) its token fetches, (3) logins per second of virtual browsers against `next start`,
 // and (4) the JavaScript /login ships. Fails when a measured login fails.
 
 const BRIDGE_PORT = 3500
@@ -20,6 +23,7 @@ const APP_URL = `http://localhost:${BRIDGE_PORT}`
 const WARMUP_COMPLETIONS = h.setting('BENCH_WARMUP_COMPLETIONS', 50, 1, 1000)
 const COMPLETIONS = h.setting('BENCH_COMPLETIONS', 1000, 1, 10_000)
 const COMPLETION_TIME_LIMIT_MS = 180_000
+const POLICY_CALLS = h.setting('BENCH_POLICY_CALLS', 1_000_000, 1000, 100_000_000)
 const HTTP_WARMUP_LOGINS = h.setting('BENCH_HTTP_WARMUP_LOGINS', 10, 1, 100)
 const HTTP_LOGINS = h.setting('BENCH_HTTP_LOGINS', 200, 1, 5000)
 const HTTP_CONCURRENCY = h.setting('BENCH_HTTP_CONCURRENCY', 20, 1, 200)
@@ -29,6 +33,24 @@ const TARGET_OVERHEAD_P50_MS = 5
 const TARGET_LOGIN_JS_GZIP_KB = 100
 
 const CREDENTIALS = h.generateCredentials()
+const BENCH_PERSON = { ...h.benchUser(0), groups: ['staff', 'engineering'], roles: ['developer'] }
+/**
+ * The completions' A/B (MCP_SERVERS, one Scalekit environment): `open` admits anyone; `policy` sets groups, roles and
+ * emails, each matched by the bench person only at its last entry, so every rule is evaluated in full before it admits.
+ */
+const AB_SERVERS = [
+  { key: 'open', name: 'Open', connectionId: `${CREDENTIALS.connectionId}open` },
+  {
+    key: 'policy',
+    name: 'With a policy',
+    connectionId: `${CREDENTIALS.connectionId}policy`,
+    allow: {
+      groups: ['finance', 'support', BENCH_PERSON.groups[1]!],
+      roles: ['admin', BENCH_PERSON.roles[0]!],
+      emails: ['someone.else@example.com', BENCH_PERSON.email],
+    },
+  },
+]
 
 /** Log lines of lib/server/log.ts go to /dev/null (still one write syscall each) rather than among the results; returns the restore. */
 function divertLogLines() {
@@ -47,9 +69,33 @@ function divertLogLines() {
   }
 }
 
+/** decideAccess() alone per server, ns per call: the median of 5 batches (after one warm-up), the servers' batches alternating. */
+async function timeDecideAccess(servers: McpServer[], person: IdentityProfile) {
+  const { decideAccess } = await import('../../lib/servers/policy')
+  const batch = Math.ceil(POLICY_CALLS / 5)
+  const perCall = servers.map(() => [] as number[])
+  let admitted = 0
+  for (let run = 0; run <= 5; run += 1) {
+    servers.forEach((server, index) => {
+      const started = performance.now()
+      for (let i = 0; i < batch; i += 1) if (decideAccess(server, person).allowed) admitted += 1
+      if (run > 0) perCall[index]!.push(((performance.now() - started) * 1e6) / batch)
+    })
+  }
+  if (admitted !== batch * 6 * servers.length) throw new Error('decideAccess refused the bench person')
+  const nsPerCall: Record<string, number> = Object.fromEntries(servers.map((s, index) => [s.key, h.summarize(perCall[index]!).p50]))
+  return { calls: batch * 5, nsPerCall }
+}
+
 async function measureCompletions(standInUrl: string, databaseFile: string) {
   // lib/env.ts reads process.env once, on first use: set it before anything from lib/ runs.
-  Object.assign(process.env, h.bridgeEnv(BRIDGE_PORT, `file:${databaseFile}`, standInUrl, CREDENTIALS))
+  Object.assign(
+    process.env,
+    h.bridgeEnv(BRIDGE_PORT, `file:${databaseFile}`, standInUrl, CREDENTIALS, {
+      SCALEKIT_CONNECTION_ID: '',
+      MCP_SERVERS: JSON.stringify(AB_SERVERS),
+    }),
+  )
   const { getDb } = await import('../../lib/db/client')
   const { completeLogin } = await import('../../lib/login/complete')
   const { getScalekit } = await import('../../lib/scalekit/client')
@@ -59,7 +105,8 @@ async function measureCompletions(standInUrl: string, databaseFile: string) {
 
   // Time inside the SDK call (token fetch, gRPC round trip, the stand-in's work on this event loop), by a decorator not in lib/.
   const { getEnv } = await import('../../lib/env')
-  const client = getScalekit(getEnv().servers[0]!.environment)
+  const servers = getEnv().servers
+  const client = getScalekit(servers[0]!.environment) // both servers' one client
   const auth = client.sdk.auth
   const original = auth.updateLoginUserDetails
   let insideMs = 0
@@ -73,28 +120,30 @@ async function measureCompletions(standInUrl: string, databaseFile: string) {
       insideCalls += 1
     }
   }
-  const { email, name } = h.benchUser(0)
-  const identity = { ok: true as const, profile: { source: 'local', subject: randomUUID(), email, emailVerified: false, name } }
+  const profile = { source: 'local', subject: randomUUID(), emailVerified: false, ...BENCH_PERSON }
+  const identity = { ok: true as const, profile }
 
   await h.standInStats(standInUrl, true)
-  const [overhead, total, scalekit]: [number[], number[], number[]] = [[], [], []]
+  const samples = AB_SERVERS.map(() => ({ overhead: [] as number[], total: [] as number[], scalekit: [] as number[] }))
   const failures: string[] = []
   const restoreLog = divertLogLines()
   const deadline = performance.now() + COMPLETION_TIME_LIMIT_MS
   try {
     for (let i = 0; i < WARMUP_COMPLETIONS + COMPLETIONS && performance.now() < deadline; i += 1) {
-      const request = await h.createLoginRequest(standInUrl)
-      const params = { loginRequestId: request.loginRequestId, state: request.state }
+      // Interleaved, so drift on the shared machine falls on both servers alike.
+      const server = AB_SERVERS[i % AB_SERVERS.length]!
+      const request = await h.createLoginRequest(standInUrl, server.connectionId)
+      const params = { loginRequestId: request.loginRequestId, state: request.state, server: server.key }
       const arrived = Date.now()
       const received = {
-        ...params,
-        connectionId: CREDENTIALS.connectionId,
-        serverKey: 'default',
+        loginRequestId: params.loginRequestId,
+        connectionId: server.connectionId,
+        serverKey: server.key,
         stateHash: hashState(params.state),
         ttlSeconds: h.TTL_SECONDS,
       }
       await recordLoginReceived(db, { ...received, ip: '127.0.0.1', userAgent: 'bench/scenarios/login.ts' }, arrived)
-      const pending = withPendingEntry({}, params, arrived, h.TTL_SECONDS, 'default')
+      const pending = withPendingEntry({}, params, arrived, h.TTL_SECONDS, server.key)
 
       insideMs = 0
       insideCalls = 0
@@ -102,17 +151,18 @@ async function measureCompletions(standInUrl: string, databaseFile: string) {
       const result = await completeLogin({ params, pending, identity, signedInAt: arrived })
       const elapsed = performance.now() - started
       const problem = !result.ok
-        ? `completeLogin failed: ${result.problem}`
-        : result.location !== expectedPartnerCallback(standInUrl, CREDENTIALS.connectionId, params.state)
-          ? 'completeLogin returned an unexpected location'
+        ? `completeLogin (${server.key}) failed: ${result.problem}`
+        : result.location !== expectedPartnerCallback(standInUrl, server.connectionId, params.state)
+          ? `completeLogin (${server.key}) returned an unexpected location`
           : insideCalls !== 1
             ? `expected 1 Scalekit call, saw ${insideCalls}`
             : null
       if (problem) failures.push(problem)
       else if (i >= WARMUP_COMPLETIONS) {
-        total.push(elapsed)
-        scalekit.push(insideMs)
-        overhead.push(elapsed - insideMs)
+        const into = samples[i % AB_SERVERS.length]!
+        into.total.push(elapsed)
+        into.scalekit.push(insideMs)
+        into.overhead.push(elapsed - insideMs)
       }
     }
   } finally {
@@ -121,17 +171,34 @@ async function measureCompletions(standInUrl: string, databaseFile: string) {
   const logLines = restoreLog()
   const stats = await h.standInStats(standInUrl)
   await db.destroy()
-  const overheadMs = h.summarize(overhead)
+  // The HTTP bridge inherits process.env: it serves the single connection of its own environment.
+  delete process.env.MCP_SERVERS
+  const all = (key: 'overhead' | 'total' | 'scalekit') => samples.flatMap((each) => each[key])
+  const overheadMs = h.summarize(all('overhead'))
+  const byServer = Object.fromEntries(
+    AB_SERVERS.map(({ key }, index) => {
+      const { overhead, total, scalekit } = samples[index]!
+      return [
+        key,
+        { measured: total.length, overheadMs: h.summarize(overhead), totalMs: h.summarize(total), scalekitMs: h.summarize(scalekit) },
+      ]
+    }),
+  )
+  const [open, policy] = AB_SERVERS.map(({ key }) => byServer[key]!.overheadMs)
   return {
     warmup: WARMUP_COMPLETIONS,
-    measured: total.length,
+    measured: all('total').length,
     failures: failures.length,
     firstFailure: failures[0] ?? null,
-    timeLimited: total.length + failures.length < COMPLETIONS,
+    timeLimited: all('total').length + failures.length < COMPLETIONS,
     overheadMs,
-    totalMs: h.summarize(total),
-    scalekitMs: h.summarize(scalekit),
+    totalMs: h.summarize(all('total')),
+    scalekitMs: h.summarize(all('scalekit')),
     targetOverheadP50Met: overheadMs.p50 <= TARGET_OVERHEAD_P50_MS,
+    byServer,
+    /** `policy` minus `open`: what evaluating the policy adds to a completion. */
+    policyMinusOpenMs: { p50: policy!.p50 - open!.p50, p95: policy!.p95 - open!.p95 },
+    decideAccess: await timeDecideAccess(servers, profile),
     tokenFetches: { standIn: stats.tokenFetches, client: client.tokenFetches },
     userDetailsCallsStandIn: stats.userDetailsCalls,
     logLines,
@@ -258,6 +325,10 @@ export default async function login(bench: h.Bench) {
   const completionDb = h.sqliteFile(bench, `bench-${stamp}.db`)
   bench.log(`[1-2/4] completeLogin() x ${COMPLETIONS} in-process (after ${WARMUP_COMPLETIONS} warm-up), SQLite ${completionDb}`)
   const completion = await measureCompletions(standIn.url, completionDb)
+  const { byServer, policyMinusOpenMs: difference, decideAccess: decide } = completion
+  const ab = Object.entries(byServer).map(([key, { overheadMs: o }]) => `${key} ${o.p50.toFixed(2)} / ${o.p95.toFixed(2)} ms`)
+  bench.log(`  overhead p50 / p95: ${ab.join('; ')}; policy - open ${difference.p50.toFixed(2)} / ${difference.p95.toFixed(2)} ms`)
+  bench.log(`  decideAccess() alone: ${AB_SERVERS.map(({ key }) => `${key} ${decide.nsPerCall[key]?.toFixed(1)} ns`).join(', ')} per call`)
 
   bench.log(`[3/4] ${HTTP_CONCURRENCY} virtual browsers against next start on ${APP_URL}`)
   const httpDb = h.sqliteFile(bench, 'bench-http.db')
