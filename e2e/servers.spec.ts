@@ -290,7 +290,9 @@ test.describe('the access policy', () => {
     })
   }
 
-  test("a request that arrived for one server cannot be completed through another server's endpoint or form", async ({ browser }) => {
+  test("case 39: a request that arrived for one server cannot be completed through another server's endpoint or form", async ({
+    browser,
+  }) => {
     const { page, loginPage, close } = await freshPage(browser)
     try {
       const request = await createLoginRequestAt(finance)
