@@ -88,7 +88,9 @@ export function sqliteFile(bench: Bench, name: string): string {
  * `-H localhost`: Next builds its origin from the -H name, and with 127.0.0.1 every NextResponse.rewrite in proxy.ts loops on itself.
  */
 export async function startBridge(bench: Bench, port: number, env: Record<string, string>, onSpawn?: (pid: number) => void, pollMs = 200) {
-  const args = ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', 'localhost']
+  // BENCH_CPU_PROF_DIR: the server writes a V8 CPU profile there when it stops (read it with bench/profile-summary.ts).
+  const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF_DIR)}`] : []
+  const args = [...profile, 'node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', 'localhost']
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   if (child.pid === undefined) throw new Error('could not spawn next start')
   onSpawn?.(child.pid)

@@ -1,7 +1,8 @@
 import 'server-only'
 import fs from 'node:fs'
 import path from 'node:path'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely'
+import type { Database as BetterSqlite3Database } from 'better-sqlite3'
 import type { Database } from './schema'
 import { createMigrationProvider, type Engine } from './migrations'
 
@@ -42,7 +43,32 @@ export async function openDatabase(databaseUrl: string | undefined): Promise<Dat
   const sqlite = new SQLite(file)
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('busy_timeout = 5000')
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), engine: 'sqlite' }
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), engine: 'sqlite' }
+}
+
+const STATEMENT_CACHE_SIZE = 256
+
+/**
+ * Kysely prepares every query afresh, and preparing is most of a small SQLite query's cost. The
+ * same few SQL texts run on every login, so their prepared statements are kept (bounded; the
+ * oldest goes first). A statement still iterating (an export's stream) is busy: a second user of
+ * the same SQL then gets a fresh one.
+ */
+function withStatementCache(sqlite: BetterSqlite3Database): SqliteDatabase {
+  const cache = new Map<string, ReturnType<BetterSqlite3Database['prepare']>>()
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      const cached = cache.get(sql)
+      if (cached && !cached.busy) return cached
+      const statement = sqlite.prepare(sql)
+      if (!cached) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!)
+        cache.set(sql, statement)
+      }
+      return statement
+    },
+  }
 }
 
 export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
