@@ -10,13 +10,14 @@ import {
   type LoginRequestParams,
 } from '@/lib/login/request'
 import { isProblemCode, PROBLEMS } from '@/lib/login/problems'
+import { ADMIN_PROBLEMS, isAdminProblemCode } from '@/lib/admin/problems'
 import { isSameOriginPost, securityHeaders } from '@/lib/server/headers'
 import { logEvent } from '@/lib/server/log'
 import { findServer, type McpServer } from '@/lib/servers'
 
 // Cheap, per-request work only: security headers on every response (redirects and errors too),
 // the trailing-slash redirect (Next's own one carries no custom headers), the HTTP status of the
-// login problem pages, and binding an arriving login request to this browser in a sealed cookie.
+// login and admin sign-in problem pages, and binding an arriving login request to this browser in a sealed cookie.
 // Authorization is never decided here; pages, actions and route handlers check it themselves.
 
 function applyHeaders(response: NextResponse, pathname: string, nonce: string, secure: boolean): NextResponse {
@@ -47,6 +48,19 @@ function refuseCrossSitePost(request: NextRequest, loginArea: boolean, appUrl: s
     status: 403,
     headers: { 'content-type': 'text/plain; charset=utf-8' },
   })
+}
+
+/** The status of a problem page, the login request's or the admin sign-in's, from its table; null elsewhere. */
+function problemPageStatus(pathname: string): number | null {
+  if (pathname.startsWith('/login/problem/')) {
+    const code = pathname.slice('/login/problem/'.length)
+    return isProblemCode(code) ? PROBLEMS[code].status : 404
+  }
+  if (pathname.startsWith('/admin/problem/')) {
+    const code = pathname.slice('/admin/problem/'.length)
+    return isAdminProblemCode(code) ? ADMIN_PROBLEMS[code].status : 404
+  }
+  return null
 }
 
 /** Adds the arriving login request to this browser's sealed map (lib/login/request.ts). */
@@ -117,9 +131,8 @@ export async function proxy(request: NextRequest) {
   }
 
   // A form posted from a problem page (the denied page's buttons) is a server action, not a page view.
-  if (pathname.startsWith('/login/problem/') && (request.method === 'GET' || request.method === 'HEAD')) {
-    const code = pathname.slice('/login/problem/'.length)
-    const status = isProblemCode(code) ? PROBLEMS[code].status : 404
+  const status = request.method === 'GET' || request.method === 'HEAD' ? problemPageStatus(pathname) : null
+  if (status !== null) {
     const response = NextResponse.rewrite(ownUrl(request, pathname, request.nextUrl.search), {
       status,
       request: { headers: requestHeaders },

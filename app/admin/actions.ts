@@ -1,9 +1,13 @@
 'use server'
 
 import { redirect } from 'next/navigation'
-import { signIn, signInWithCredentials, signOut } from '@/lib/auth/config'
+import { signInWithCredentials, signOut } from '@/lib/auth/config'
 import { findSource } from '@/lib/auth/providers'
 import { ADMIN_SIGN_IN_PATH } from '@/lib/admin/access'
+import { adminProblemFor, adminProblemPath } from '@/lib/admin/problems'
+import { startAdminIdpSignIn } from '@/lib/auth/idp-sign-in'
+import { problemForFailure } from '@/lib/auth/errors'
+import { logEvent } from '@/lib/server/log'
 import { throttledMessage } from '@/lib/auth/throttle'
 import { readCredentialFields } from '@/lib/auth/credentials-input'
 
@@ -34,11 +38,34 @@ export async function adminSignInAction(previous: AdminSignInState, form: FormDa
   return { message: 'The email or password is incorrect.', email, attempt }
 }
 
-/** An upstream IdP for the admin area: Auth.js comes back to /admin. */
+/** An upstream IdP for the admin area: Auth.js comes back to /admin, a failure to the admin area's page. */
 export async function adminIdpSignInAction(form: FormData): Promise<void> {
   const source = findSource(form.get('source'))
   if (source?.type !== 'oidc') redirect(ADMIN_SIGN_IN_PATH)
-  await signIn(source.id, { redirectTo: '/admin' })
+  const started = await startAdminIdpSignIn(source)
+  redirect(started.ok ? started.location : adminProblemPath(adminProblemFor(started.problem)))
+}
+
+/**
+ * "Continue as" the person signed in to the company app, asked again right now: an admin session
+ * only for an administrator; anyone else gets the admin area's 403 page and no session.
+ */
+export async function adminAppSessionAction(form: FormData): Promise<void> {
+  const source = findSource(form.get('source'))
+  if (source?.type !== 'session') redirect(ADMIN_SIGN_IN_PATH)
+  const result = await signInWithCredentials(source.id, { purpose: 'admin' })
+  if (result.outcome === 'signed_in') redirect('/admin')
+  if (result.outcome === 'not_admin') {
+    logEvent('admin_sign_in_refused', { source: source.id })
+    redirect(adminProblemPath('not_admin'))
+  }
+  if (result.outcome === 'failed') {
+    const code = adminProblemFor(problemForFailure(result.failure))
+    logEvent('admin_sign_in_failed', { source: source.id, code, detail: result.failure.detail })
+    redirect(adminProblemPath(code))
+  }
+  // Signed out of the company app since the page was shown: the page offers its sign-in again.
+  redirect(ADMIN_SIGN_IN_PATH)
 }
 
 export async function adminSignOutAction(): Promise<void> {

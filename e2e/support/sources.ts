@@ -88,7 +88,8 @@ const SOURCES_BRIDGE_SOURCES = [{ id: 'local', type: 'local' }, acmeSource, comp
 
 export function sourcesBridgeEnv(): Record<string, string> {
   // Grace's address is in the list too, but the IdP does not vouch for it (email_verified false).
-  return sourcesEnv(SOURCES_BRIDGE_URL, SOURCES_BRIDGE_SOURCES, { ADMIN_EMAILS: 'ada@acme.test,grace@acme.test' })
+  // Walter is an administrator through the company app's session; Dana, signed in there too, is not.
+  return sourcesEnv(SOURCES_BRIDGE_URL, SOURCES_BRIDGE_SOURCES, { ADMIN_EMAILS: 'ada@acme.test,grace@acme.test,walter@company.test' })
 }
 
 export function credentialApiBridgeEnv(): Record<string, string> {

@@ -40,6 +40,20 @@ export const COMPANY_APP_USERS = {
       roles: ['agent'],
     },
   },
+  // In the sources bridge's ADMIN_EMAILS (e2e/support/sources.ts): an administrator through the app.
+  walter: {
+    email: 'walter@company.test',
+    password: 'walter-password',
+    profile: {
+      id: 'cu-1001',
+      email: 'walter@company.test',
+      emailVerified: true,
+      displayName: 'Walter Skinner',
+      givenName: 'Walter',
+      familyName: 'Skinner',
+      roles: ['director'],
+    },
+  },
 } satisfies Record<string, CompanyAppUser>
 
 export const SESSION_COOKIE = 'company_session'

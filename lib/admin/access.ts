@@ -8,6 +8,7 @@ import { getEnv } from '../env'
 import { getDb } from '../db/client'
 import { findUserById } from '../users/directory'
 import { isSessionFresh } from '../auth/session-age'
+import { isVerifiedAdminEmail } from './admins'
 
 // Who may review the ledger: people in ADMIN_EMAILS, and local users added with --admin. Checked
 // in every admin page, action and route handler itself; proxy.ts decides nothing here.
@@ -40,10 +41,8 @@ export async function checkAdmin(): Promise<AdminCheck> {
     if (user.is_admin || env.ADMIN_EMAILS.includes(user.email)) return { ok: true, email: user.email }
     return { ok: false, reason: 'forbidden' }
   }
-  // Another source's email counts only when that source verified it: an unverified address equal
-  // to an admin's must not open the ledger.
-  const email = profile.email.toLowerCase()
-  if (profile.emailVerified && env.ADMIN_EMAILS.includes(email)) return { ok: true, email }
+  // Another source's email counts only when that source verified it.
+  if (isVerifiedAdminEmail(profile, env.ADMIN_EMAILS)) return { ok: true, email: profile.email.toLowerCase() }
   return { ok: false, reason: 'forbidden' }
 }
 

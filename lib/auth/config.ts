@@ -7,7 +7,7 @@ import { mapClaims, type MappedIdentity } from '../sources/claims'
 import { boundIdentity } from '../sources/bound-identity'
 import { verifyIdToken } from '../sources/oidc'
 import type { SourceFailure } from '../sources/call'
-import { AppSignedOut, ChecksBusy, IdTokenRejected, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
+import { AppSignedOut, ChecksBusy, IdTokenRejected, NotAnAdmin, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
 import { capture, withSignInCapture } from './capture'
 import { providerFor, sourceById } from './providers'
 
@@ -115,7 +115,8 @@ function buildConfig(): NextAuthConfig {
     session: { strategy: 'jwt', maxAge: env.SESSION_MAX_AGE_SECONDS },
     useSecureCookies: env.secure,
     cookies: env.secure ? hostOnlyCookies() : undefined,
-    // Every Auth.js failure page comes back to the login request that started it.
+    // Every Auth.js failure page comes back to the login request that started it, or to the admin
+    // area's own page for a sign-in started there (lib/auth/idp-sign-in.ts).
     pages: { signIn: SOURCE_ERROR_PATH, error: SOURCE_ERROR_PATH },
     logger: authLogger,
     providers: env.sources.map(providerFor),
@@ -146,6 +147,7 @@ export type CredentialSignIn =
   | { outcome: 'database_unavailable' }
   | { outcome: 'busy' }
   | { outcome: 'signed_out' }
+  | { outcome: 'not_admin' }
   | { outcome: 'failed'; failure: SourceFailure }
 
 /**
@@ -160,6 +162,7 @@ export async function signInWithCredentials(sourceId: string, fields: Record<str
     if (thrown instanceof ThrottleUnavailable) return { outcome: 'database_unavailable' }
     if (thrown instanceof ChecksBusy) return { outcome: 'busy' }
     if (thrown instanceof AppSignedOut) return { outcome: 'signed_out' }
+    if (thrown instanceof NotAnAdmin) return { outcome: 'not_admin' }
     if (thrown instanceof CredentialsSignin) return { outcome: 'refused' }
     throw thrown
   }

@@ -37,6 +37,11 @@ export class AppSignedOut extends CredentialsSignin {
   code = 'signed_out'
 }
 
+/** Signing in at the admin area, the person is not an administrator: no session is made. */
+export class NotAnAdmin extends CredentialsSignin {
+  code = 'not_admin'
+}
+
 /** An ID token whose signature does not verify against the IdP's keys. */
 export class IdTokenRejected extends AuthError {
   static type = 'IdTokenRejected'

@@ -14,7 +14,8 @@ import { checkCredentials } from '../sources/http'
 import { checkAppSession } from '../sources/session'
 import { PEER_ADDRESS_HEADER } from '../server/peer-address'
 import { beginAttempt, forgiveAttempt, recordFailure, recordSourceFault, releaseAttempt, throttleLimits } from './throttle'
-import { AppSignedOut, ChecksBusy, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
+import { AppSignedOut, ChecksBusy, NotAnAdmin, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
+import { isVerifiedAdminEmail } from '../admin/admins'
 import { createCheckSlots, PasswordChecksBusy } from '../users/check-slots'
 
 let slots: ReturnType<typeof createCheckSlots> | undefined
@@ -47,6 +48,11 @@ export function localIdentity(source: string, user: User): MappedIdentity {
 function signedInUser(identity: MappedIdentity) {
   const profile = identity.ok ? identity.profile : undefined
   return { id: profile?.subject ?? 'unknown', email: profile?.email, name: profile?.name, identity }
+}
+
+/** 'admin' for a sign-in made at the admin area (the field its server actions send). */
+function purposeOf(raw: unknown): 'admin' | undefined {
+  return (raw as Record<string, unknown> | undefined)?.purpose === 'admin' ? 'admin' : undefined
 }
 
 /** An email and password form's provider; `check` answers with the person or throws why not. */
@@ -92,10 +98,7 @@ function emailPasswordProvider(source: IdentitySource, check: (email: string, pa
       }
       await forgiveAttempt(db, email, ip).catch((error: unknown) => logEvent('throttle_error', { error: errorText(error) }))
       // A sign-in made for the admin area is never offered as "Continue as" in a login request.
-      return {
-        ...signedInUser(identity),
-        purpose: (raw as Record<string, unknown> | undefined)?.purpose === 'admin' ? ('admin' as const) : undefined,
-      }
+      return { ...signedInUser(identity), purpose: purposeOf(raw) }
     },
   })
 }
@@ -121,11 +124,16 @@ export function providerFor(source: IdentitySource): Provider {
         id: source.id,
         name: source.name,
         credentials: {},
-        async authorize(_raw, request) {
+        async authorize(raw, request) {
           const check = await checkAppSession(source, request.headers.get('cookie'))
           if (check.outcome === 'signed_out') throw new AppSignedOut()
           if (check.outcome === 'failed') throw new SourceUnavailable(check.failure)
-          return signedInUser(check.identity)
+          const purpose = purposeOf(raw)
+          // At the admin area, the app's session makes a bridge session only for an administrator.
+          if (purpose === 'admin' && !(check.identity.ok && isVerifiedAdminEmail(check.identity.profile, getEnv().ADMIN_EMAILS))) {
+            throw new NotAnAdmin()
+          }
+          return { ...signedInUser(check.identity), purpose }
         },
       })
     case 'oidc':

@@ -1,19 +1,31 @@
 import type { Metadata } from 'next'
+import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
-import { checkAdmin } from '@/lib/admin/access'
+import { ADMIN_SIGN_IN_PATH, checkAdmin } from '@/lib/admin/access'
 import { getEnv } from '@/lib/env'
+import { sameOriginRedirect } from '@/lib/auth/redirects'
+import { checkAppSession } from '@/lib/sources/session'
 import { Card, Heading, buttonSecondary } from '../../ui'
 import { adminIdpSignInAction } from '../actions'
 import { AdminSignInForm } from './form'
+import { AdminAppSessionChoice } from './app-session'
 
 export const metadata: Metadata = { title: 'Admin sign-in' }
 
 export default async function AdminSignInPage() {
   const check = await checkAdmin()
   if (check.ok) redirect('/admin')
-  const { sources } = getEnv()
+  const { sources, APP_URL } = getEnv()
+  const cookieHeader = (await headers()).get('cookie')
+  // Every source can sign an administrator in; the company app is asked about this browser now.
+  const appSessions = await Promise.all(
+    sources.flatMap((source) =>
+      source.type === 'session' ? [checkAppSession(source, cookieHeader).then((appSession) => ({ source, appSession }))] : [],
+    ),
+  )
   const credentials = sources.find((source) => source.type === 'local' || source.type === 'http')
   const idps = sources.filter((source) => source.type === 'oidc')
+  const returnTo = sameOriginRedirect(ADMIN_SIGN_IN_PATH, APP_URL)
 
   return (
     <Card>
@@ -23,6 +35,9 @@ export default async function AdminSignInPage() {
         --admin.
       </p>
       <div className="mt-6 space-y-3">
+        {appSessions.map(({ source, appSession }) => (
+          <AdminAppSessionChoice key={source.id} source={source} check={appSession} returnTo={returnTo} />
+        ))}
         {idps.map((source) => (
           <form key={source.id} action={adminIdpSignInAction}>
             <input type="hidden" name="source" value={source.id} />
@@ -31,11 +46,13 @@ export default async function AdminSignInPage() {
             </button>
           </form>
         ))}
-        {credentials ? <AdminSignInForm source={credentials.id} /> : null}
-        {!credentials && idps.length === 0 ? (
-          <p className="text-sm text-slate-600">
-            No identity source here can sign administrators in; configure a local, http or oidc source.
-          </p>
+        {credentials ? (
+          <>
+            {appSessions.length > 0 || idps.length > 0 ? (
+              <p className="pt-2 text-center text-xs uppercase tracking-wide text-slate-500">or with your email and password</p>
+            ) : null}
+            <AdminSignInForm source={credentials.id} />
+          </>
         ) : null}
       </div>
     </Card>

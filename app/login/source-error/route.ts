@@ -1,7 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server'
 import { getEnv } from '@/lib/env'
-import { recordIdpFailure } from '@/lib/auth/idp-sign-in'
-import { problemPath } from '@/lib/login/problems'
+import { crossSitePath, recordIdpFailure } from '@/lib/auth/idp-sign-in'
 
 // Auth.js's error and sign-in page. Failures of an IdP callback are handled before they get here
 // (app/api/auth); what arrives is a direct visit or an Auth.js error outside a callback.
@@ -10,7 +9,7 @@ export async function GET(request: NextRequest) {
   // site must not end one that is away at the IdP.
   const site = request.headers.get('sec-fetch-site')
   if (site !== null && site !== 'same-origin' && site !== 'none') {
-    return NextResponse.redirect(new URL(problemPath('cross_site'), getEnv().APP_URL), 303)
+    return NextResponse.redirect(new URL(await crossSitePath(), getEnv().APP_URL), 303)
   }
   const type =
     request.nextUrl.searchParams

@@ -2,14 +2,15 @@ import { NextResponse, type NextRequest } from 'next/server'
 import { handlers } from '@/lib/auth/config'
 import { withSignInCapture } from '@/lib/auth/capture'
 import { getEnv } from '@/lib/env'
-import { isSourceErrorPage, recordIdpFailure } from '@/lib/auth/idp-sign-in'
+import { crossSitePath, isSourceErrorPage, recordIdpFailure } from '@/lib/auth/idp-sign-in'
 import { failedBrowserCheck } from '@/lib/auth/errors'
 import { readSourceIntent } from '@/lib/login/idp-round-trip'
-import { problemPath } from '@/lib/login/problems'
+import { endAdminSignIn, readAdminSignIn } from '@/lib/admin/sign-in-intent'
 
 // Auth.js answers every failure of an IdP callback with a redirect to its error page and the
 // error's type only. Run here, the failure itself is still at hand, so it is recorded against the
-// login request and the person goes straight to the page that explains it.
+// login request and the person goes straight to the page that explains it (the admin area's own
+// page for a sign-in started there).
 
 async function handle(request: NextRequest, handler: (request: NextRequest) => Promise<Response>): Promise<Response> {
   const fromLoginRequest = (await readSourceIntent()) !== null
@@ -17,11 +18,15 @@ async function handle(request: NextRequest, handler: (request: NextRequest) => P
   if (thrown !== undefined) throw thrown
   const response = value as Response
   const location = response.headers.get('location')
-  if (captured.error === undefined || !location || !isSourceErrorPage(location)) return response
+  if (captured.error === undefined || !location || !isSourceErrorPage(location)) {
+    // An IdP sign-in started at the admin area is over: its note goes (lib/admin/sign-in-intent.ts).
+    if (captured.identity && !fromLoginRequest && (await readAdminSignIn())) await endAdminSignIn()
+    return response
+  }
   // A forged callback from another site must not end a sign-in that is away at the IdP: its
   // intent, PKCE, state and nonce cookies stay as they are.
   if (request.headers.get('sec-fetch-site') !== 'same-origin' && failedBrowserCheck(captured.error)) {
-    return NextResponse.redirect(new URL(problemPath('cross_site'), getEnv().APP_URL), 303)
+    return NextResponse.redirect(new URL(await crossSitePath(), getEnv().APP_URL), 303)
   }
 
   const target = NextResponse.redirect(
