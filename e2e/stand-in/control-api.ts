@@ -1,6 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { readJsonObject, sendJson } from './http-helpers'
-import { buildBridgeLoginUrl, statusOf, type StandInContext, type UserDetailsFault } from './stand-in-store'
+import {
+  buildBridgeLoginUrl,
+  statusOf,
+  type FaultSettings,
+  type LostAnswer,
+  type RepeatUpdate,
+  type StandInContext,
+  type UserDetailsFault,
+} from './stand-in-store'
 
 const FAULTS: readonly UserDetailsFault[] = [
   'none',
@@ -11,7 +19,10 @@ const FAULTS: readonly UserDetailsFault[] = [
   'invalid_argument',
   'unauthenticated_once',
   'connection_refused',
+  'answer_lost',
 ]
+const LOST_ANSWERS: readonly LostAnswer[] = ['unavailable', 'reset', 'slow']
+const REPEAT_UPDATES: readonly RepeatUpdate[] = ['refuse', 'accept']
 const MAX_OUTAGE_MS = 60_000
 
 /** Test control API under /_standin/ (no auth: the stand-in only listens on loopback). */
@@ -71,6 +82,7 @@ export async function handleControlRequest(
       user: loginRequest.user,
       loginFailed: loginRequest.loginFailed,
       userDetailsCalls: loginRequest.userDetailsCalls,
+      appliedUpdates: loginRequest.appliedUpdates,
       authRequestId: loginRequest.authRequestId,
       createdAt: new Date(loginRequest.createdAt).toISOString(),
       expiresAt: new Date(loginRequest.expiresAt).toISOString(),
@@ -102,30 +114,17 @@ export async function handleControlRequest(
     return true
   }
   if (route === 'POST /_standin/faults') {
-    const body = await readJsonObject(req)
-    const fault = body?.userDetails
-    const delayMs = body?.delayMs ?? 0
-    const rate = body?.rate ?? 1
-    const forMs = body?.forMs
-    if (!FAULTS.includes(fault as UserDetailsFault) || typeof delayMs !== 'number' || delayMs < 0) {
-      sendJson(res, 400, { error: `userDetails must be one of ${FAULTS.join(', ')}; delayMs a non-negative number` })
+    const parsed = parseFaults(await readJsonObject(req))
+    if ('error' in parsed) {
+      sendJson(res, 400, { error: parsed.error })
       return true
     }
-    if (typeof rate !== 'number' || !(rate > 0 && rate <= 1)) {
-      sendJson(res, 400, { error: 'rate must be a number above 0 and at most 1' })
-      return true
-    }
-    const refusing = fault === 'connection_refused'
-    if (refusing !== (forMs !== undefined) || (refusing && (typeof forMs !== 'number' || !(forMs > 0 && forMs <= MAX_OUTAGE_MS)))) {
-      sendJson(res, 400, { error: `connection_refused needs forMs (1..${MAX_OUTAGE_MS}), and only it takes forMs` })
-      return true
-    }
-    store.faults.userDetails = fault as UserDetailsFault
-    store.faults.delayMs = delayMs
-    store.faults.rate = rate
+    // Every setting not given goes back to its default, so a test sets the whole picture at once.
+    Object.assign(store.faults, parsed.faults)
     sendJson(res, 200, store.faults)
     // The port closes once this answer is on its way; the control API is unreachable until it reopens.
-    if (refusing) res.once('finish', () => context.refuseConnections(forMs as number))
+    const { forMs } = parsed
+    if (forMs !== undefined) res.once('finish', () => context.refuseConnections(forMs))
     return true
   }
   if (route === 'POST /_standin/tokens/revoke') {
@@ -133,4 +132,35 @@ export async function handleControlRequest(
     return true
   }
   return false
+}
+
+/** The body of POST /_standin/faults, with the defaults of what it leaves out; or why it is refused. */
+function parseFaults(body: Record<string, unknown> | undefined): { faults: FaultSettings; forMs?: number } | { error: string } {
+  const fault = body?.userDetails
+  const delayMs = body?.delayMs ?? 0
+  const rate = body?.rate ?? 1
+  const forMs = body?.forMs
+  const lostAs = body?.lostAs ?? 'unavailable'
+  const repeatUpdate = body?.repeatUpdate ?? 'refuse'
+  if (!FAULTS.includes(fault as UserDetailsFault) || typeof delayMs !== 'number' || delayMs < 0) {
+    return { error: `userDetails must be one of ${FAULTS.join(', ')}; delayMs a non-negative number` }
+  }
+  if (typeof rate !== 'number' || !(rate > 0 && rate <= 1)) return { error: 'rate must be a number above 0 and at most 1' }
+  const refusing = fault === 'connection_refused'
+  if (refusing !== (forMs !== undefined) || (refusing && (typeof forMs !== 'number' || !(forMs > 0 && forMs <= MAX_OUTAGE_MS)))) {
+    return { error: `connection_refused needs forMs (1..${MAX_OUTAGE_MS}), and only it takes forMs` }
+  }
+  if (!LOST_ANSWERS.includes(lostAs as LostAnswer) || (lostAs !== 'unavailable' && fault !== 'answer_lost')) {
+    return { error: `lostAs is one of ${LOST_ANSWERS.join(', ')}, and only answer_lost takes another than unavailable` }
+  }
+  if (lostAs === 'slow' && !(delayMs > 0)) return { error: "lostAs 'slow' needs a delayMs above 0" }
+  if (!REPEAT_UPDATES.includes(repeatUpdate as RepeatUpdate)) return { error: `repeatUpdate is one of ${REPEAT_UPDATES.join(', ')}` }
+  const faults = {
+    userDetails: fault as UserDetailsFault,
+    delayMs,
+    rate,
+    lostAs: lostAs as LostAnswer,
+    repeatUpdate: repeatUpdate as RepeatUpdate,
+  }
+  return { faults, forMs: refusing ? (forMs as number) : undefined }
 }

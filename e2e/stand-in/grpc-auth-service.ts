@@ -1,10 +1,11 @@
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
-import { Code, ConnectError, type Interceptor } from '@connectrpc/connect'
+import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Code, ConnectError, createContextKey, createContextValues, type Interceptor } from '@connectrpc/connect'
 import { connectNodeAdapter } from '@connectrpc/connect-node'
 import { fromBinary } from '@bufbuild/protobuf'
 import { AuthService, UpdateLoginUserDetailsRequestSchema } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/auth/auth_pb'
 import { isValidApiToken } from './api-tokens'
-import type { StandInContext } from './stand-in-store'
+import type { LostAnswer, StandInContext } from './stand-in-store'
 import { StandInError, updateLoginUserDetails, type StandInErrorKind } from './user-details'
 
 const GRPC_CODES: Record<StandInErrorKind, Code> = {
@@ -19,6 +20,9 @@ const GRPC_CODES: Record<StandInErrorKind, Code> = {
 
 export type Http2Handler = (req: Http2ServerRequest, res: Http2ServerResponse) => void
 
+/** The HTTP/2 request under a call, so a fault can reset its stream. */
+const HTTP2_REQUEST = createContextKey<Http2ServerRequest | undefined>(undefined)
+
 /** gRPC over h2c, served from the SDK's own service descriptor so the wire format cannot drift. */
 export function createGrpcHandler(context: StandInContext): Http2Handler {
   const adapter = connectNodeAdapter({
@@ -26,15 +30,20 @@ export function createGrpcHandler(context: StandInContext): Http2Handler {
     grpcWeb: false,
     connect: false,
     interceptors: [requireApiToken(context)],
+    contextValues: (req) => createContextValues().set(HTTP2_REQUEST, req as Http2ServerRequest),
     routes: (router) => {
       router.service(AuthService, {
-        async updateLoginUserDetails(request) {
+        async updateLoginUserDetails(request, handlerContext) {
+          const lost = context.store.takeLostAnswer()
+          let answer: { authRequestId: string } | ConnectError
           try {
-            const authRequestId = await updateLoginUserDetails(context, request.connectionId, request.loginRequestId, request.user)
-            return { authRequestId }
+            answer = { authRequestId: await updateLoginUserDetails(context, request.connectionId, request.loginRequestId, request.user) }
           } catch (error) {
-            throw toConnectError(error)
+            answer = toConnectError(error)
           }
+          if (lost) await loseAnswer(lost, handlerContext.values.get(HTTP2_REQUEST), context.store.faults.delayMs)
+          if (answer instanceof ConnectError) throw answer
+          return answer
         },
       })
     },
@@ -50,6 +59,20 @@ export function createGrpcHandler(context: StandInContext): Http2Handler {
     }
     adapter(req, res)
   }
+}
+
+/**
+ * The service has done its work (applied the update, or refused it); the caller never learns
+ * which: it gets UNAVAILABLE, or its stream is reset as when a connection drops, or the answer
+ * comes only after `delayMs`, past its deadline.
+ */
+async function loseAnswer(lost: LostAnswer, req: Http2ServerRequest | undefined, delayMs: number): Promise<void> {
+  if (lost === 'slow') {
+    await sleep(delayMs)
+    return
+  }
+  if (lost === 'reset') req?.stream.close(http2Constants.NGHTTP2_INTERNAL_ERROR)
+  throw new ConnectError('fault injected: the answer was lost', Code.Unavailable)
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fromJson, type JsonValue } from '@bufbuild/protobuf'
 import { UserSchema, type User } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/auth/auth_pb'
 import { isValidApiToken } from './api-tokens'
@@ -42,11 +43,17 @@ export async function handleRestUserDetails(
     sendJson(res, 400, { error: error instanceof Error ? error.message : 'invalid user' })
     return
   }
+  const lost = context.store.takeLostAnswer()
+  let answer: { status: number; body: object }
   try {
-    const authRequestId = await updateLoginUserDetails(context, connectionId, loginRequestId, user)
-    sendJson(res, 200, { auth_request_id: authRequestId })
+    answer = { status: 200, body: { auth_request_id: await updateLoginUserDetails(context, connectionId, loginRequestId, user) } }
   } catch (error) {
     if (!(error instanceof StandInError)) throw error
-    sendJson(res, HTTP_STATUSES[error.kind], { error: error.message })
+    answer = { status: HTTP_STATUSES[error.kind], body: { error: error.message } }
   }
+  // The fault `answer_lost`: the work is done, the caller does not learn it (see grpc-auth-service.ts).
+  if (lost === 'reset') return void res.destroy()
+  if (lost === 'unavailable') answer = { status: 503, body: { error: 'fault injected: the answer was lost' } }
+  if (lost === 'slow') await sleep(context.store.faults.delayMs)
+  sendJson(res, answer.status, answer.body)
 }

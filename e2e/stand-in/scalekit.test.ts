@@ -296,6 +296,63 @@ describe('fault switches for the reliability cases', () => {
     expect(await bad({ userDetails: 'connection_refused' })).toBe(400)
     expect(await bad({ userDetails: 'connection_refused', forMs: 120_000 })).toBe(400)
     expect(await bad({ userDetails: 'slow', forMs: 100 })).toBe(400)
+    expect(await bad({ userDetails: 'answer_lost', lostAs: 'never' })).toBe(400)
+    expect(await bad({ userDetails: 'answer_lost', lostAs: 'slow' })).toBe(400)
+    expect(await bad({ userDetails: 'slow', delayMs: 100, lostAs: 'reset' })).toBe(400)
+    expect(await bad({ userDetails: 'none', repeatUpdate: 'sometimes' })).toBe(400)
+  })
+
+  it('answer_lost lets the next call do its work, then loses its answer: UNAVAILABLE, a reset stream, or late', async () => {
+    const token = await fetchApiToken()
+    const readBack = async (loginRequestId: string) => control('GET', `/_standin/login-requests/${loginRequestId}`)
+
+    await control('POST', '/_standin/faults', { userDetails: 'answer_lost' })
+    const first = await createLoginRequest()
+    expect(await rawGrpcUpdate(first.loginRequestId, token)).toEqual({ status: 200, grpcStatus: String(Code.Unavailable) })
+    expect(await readBack(first.loginRequestId)).toMatchObject({ status: 'user_received', userDetailsCalls: 1, appliedUpdates: 1 })
+    // It hits one call only; the repeat of the same update is then refused, as for any finished request.
+    expect((await control('GET', '/_standin/faults')).userDetails).toBe('none')
+    expect(await rawGrpcUpdate(first.loginRequestId, token)).toEqual({ status: 200, grpcStatus: String(Code.FailedPrecondition) })
+    expect(await readBack(first.loginRequestId)).toMatchObject({ userDetailsCalls: 2, appliedUpdates: 1 })
+
+    await control('POST', '/_standin/faults', { userDetails: 'answer_lost', lostAs: 'reset' })
+    const second = await createLoginRequest()
+    await expect(rawGrpcUpdate(second.loginRequestId, token)).rejects.toThrow(/NGHTTP2_INTERNAL_ERROR/)
+    expect(await readBack(second.loginRequestId)).toMatchObject({ status: 'user_received', appliedUpdates: 1 })
+
+    await control('POST', '/_standin/faults', { userDetails: 'answer_lost', lostAs: 'slow', delayMs: 300 })
+    const third = await createLoginRequest()
+    const started = Date.now()
+    expect(await rawGrpcUpdate(third.loginRequestId, token)).toEqual({ status: 200, grpcStatus: '0' })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300)
+  })
+
+  it('repeatUpdate accept answers a repeat of the same update with its authRequestId, and refuses any other update', async () => {
+    await control('POST', '/_standin/faults', { userDetails: 'none', repeatUpdate: 'accept' })
+    const sdk = createSdk(standIn)
+    const connectionId = standIn.config.connectionId
+    const { loginRequestId, state } = await createLoginRequest()
+    const first = await sdk.auth.updateLoginUserDetails(connectionId, loginRequestId, ALICE)
+    expect((await sdk.auth.updateLoginUserDetails(connectionId, loginRequestId, ALICE)).authRequestId).toBe(first.authRequestId)
+
+    const other = await rejectionOf(
+      sdk.auth.updateLoginUserDetails(connectionId, loginRequestId, { ...ALICE, email: 'mallory@example.com' }),
+    )
+    expect(other.grpcStatus).toBe(Code.FailedPrecondition)
+    const cancel = await rejectionOf(sdk.auth.updateLoginUserDetails(connectionId, loginRequestId, { loginFailed: true }))
+    expect(cancel.grpcStatus).toBe(Code.FailedPrecondition)
+    expect(await control('GET', `/_standin/login-requests/${loginRequestId}`)).toMatchObject({
+      user: { email: ALICE.email },
+      authRequestId: first.authRequestId,
+      userDetailsCalls: 4,
+      appliedUpdates: 1,
+    })
+
+    // Once partner:callback has used the request, even the same update is refused.
+    expect((await fetch(expectedPartnerCallback(standIn.url, connectionId, state))).status).toBe(200)
+    expect((await rejectionOf(sdk.auth.updateLoginUserDetails(connectionId, loginRequestId, ALICE))).grpcStatus).toBe(
+      Code.FailedPrecondition,
+    )
   })
 
   it('connection_refused closes the port (ECONNREFUSED) and reopens it by itself', async () => {
@@ -370,6 +427,27 @@ describe('REST and token endpoints', () => {
     await control('POST', '/_standin/tokens/revoke')
     const revoked = await post(restUrl(standIn.config.connectionId, (await createLoginRequest()).loginRequestId), token)
     expect(revoked.status).toBe(401)
+  })
+
+  it('loses an answer and accepts a repeat as over gRPC', async () => {
+    const token = await fetchApiToken()
+    const { loginRequestId } = await createLoginRequest()
+    const post = () =>
+      fetch(restUrl(standIn.config.connectionId, loginRequestId), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(ALICE),
+      })
+    await control('POST', '/_standin/faults', { userDetails: 'answer_lost', repeatUpdate: 'accept' })
+    expect((await post()).status).toBe(503)
+    const again = await post()
+    expect(again.status).toBe(200)
+    const held = await control('GET', `/_standin/login-requests/${loginRequestId}`)
+    expect(await again.json()).toEqual({ auth_request_id: held.authRequestId })
+    expect(held).toMatchObject({ userDetailsCalls: 2, appliedUpdates: 1 })
+
+    await control('POST', '/_standin/faults', { userDetails: 'answer_lost', lostAs: 'reset' })
+    await expect(post()).rejects.toThrow()
   })
 })
 

@@ -35,6 +35,8 @@ export interface LoginRequest {
   user: JsonObject | null
   loginFailed: boolean
   userDetailsCalls: number
+  /** How many calls changed it: a repeat that was refused, or accepted as the same update, is not counted. */
+  appliedUpdates: number
   authRequestId: string | null
   callbackUsed: boolean
   client: ClientContext | null
@@ -64,14 +66,35 @@ export interface AuthorizationGrant {
 }
 
 export type UserDetailsFault =
-  'none' | 'slow' | 'http500' | 'http503' | 'unavailable' | 'invalid_argument' | 'unauthenticated_once' | 'connection_refused'
+  | 'none'
+  | 'slow'
+  | 'http500'
+  | 'http503'
+  | 'unavailable'
+  | 'invalid_argument'
+  | 'unauthenticated_once'
+  | 'connection_refused'
+  | 'answer_lost'
+
+/**
+ * How `answer_lost` loses the answer of the one call it hits, after the service has done its work:
+ * UNAVAILABLE (HTTP 503 over REST), a reset stream (a dropped connection), or the answer held for
+ * `delayMs`, past the caller's deadline.
+ */
+export type LostAnswer = 'unavailable' | 'reset' | 'slow'
+
+/** What the service answers to a repeat of the very update a login request already holds. */
+export type RepeatUpdate = 'refuse' | 'accept'
 
 export interface FaultSettings {
   userDetails: UserDetailsFault
-  /** How long `slow` holds each call. */
+  /** How long `slow` holds each call, and `answer_lost` with `lostAs: 'slow'` its answer. */
   delayMs: number
   /** The share of calls (0..1) the fault applies to, for load with a partly failing Scalekit. */
   rate: number
+  lostAs: LostAnswer
+  /** `refuse` (FAILED_PRECONDITION, HTTP 409, as for any update of a finished request) or `accept` (the same authRequestId). */
+  repeatUpdate: RepeatUpdate
 }
 
 export interface Stats {
@@ -88,7 +111,7 @@ export class StandInStore {
   readonly loginRequests = new Map<string, LoginRequest>()
   readonly clients = new Map<string, RegisteredClient>()
   readonly knownConnections = new Set<string>()
-  readonly faults: FaultSettings = { userDetails: 'none', delayMs: 0, rate: 1 }
+  readonly faults: FaultSettings = { userDetails: 'none', delayMs: 0, rate: 1, lostAs: 'unavailable', repeatUpdate: 'refuse' }
   /** Where MCP clients are sent to sign in, when a test points them at another bridge. */
   bridgeLoginUrlOverride: string | null = null
   stats: Stats = emptyStats()
@@ -122,6 +145,7 @@ export class StandInStore {
       user: null,
       loginFailed: false,
       userDetailsCalls: 0,
+      appliedUpdates: 0,
       authRequestId: null,
       callbackUsed: false,
       client,
@@ -198,6 +222,13 @@ export class StandInStore {
   /** Whether the injected fault applies to this call (every call unless a rate below 1 is set). */
   faultHits(): boolean {
     return this.faults.rate >= 1 || Math.random() < this.faults.rate
+  }
+
+  /** How this call's answer is to be lost, when `answer_lost` hits it; the fault then switches itself off. */
+  takeLostAnswer(): LostAnswer | null {
+    if (this.faults.userDetails !== 'answer_lost' || !this.faultHits()) return null
+    this.faults.userDetails = 'none'
+    return this.faults.lostAs
   }
 }
 

@@ -1,7 +1,7 @@
 import { toJson, type JsonObject } from '@bufbuild/protobuf'
 import { UserSchema, type User } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/auth/auth_pb'
 import { randomBase62 } from './http-helpers'
-import { isExpired, type StandInContext } from './stand-in-store'
+import { isExpired, type LoginRequest, type StandInContext } from './stand-in-store'
 
 export type StandInErrorKind =
   'not_found' | 'already_completed' | 'expired' | 'invalid_argument' | 'unauthenticated' | 'unavailable' | 'internal'
@@ -38,6 +38,8 @@ export async function updateLoginUserDetails(
   if (!isKnownConnection(context, connectionId)) throw new StandInError('not_found', INVALID_ID)
   if (!loginRequest || loginRequest.connectionId !== connectionId) throw new StandInError('not_found', INVALID_ID)
   if (loginRequest.user || loginRequest.loginFailed || loginRequest.callbackUsed) {
+    const repeated = acceptedRepeat(context, loginRequest, user)
+    if (repeated) return repeated
     throw new StandInError('already_completed', 'login request already completed')
   }
   if (isExpired(loginRequest)) throw new StandInError('expired', 'login request expired')
@@ -45,10 +47,26 @@ export async function updateLoginUserDetails(
 
   // Everything is checked before this point and nothing awaits after it, so concurrent calls
   // on one login request cannot both succeed.
-  loginRequest.user = toJson(UserSchema, user, { alwaysEmitImplicit: true }) as JsonObject
+  loginRequest.user = asStored(user)
   loginRequest.loginFailed = user.loginFailed
   loginRequest.authRequestId = `ar_${randomBase62(22)}`
+  loginRequest.appliedUpdates += 1
   return loginRequest.authRequestId
+}
+
+function asStored(user: User): JsonObject {
+  return toJson(UserSchema, user, { alwaysEmitImplicit: true }) as JsonObject
+}
+
+/**
+ * With `repeatUpdate: 'accept'`, the very update the request already holds, sent again before
+ * partner:callback and expiry, is answered as the first one was (an idempotent service). Any
+ * other update of a finished request is refused either way.
+ */
+function acceptedRepeat(context: StandInContext, loginRequest: LoginRequest, user: User | undefined): string | null {
+  if (context.store.faults.repeatUpdate !== 'accept' || !user || !loginRequest.authRequestId) return null
+  if (loginRequest.callbackUsed || isExpired(loginRequest)) return null
+  return JSON.stringify(asStored(user)) === JSON.stringify(loginRequest.user) ? loginRequest.authRequestId : null
 }
 
 function assertValidUser(user: User | undefined): asserts user is User {
@@ -78,7 +96,9 @@ async function applyInjectedFault(context: StandInContext): Promise<void> {
     case 'none':
     case 'http503':
     case 'connection_refused':
-      // Answered by the transport (HTTP 503) or by the listener (closed port), never reaching here.
+    case 'answer_lost':
+      // Answered by the transport (HTTP 503, or the call's answer lost after it), or by the
+      // listener (closed port), never reaching here.
       return
   }
 }

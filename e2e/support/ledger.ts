@@ -21,6 +21,12 @@ export async function ledgerEvents(loginRequestId: string): Promise<string[]> {
   return (await listLoginEvents(await db(), loginRequestId)).map((event) => event.type)
 }
 
+/** The detail the ledger keeps with the last event of a type (as the admin timeline shows it). */
+export async function ledgerEventDetail(loginRequestId: string, type: string): Promise<Record<string, unknown> | null | undefined> {
+  const event = (await listLoginEvents(await db(), loginRequestId)).findLast((e) => e.type === type)
+  return event && (event.detail ? (JSON.parse(event.detail) as Record<string, unknown>) : null)
+}
+
 /** When the bridge's lock on an account's sign-ins ends, epoch ms; null when it holds no lock. */
 export async function accountLockedUntil(email: string): Promise<number | null> {
   const row = await (

@@ -1,5 +1,5 @@
 import { SCALEKIT_URL } from './config'
-import type { Stats as StandInStats, UserDetailsFault } from '../stand-in/stand-in-store'
+import type { LostAnswer, RepeatUpdate, Stats as StandInStats, UserDetailsFault } from '../stand-in/stand-in-store'
 
 // The Scalekit stand-in's test control API: start login requests without an MCP client, read
 // what Scalekit received, count calls, inject faults.
@@ -12,6 +12,8 @@ export interface StandInLoginRequest {
   user: Record<string, unknown> | null
   loginFailed: boolean
   userDetailsCalls: number
+  /** The calls that changed it: a repeat refused, or accepted as the same update, is not one. */
+  appliedUpdates: number
   authRequestId: string | null
 }
 
@@ -39,8 +41,16 @@ export async function readLoginRequest(loginRequestId: string): Promise<StandInL
 }
 
 export const readStats = () => call<StandInStats>('GET', '/_standin/stats')
-export const setFault = (userDetails: UserDetailsFault, delayMs?: number, options: { rate?: number } = {}) =>
-  call<unknown>('POST', '/_standin/faults', { userDetails, delayMs, ...options })
+/**
+ * Sets Scalekit's faults as a whole: what is not given goes back to its default. `lostAs` is how
+ * `answer_lost` loses the answer of the next call; `repeatUpdate` whether Scalekit refuses (the
+ * default) or accepts a repeat of the update a login request already holds.
+ */
+export const setFault = (
+  userDetails: UserDetailsFault,
+  delayMs?: number,
+  options: { rate?: number; lostAs?: LostAnswer; repeatUpdate?: RepeatUpdate } = {},
+) => call<unknown>('POST', '/_standin/faults', { userDetails, delayMs, ...options })
 /** Closes Scalekit's port for `forMs` (connection refused), then it listens again by itself. */
 export const refuseConnections = (forMs: number) => call<unknown>('POST', '/_standin/faults', { userDetails: 'connection_refused', forMs })
 /** Sends MCP clients to another bridge's /login (null: back to the configured one). */

@@ -11,6 +11,7 @@ import {
 } from './record'
 import { purgeUntouched, UNTOUCHED_GRACE_MS } from './retention'
 import { recordLoginDenied } from './denied'
+import { earlierSubmissionUnanswered } from './submissions'
 import { addUser, findUserByEmail, setUserDisabled, verifyCredentials } from '../users/directory'
 
 const pgSkipReason = await postgresAvailable()
@@ -119,6 +120,48 @@ for (const engine of engines) {
       expect(
         await claimLoginRequest(handle.db, { loginRequestId: 'lri_done', stateHash: 'hash', serverKey: 'default' }, claimant, 4_000),
       ).toBe(false)
+    })
+
+    it('notes a completion known from a refused repeat after a lost answer, with no authRequestId', async () => {
+      await recordLoginReceived(handle.db, received('lri_lost'), 1_000)
+      await claimLoginRequest(handle.db, { loginRequestId: 'lri_lost', stateHash: 'hash', serverKey: 'default' }, claimant, 2_000)
+      const claims = { sub: 'u1', email: 'a@x.io', emailVerified: false }
+      await recordLoginCompleted(
+        handle.db,
+        'lri_lost',
+        { authRequestId: null, claims, status: 'completed', note: 'first_answer_lost' },
+        3_000,
+      )
+      expect(await findLoginRequest(handle.db, 'lri_lost')).toMatchObject({
+        status: 'completed',
+        auth_request_id: null,
+        error_message: null,
+      })
+      const completed = (await listLoginEvents(handle.db, 'lri_lost')).at(-1)
+      expect(completed?.type).toBe('completed')
+      expect(JSON.parse(completed!.detail!)).toEqual({ authRequestId: null, note: 'first_answer_lost' })
+    })
+
+    it('tells whether an earlier submission went unanswered by Scalekit (a timeout, an outage)', async () => {
+      const take = (id: string, at: number) =>
+        claimLoginRequest(handle.db, { loginRequestId: id, stateHash: 'hash', serverKey: 'default' }, claimant, at)
+      await recordLoginReceived(handle.db, received('lri_first_try'), 1_000)
+      await take('lri_first_try', 2_000)
+      expect(await earlierSubmissionUnanswered(handle.db, 'lri_first_try')).toBe(false)
+
+      // A wrong password or a failed source is no submission to Scalekit.
+      await recordLoginReceived(handle.db, received('lri_answered'), 1_000)
+      await recordLoginFailed(handle.db, 'lri_answered', { code: 'source_timeout', message: 'no answer', retryable: true }, 1_500)
+      expect(await earlierSubmissionUnanswered(handle.db, 'lri_answered')).toBe(false)
+
+      for (const code of ['scalekit_timeout', 'scalekit_unavailable']) {
+        const id = `lri_unanswered_${code}`
+        await recordLoginReceived(handle.db, received(id), 1_000)
+        await take(id, 2_000)
+        await recordLoginFailed(handle.db, id, { code, message: 'no answer', retryable: true }, 3_000)
+        await take(id, 4_000)
+        expect(await earlierSubmissionUnanswered(handle.db, id)).toBe(true)
+      }
     })
 
     it('returns a passing failure to pending and closes a final one', async () => {

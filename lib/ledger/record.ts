@@ -164,10 +164,20 @@ export async function claimLoginRequest(
   })
 }
 
+/**
+ * Scalekit has the update: the request is completed (or cancelled). `note` says how the bridge
+ * knows when it is not from Scalekit's answer (`first_answer_lost`: the answer to the update was
+ * lost, and Scalekit refused its repeat as already done, so no authRequestId came back).
+ */
 export async function recordLoginCompleted(
   db: Db,
   loginRequestId: string,
-  outcome: { authRequestId: string; claims: ScalekitUser | { loginFailed: true }; status: Extract<LoginStatus, 'completed' | 'cancelled'> },
+  outcome: {
+    authRequestId: string | null
+    claims: ScalekitUser | { loginFailed: true }
+    status: Extract<LoginStatus, 'completed' | 'cancelled'>
+    note?: 'first_answer_lost'
+  },
   now = Date.now(),
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -185,7 +195,8 @@ export async function recordLoginCompleted(
       })
       .where('id', '=', loginRequestId)
       .execute()
-    await recordLoginEvent(trx, loginRequestId, outcome.status, { authRequestId: outcome.authRequestId }, now)
+    const detail = outcome.note ? { authRequestId: outcome.authRequestId, note: outcome.note } : { authRequestId: outcome.authRequestId }
+    await recordLoginEvent(trx, loginRequestId, outcome.status, detail, now)
   })
 }
 

@@ -13,7 +13,8 @@ import {
   type Claimant,
 } from '../ledger/record'
 import { toScalekitUser, type MappedIdentity } from '../sources/claims'
-import { partnerCallbackUrl, updateLoginUserDetails, type LoginUserDetails } from '../scalekit/user-details'
+import { partnerCallbackUrl, updateLoginUserDetails, type LoginUserDetails, type ScalekitOutcome } from '../scalekit/user-details'
+import { earlierSubmissionUnanswered } from '../ledger/submissions'
 import { PROBLEMS, type ProblemCode } from './problems'
 import { errorText, fingerprint, logEvent } from '../server/log'
 import { recordLoginDenied } from '../ledger/denied'
@@ -78,6 +79,23 @@ export interface CompletionInput {
 }
 
 /**
+ * Scalekit's outcome for this submission. A repeat refused after this submission's own answer was
+ * lost is its completion (user-details.ts), unless an earlier submission of the request went
+ * unanswered too: Scalekit might hold that one's update instead, so the request counts as closed.
+ */
+async function sendToScalekit(
+  db: Kysely<Database>,
+  server: McpServer,
+  loginRequestId: string,
+  details: LoginUserDetails,
+): Promise<ScalekitOutcome> {
+  const outcome = await updateLoginUserDetails(server, loginRequestId, details)
+  if (!outcome.ok || !outcome.firstAnswerLost || !(await earlierSubmissionUnanswered(db, loginRequestId))) return outcome
+  const detail = `${outcome.detail} (a repeat after a lost answer, but an earlier submission went unanswered too)`
+  return { ok: false, problem: 'scalekit_closed', detail }
+}
+
+/**
  * The shared end of completing and cancelling: take the request (single use), make the Scalekit
  * call, record what happened, and only after Scalekit accepted, send the browser to partner:callback.
  */
@@ -93,7 +111,7 @@ async function submitClaimed(
   const cid = fingerprint(params.loginRequestId)
   logEvent('login_submitted', { cid, server: server.key, source: claim.claimant?.source, status: claim.status })
   const started = Date.now()
-  const outcome = await updateLoginUserDetails(server, params.loginRequestId, claim.claims)
+  const outcome = await sendToScalekit(db, server, params.loginRequestId, claim.claims)
   const ms = Date.now() - started
   if (!outcome.ok) {
     const retryable = PROBLEMS[outcome.problem].retryable === true
@@ -101,17 +119,21 @@ async function submitClaimed(
     await recordLoginFailed(db, params.loginRequestId, { code: outcome.problem, message: outcome.detail, retryable })
     return { ok: false, problem: outcome.problem }
   }
-  // Scalekit accepted: the person goes on even if this last ledger write fails (it is logged).
+  // Scalekit has the update: the person goes on even if this last ledger write fails (it is logged).
+  const note = outcome.firstAnswerLost ? ('first_answer_lost' as const) : undefined
   await recordLoginCompleted(db, params.loginRequestId, {
     authRequestId: outcome.authRequestId,
     claims: claim.claims,
     status: claim.status,
+    note,
   }).catch((error: unknown) => logEvent('ledger_error', { cid, error: errorText(error) }))
   logEvent(claim.status === 'completed' ? 'login_completed' : 'login_cancelled', {
     cid,
     server: server.key,
     source: claim.claimant?.source,
     ms,
+    note,
+    detail: outcome.firstAnswerLost ? outcome.detail : undefined,
   })
   return { ok: true, location: partnerCallbackUrl(server.environment.environmentUrl, server.connectionId, params.state) }
 }

@@ -1,18 +1,20 @@
 import 'server-only'
 import { Scalekit } from '@scalekit-sdk/node'
-import { Code, ConnectError } from '@connectrpc/connect'
+import { ConnectError } from '@connectrpc/connect'
 import { getEnv } from '../env'
 import type { ProblemCode } from '../login/problems'
 import type { ScalekitEnvironment } from '../servers/config'
 import { translateScalekitError } from './errors'
+import { afterFailure, FRESH_CALL, UPDATE_LOGIN_USER_DETAILS } from './attempts'
 
 // The Scalekit clients of the process, one per environment.
 //
 // The SDK routes every RPC through coreClient.connectExec, which retries UNAVAILABLE three times
 // with 1-8 s backoff and refreshes the token on each UNAUTHENTICATED. A person is waiting on
 // this call, so the bridge installs its own policy at that same seam: a per-attempt deadline,
-// at most 2 retries with capped jittered backoff on UNAVAILABLE/5xx, none on 4xx, and one
-// token refresh. The first token is fetched once, shared by concurrent first calls.
+// at most 2 retries with capped jittered backoff on UNAVAILABLE/5xx or a dropped connection,
+// none on 4xx, one token refresh, and for UpdateLoginUserDetails one retry after a timeout
+// (lib/scalekit/attempts.ts). The first token is fetched once, shared by concurrent first calls.
 
 interface CoreClientSeam {
   accessToken: string | null
@@ -20,8 +22,6 @@ interface CoreClientSeam {
   connectExec: <T>(fn: (data: unknown, options?: unknown) => Promise<T>, data: unknown, options?: unknown) => Promise<T>
 }
 
-const RETRYABLE = new Set([Code.Unavailable, Code.Internal, Code.Unknown])
-const MAX_RETRIES = 2
 const BACKOFF_BASE_MS = 150
 const BACKOFF_CAP_MS = 1000
 
@@ -73,27 +73,38 @@ export function withBridgePolicy(sdk: Scalekit, timeoutMs: number): ScalekitBrid
   return installPolicy({ sdk, core: core as CoreClientSeam, tokenFetches: 0 }, timeoutMs)
 }
 
+/** Failures thrown after an earlier attempt of the same call that Scalekit may have applied. */
+const afterPossibleApply = new WeakSet<object>()
+
+/**
+ * Whether an earlier attempt of the call that threw `error` failed in a way that does not prove
+ * Scalekit left it undone (a timeout, a dropped connection, UNAVAILABLE once sent).
+ */
+export function earlierAttemptMayHaveApplied(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && afterPossibleApply.has(error)
+}
+
 function installPolicy(client: ScalekitBridgeClient, timeoutMs: number): ScalekitBridgeClient {
   const { core } = client
   core.connectExec = async (fn, data, options) => {
     await refreshToken(client, false)
-    let refreshed = false
-    for (let retries = 0; ;) {
+    // A timed-out update is worth one more try: a repeat of it is recognizable (attempts.ts).
+    const repeatRecognizable = (data as { $typeName?: unknown } | null)?.$typeName === UPDATE_LOGIN_USER_DETAILS
+    let state = FRESH_CALL
+    for (;;) {
       try {
         return await fn(data, { timeoutMs, ...(options as object | undefined) })
       } catch (error) {
         const connectError = ConnectError.from(error)
-        if (connectError.code === Code.Unauthenticated && !refreshed) {
-          refreshed = true
-          await refreshToken(client, true)
-          continue
+        const earlierMayHaveApplied = state.mayHaveApplied
+        const decided = afterFailure(state, connectError, { repeatRecognizable })
+        state = decided.state
+        if (decided.step === 'refresh') await refreshToken(client, true)
+        else if (decided.step === 'retry') await sleep(backoffDelay(state.retries))
+        else {
+          if (earlierMayHaveApplied) afterPossibleApply.add(connectError)
+          throw connectError
         }
-        if (RETRYABLE.has(connectError.code) && retries < MAX_RETRIES) {
-          retries += 1
-          await sleep(backoffDelay(retries))
-          continue
-        }
-        throw connectError
       }
     }
   }

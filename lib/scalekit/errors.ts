@@ -1,6 +1,7 @@
 import 'server-only'
 import { Code, ConnectError } from '@connectrpc/connect'
 import type { ProblemCode } from '../login/problems'
+import { isDroppedConnection } from './attempts'
 
 interface AxiosLikeError {
   isAxiosError: true
@@ -25,6 +26,8 @@ export function translateScalekitError(error: unknown): { problem: ProblemCode; 
   }
   const connectError = ConnectError.from(error)
   const detail = `${Code[connectError.code]}: ${connectError.rawMessage}`.slice(0, 300)
+  // The connection went away under the call: an outage, not Scalekit's ABORTED.
+  if (isDroppedConnection(connectError)) return { problem: 'scalekit_unavailable', detail }
   switch (connectError.code) {
     case Code.NotFound:
       return { problem: 'scalekit_invalid_id', detail }

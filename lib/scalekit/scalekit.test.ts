@@ -28,6 +28,8 @@ describe('translateScalekitError', () => {
     [Code.NotFound, 'scalekit_invalid_id'],
     [Code.InvalidArgument, 'scalekit_rejected_user'],
     [Code.FailedPrecondition, 'scalekit_closed'],
+    [Code.AlreadyExists, 'scalekit_closed'],
+    [Code.Aborted, 'scalekit_closed'],
     [Code.Unauthenticated, 'scalekit_credentials'],
     [Code.PermissionDenied, 'scalekit_credentials'],
     [Code.Unavailable, 'scalekit_unavailable'],
@@ -35,6 +37,12 @@ describe('translateScalekitError', () => {
     [Code.DeadlineExceeded, 'scalekit_timeout'],
   ])('maps gRPC code %s to %s', (code, problem) => {
     expect(translateScalekitError(new ConnectError('invalid ID', code)).problem).toBe(problem)
+  })
+
+  it('maps a connection dropped under the call (ABORTED from ECONNRESET) to scalekit_unavailable, not closed', () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })
+    const dropped = new ConnectError('read ECONNRESET', Code.Aborted, undefined, undefined, reset)
+    expect(translateScalekitError(dropped)).toEqual({ problem: 'scalekit_unavailable', detail: 'Aborted: read ECONNRESET' })
   })
 
   it('maps token endpoint failures', () => {

@@ -2,10 +2,20 @@ import 'server-only'
 import type { McpServer } from '../servers/config'
 import type { ScalekitUser } from '../sources/claims'
 import type { ProblemCode } from '../login/problems'
-import { getScalekit } from './client'
+import { ConnectError } from '@connectrpc/connect'
+import { earlierAttemptMayHaveApplied, getScalekit, type ScalekitBridgeClient } from './client'
 import { translateScalekitError } from './errors'
+import { isOwnRepeat } from './attempts'
 
-export type ScalekitOutcome = { ok: true; authRequestId: string } | { ok: false; problem: ProblemCode; detail: string }
+/**
+ * Scalekit took the update (with its authRequestId), or refused a repeat of it after an attempt
+ * whose answer was lost (firstAnswerLost: the update it holds is this one; no authRequestId came
+ * back), or failed.
+ */
+export type ScalekitOutcome =
+  | { ok: true; authRequestId: string; firstAnswerLost: false }
+  | { ok: true; authRequestId: null; firstAnswerLost: true; detail: string }
+  | { ok: false; problem: ProblemCode; detail: string }
 
 /** The person's claims, or that they gave up (so the MCP client gets an error instead of waiting). */
 export type LoginUserDetails = ScalekitUser | { loginFailed: true }
@@ -16,12 +26,25 @@ export async function updateLoginUserDetails(
   loginRequestId: string,
   details: LoginUserDetails,
 ): Promise<ScalekitOutcome> {
-  const { sdk } = getScalekit(server.environment)
+  return sendLoginUserDetails(getScalekit(server.environment), server.connectionId, loginRequestId, details)
+}
+
+/** The call itself, through one environment's client (its deadline, retries and token). */
+export async function sendLoginUserDetails(
+  client: ScalekitBridgeClient,
+  connectionId: string,
+  loginRequestId: string,
+  details: LoginUserDetails,
+): Promise<ScalekitOutcome> {
   try {
-    const response = await sdk.auth.updateLoginUserDetails(server.connectionId, loginRequestId, details)
-    return { ok: true, authRequestId: response.authRequestId }
+    const response = await client.sdk.auth.updateLoginUserDetails(connectionId, loginRequestId, details)
+    return { ok: true, authRequestId: response.authRequestId, firstAnswerLost: false }
   } catch (error) {
-    return { ok: false, ...translateScalekitError(error) }
+    const translated = translateScalekitError(error)
+    if (error instanceof ConnectError && isOwnRepeat(error, earlierAttemptMayHaveApplied(error))) {
+      return { ok: true, authRequestId: null, firstAnswerLost: true, detail: translated.detail }
+    }
+    return { ok: false, ...translated }
   }
 }
 
