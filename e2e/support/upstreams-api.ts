@@ -18,6 +18,12 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
 export const setIdTokenFault = (idToken: IdTokenFault) => call('POST', `${IDP_CONTROL_URL}/_idp/faults`, { idToken })
 export const takeIdpDown = () => call('POST', `${IDP_CONTROL_URL}/_idp/down`, {})
 export const bringIdpUp = () => call('POST', `${IDP_CONTROL_URL}/_idp/up`, {})
+/** What the IdP has served since its counters were last cleared, by `METHOD /path` (ids in paths as `:uid`). */
+export const idpRequests = async () =>
+  (await call<{ requests: Record<string, number> }>('GET', `${IDP_CONTROL_URL}/_idp/requests`)).requests
+export const clearIdpRequests = () => call('POST', `${IDP_CONTROL_URL}/_idp/requests/reset`, {})
+/** The IdP signs with a new key (new kid) from now on; resetUpstreams goes back to the original. */
+export const rotateIdpKey = () => call<{ kid: string; previousKid: string }>('POST', `${IDP_CONTROL_URL}/_idp/rotate-key`, {})
 
 export const setCompanyApiFault = (mode: CompanyApiFault, delayMs?: number) =>
   call('POST', `${COMPANY_API_URL}/_company-api/faults`, { mode, delayMs })
@@ -28,7 +34,7 @@ export const setCompanyAppFault = (mode: CompanyAppFault, delayMs?: number) =>
   call('POST', `${COMPANY_APP_URL}/_company-app/faults`, { mode, delayMs })
 export const companyAppCalls = () => call<{ count: number; cookieNames: string[][] }>('GET', `${COMPANY_APP_URL}/_company-app/calls`)
 
-/** Every upstream back to normal: no faults, the IdP listening, counters cleared. */
+/** Every upstream back to normal: no faults, the IdP listening with its original key, counters cleared. */
 export async function resetUpstreams(): Promise<void> {
   await call('POST', `${IDP_CONTROL_URL}/_idp/reset`, {})
   await call('POST', `${COMPANY_API_URL}/_company-api/reset`, {})

@@ -167,6 +167,8 @@ describe('discovery', () => {
     expect(keys.keys).toHaveLength(1)
     expect(keys.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: expect.stringMatching(/^test-idp-/) })
     expect(keys.keys[0]).not.toHaveProperty('d')
+    // No Cache-Control on either document: a client keeps them as long as it likes.
+    expect(response.headers.get('cache-control')).toBeNull()
   })
 })
 
@@ -374,8 +376,71 @@ describe('fault switches', () => {
     expect(await (await fetch(`${idp.controlUrl}/_idp/health`)).json()).toEqual({ ok: true, up: true })
   })
 
+  it('rotate-key: id_tokens carry a new kid, which the JWKS publishes before the original; reset restores the original', async () => {
+    const original = (await idTokenWith('none')).idToken
+    const rotated = (await (await control('/_idp/rotate-key')).json()) as { kid: string; previousKid: string }
+    expect(rotated.previousKid).toBe(decodeProtectedHeader(original).kid)
+    expect(rotated.kid).not.toBe(rotated.previousKid)
+
+    const { idToken, nonce } = await idTokenWith('none')
+    expect(decodeProtectedHeader(idToken)).toMatchObject({ alg: 'RS256', kid: rotated.kid })
+    const { payload } = await jwtVerify(idToken, jwks(), { issuer: idp.issuer, audience: CLIENT.clientId })
+    expect(payload).toMatchObject({ ...IDP_USERS.ada.claims, nonce })
+    const jwksResponse = await fetch(new URL('/jwks', idp.issuer))
+    // The same headers as oidc-provider's own JWKS: a client's cache treats both alike.
+    expect(jwksResponse.headers.get('content-type')).toBe('application/jwk-set+json; charset=utf-8')
+    expect(jwksResponse.headers.get('cache-control')).toBeNull()
+    const published = (await jwksResponse.json()) as { keys: Array<{ kid: string; d?: string }> }
+    expect(published.keys.map((key) => key.kid)).toEqual([rotated.kid, rotated.previousKid])
+    expect(published.keys.some((key) => 'd' in key)).toBe(false)
+    // A fault after a rotation is forged with the new key.
+    expect(decodeProtectedHeader((await idTokenWith('wrong_nonce')).idToken).kid).toBe(rotated.kid)
+
+    await control('/_idp/reset')
+    const restored = (await idTokenWith('none')).idToken
+    expect(decodeProtectedHeader(restored).kid).toBe(rotated.previousKid)
+    const keys = (await (await fetch(new URL('/jwks', idp.issuer))).json()) as { keys: Array<{ kid: string }> }
+    expect(keys.keys.map((key) => key.kid)).toEqual([rotated.previousKid])
+    await jwtVerify(restored, jwks(), { issuer: idp.issuer, audience: CLIENT.clientId })
+  })
+
   it('rejects an unknown fault', async () => {
     const response = await fetch(`${idp.controlUrl}/_idp/faults`, { method: 'POST', body: JSON.stringify({ idToken: 'wrong_subject' }) })
     expect(response.status).toBe(400)
+  })
+})
+
+describe('request counts', () => {
+  const requests = async () =>
+    ((await (await fetch(`${idp.controlUrl}/_idp/requests`)).json()) as { requests: Record<string, number> }).requests
+
+  it('counts what the issuer serves by method and path, ids in paths as :uid; reset clears them', async () => {
+    expect(await requests()).toEqual({})
+    const discovery = new URL('/.well-known/openid-configuration', idp.issuer)
+    await fetch(discovery)
+    await fetch(`${discovery.href}?again=1`)
+    await fetch(new URL('/jwks', idp.issuer))
+    const request = await createAuthorizationRequest()
+    await exchangeCode(await signIn(request, IDP_USERS.ada, 'allow'), request.codeVerifier)
+
+    const counts = await requests()
+    expect(counts).toMatchObject({
+      'GET /.well-known/openid-configuration': 2,
+      'GET /jwks': 1,
+      'GET /auth': 1,
+      'POST /interaction/:uid/login': 1,
+      'POST /interaction/:uid/consent': 1,
+      'POST /token': 1,
+    })
+    expect(counts['GET /auth/:uid']).toBeGreaterThanOrEqual(1)
+    expect(Object.keys(counts).every((key) => /^(GET|POST) \/[\w./:-]*$/.test(key))).toBe(true)
+    // The control port's own requests are not counted.
+    expect(Object.keys(counts).some((key) => key.includes('_idp'))).toBe(false)
+
+    await control('/_idp/requests/reset')
+    expect(await requests()).toEqual({})
+    await fetch(discovery)
+    await control('/_idp/reset')
+    expect(await requests()).toEqual({})
   })
 })

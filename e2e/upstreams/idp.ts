@@ -40,6 +40,7 @@ export interface TestIdpOptions {
 
 export interface TestIdp {
   issuer: string
+  /** Serves /_idp/health, /_idp/faults, /_idp/down, /_idp/up, /_idp/requests, /_idp/rotate-key and /_idp/reset. */
   controlUrl: string
   close(): Promise<void>
 }
@@ -122,6 +123,7 @@ const INTERACTION_ROUTE = /^\/interaction\/([\w-]+)(?:\/(login|consent))?$/
 interface SigningKeys {
   kid: string
   privateJwk: Record<string, unknown>
+  publicJwk: Record<string, unknown>
   privateKey: CryptoKey
   /** Signs `bad_signature` tokens: a real key, just not the one the JWKS publishes. */
   impostorKey: CryptoKey
@@ -129,10 +131,18 @@ interface SigningKeys {
 
 interface IdpState {
   provider: Provider
+  /** The key id_tokens are signed with: `originalKeys` until /_idp/rotate-key. */
   keys: SigningKeys
+  /** The key oidc-provider itself was started with. */
+  originalKeys: SigningKeys
   idTokenFault: IdTokenFault
   recordSecret: SecretRecorder
+  /** Requests to the IdP (not its control port), by `METHOD /path`, ids in paths shown as `:uid`. */
+  requests: Map<string, number>
 }
+
+/** Distinct request keys counted at most; any further one counts under `other`. */
+const MAX_REQUEST_KEYS = 200
 
 export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
   if (options.issuer) assertIssuerMatchesPort(options.issuer, options.port)
@@ -145,13 +155,26 @@ export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
   const state: IdpState = {
     provider: createProvider(issuer, options.clients, keys),
     keys,
+    originalKeys: keys,
     idTokenFault: 'none',
     recordSecret: createSecretRecorder(options.secretsFile),
+    requests: new Map(),
   }
   addTokenResponseHooks(state)
   const providerCallback = state.provider.callback()
+  const jwksPath = state.provider.pathFor('jwks')
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const match = INTERACTION_ROUTE.exec((req.url ?? '/').split('?')[0] ?? '')
+    const path = (req.url ?? '/').split('?')[0] ?? ''
+    countRequest(state, req.method ?? 'GET', path)
+    // After a rotation the JWKS publishes the new key first and the original one after it, as an
+    // IdP does while tokens signed with the old key may still be around. Served as oidc-provider
+    // serves its own: no Cache-Control, so a client keeps it as long as it keeps the first one.
+    if (req.method === 'GET' && path === jwksPath && state.keys !== state.originalKeys) {
+      const jwks = JSON.stringify({ keys: [state.keys.publicJwk, state.originalKeys.publicJwk] })
+      res.writeHead(200, { 'content-type': 'application/jwk-set+json; charset=utf-8' }).end(jwks)
+      return
+    }
+    const match = INTERACTION_ROUTE.exec(path)
     if (!match) return providerCallback(req, res)
     handleInteraction(state.provider, req, res, match[1] ?? '', match[2]).catch((error: unknown) => {
       console.error('test IdP interaction failed:', error)
@@ -187,11 +210,25 @@ function assertIssuerMatchesPort(issuer: string, port: number): void {
 }
 
 async function createSigningKeys(): Promise<SigningKeys> {
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true })
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true })
   const { privateKey: impostorKey } = await generateKeyPair('RS256')
   const kid = `test-idp-${randomBytes(8).toString('hex')}`
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' }
-  return { kid, privateJwk, privateKey, impostorKey }
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }
+  return { kid, privateJwk, publicJwk, privateKey, impostorKey }
+}
+
+/** Counts a request under `METHOD /path`; interaction and resumed authorization ids become `:uid`. */
+function countRequest(state: IdpState, method: string, path: string): void {
+  const interaction = INTERACTION_ROUTE.exec(path)
+  const normalized = interaction
+    ? `/interaction/:uid${interaction[2] ? `/${interaction[2]}` : ''}`
+    : /^\/auth\/[^/]+$/.test(path)
+      ? '/auth/:uid'
+      : path
+  let key = `${method} ${normalized}`
+  if (!state.requests.has(key) && state.requests.size >= MAX_REQUEST_KEYS) key = 'other'
+  state.requests.set(key, (state.requests.get(key) ?? 0) + 1)
 }
 
 function createProvider(issuer: string, clients: TestIdpClient[], keys: SigningKeys): Provider {
@@ -272,7 +309,8 @@ function addTokenResponseHooks(state: IdpState): void {
     if (ctx.method !== 'POST' || ctx.path !== tokenPath || ctx.status !== 200 || !isPlainObject(ctx.body)) return
     let body = ctx.body
     const fault = state.idTokenFault
-    if (fault !== 'none' && typeof body.id_token === 'string') {
+    // After a key rotation every id_token is signed again with the new key, its claims unchanged.
+    if ((fault !== 'none' || state.keys !== state.originalKeys) && typeof body.id_token === 'string') {
       body = { ...body, id_token: await forgeIdToken(body.id_token, fault, state.keys) }
       ctx.body = body
     }
@@ -283,12 +321,17 @@ function addTokenResponseHooks(state: IdpState): void {
   })
 }
 
-/** The id_token with exactly one defect: every other claim, and the signature where it should be valid, stays right. */
-async function forgeIdToken(idToken: string, fault: Exclude<IdTokenFault, 'none'>, keys: SigningKeys): Promise<string> {
+/**
+ * The id_token with exactly one defect: every other claim, and the signature where it should be
+ * valid, stays right. With no fault, the same token signed with the current key.
+ */
+async function forgeIdToken(idToken: string, fault: IdTokenFault, keys: SigningKeys): Promise<string> {
   const claims = decodeJwt(idToken)
   const header = { alg: 'RS256', kid: keys.kid }
   const signed = (payload: typeof claims, key = keys.privateKey) => new SignJWT(payload).setProtectedHeader(header).sign(key)
   switch (fault) {
+    case 'none':
+      return signed(claims)
     case 'wrong_audience':
       return signed({ ...claims, aud: WRONG_AUDIENCE })
     case 'bad_signature':
@@ -440,8 +483,20 @@ async function handleControl(
     case 'POST /_idp/up':
       await bringUp()
       return sendJson(res, 200, { ok: true, up: true })
+    case 'GET /_idp/requests':
+      return sendJson(res, 200, { requests: Object.fromEntries(state.requests) })
+    case 'POST /_idp/requests/reset':
+      state.requests.clear()
+      return sendJson(res, 200, { ok: true, requests: {} })
+    case 'POST /_idp/rotate-key': {
+      // id_tokens are signed with a new key (a new kid) from now on; the JWKS publishes it too.
+      state.keys = await createSigningKeys()
+      return sendJson(res, 200, { ok: true, kid: state.keys.kid, previousKid: state.originalKeys.kid })
+    }
     case 'POST /_idp/reset':
       state.idTokenFault = 'none'
+      state.keys = state.originalKeys
+      state.requests.clear()
       await bringUp()
       return sendJson(res, 200, { ok: true, up: true, faults: { idToken: 'none' } })
     default:

@@ -99,6 +99,10 @@ export function classifyIdpError(error: unknown, returnedError?: string | null):
     if (e instanceof TypeError && e.message === 'fetch failed') {
       return { problem: 'source_unavailable', detail: 'the identity provider could not be reached' }
     }
+    // The deadline of a discovery request (lib/sources/document-cache.ts).
+    if (e instanceof Error && e.name === 'TimeoutError') {
+      return { problem: 'source_timeout', detail: 'the identity provider did not answer in time' }
+    }
   }
   const type = (error as { type?: unknown }).type
   return { problem: 'idp_error', detail: `sign-in with the identity provider failed (${typeof type === 'string' ? type : 'error'})` }

@@ -6,7 +6,11 @@ import { localIdentity } from './providers'
 
 // next-auth's modules load only inside a Next.js build; the providers themselves are not under
 // test here, only how a local user becomes the identity sent to Scalekit.
-vi.mock('next-auth', () => ({ AuthError: class extends Error {}, CredentialsSignin: class extends Error {} }))
+vi.mock('next-auth', () => ({
+  AuthError: class extends Error {},
+  CredentialsSignin: class extends Error {},
+  customFetch: Symbol('custom-fetch'),
+}))
 vi.mock('next-auth/providers/credentials', () => ({ default: () => ({}) }))
 
 describe('a local user as an identity', () => {

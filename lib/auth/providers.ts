@@ -1,6 +1,6 @@
 import 'server-only'
 import Credentials from 'next-auth/providers/credentials'
-import { CredentialsSignin } from 'next-auth'
+import { CredentialsSignin, customFetch } from 'next-auth'
 import type { Provider } from 'next-auth/providers'
 import { getEnv } from '../env'
 import { getDb } from '../db/client'
@@ -12,6 +12,7 @@ import type { MappedIdentity } from '../sources/claims'
 import type { IdentitySource } from '../sources/config'
 import { checkCredentials } from '../sources/http'
 import { checkAppSession } from '../sources/session'
+import { sourceFetch } from '../sources/oidc'
 import { PEER_ADDRESS_HEADER } from '../server/peer-address'
 import { beginAttempt, forgiveAttempt, recordFailure, recordSourceFault, releaseAttempt, throttleLimits } from './throttle'
 import { AppSignedOut, ChecksBusy, NotAnAdmin, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
@@ -149,6 +150,8 @@ export function providerFor(source: IdentitySource): Provider {
         profile(claims) {
           return { id: String(claims.sub), email: claims.email, name: claims.name }
         },
+        // Discovery comes from the process's cache instead of twice per login (lib/sources/oidc.ts).
+        [customFetch]: sourceFetch(source),
       }
   }
 }
