@@ -3,7 +3,7 @@ import { Writable } from 'node:stream'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import type { Kysely } from 'kysely'
-import { openDatabase, type Database } from '../lib/db'
+import { openDatabase, type Database, type DatabaseHandle } from '../lib/db'
 import { exportLedger, loadLedgerPage } from '../lib/ledger/queries'
 import { csvLine } from '../lib/ledger/export'
 import { round, setting, sleep } from './harness'
@@ -23,7 +23,7 @@ const collectGarbage = vm.runInNewContext('gc') as (() => void) | undefined
 
 export type ExportResult = Awaited<ReturnType<typeof measureExport>>
 
-async function measureExport(db: Kysely<Database>) {
+async function measureExport(db: Kysely<Database>, engine: DatabaseHandle['engine']) {
   let bytes = 0
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -83,6 +83,8 @@ async function measureExport(db: Kysely<Database>) {
   collectGarbage?.()
   collectGarbage?.()
   return {
+    /** How exportLedger read the rows (lib/ledger/queries.ts). */
+    reads: engine === 'postgres' ? 'server-side cursor' : 'keyset batches',
     nodeFlags: process.execArgv.filter((flag) => flag.startsWith('--max-semi-space-size')),
     rows,
     seconds: round(seconds, 2),
@@ -105,7 +107,7 @@ export async function exportChild(databaseUrl: string): Promise<void> {
   const handle = await openDatabase(databaseUrl)
   try {
     await loadLedgerPage(handle.db, {}, { limit: 1 })
-    console.log(JSON.stringify(await measureExport(handle.db)))
+    console.log(JSON.stringify(await measureExport(handle.db, handle.engine)))
   } finally {
     await handle.db.destroy()
   }

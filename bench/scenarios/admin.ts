@@ -117,7 +117,7 @@ function runExports(bench: Bench, url: string, flags: string[]) {
     const e = exportInChild(url, flags)
     runs.push(e)
     bench.log(
-      `  export${flags.length ? ` (${flags.join(' ')})` : ''}: ${e.rows} rows (${e.csvMb} MB of CSV) in ${e.seconds} s, ${e.rowsPerSecond} rows/s; peak RSS +${e.peakRssGrowthMb} MB over ${e.baselineRssMb} MB`,
+      `  export${flags.length ? ` (${flags.join(' ')})` : ''}, ${e.reads}: ${e.rows} rows (${e.csvMb} MB of CSV) in ${e.seconds} s, ${e.rowsPerSecond} rows/s; peak RSS +${e.peakRssGrowthMb} MB over ${e.baselineRssMb} MB`,
     )
   }
   const worstRun = runs.reduce((a, b) => (b.peakRssGrowthMb > a.peakRssGrowthMb ? b : a))

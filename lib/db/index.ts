@@ -1,4 +1,5 @@
 import 'server-only'
+import type { EventEmitter } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely'
@@ -14,6 +15,12 @@ export interface DatabaseHandle {
 }
 
 const DEFAULT_SQLITE_PATH = '.data/bridge.db'
+/**
+ * Connections of the PostgreSQL pool. An export holds one for its whole download (a server-side
+ * cursor), and at most MAX_CURSOR_EXPORTS do at once (lib/ledger/queries.ts): the rest serve the
+ * logins and the admin pages.
+ */
+export const POSTGRES_POOL_MAX = 10
 
 /** DATABASE_URL unset -> SQLite at .data/bridge.db; file:<path> -> SQLite there; postgres://... -> PostgreSQL. */
 export async function openDatabase(databaseUrl: string | undefined): Promise<DatabaseHandle> {
@@ -24,7 +31,7 @@ export async function openDatabase(databaseUrl: string | undefined): Promise<Dat
     // BIGINT columns hold epoch milliseconds, well inside Number's exact range.
     const pool = new Pool({
       connectionString: databaseUrl,
-      max: 10,
+      max: POSTGRES_POOL_MAX,
       connectionTimeoutMillis: 3000,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -35,7 +42,11 @@ export async function openDatabase(databaseUrl: string | undefined): Promise<Dat
     })
     // An idle client that loses its connection must not crash the process; the next query reconnects.
     pool.on('error', () => {})
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres' }
+    // Nor one in use (an export holds one for its whole download): its query fails with the error,
+    // and the pool drops it when it comes back.
+    pool.on('connect', (client) => client.on('error', () => {}))
+    const cursor = await cursorClass()
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor }) }), engine: 'postgres' }
   }
   const file = databaseUrl ? databaseUrl.replace(/^file:/, '') : DEFAULT_SQLITE_PATH
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
@@ -70,6 +81,34 @@ function withStatementCache(sqlite: BetterSqlite3Database): SqliteDatabase {
     },
   }
 }
+
+/**
+ * pg-cursor, except that closing a cursor whose connection has ended resolves: pg-cursor waits for
+ * the server's ReadyForQuery, which a dead connection never sends, and Kysely gives the connection
+ * back to the pool only once the cursor is closed.
+ */
+async function cursorClass() {
+  const { default: Cursor } = await import('pg-cursor')
+  return class ExportCursor<Row> extends Cursor<Row> {
+    override close(): Promise<void>
+    override close(callback: (err: Error) => void): undefined
+    override close(callback?: (err: Error) => void): Promise<void> | undefined {
+      const connection = (this as unknown as { connection: CursorConnection | null }).connection
+      if (callback || !connection) return super.close(callback)
+      if (connection.stream.destroyed) return Promise.resolve()
+      return new Promise<void>((resolve, reject) => {
+        const ended = () => resolve()
+        connection.once('end', ended)
+        super
+          .close()
+          .then(resolve, reject)
+          .finally(() => connection.off('end', ended))
+      })
+    }
+  }
+}
+
+type CursorConnection = EventEmitter & { stream: { destroyed: boolean } }
 
 export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
   const migrator = new Migrator({ db: handle.db, provider: createMigrationProvider(handle.engine) })

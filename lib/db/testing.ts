@@ -41,6 +41,8 @@ export async function openPostgresForTest(): Promise<TestDatabase> {
   await admin.end()
   const url = new URL(POSTGRES_URL)
   url.searchParams.set('options', `-c search_path=${schema}`)
+  // A test can tell its own sessions in pg_stat_activity: application_name = current_setting('application_name').
+  url.searchParams.set('application_name', schema)
   const handle = await openDatabase(url.toString())
   await migrateToLatest(handle)
   return {

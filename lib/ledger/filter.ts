@@ -251,12 +251,16 @@ function afterCursor(eb: Eb, after: LedgerCursor): Expression<SqlBool> {
   return eb.and([eb('created_at', '<=', after.createdAt), eb.or([eb('created_at', '<', after.createdAt), eb('id', '<', after.id)])])
 }
 
-export function listQuery(db: Db, filter: LedgerFilter, range: Range, now: number, after: LedgerCursor | null, limit: number) {
+/** Every row of the filter after the cursor, newest first (the export reads it whole through a server-side cursor). */
+export function orderedQuery(db: Db, filter: LedgerFilter, range: Range, now: number, after: LedgerCursor | null) {
   return db
     .selectFrom('login_requests')
     .select(LIST_COLUMNS)
     .where((eb) => eb.and([...filterConditions(eb, filter, range, now), ...(after ? [afterCursor(eb, after)] : [])]))
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(limit)
+}
+
+export function listQuery(db: Db, filter: LedgerFilter, range: Range, now: number, after: LedgerCursor | null, limit: number) {
+  return orderedQuery(db, filter, range, now, after).limit(limit)
 }

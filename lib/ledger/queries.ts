@@ -1,5 +1,5 @@
 import 'server-only'
-import { sql } from 'kysely'
+import { PostgresAdapter, sql } from 'kysely'
 import { countAndTimeline, emptyCounts, emptyServerCounts } from './counts'
 import {
   DEFAULT_LIMIT,
@@ -13,6 +13,7 @@ import {
   parseJson,
   resolveRange,
   listQuery,
+  orderedQuery,
   type Db,
   type LedgerFilter,
   type LedgerCursor,
@@ -21,6 +22,7 @@ import {
   type LedgerExportRow,
   type LedgerEntry,
   type ListRow,
+  type Range,
 } from './filter'
 
 // The admin area's reading of the ledger: one filtered, keyset-paginated list with its counts and
@@ -93,9 +95,19 @@ export async function getLedgerEntry(db: Db, id: string, now = Date.now()): Prom
   }
 }
 
+/** Exports reading a PostgreSQL cursor at once in this process, each holding a pooled connection until it ends. */
+export const MAX_CURSOR_EXPORTS = 2
+let cursorExports = 0
+
+type ExportSourceRow = ListRow & { claims: string | null }
+
 /**
- * Every row of the filter, newest first, one keyset batch at a time: memory holds a batch, never
- * the result. `now` is fixed at the start, so the range and the effective statuses stay one view.
+ * Every row of the filter, newest first: memory holds a chunk of `batchSize` rows, never the result.
+ * On PostgreSQL one server-side cursor, one snapshot, holding its connection until the last row,
+ * an error or return(); on SQLite (whose one connection logins need), and on PostgreSQL while
+ * MAX_CURSOR_EXPORTS others run (the pool keeps its other connections for the admin pages and the
+ * logins), keyset batches that take a connection for each batch only. `now` is fixed at the start,
+ * so the range and the effective statuses stay one view.
  */
 export async function* exportLedger(
   db: Db,
@@ -106,12 +118,23 @@ export async function* exportLedger(
   const batchSize = clampInt(options.batchSize, 1000, 1, 10_000)
   const range = resolveRange(filter, now)
   if (range.to <= range.from) return
+  const cursor = db.getExecutor().adapter instanceof PostgresAdapter && cursorExports < MAX_CURSOR_EXPORTS
+  if (cursor) cursorExports += 1
+  try {
+    const rows = cursor
+      ? orderedQuery(db, filter, range, now, null).select('claims').stream(batchSize)
+      : keysetBatches(db, filter, range, now, batchSize)
+    for await (const row of rows) yield Object.assign(toItem(row, now), { claims: parseJson(row.claims) })
+  } finally {
+    if (cursor) cursorExports -= 1
+  }
+}
+
+async function* keysetBatches(db: Db, filter: LedgerFilter, range: Range, now: number, batchSize: number) {
   let after: LedgerCursor | null = null
   for (;;) {
-    const rows: Array<ListRow & { claims: string | null }> = await listQuery(db, filter, range, now, after, batchSize)
-      .select('claims')
-      .execute()
-    for (const row of rows) yield Object.assign(toItem(row, now), { claims: parseJson(row.claims) })
+    const rows: ExportSourceRow[] = await listQuery(db, filter, range, now, after, batchSize).select('claims').execute()
+    yield* rows
     const last = rows[rows.length - 1]
     if (rows.length < batchSize || !last) return
     after = { createdAt: last.created_at, id: last.id }
