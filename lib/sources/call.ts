@@ -1,4 +1,5 @@
 import 'server-only'
+import { readBodyUpTo } from '../server/read-body'
 import { mapClaims, type MappedIdentity, type ResolvedMapping } from './claims'
 
 // The two identity sources that are plain HTTP calls to the company's own systems (lib/sources/
@@ -37,21 +38,8 @@ async function callSource(
 /** Reads a JSON object answer, bounded in size; anything else is an invalid answer. */
 /** The body as text, read no further than MAX_ANSWER_BYTES: a larger answer is cut off unread. */
 async function readBounded(response: Response): Promise<string | null> {
-  const reader = response.body?.getReader()
-  if (!reader) return ''
-  const chunks: Uint8Array[] = []
-  let bytes = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    bytes += value.byteLength
-    if (bytes > MAX_ANSWER_BYTES) {
-      await reader.cancel()
-      return null
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks).toString('utf8')
+  const body = await readBodyUpTo(response, MAX_ANSWER_BYTES)
+  return body === null ? null : body.toString('utf8')
 }
 
 async function readProfile(

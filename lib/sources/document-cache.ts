@@ -1,4 +1,5 @@
 import 'server-only'
+import { readBodyUpTo } from '../server/read-body'
 
 // An in-process cache of the few public JSON documents an OpenID Connect client reads over and
 // over: an IdP's discovery document and its signing keys (JWKS). Each is kept as long as the IdP's
@@ -81,21 +82,9 @@ export function cacheLifetime(headers: Headers, bounds: Pick<CacheBounds, 'minSe
 }
 
 async function readBody(response: Response, limit: number): Promise<Uint8Array> {
-  const reader = response.body?.getReader()
-  if (!reader) return new Uint8Array()
-  const chunks: Uint8Array[] = []
-  let bytes = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    bytes += value.byteLength
-    if (bytes > limit) {
-      await reader.cancel()
-      throw new Error(`the document is larger than ${limit} bytes`)
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks)
+  const body = await readBodyUpTo(response, limit)
+  if (body === null) throw new Error(`the document is larger than ${limit} bytes`)
+  return body
 }
 
 function toResponse(snapshot: Snapshot): Response {
