@@ -5,15 +5,17 @@ import { problemPath } from '@/lib/login/problems'
 import { receiveLoginRequest } from '@/lib/login/receive'
 import { auth } from '@/lib/auth/config'
 import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
-import { Card, Heading, buttonPrimary, buttonQuiet, buttonSecondary } from '../ui'
+import { Card, Heading, buttonPrimary, buttonSecondary } from '../ui'
+import { AppSignInLink } from '../app-session-link'
+import { CancelForm, UseAnotherAccountForm } from './request-forms'
 import { SignInForm } from './sign-in-form'
 import { ArmedButton } from './armed-button'
 import { servedAtToken } from '@/lib/login/served-at'
-import { cancelAction, continueAction, continueWithAppSessionAction, startIdpSignInAction, useAnotherAccountAction } from './actions'
+import { continueAction, continueWithAppSessionAction, startIdpSignInAction } from './actions'
 import { loginPath, loginRequestFrom } from './params'
 import { findSource } from '@/lib/auth/providers'
 import { isSessionFresh } from '@/lib/auth/session-age'
-import { appLoginUrl, checkAppSession, type AppSessionCheck } from '@/lib/sources/session'
+import { checkAppSession, type AppSessionCheck } from '@/lib/sources/session'
 import { sameOriginRedirect } from '@/lib/auth/redirects'
 import type { SourceOfType } from '@/lib/sources/config'
 import type { LoginRequestParams } from '@/lib/login/request'
@@ -74,12 +76,7 @@ export async function LoginScreen({ server, serverKey, query }: { server: McpSer
         </>
       )}
 
-      <form action={cancelAction} className="mt-3">
-        <Hidden {...params} />
-        <button type="submit" className={buttonQuiet}>
-          Cancel
-        </button>
-      </form>
+      <CancelForm params={params} />
     </Card>
   )
 }
@@ -115,12 +112,7 @@ function ContinueAs({ params, person, served }: { params: LoginRequestParams; pe
         <Hidden {...params} served={served} />
         <ArmedButton className={buttonPrimary}>Continue as {person.name || person.email}</ArmedButton>
       </form>
-      <form action={useAnotherAccountAction}>
-        <Hidden {...params} />
-        <button type="submit" className={buttonSecondary}>
-          Use another account
-        </button>
-      </form>
+      <UseAnotherAccountForm params={params} />
     </div>
   )
 }
@@ -214,16 +206,5 @@ function AppSessionChoice({
       </form>
     )
   }
-  return (
-    <div>
-      <a href={appLoginUrl(source, returnTo)} className={buttonSecondary}>
-        Sign in with {source.name}
-      </a>
-      {check.outcome === 'failed' ? (
-        <p data-testid="source-notice" className="mt-1 text-xs text-amber-800">
-          {source.name} did not answer just now; if you are already signed in there, try reloading this page.
-        </p>
-      ) : null}
-    </div>
-  )
+  return <AppSignInLink source={source} returnTo={returnTo} failed={check.outcome === 'failed'} />
 }

@@ -1,6 +1,7 @@
-import { appLoginUrl, type AppSessionCheck } from '@/lib/sources/session'
+import type { AppSessionCheck } from '@/lib/sources/session'
 import type { SourceOfType } from '@/lib/sources/config'
-import { buttonPrimary, buttonSecondary } from '../../ui'
+import { buttonPrimary } from '../../ui'
+import { AppSignInLink } from '../../app-session-link'
 import { adminAppSessionAction } from '../actions'
 
 /**
@@ -28,16 +29,5 @@ export function AdminAppSessionChoice({
       </form>
     )
   }
-  return (
-    <div>
-      <a href={appLoginUrl(source, returnTo)} className={buttonSecondary}>
-        Sign in with {source.name}
-      </a>
-      {check.outcome === 'failed' ? (
-        <p data-testid="source-notice" className="mt-1 text-xs text-amber-800">
-          {source.name} did not answer just now; if you are already signed in there, try reloading this page.
-        </p>
-      ) : null}
-    </div>
-  )
+  return <AppSignInLink source={source} returnTo={returnTo} failed={check.outcome === 'failed'} />
 }

@@ -5,9 +5,8 @@ import { readPending } from '@/lib/login/cookie'
 import { checkState, type LoginRequestParams } from '@/lib/login/request'
 import { PROBLEMS } from '@/lib/login/problems'
 import { bindingOf, findServer } from '@/lib/servers'
-import { Card, Heading, buttonQuiet, buttonSecondary } from '../../../ui'
-import { cancelAction, useAnotherAccountAction } from '../../actions'
-import { Hidden } from '../../hidden'
+import { Card, Heading } from '../../../ui'
+import { CancelForm, UseAnotherAccountForm } from '../../request-forms'
 
 /**
  * Who was refused, and on which server, named only to the browser the request is bound to (its
@@ -36,18 +35,8 @@ export async function DeniedView({ params }: { params: LoginRequestParams }) {
       <p data-testid="problem-message" className="mt-3 text-sm leading-6 text-slate-700">
         {PROBLEMS.access_denied.message}
       </p>
-      <form action={useAnotherAccountAction} className="mt-6">
-        <Hidden {...params} />
-        <button type="submit" className={buttonSecondary}>
-          Use another account
-        </button>
-      </form>
-      <form action={cancelAction} className="mt-3">
-        <Hidden {...params} />
-        <button type="submit" className={buttonQuiet}>
-          Cancel
-        </button>
-      </form>
+      <UseAnotherAccountForm params={params} className="mt-6" />
+      <CancelForm params={params} />
       <p className="mt-6 text-xs text-slate-500">
         Reference: <code data-testid="problem-code">access_denied</code>
       </p>
