@@ -163,6 +163,14 @@ test.describe('leakage and headers', () => {
         expect(cookie).not.toMatch(/; Domain=/i)
       }
       expect(cookies.filter((value) => /^(__Secure-)?authjs\./.test(value))).toEqual([])
+
+      // The login page looks for the session under its __Host- name before asking Auth.js for it.
+      const session = cookies.find((value) => value.startsWith('__Host-authjs.session-token='))!.split(';')[0]!
+      const next = await createLoginRequest()
+      const query = new URLSearchParams({ login_request_id: next.loginRequestId, state: next.state })
+      const page = await request.get(`${bridge.url}/login?${query}`, { headers: { cookie: session } })
+      expect(page.status()).toBe(200)
+      expect(await page.text()).toContain('You are signed in as')
     })
   })
 })

@@ -3,7 +3,7 @@ import { redirect } from 'next/navigation'
 import { getEnv } from '@/lib/env'
 import { problemPath } from '@/lib/login/problems'
 import { receiveLoginRequest } from '@/lib/login/receive'
-import { auth } from '@/lib/auth/config'
+import { sessionIfAny } from '@/lib/auth/config'
 import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
 import { Card, Heading, buttonPrimary, buttonSecondary } from '../ui'
 import { AppSignInLink } from '../app-session-link'
@@ -40,7 +40,7 @@ export async function LoginScreen({ server, serverKey, query }: { server: McpSer
   const reception = await receiveLoginRequest(params, server, arrival)
   if (!reception.ok) redirect(problemPath(reception.problem, reception.problem === 'database_unavailable' ? params : undefined))
 
-  const session = await auth()
+  const session = await sessionIfAny()
   const served = servedAtToken(env.SESSION_SECRET, params.loginRequestId)
   const sessionSource = findSource(session?.source)
   // The bridge's own session; a company-app session is asked afresh below instead.

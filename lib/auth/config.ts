@@ -1,4 +1,5 @@
 import 'server-only'
+import { cookies } from 'next/headers'
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth'
 import { getEnv } from '../env'
 import { logEvent } from '../server/log'
@@ -95,16 +96,32 @@ const rememberIdentity: NonNullable<Callbacks['jwt']> = ({ token, user, account,
  * token: a sibling subdomain could otherwise plant a `Domain=` session or OAuth state cookie.
  */
 function hostOnlyCookies(): NextAuthConfig['cookies'] {
-  const names = {
-    sessionToken: 'session-token',
-    callbackUrl: 'callback-url',
-    csrfToken: 'csrf-token',
-    pkceCodeVerifier: 'pkce.code_verifier',
-    state: 'state',
-    nonce: 'nonce',
-    webauthnChallenge: 'challenge',
-  } as const
-  return Object.fromEntries(Object.entries(names).map(([key, name]) => [key, { name: `__Host-authjs.${name}` }]))
+  return Object.fromEntries(Object.entries(AUTH_COOKIES).map(([key, name]) => [key, { name: `__Host-authjs.${name}` }]))
+}
+
+const AUTH_COOKIES = {
+  sessionToken: 'session-token',
+  callbackUrl: 'callback-url',
+  csrfToken: 'csrf-token',
+  pkceCodeVerifier: 'pkce.code_verifier',
+  state: 'state',
+  nonce: 'nonce',
+  webauthnChallenge: 'challenge',
+} as const
+
+/** The name of the session cookie (or the prefix of its chunks, `.0`, `.1`...): as hostOnlyCookies sets it on https. */
+function sessionCookieName(secure: boolean): string {
+  return secure ? `__Host-authjs.${AUTH_COOKIES.sessionToken}` : `authjs.${AUTH_COOKIES.sessionToken}`
+}
+
+/**
+ * The bridge's session for a page every login request opens: a browser that sends no session
+ * cookie has none, so Auth.js is not asked (its session check is a whole internal request).
+ */
+export async function sessionIfAny() {
+  const name = sessionCookieName(getEnv().secure)
+  const sent = (await cookies()).getAll().some((cookie) => cookie.name === name || cookie.name.startsWith(`${name}.`))
+  return sent ? auth() : null
 }
 
 function buildConfig(): NextAuthConfig {
@@ -138,7 +155,11 @@ function buildConfig(): NextAuthConfig {
   }
 }
 
-export const { handlers, auth, signIn, signOut } = NextAuth(() => buildConfig())
+// The configuration depends only on the environment, which is read once per process (lib/env.ts):
+// it is built on first use (not at build time, when there is no environment) and then reused,
+// instead of rebuilt for every request that asks Auth.js anything.
+let config: NextAuthConfig | undefined
+export const { handlers, auth, signIn, signOut } = NextAuth(() => (config ??= buildConfig()))
 
 export type CredentialSignIn =
   | { outcome: 'signed_in'; identity: MappedIdentity; signedInAt: number }
