@@ -90,7 +90,9 @@ export function sqliteFile(bench: Bench, name: string): string {
 export async function startBridge(bench: Bench, port: number, env: Record<string, string>, onSpawn?: (pid: number) => void, pollMs = 200) {
   // BENCH_CPU_PROF_DIR: the server writes a V8 CPU profile there when it stops (read it with bench/profile-summary.ts).
   const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF_DIR)}`] : []
-  const args = [...profile, 'node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', 'localhost']
+  // BENCH_NODE_FLAGS: V8 and Node.js flags for the server (e.g. --max-semi-space-size=64), to measure a tuning.
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)
+  const args = [...flags, ...profile, 'node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', 'localhost']
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   if (child.pid === undefined) throw new Error('could not spawn next start')
   onSpawn?.(child.pid)
@@ -247,6 +249,13 @@ export function cpuTimeMs(pid: number, ticksPerSecond = 100): number {
   // The command name may contain spaces: fields are counted after its closing parenthesis.
   const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ') ?? []
   return ((Number(fields[11] ?? NaN) + Number(fields[12] ?? NaN)) * 1000) / ticksPerSecond
+}
+
+/** System (kernel) CPU time of a process in milliseconds, from /proc/<pid>/stat; NaN once it is gone. */
+export function systemCpuMs(pid: number, ticksPerSecond = 100): number {
+  const stat = proc(`${pid}/stat`)
+  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ') ?? []
+  return (Number(fields[12] ?? NaN) * 1000) / ticksPerSecond
 }
 
 /** Direct children of a process (Linux, CONFIG_PROC_CHILDREN); empty when unknown. */

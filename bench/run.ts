@@ -13,6 +13,7 @@ const SCENARIOS: Record<string, [command: string, load: () => Promise<{ default:
   load: ['npm run bench:load', () => import('./scenarios/load')],
   ready: ['npm run bench:ready', () => import('./scenarios/ready')],
   servers: ['npm run bench:servers', () => import('./scenarios/servers')],
+  cpu: ['npm run bench:cpu', () => import('./scenarios/cpu')],
 }
 
 const stops: Array<() => Promise<void>> = []

@@ -127,6 +127,11 @@ async function runPhase(name: PhaseName, server: h.Bridge, standInUrl: string, a
     peakRssMb: peak.peakTreeRssMb,
     serverProcesses: 1 + peak.childProcesses,
     serverCpuShare: share(serverCpuMs) / cores,
+    /** The bridge's CPU (all its threads, argon2's included) per login that completed or ended on the retryable page. */
+    serverCpuMsPerLogin: serverCpuMs / Math.max(1, completed.length + retryable.length),
+    /** Its main thread's (the event loop's) CPU per such login: the part that bounds the login rate. */
+    mainThreadMsPerLogin:
+      schedBefore && schedAfter ? (schedAfter.runMs - schedBefore.runMs) / Math.max(1, completed.length + retryable.length) : null,
     /** Share of the phase the bridge's main thread (its event loop) spent on a CPU, and runnable but waiting for one. */
     mainThread:
       schedBefore && schedAfter
