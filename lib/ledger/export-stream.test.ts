@@ -179,7 +179,8 @@ describe.skipIf(pgSkipReason !== null)('the ledger export stream when PostgreSQL
     expect(ended.rows).toEqual([{ ended: true }])
     // pg-cursor alone would wait forever for the server's answer to closing the cursor.
     const hung = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the download hung')), 5000).unref())
-    await expect(Promise.race([readRest(reader), hung])).rejects.toThrow(/terminating connection/)
+    // The server's own notice, or the socket failing under the next read's write when it came first.
+    await expect(Promise.race([readRest(reader), hung])).rejects.toThrow(/terminating connection|write EPIPE|ECONNRESET/)
     expect(await holdConnections(handle.db, POSTGRES_POOL_MAX)).toBe(POSTGRES_POOL_MAX)
   })
 })
