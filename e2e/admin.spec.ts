@@ -83,8 +83,15 @@ test.describe('the admin area', () => {
 
     await adminPage.getByRole('link', { name: loginRequestId }).click()
     await expect(adminPage.getByTestId('auth-request-id')).toHaveText(received!.authRequestId!)
+    await expect(adminPage.getByTestId('auth-methods')).toHaveText('pwd (password)')
     const claims = JSON.parse((await adminPage.getByTestId('claims').textContent())!)
-    expect(claims).toEqual({ sub: received?.user?.sub, email: user.email, emailVerified: false, name: user.name })
+    expect(claims).toEqual({
+      sub: received?.user?.sub,
+      email: user.email,
+      emailVerified: false,
+      name: user.name,
+      customAttributes: { amr: ['pwd'] },
+    })
     await expect(adminPage.getByTestId('ledger-event')).toHaveCount(4)
   })
 
@@ -118,7 +125,7 @@ test.describe('the admin area', () => {
     expect(csv.headers()['content-disposition']).toMatch(/^attachment; filename="federated-logins-.*\.csv"$/)
     const lines = (await csv.text()).trimEnd().split('\r\n')
     expect(lines[0]).toBe(
-      'login_request_id,status,server,created_at,signed_in_at,submitted_at,finished_at,identity_source,user_email,user_sub,auth_request_id,error_code,error_message,ip,user_agent,claims',
+      'login_request_id,status,server,created_at,signed_in_at,submitted_at,finished_at,identity_source,user_email,user_sub,auth_request_id,error_code,error_message,ip,user_agent,claims,auth_methods',
     )
     expect(lines.slice(1).map((line) => line.split(',').slice(0, 2))).toEqual([
       [`"${completed.loginRequestId}"`, '"completed"'],

@@ -34,11 +34,12 @@ test.describe("the company's credential API (http source)", () => {
       groups: ['support', 'mcp-users'],
       organizationExternalId: 'org_company',
       organizationExternalName: 'Company Inc',
-      customAttributes: { department: 'Support', costCenter: 'CC-42' },
+      // The API said nothing of how: the bridge took a password (amr pwd).
+      customAttributes: { department: 'Support', costCenter: 'CC-42', amr: ['pwd'] },
     }
     expect((await readLoginRequest(request.loginRequestId))?.user).toEqual(asReceivedByScalekit(claims))
     const row = await ledgerRow(request.loginRequestId)
-    expect(row).toMatchObject({ status: 'completed', identity_source: 'corp', user_sub: 'emp-1001' })
+    expect(row).toMatchObject({ status: 'completed', identity_source: 'corp', user_sub: 'emp-1001', auth_methods: 'pwd' })
     expect(JSON.parse(row!.claims!)).toEqual(claims)
 
     const calls = await companyApiCalls()

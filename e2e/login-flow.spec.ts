@@ -21,7 +21,8 @@ test.describe('the login flow', () => {
 
     const received = await readLoginRequest(request.loginRequestId)
     expect(received?.userDetailsCalls).toBe(1)
-    expect(received?.user).toMatchObject({ email: user.email, name: user.name, emailVerified: false })
+    // How the person signed in travels with the claims (RFC 8176: pwd, a password), for the MCP server to insist on more.
+    expect(received?.user).toMatchObject({ email: user.email, name: user.name, emailVerified: false, customAttributes: { amr: ['pwd'] } })
     expect(String(received?.user?.sub)).toMatch(/^[0-9a-f-]{36}$/)
 
     const row = await ledgerRow(request.loginRequestId)
@@ -31,9 +32,16 @@ test.describe('the login flow', () => {
       user_email: user.email,
       user_sub: received?.user?.sub,
       auth_request_id: received?.authRequestId,
+      auth_methods: 'pwd',
       error_code: null,
     })
-    expect(JSON.parse(row!.claims!)).toEqual({ sub: received?.user?.sub, email: user.email, emailVerified: false, name: user.name })
+    expect(JSON.parse(row!.claims!)).toEqual({
+      sub: received?.user?.sub,
+      email: user.email,
+      emailVerified: false,
+      name: user.name,
+      customAttributes: { amr: ['pwd'] },
+    })
     expect(row!.state_hash).not.toContain(request.state)
     expect(['127.0.0.1', '::1']).toContain(row!.ip)
     expect(row!.user_agent).toContain('Chrome')

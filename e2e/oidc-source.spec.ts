@@ -33,7 +33,8 @@ const adaClaims = {
   groups: ['engineering', 'mcp-users'],
   organizationExternalId: 'org_acme',
   organizationExternalName: 'Acme Corp',
-  customAttributes: { department: 'R&D' },
+  // The IdP's ID token says how Ada signed in there (amr, acr); the bridge passes it on.
+  customAttributes: { department: 'R&D', amr: ['pwd', 'otp'], acr: 'urn:acme:loa:2' },
 }
 
 test.describe('an upstream OpenID Connect IdP (oidc source)', () => {
@@ -68,7 +69,13 @@ test.describe('an upstream OpenID Connect IdP (oidc source)', () => {
     expect(received?.userDetailsCalls).toBe(1)
     expect(received?.user).toEqual(asReceivedByScalekit(adaClaims))
     const row = await ledgerRow(request.loginRequestId)
-    expect(row).toMatchObject({ status: 'completed', identity_source: 'acme', user_sub: 'acme|idp-user-ada', user_email: 'ada@acme.test' })
+    expect(row).toMatchObject({
+      status: 'completed',
+      identity_source: 'acme',
+      user_sub: 'acme|idp-user-ada',
+      user_email: 'ada@acme.test',
+      auth_methods: 'pwd otp',
+    })
     expect(JSON.parse(row!.claims!)).toEqual(adaClaims)
     expect(await ledgerEvents(request.loginRequestId)).toEqual(['received', 'signed_in', 'submitted', 'completed'])
 

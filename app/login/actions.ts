@@ -152,7 +152,9 @@ export async function continueAction(form: FormData): Promise<void> {
   let identity: MappedIdentity | undefined
   try {
     const user = await findUserById(await getDb(), session.user?.id ?? '')
-    if (user && !user.disabled) identity = localIdentity(source.id, user)
+    // Still the methods of the sign-in this session came from: continuing proves nothing more.
+    const amr = session.identity.ok ? session.identity.profile.amr : undefined
+    if (user && !user.disabled) identity = localIdentity(source.id, user, amr)
   } catch {
     redirect(problemPath('database_unavailable', params))
   }

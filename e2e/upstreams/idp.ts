@@ -111,7 +111,8 @@ const ID_TOKEN_FAULTS: readonly IdTokenFault[] = [
 ]
 
 const CLAIMS_BY_SCOPE = {
-  openid: ['sub'],
+  // With the subject, how and how strongly the person signed in, as an IdP with a second factor says.
+  openid: ['sub', 'acr', 'amr'],
   email: ['email', 'email_verified'],
   profile: ['name', 'given_name', 'family_name', 'locale', 'picture', 'preferred_username'],
   groups: ['groups'],
@@ -381,7 +382,9 @@ async function handleInteraction(
   if (action === 'login') {
     const user = findUserByCredentials(form.get('username') ?? '', form.get('password') ?? '')
     if (!user) return renderLoginPage(res, uid, { error: 'Wrong username or password', username: form.get('username') ?? '' })
-    return provider.interactionFinished(req, res, { login: { accountId: user.claims.sub } }, { mergeWithLastSubmission: false })
+    // As an IdP with a second factor would: the ID token says how (amr) and how strongly (acr).
+    const login = { accountId: user.claims.sub, amr: ['pwd', 'otp'], acr: 'urn:acme:loa:2' }
+    return provider.interactionFinished(req, res, { login }, { mergeWithLastSubmission: false })
   }
   const result: InteractionResults =
     form.get('decision') === 'allow'

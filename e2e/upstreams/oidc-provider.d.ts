@@ -45,7 +45,9 @@ declare module 'oidc-provider' {
   }
 
   export type InteractionResults =
-    { login: { accountId: string } } | { consent: { grantId?: string } } | { error: string; error_description?: string }
+    | { login: { accountId: string; amr?: string[]; acr?: string } }
+    | { consent: { grantId?: string } }
+    | { error: string; error_description?: string }
 
   export interface ClientMetadata {
     client_id: string

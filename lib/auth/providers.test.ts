@@ -57,4 +57,15 @@ describe('a local user as an identity', () => {
     const broken = await scalekitUser('eli@example.com')
     expect(broken.sent).toEqual(plain.sent)
   })
+
+  it('says how the person signed in when told (a password: pwd), in the identity and in customAttributes.amr', async () => {
+    const user = await addUser(handle.db, { email: 'fay@example.com', name: 'Fay', password: 'correct horse' })
+    const identity = localIdentity('local', (await findUserByEmail(handle.db, 'fay@example.com'))!, ['pwd'])
+    if (!identity.ok) throw new Error('expected an identity')
+    expect(identity.profile.amr).toEqual(['pwd'])
+    expect(toScalekitUser(identity.profile, { namespaceSubjects: false })).toEqual({
+      ok: true,
+      user: { sub: user.id, email: 'fay@example.com', emailVerified: false, name: 'Fay', customAttributes: { amr: ['pwd'] } },
+    })
+  })
 })

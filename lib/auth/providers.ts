@@ -29,7 +29,8 @@ function passwordCheckSlots() {
 // and app session as Credentials providers, each upstream IdP as an OpenID Connect provider.
 
 /** A local user as an identity; empty group and role lists are left out of the claims. */
-export function localIdentity(source: string, user: User): MappedIdentity {
+/** The local directory's person; `amr` says how they proved it (['pwd'] for a password). */
+export function localIdentity(source: string, user: User, amr?: string[]): MappedIdentity {
   const groups = userGroups(user)
   const roles = userRoles(user)
   return {
@@ -42,8 +43,16 @@ export function localIdentity(source: string, user: User): MappedIdentity {
       name: user.name,
       ...(groups.length ? { groups } : {}),
       ...(roles.length ? { roles } : {}),
+      ...(amr?.length ? { amr } : {}),
     },
   }
+}
+
+/** The bridge took a password: `pwd` joins whatever methods the source itself reported. */
+function withPassword(identity: MappedIdentity): MappedIdentity {
+  if (!identity.ok) return identity
+  const amr = [...new Set(['pwd', ...(identity.profile.amr ?? [])])]
+  return { ok: true, profile: { ...identity.profile, amr } }
 }
 
 function signedInUser(identity: MappedIdentity) {
@@ -111,14 +120,14 @@ export function providerFor(source: IdentitySource): Provider {
         const db = await getDb()
         const user = await passwordCheckSlots().run(() => verifyCredentials(db, email, password))
         if (!user) throw new CredentialsSignin()
-        return localIdentity(source.id, user)
+        return localIdentity(source.id, user, ['pwd'])
       })
     case 'http':
       return emailPasswordProvider(source, async (email, password) => {
         const check = await checkCredentials(source, email, password)
         if (check.outcome === 'refused') throw new CredentialsSignin()
         if (check.outcome === 'failed') throw new SourceUnavailable(check.failure)
-        return check.identity
+        return withPassword(check.identity)
       })
     case 'session':
       return Credentials({

@@ -38,6 +38,8 @@ export interface LoginRequestsTable {
   identity_source: string | null
   user_sub: string | null
   user_email: string | null
+  /** RFC 8176 method references of the sign-in, space-separated ("pwd otp"); null when unknown. */
+  auth_methods: string | null
   auth_request_id: string | null
   error_code: string | null
   error_message: string | null

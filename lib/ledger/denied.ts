@@ -2,6 +2,7 @@ import 'server-only'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { recordLoginEvent } from './record'
+import { authMethodsColumn, type Claimant } from './claim'
 
 /**
  * The person who signed in may not use this server: the row says who and which rule failed, and
@@ -10,7 +11,7 @@ import { recordLoginEvent } from './record'
 export async function recordLoginDenied(
   db: Kysely<Database>,
   loginRequestId: string,
-  denial: { source: string; sub: string; email: string; rule: string; signedInAt: number },
+  denial: Claimant & { rule: string },
   now = Date.now(),
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -23,6 +24,7 @@ export async function recordLoginDenied(
         identity_source: denial.source,
         user_sub: denial.sub,
         user_email: denial.email,
+        auth_methods: authMethodsColumn(denial.amr),
         error_code: 'denied',
         error_message: denial.rule.slice(0, 500),
       })

@@ -11,6 +11,7 @@ const row: ExportRow = {
   finishedAt: Date.UTC(2026, 10, 23, 12, 0, 1),
   expiresAt: Date.UTC(2026, 10, 23, 12, 10, 0),
   identitySource: 'local',
+  authMethods: 'pwd otp',
   userEmail: 'a@example.test',
   userSub: 'u1',
   authRequestId: null,
@@ -45,7 +46,7 @@ describe('the ledger export', () => {
   it('writes one CSV line and one JSON line per row, in the header order', () => {
     expect(CSV_HEADER.split(',').slice(0, 3)).toEqual(['login_request_id', 'status', 'server'])
     expect(csvLine(row)).toBe(
-      '"lri_1","failed","billing","2026-11-23T12:00:00.000Z","","","2026-11-23T12:00:01.000Z","local","a@example.test","u1","","scalekit_rejected_user","InvalidArgument: ""sub"", bad\nvalue","127.0.0.1","Mozilla/5.0 (X11, Linux)","{""sub"":""u1"",""email"":""a@example.test""}"\r\n',
+      '"lri_1","failed","billing","2026-11-23T12:00:00.000Z","","","2026-11-23T12:00:01.000Z","local","a@example.test","u1","","scalekit_rejected_user","InvalidArgument: ""sub"", bad\nvalue","127.0.0.1","Mozilla/5.0 (X11, Linux)","{""sub"":""u1"",""email"":""a@example.test""}","pwd otp"\r\n',
     )
     expect(JSON.parse(jsonLine(row))).toEqual({
       login_request_id: 'lri_1',
@@ -56,6 +57,7 @@ describe('the ledger export', () => {
       submitted_at: null,
       finished_at: '2026-11-23T12:00:01.000Z',
       identity_source: 'local',
+      auth_methods: 'pwd otp',
       user_email: 'a@example.test',
       user_sub: 'u1',
       auth_request_id: null,

@@ -19,6 +19,8 @@ const COLUMNS = [
   ['ip', (r: ExportRow) => r.ip],
   ['user_agent', (r: ExportRow) => r.userAgent],
   ['claims', (r: ExportRow) => (r.claims === null ? null : JSON.stringify(r.claims))],
+  // Added after the first release: last, so that readers of the earlier columns by position go on working.
+  ['auth_methods', (r: ExportRow) => r.authMethods],
 ] as const
 
 export type ExportRow = LedgerListItem & { claims: unknown | null }

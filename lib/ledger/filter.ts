@@ -41,6 +41,8 @@ export interface LedgerListItem {
   finishedAt: number | null
   expiresAt: number
   identitySource: string | null
+  /** RFC 8176 method references of the sign-in, space-separated. */
+  authMethods: string | null
   userEmail: string | null
   userSub: string | null
   authRequestId: string | null
@@ -94,6 +96,7 @@ export const LIST_COLUMNS = [
   'finished_at',
   'expires_at',
   'identity_source',
+  'auth_methods',
   'user_email',
   'user_sub',
   'auth_request_id',
@@ -137,6 +140,7 @@ export function toItem(row: ListRow, now: number): LedgerListItem {
     finishedAt: row.finished_at,
     expiresAt: row.expires_at,
     identitySource: row.identity_source,
+    authMethods: row.auth_methods,
     userEmail: row.user_email,
     userSub: row.user_sub,
     authRequestId: row.auth_request_id,

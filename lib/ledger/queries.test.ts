@@ -207,6 +207,7 @@ for (const engine of engines) {
           finishedAt: null,
           expiresAt: NOW - 4 * HOUR + 10 * 60 * 1000,
           identitySource: null,
+          authMethods: null,
           userEmail: null,
           userSub: null,
           authRequestId: null,

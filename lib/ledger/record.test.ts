@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPostgresForTest, openSqliteForTest, postgresAvailable, type TestDatabase } from '../db/testing'
+import { claimLoginRequest } from './claim'
 import {
-  claimLoginRequest,
   findLoginRequest,
   listLoginEvents,
   recordLoginCompleted,
@@ -41,7 +41,7 @@ for (const engine of engines) {
       ip: '127.0.0.1',
       userAgent: 'vitest',
     })
-    const claimant = { source: 'local', sub: 'u1', email: 'a@x.io', signedInAt: 1_000 }
+    const claimant = { source: 'local', sub: 'u1', email: 'a@x.io', signedInAt: 1_000, amr: ['pwd', 'otp'] }
 
     it('records a login request once, however often the page is loaded', async () => {
       const first = await recordLoginReceived(handle.db, received('lri_once'), 1_000)
@@ -115,6 +115,8 @@ for (const engine of engines) {
       )
       const row = await findLoginRequest(handle.db, 'lri_done')
       expect(row).toMatchObject({ status: 'completed', auth_request_id: 'ar_1', finished_at: 3_000, identity_source: 'local' })
+      // How the person signed in, as the claimant said (RFC 8176 values, space-separated).
+      expect(row!.auth_methods).toBe('pwd otp')
       expect(JSON.parse(row!.claims!)).toEqual({ sub: 'u1', email: 'a@x.io', emailVerified: false })
       expect((await listLoginEvents(handle.db, 'lri_done')).map((e) => e.type)).toEqual(['received', 'signed_in', 'submitted', 'completed'])
       expect(
@@ -196,7 +198,14 @@ for (const engine of engines) {
 
     it('keeps a denied request open for another account, and only for the server it arrived for', async () => {
       await recordLoginReceived(handle.db, { ...received('lri_denied'), serverKey: 'finance' }, 1_000)
-      const denial = { source: 'local', sub: 'u1', email: 'bob@example.com', signedInAt: 1_500, rule: 'not in any of the groups: finance' }
+      const denial = {
+        source: 'local',
+        sub: 'u1',
+        email: 'bob@example.com',
+        signedInAt: 1_500,
+        amr: ['pwd'],
+        rule: 'not in any of the groups: finance',
+      }
       await recordLoginDenied(handle.db, 'lri_denied', denial, 2_000)
       expect(await findLoginRequest(handle.db, 'lri_denied')).toMatchObject({
         status: 'denied',
@@ -204,13 +213,18 @@ for (const engine of engines) {
         user_email: 'bob@example.com',
         error_code: 'denied',
         error_message: 'not in any of the groups: finance',
+        auth_methods: 'pwd',
         finished_at: null,
       })
       const take = (serverKey: string, at: number) =>
         claimLoginRequest(handle.db, { loginRequestId: 'lri_denied', stateHash: 'hash', serverKey }, claimant, at)
       expect(await take('crm', 3_000)).toBe(false)
       expect(await take('finance', 3_000)).toBe(true)
-      expect(await findLoginRequest(handle.db, 'lri_denied')).toMatchObject({ status: 'submitting', user_email: claimant.email })
+      expect(await findLoginRequest(handle.db, 'lri_denied')).toMatchObject({
+        status: 'submitting',
+        user_email: claimant.email,
+        auth_methods: 'pwd otp',
+      })
       // A denial arriving after another account took the request changes nothing.
       await recordLoginDenied(handle.db, 'lri_denied', denial, 4_000)
       expect(await findLoginRequest(handle.db, 'lri_denied')).toMatchObject({ status: 'submitting' })

@@ -60,6 +60,7 @@ export function newLoginRequestRow(input: {
     identity_source: null,
     user_sub: null,
     user_email: null,
+    auth_methods: null,
     auth_request_id: null,
     error_code: null,
     error_message: null,
@@ -107,61 +108,6 @@ export async function recordLoginReceived(db: Db, input: ReceivedLogin, now = Da
 
 export function findLoginRequest(db: Db, loginRequestId: string): Promise<LoginRequestRow | undefined> {
   return db.selectFrom('login_requests').selectAll().where('id', '=', loginRequestId).executeTakeFirst()
-}
-
-/** On a cancel, a denial's reason stays on the row; any other earlier problem is cleared. */
-const keepDenial = {
-  error_code: sql<string | null>`case when status = 'denied' then error_code else null end`,
-  error_message: sql<string | null>`case when status = 'denied' then error_message else null end`,
-}
-
-/** Who is completing the request; absent when the person cancels. */
-export interface Claimant {
-  source: string
-  sub: string
-  email: string
-  signedInAt: number
-}
-
-/**
- * Takes a pending (or denied), unexpired login request for one completion (single use, atomic
- * across instances: a double submit, a replay or a second instance finds nothing left to take),
- * only with the state and for the server it first arrived with: someone who knows only the id
- * cannot use it up with a state of their own, nor through another server.
- */
-export async function claimLoginRequest(
-  db: Db,
-  request: { loginRequestId: string; stateHash: string; serverKey: string },
-  claimant: Claimant | null,
-  now = Date.now(),
-): Promise<boolean> {
-  const { loginRequestId } = request
-  return db.transaction().execute(async (trx) => {
-    const result = await trx
-      .updateTable('login_requests')
-      .set({
-        status: 'submitting',
-        submitted_at: now,
-        updated_at: now,
-        ...(claimant
-          ? { signed_in_at: claimant.signedInAt, identity_source: claimant.source, user_sub: claimant.sub, user_email: claimant.email }
-          : {}),
-        // A cancel after a denial keeps why the request ended: the person was refused, then gave up.
-        ...(claimant ? { error_code: null, error_message: null } : keepDenial),
-      })
-      .where('id', '=', loginRequestId)
-      .where('state_hash', '=', request.stateHash)
-      .where('server_key', '=', request.serverKey)
-      .where('status', 'in', ['pending', 'denied'])
-      .where('expires_at', '>', now)
-      .executeTakeFirst()
-    const claimed = Number(result.numUpdatedRows) === 1
-    if (claimed && claimant) {
-      await recordLoginEvent(trx, loginRequestId, 'signed_in', { source: claimant.source, email: claimant.email }, claimant.signedInAt)
-      await recordLoginEvent(trx, loginRequestId, 'submitted', undefined, now)
-    }
-    return claimed
-  })
 }
 
 /**

@@ -4,14 +4,8 @@ import { getEnv } from '../env'
 import { getDb } from '../db/client'
 import type { Database } from '../db/schema'
 import { checkState, hashState, type LoginRequestParams, type PendingMap } from './request'
-import {
-  claimLoginRequest,
-  findLoginRequest,
-  recordLoginCompleted,
-  recordLoginFailed,
-  recordLoginRejected,
-  type Claimant,
-} from '../ledger/record'
+import { findLoginRequest, recordLoginCompleted, recordLoginFailed, recordLoginRejected } from '../ledger/record'
+import { claimLoginRequest, type Claimant } from '../ledger/claim'
 import { toScalekitUser, type MappedIdentity } from '../sources/claims'
 import { partnerCallbackUrl, updateLoginUserDetails, type LoginUserDetails, type ScalekitOutcome } from '../scalekit/user-details'
 import { earlierSubmissionUnanswered } from '../ledger/submissions'
@@ -172,7 +166,8 @@ export function completeLogin(input: CompletionInput, now = Date.now()): Promise
       })
       return { ok: false, problem: 'invalid_profile' }
     }
-    const claimant = { source, sub: mapped.user.sub, email: mapped.user.email, signedInAt: input.signedInAt }
+    const amr = identity.ok ? identity.profile.amr : undefined
+    const claimant = { source, sub: mapped.user.sub, email: mapped.user.email, signedInAt: input.signedInAt, amr }
     // mapped.ok implies identity.ok: the policy reads the source's own profile (groups, roles, verified email).
     const decision = identity.ok ? decideAccess(bound.server, identity.profile) : { allowed: true as const }
     if (!decision.allowed) return deny(db, params, bound.server, { ...claimant, rule: decision.rule })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { mapClaims, resolveMapping, STANDARD_CLAIMS, toScalekitUser, type IdentityProfile } from './claims'
+import { ClaimsMappingSchema, mapClaims, resolveMapping, STANDARD_CLAIMS, toScalekitUser, type IdentityProfile } from './claims'
 
 const profile: IdentityProfile = {
   source: 'local',
@@ -149,5 +149,44 @@ describe('mapClaims', () => {
     const base = { source: 'idp', subject: 'u1', email: 'a@b.test', emailVerified: false }
     expect(toScalekitUser({ ...base, picture: 'javascript:alert(1)' }, { namespaceSubjects: false }).ok).toBe(false)
     expect(toScalekitUser({ ...base, customAttributes: { blob: 'x'.repeat(5000) } }, { namespaceSubjects: false }).ok).toBe(false)
+  })
+})
+
+describe('how the person signed in (amr, acr)', () => {
+  it("reads an ID token's amr and acr, and leaves malformed ones out without failing the sign-in", () => {
+    const base = { sub: 's1', email: 'a@example.com' }
+    const read = (claims: Record<string, unknown>) => {
+      const mapped = mapClaims('acme', { ...base, ...claims }, STANDARD_CLAIMS)
+      if (!mapped.ok) throw new Error(mapped.issues.join('; '))
+      return { amr: mapped.profile.amr, acr: mapped.profile.acr }
+    }
+    expect(read({ amr: ['pwd', 'otp', 'pwd'], acr: 'urn:example:mfa' })).toEqual({ amr: ['pwd', 'otp'], acr: 'urn:example:mfa' })
+    expect(read({})).toEqual({ amr: undefined, acr: undefined })
+    expect(read({ amr: 'pwd', acr: 2 })).toEqual({ amr: undefined, acr: undefined })
+    expect(read({ amr: ['pwd', 'has space'], acr: 'with space' })).toEqual({ amr: undefined, acr: undefined })
+    expect(read({ amr: [], acr: '' })).toEqual({ amr: undefined, acr: undefined })
+    expect(read({ amr: Array.from({ length: 11 }, (_, i) => `m${i}`) }).amr).toBeUndefined()
+  })
+
+  it('sends them in customAttributes.amr and .acr, over anything of those names the source gave', () => {
+    const mapped = toScalekitUser(
+      { ...profile, amr: ['pwd', 'otp'], acr: 'urn:example:mfa', customAttributes: { team: 'red', amr: ['hwk'] } },
+      { namespaceSubjects: false },
+    )
+    expect(mapped).toEqual({
+      ok: true,
+      user: expect.objectContaining({ customAttributes: { team: 'red', amr: ['pwd', 'otp'], acr: 'urn:example:mfa' } }) as unknown,
+    })
+    const unknown = toScalekitUser({ ...profile, customAttributes: { amr: ['hwk'] } }, { namespaceSubjects: false })
+    expect(unknown.ok && unknown.user.customAttributes).toBeUndefined()
+  })
+
+  it('refuses a mapping that names customAttributes.amr or .acr: the bridge fills them', () => {
+    const result = ClaimsMappingSchema.safeParse({ customAttributes: { amr: 'methods', acr: 'level', team: 'team' } })
+    expect(result.success).toBe(false)
+    expect(result.error?.issues.map((issue) => issue.message)).toEqual([
+      '"amr" is reserved: the bridge fills customAttributes.amr with how the person signed in',
+      '"acr" is reserved: the bridge fills customAttributes.acr with how the person signed in',
+    ])
   })
 })

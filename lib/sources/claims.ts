@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AUTHENTICATION_ATTRIBUTES, readAcr, readAmr, withAuthentication } from './authentication'
 
 // What an identity source knows about a person, and how it becomes Scalekit's User message.
 // External sources (an IdP, the company's credential API, its app session) answer with their own
@@ -24,9 +25,12 @@ export interface IdentityProfile {
   organizationExternalId?: string
   organizationExternalName?: string
   customAttributes?: Record<string, JsonValue>
+  /** How the person authenticated (RFC 8176: pwd, otp, hwk...) and how strongly (acr); lib/sources/authentication.ts. */
+  amr?: string[]
+  acr?: string
 }
 
-type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 
 /** A source's answer after mapping: a profile, or why it cannot become one. */
 export type MappedIdentity = { ok: true; profile: IdentityProfile } | { ok: false; source: string; issues: string[] }
@@ -85,6 +89,12 @@ export const ClaimsMappingSchema = z.strictObject({
       for (const name of Object.keys(attributes)) {
         if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(name)) {
           ctx.addIssue({ code: 'custom', path: [name], message: 'custom attribute names are letters, digits, _ . - (at most 64)' })
+        } else if ((AUTHENTICATION_ATTRIBUTES as readonly string[]).includes(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `"${name}" is reserved: the bridge fills customAttributes.${name} with how the person signed in`,
+          })
         }
       }
     })
@@ -189,6 +199,9 @@ export function mapClaims(source: string, claims: Record<string, unknown>, mappi
   if (issues.length > 0 || !text.sub || !text.email) return { ok: false, source, issues }
 
   const { sub, email, ...rest } = text
+  // The standard claim names, as an ID token carries them; a malformed value is left out, not an error.
+  const amr = readAmr(claims.amr)
+  const acr = readAcr(claims.acr)
   return {
     ok: true,
     profile: {
@@ -199,6 +212,8 @@ export function mapClaims(source: string, claims: Record<string, unknown>, mappi
       ...rest,
       ...lists,
       customAttributes,
+      ...(amr ? { amr } : {}),
+      ...(acr ? { acr } : {}),
     },
   }
 }
@@ -274,7 +289,7 @@ export function toScalekitUser(
     roles: profile.roles?.length ? profile.roles : undefined,
     organizationExternalId: profile.organizationExternalId || undefined,
     organizationExternalName: profile.organizationExternalName || undefined,
-    customAttributes: profile.customAttributes && Object.keys(profile.customAttributes).length ? profile.customAttributes : undefined,
+    customAttributes: withAuthentication(profile),
   }
   const parsed = ScalekitUserSchema.safeParse(candidate)
   if (!parsed.success) {

@@ -4,6 +4,7 @@ import { migration0002 } from './0002-ledger-admin-indexes'
 import { migration0003 } from './0003-sign-in-throttle'
 import { migration0004 } from './0004-ledger-servers'
 import { migration0005 } from './0005-user-groups-and-roles'
+import { migration0006 } from './0006-ledger-auth-methods'
 
 export type Engine = 'sqlite' | 'postgres'
 
@@ -18,6 +19,7 @@ function buildMigrations(engine: Engine): Record<string, Migration> {
     '0003_sign_in_throttle': migration0003(),
     '0004_ledger_servers': migration0004(),
     '0005_user_groups_and_roles': migration0005(),
+    '0006_ledger_auth_methods': migration0006(),
   }
 }
 

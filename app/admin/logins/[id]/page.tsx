@@ -67,6 +67,27 @@ export default async function LoginDetailPage({ params }: { params: Promise<{ id
 }
 
 /** The server's name and key when the key is configured, else the key (a server since removed). */
+/** RFC 8176 method references, each with what it means where it has a common name. */
+const METHODS: Record<string, string> = {
+  pwd: 'password',
+  otp: 'one-time code',
+  hwk: 'hardware-bound key (passkey)',
+  swk: 'software key (synced passkey)',
+  mfa: 'multiple factors',
+  user: 'user presence',
+  pin: 'PIN',
+  fpt: 'fingerprint',
+  face: 'face',
+  sms: 'SMS code',
+}
+
+function describeMethods(methods: string): string {
+  return methods
+    .split(' ')
+    .map((method) => (METHODS[method] ? `${method} (${METHODS[method]})` : method))
+    .join(', ')
+}
+
 function serverLabel(key: string): string {
   const server = getEnv().servers.find((s) => s.key === key)
   return server ? `${server.name} (${key})` : key
@@ -97,6 +118,9 @@ function Summary({ item, server }: { item: LedgerEntry['item']; server: string }
         <Field label="Person">{item.userEmail ?? 'not signed in'}</Field>
         <Field label="Subject (sub)">{item.userSub ?? ''}</Field>
         <Field label="Identity source">{item.identitySource ?? ''}</Field>
+        <Field label="Sign-in methods (amr)" testId="auth-methods">
+          {item.authMethods ? describeMethods(item.authMethods) : ''}
+        </Field>
         <Field label="Scalekit authRequestId" testId="auth-request-id">
           {item.authRequestId ?? ''}
         </Field>
