@@ -58,6 +58,7 @@ test.describe('an upstream OpenID Connect IdP (oidc source)', () => {
     expect(query.get('code_challenge_method')).toBe('S256')
     expect(query.get('state')).toBeTruthy()
     expect(query.get('nonce')).toBeTruthy()
+    expect(query.get('prompt')).toBeNull()
 
     const idp = new IdpPages(page)
     await idp.signIn(IDP_USERS.ada)
@@ -86,7 +87,17 @@ test.describe('an upstream OpenID Connect IdP (oidc source)', () => {
     await loginPage.useAnotherAccount.click()
     await expect(page).toHaveURL(loginUrlOn(bridge, next))
     await expect(loginPage.continueAs('Ada Lovelace')).toHaveCount(0)
-    await expect(page.getByRole('button', { name: 'Sign in with Acme IdP' })).toBeVisible()
+
+    // The IdP's own session still knows Ada: the bridge asks it for a fresh sign-in, so Grace can use hers.
+    const again = page.waitForRequest((r) => r.url().startsWith(`${IDP_ISSUER}/auth?`))
+    await page.getByRole('button', { name: 'Sign in with Acme IdP' }).click()
+    expect(new URL((await again).url()).searchParams.get('prompt')).toBe('login')
+    await idp.signIn(IDP_USERS.grace)
+    await idp.allow()
+    await expect(page.getByText(`login request ${next.loginRequestId} completed`)).toBeVisible()
+    expect((await readLoginRequest(next.loginRequestId))?.user?.email).toBe('grace@acme.test')
+    // Asked once: the mark is gone with the sign-in it was for.
+    expect((await page.context().cookies()).map((cookie) => cookie.name)).not.toContain('byoa_fresh')
   })
 
   test('"Continue as" after an IdP sign-in completes the next login request with the same claims', async ({ page, loginPage }) => {

@@ -14,6 +14,7 @@ import { cancelLogin, completeLogin, rejectCrossSite, type CompletionResult } fr
 import { problemPath, type ProblemCode } from '@/lib/login/problems'
 import { isSameOriginPost } from '@/lib/server/headers'
 import { recordSourceFailure, startIdpSignIn } from '@/lib/auth/idp-sign-in'
+import { askForFreshIdpSignIn } from '@/lib/login/idp-round-trip'
 import { problemForFailure } from '@/lib/auth/errors'
 import { readCredentialFields } from '@/lib/auth/credentials-input'
 import { isSessionFresh } from '@/lib/auth/session-age'
@@ -162,8 +163,11 @@ export async function continueAction(form: FormData): Promise<void> {
   return complete(params, identity, signedInAt)
 }
 
+/** Signs out of the bridge; after an IdP sign-in, the next one there asks the person to sign in afresh. */
 export async function useAnotherAccountAction(form: FormData): Promise<void> {
   const params = await readRequest(form)
+  const left = findSource((await auth())?.source)
+  if (left?.type === 'oidc') await askForFreshIdpSignIn(left.id)
   await signOut({ redirect: false })
   redirect(loginPath(params))
 }

@@ -9,7 +9,14 @@ import { recordSignInFailed } from '../ledger/record'
 import { errorText, fingerprint, logEvent } from '../server/log'
 import type { ProblemCode } from '../login/problems'
 import type { LoginRequestParams } from '../login/request'
-import { beginSourceIntent, endSourceIntent, readSourceIntent, resumePath } from '../login/idp-round-trip'
+import {
+  beginSourceIntent,
+  endFreshIdpSignIn,
+  endSourceIntent,
+  readSourceIntent,
+  resumePath,
+  wantsFreshIdpSignIn,
+} from '../login/idp-round-trip'
 import { problemPath } from '../login/problems'
 import { adminProblemFor, adminProblemPath } from '../admin/problems'
 import { beginAdminSignIn, endAdminSignIn, readAdminSignIn } from '../admin/sign-in-intent'
@@ -43,9 +50,10 @@ function isSourceErrorPage(location: string): boolean {
 
 export type IdpStart = { ok: true; location: string } | { ok: false; problem: ProblemCode; detail: string }
 
-/** Builds the IdP's authorization URL (discovery, PKCE, state, nonce) with Auth.js. */
-async function leaveForIdp(source: SourceOfType<'oidc'>, redirectTo: string): Promise<IdpStart> {
-  const { value, thrown, captured } = await withSignInCapture(() => signIn(source.id, { redirectTo, redirect: false }))
+/** Builds the IdP's authorization URL (discovery, PKCE, state, nonce) with Auth.js; `fresh` adds prompt=login. */
+async function leaveForIdp(source: SourceOfType<'oidc'>, redirectTo: string, fresh = false): Promise<IdpStart> {
+  const authorization = fresh ? { prompt: 'login' } : undefined
+  const { value, thrown, captured } = await withSignInCapture(() => signIn(source.id, { redirectTo, redirect: false }, authorization))
   const failure = thrown ?? captured.error
   if (failure !== undefined || typeof value !== 'string' || isSourceErrorPage(value)) {
     return { ok: false, ...classifyIdpError(failure) }
@@ -56,7 +64,11 @@ async function leaveForIdp(source: SourceOfType<'oidc'>, redirectTo: string): Pr
 /** Leaves for the IdP from a login request, remembering where to come back to. */
 export async function startIdpSignIn(params: LoginRequestParams, source: SourceOfType<'oidc'>): Promise<IdpStart> {
   const intent = await beginSourceIntent(params, source.id)
-  return leaveForIdp(source, resumePath(intent))
+  // After "Use another account", the IdP must not hand back the account just left.
+  const fresh = await wantsFreshIdpSignIn(source.id)
+  const started = await leaveForIdp(source, resumePath(intent), fresh)
+  if (started.ok && fresh) await endFreshIdpSignIn()
+  return started
 }
 
 /**

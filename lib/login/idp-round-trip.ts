@@ -64,3 +64,32 @@ export async function endSourceIntent(): Promise<void> {
 export function resumePath(intent: SourceIntent): string {
   return `/login/resume?${new URLSearchParams({ login_request_id: intent.params.loginRequestId, intent: intent.id })}`
 }
+
+// "Use another account" after a sign-in at an IdP: the next sign-in there asks the IdP to sign the
+// person in afresh (prompt=login) instead of letting its own session bring back the same account.
+// Only the source id is kept, in a plain cookie: a forged one can do no more than make the IdP ask.
+
+function freshCookieName(secure: boolean): string {
+  return secure ? '__Host-byoa_fresh' : 'byoa_fresh'
+}
+
+export async function askForFreshIdpSignIn(source: string): Promise<void> {
+  const env = getEnv()
+  ;(await cookies()).set(freshCookieName(env.secure), source, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: env.secure,
+    path: '/',
+    maxAge: sealTtlFor(env.LOGIN_REQUEST_TTL_SECONDS),
+  })
+}
+
+/** Whether the next sign-in at `source` must ask the person to sign in afresh. */
+export async function wantsFreshIdpSignIn(source: string): Promise<boolean> {
+  return (await cookies()).get(freshCookieName(getEnv().secure))?.value === source
+}
+
+export async function endFreshIdpSignIn(): Promise<void> {
+  const env = getEnv()
+  ;(await cookies()).delete({ name: freshCookieName(env.secure), path: '/', secure: env.secure, httpOnly: true, sameSite: 'lax' })
+}
