@@ -66,7 +66,6 @@ export default async function LoginDetailPage({ params }: { params: Promise<{ id
   )
 }
 
-/** The server's name and key when the key is configured, else the key (a server since removed). */
 /** RFC 8176 method references, each with what it means where it has a common name. */
 const METHODS: Record<string, string> = {
   pwd: 'password',
@@ -88,6 +87,7 @@ function describeMethods(methods: string): string {
     .join(', ')
 }
 
+/** The server's name and key when the key is configured, else the key (a server since removed). */
 function serverLabel(key: string): string {
   const server = getEnv().servers.find((s) => s.key === key)
   return server ? `${server.name} (${key})` : key
