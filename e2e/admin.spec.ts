@@ -165,7 +165,7 @@ test.describe('the admin area', () => {
       { 'x-middleware-subrequest': 'middleware:middleware:middleware:middleware:middleware' },
     ]
     for (const headers of variants) {
-      for (const path of ['/admin', '/admin/logins/lri_anything', '/admin/export?format=csv']) {
+      for (const path of ['/admin', '/admin/logins/lri_anything', '/admin/export?format=csv', '/admin/users']) {
         const response = await page.request.get(path, { headers, maxRedirects: 0 })
         expect([303, 307]).toContain(response.status())
         expect(new URL(response.headers().location!, 'http://localhost').pathname).toBe('/admin/sign-in')
@@ -183,10 +183,12 @@ test.describe('the admin area', () => {
     await expect(page.getByTestId('forbidden')).toBeVisible()
     const variants: Array<Record<string, string>> = [{}, { 'x-middleware-subrequest': 'proxy:proxy:proxy:proxy:proxy' }]
     for (const headers of variants) {
-      for (const path of ['/admin', '/admin/logins/lri_anything', '/admin/export?format=csv']) {
+      for (const path of ['/admin', '/admin/logins/lri_anything', '/admin/export?format=csv', '/admin/users?q=%40']) {
         const response = await page.request.get(path, { headers, maxRedirects: 0 })
         expect(response.status()).toBe(403)
-        expect(await response.text()).not.toContain('login_request_id')
+        const body = await response.text()
+        expect(body).not.toContain('login_request_id')
+        expect(body).not.toContain('data-testid="user-row"')
       }
     }
   })

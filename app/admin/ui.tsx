@@ -27,9 +27,17 @@ export function AdminShell({ email, children }: { email: string; children: React
     <div className="min-h-screen bg-slate-50">
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-7xl items-center justify-between px-4 py-3">
-          <a href="/admin" className="text-sm font-semibold text-slate-900">
-            Sign-in bridge · Admin
-          </a>
+          <nav className="flex items-center gap-4 text-sm" aria-label="Admin">
+            <a href="/admin" className="font-semibold text-slate-900">
+              Sign-in bridge · Admin
+            </a>
+            <a href="/admin" className="text-slate-700 underline-offset-4 hover:underline">
+              Logins
+            </a>
+            <a href="/admin/users" className="text-slate-700 underline-offset-4 hover:underline">
+              Users
+            </a>
+          </nav>
           <form action={adminSignOutAction} className="flex items-center gap-3 text-sm text-slate-600">
             <span data-testid="admin-email">{email}</span>
             <button type="submit" className="rounded-md px-2 py-1 font-medium text-slate-800 underline-offset-4 hover:underline">

@@ -1,0 +1,62 @@
+import 'server-only'
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../db/schema'
+import { userGroups, userRoles } from './directory'
+
+// The local directory as the admin area lists it: searched by email or name, in email order, one
+// page at a time (keyset on the email, which is unique). Never the password hash.
+
+export const USERS_PAGE_SIZE = 50
+const MAX_QUERY_LENGTH = 100
+
+export interface DirectoryListItem {
+  id: string
+  email: string
+  name: string
+  isAdmin: boolean
+  disabled: boolean
+  emailVerified: boolean
+  groups: string[]
+  roles: string[]
+  createdAt: number
+}
+
+export interface DirectoryPage {
+  items: DirectoryListItem[]
+  /** The email to continue after, when there are more. */
+  next: string | null
+}
+
+/** A LIKE pattern that matches `text` anywhere, its own % _ and \ taken literally. */
+function containing(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+}
+
+export async function listDirectoryPage(db: Kysely<Database>, options: { q?: string; after?: string } = {}): Promise<DirectoryPage> {
+  const q = options.q?.trim().slice(0, MAX_QUERY_LENGTH) ?? ''
+  let query = db
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'is_admin', 'disabled', 'email_verified', 'groups', 'roles', 'created_at'])
+    .orderBy('email')
+    .limit(USERS_PAGE_SIZE + 1)
+  if (q) {
+    const pattern = containing(q)
+    query = query.where((eb) =>
+      eb.or([sql<boolean>`email like ${pattern} escape '\\'`, sql<boolean>`lower(name) like ${pattern} escape '\\'`]),
+    )
+  }
+  if (options.after) query = query.where('email', '>', options.after)
+  const rows = await query.execute()
+  const items = rows.slice(0, USERS_PAGE_SIZE).map((row) => ({
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    isAdmin: row.is_admin === 1,
+    disabled: row.disabled === 1,
+    emailVerified: row.email_verified === 1,
+    groups: userGroups(row),
+    roles: userRoles(row),
+    createdAt: row.created_at,
+  }))
+  return { items, next: rows.length > USERS_PAGE_SIZE ? (items.at(-1)?.email ?? null) : null }
+}
