@@ -163,6 +163,24 @@ export function bridgeEnv(port: number, dbUrl: string, standInUrl: string, crede
   }
 }
 
+/**
+ * The usual set-up of a login benchmark: the stand-in in this process, a migrated SQLite file
+ * `<name>.db` with `users` bench users, and `next start` on `port` against both.
+ */
+export async function startLoginBench(
+  bench: Bench,
+  ports: { bridge: number; standIn: number },
+  name: string,
+  users: number,
+  credentials: Credentials,
+) {
+  const scalekit = await startStandIn(bench, ports.standIn, `http://localhost:${ports.bridge}`, credentials)
+  const databaseFile = sqliteFile(bench, `${name}.db`)
+  await createBenchUsers(databaseFile, credentials.userPassword, users)
+  const server = await startBridge(bench, ports.bridge, bridgeEnv(ports.bridge, `file:${databaseFile}`, scalekit.url, credentials))
+  return { scalekit, databaseFile, server }
+}
+
 /** The Scalekit stand-in in this process, on loopback, knowing this run's credentials. */
 export async function startStandIn(bench: Bench, port: number, bridgeUrl: string, { clientId, clientSecret, connectionId }: Credentials) {
   const options = { port, host: '127.0.0.1', bridgeLoginUrl: `${bridgeUrl}/login`, clientId, clientSecret, connectionId }

@@ -22,10 +22,8 @@ const CREDENTIALS = h.generateCredentials()
 export default async function cpu(bench: h.Bench) {
   const loadAtStart = h.loadAverage()
   const build = h.requireBuild()
-  const scalekit = await h.startStandIn(bench, STAND_IN_PORT, APP_URL, CREDENTIALS)
-  const databaseFile = h.sqliteFile(bench, 'bench-cpu.db')
-  await h.createBenchUsers(databaseFile, CREDENTIALS.userPassword, CONCURRENCY)
-  const server = await h.startBridge(bench, BRIDGE_PORT, h.bridgeEnv(BRIDGE_PORT, `file:${databaseFile}`, scalekit.url, CREDENTIALS))
+  const ports = { bridge: BRIDGE_PORT, standIn: STAND_IN_PORT }
+  const { scalekit, server } = await h.startLoginBench(bench, ports, 'bench-cpu', CONCURRENCY, CREDENTIALS)
 
   let errors = 0
   const allKinds: Record<string, (person: number) => Promise<boolean>> = {

@@ -222,10 +222,8 @@ async function checkLedger(flows: Flow[], standInUrl: string, databaseFile: stri
 export default async function load(bench: h.Bench) {
   const loadAtStart = h.loadAverage()
   const build = h.requireBuild()
-  const scalekit = await h.startStandIn(bench, STAND_IN_PORT, APP_URL, CREDENTIALS)
-  const databaseFile = h.sqliteFile(bench, 'bench-load.db')
-  await h.createBenchUsers(databaseFile, CREDENTIALS.userPassword, CONCURRENCY)
-  const server = await h.startBridge(bench, BRIDGE_PORT, h.bridgeEnv(BRIDGE_PORT, `file:${databaseFile}`, scalekit.url, CREDENTIALS))
+  const ports = { bridge: BRIDGE_PORT, standIn: STAND_IN_PORT }
+  const { scalekit, databaseFile, server } = await h.startLoginBench(bench, ports, 'bench-load', CONCURRENCY, CREDENTIALS)
   bench.log(`bridge on ${APP_URL} (next start, pid ${server.pid}), stand-in on ${scalekit.url} (in-process), SQLite ${databaseFile}`)
 
   const flows: Flow[] = []
