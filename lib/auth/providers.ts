@@ -28,8 +28,10 @@ function passwordCheckSlots() {
 // One Auth.js provider per identity source: the local directory and the company's credential API
 // and app session as Credentials providers, each upstream IdP as an OpenID Connect provider.
 
-/** A local user as an identity; empty group and role lists are left out of the claims. */
-/** The local directory's person; `amr` says how they proved it (['pwd'] for a password). */
+/**
+ * A local user as an identity; empty group and role lists are left out of the claims. `amr` says
+ * how they proved it (['pwd'] for a password).
+ */
 export function localIdentity(source: string, user: User, amr?: string[]): MappedIdentity {
   const groups = userGroups(user)
   const roles = userRoles(user)

@@ -23,9 +23,15 @@ export interface Claimant {
   amr?: string[]
 }
 
-/** The ledger's form of a sign-in's methods: space-separated, or null. */
-export function authMethodsColumn(amr: string[] | undefined): string | null {
-  return amr?.length ? amr.join(' ').slice(0, 200) : null
+/** The row's columns that say who signed in, when and how (the methods space-separated, or null). */
+export function claimantColumns(claimant: Claimant) {
+  return {
+    signed_in_at: claimant.signedInAt,
+    identity_source: claimant.source,
+    user_sub: claimant.sub,
+    user_email: claimant.email,
+    auth_methods: claimant.amr?.length ? claimant.amr.join(' ').slice(0, 200) : null,
+  }
 }
 
 /**
@@ -48,15 +54,7 @@ export async function claimLoginRequest(
         status: 'submitting',
         submitted_at: now,
         updated_at: now,
-        ...(claimant
-          ? {
-              signed_in_at: claimant.signedInAt,
-              identity_source: claimant.source,
-              user_sub: claimant.sub,
-              user_email: claimant.email,
-              auth_methods: authMethodsColumn(claimant.amr),
-            }
-          : {}),
+        ...(claimant ? claimantColumns(claimant) : {}),
         // A cancel after a denial keeps why the request ended: the person was refused, then gave up.
         ...(claimant ? { error_code: null, error_message: null } : keepDenial),
       })

@@ -2,7 +2,7 @@ import 'server-only'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { recordLoginEvent } from './record'
-import { authMethodsColumn, type Claimant } from './claim'
+import { claimantColumns, type Claimant } from './claim'
 
 /**
  * The person who signed in may not use this server: the row says who and which rule failed, and
@@ -20,11 +20,7 @@ export async function recordLoginDenied(
       .set({
         status: 'denied',
         updated_at: now,
-        signed_in_at: denial.signedInAt,
-        identity_source: denial.source,
-        user_sub: denial.sub,
-        user_email: denial.email,
-        auth_methods: authMethodsColumn(denial.amr),
+        ...claimantColumns(denial),
         error_code: 'denied',
         error_message: denial.rule.slice(0, 500),
       })

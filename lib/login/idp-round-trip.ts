@@ -22,19 +22,16 @@ function cookieName(secure: boolean): string {
   return secure ? '__Host-byoa_intent' : 'byoa_intent'
 }
 
+/** Both round-trip cookies: host-only, HttpOnly, Lax, Secure on https. */
+const roundTripCookie = (secure: boolean) => ({ httpOnly: true, sameSite: 'lax' as const, secure, path: '/' })
+
 export async function beginSourceIntent(params: LoginRequestParams, source: string, now = Date.now()): Promise<SourceIntent> {
   const env = getEnv()
   const intent: SourceIntent = { params, source, id: randomBytes(16).toString('base64url'), at: now }
   // It outlives the login request like the pending cookie does, so a late return is told "expired".
   const ttl = sealTtlFor(env.LOGIN_REQUEST_TTL_SECONDS)
   const seal = await sealData(intent, { password: env.SESSION_SECRET, ttl })
-  ;(await cookies()).set(cookieName(env.secure), seal, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: env.secure,
-    path: '/',
-    maxAge: ttl,
-  })
+  ;(await cookies()).set(cookieName(env.secure), seal, { ...roundTripCookie(env.secure), maxAge: ttl })
   return intent
 }
 
@@ -58,7 +55,7 @@ export async function readSourceIntent(): Promise<SourceIntent | null> {
 
 export async function endSourceIntent(): Promise<void> {
   const env = getEnv()
-  ;(await cookies()).delete({ name: cookieName(env.secure), path: '/', secure: env.secure, httpOnly: true, sameSite: 'lax' })
+  ;(await cookies()).delete({ name: cookieName(env.secure), ...roundTripCookie(env.secure) })
 }
 
 export function resumePath(intent: SourceIntent): string {
@@ -76,10 +73,7 @@ function freshCookieName(secure: boolean): string {
 export async function askForFreshIdpSignIn(source: string): Promise<void> {
   const env = getEnv()
   ;(await cookies()).set(freshCookieName(env.secure), source, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: env.secure,
-    path: '/',
+    ...roundTripCookie(env.secure),
     maxAge: sealTtlFor(env.LOGIN_REQUEST_TTL_SECONDS),
   })
 }
@@ -91,5 +85,5 @@ export async function wantsFreshIdpSignIn(source: string): Promise<boolean> {
 
 export async function endFreshIdpSignIn(): Promise<void> {
   const env = getEnv()
-  ;(await cookies()).delete({ name: freshCookieName(env.secure), path: '/', secure: env.secure, httpOnly: true, sameSite: 'lax' })
+  ;(await cookies()).delete({ name: freshCookieName(env.secure), ...roundTripCookie(env.secure) })
 }
