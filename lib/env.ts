@@ -104,9 +104,16 @@ const EnvSchema = z.object({
   SIGN_IN_FAILURE_WINDOW_SECONDS: boundedInt('SIGN_IN_FAILURE_WINDOW_SECONDS', 10, 24 * 3600, 900),
   /** How long a key stays locked once it went over its limit; temporary by design. */
   SIGN_IN_LOCKOUT_SECONDS: boundedInt('SIGN_IN_LOCKOUT_SECONDS', 1, 24 * 3600, 900),
-  /** New login requests one client address may bring in 10 minutes; each one is a ledger row. */
   /** Password checks (argon2) the process runs at once; beyond, a sign-in is refused at once with a 503 page. */
   PASSWORD_CHECK_CONCURRENCY: boundedInt('PASSWORD_CHECK_CONCURRENCY', 1, 64, 2),
+  /** Second factors for the local directory (lib/factors): not offered, offered, or required. */
+  LOCAL_MFA: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value : 'optional'))
+    .pipe(z.enum(['off', 'optional', 'required'], { error: 'LOCAL_MFA must be off, optional or required' })),
+  /** New login requests one client address may bring in 10 minutes; each one is a ledger row. */
   NEW_LOGIN_REQUESTS_PER_ADDRESS: boundedInt('NEW_LOGIN_REQUESTS_PER_ADDRESS', 1, 1_000_000, 300),
 })
 

@@ -7,7 +7,7 @@ import { getDb } from '@/lib/db/client'
 import { throttledMessage } from '@/lib/auth/throttle'
 import { auth, signInWithCredentials, signOut } from '@/lib/auth/config'
 import { findSource, localIdentity } from '@/lib/auth/providers'
-import { findUserById } from '@/lib/users/directory'
+import { findUserById, sessionStillValid } from '@/lib/users/directory'
 import type { MappedIdentity } from '@/lib/sources/claims'
 import { readPending, forgetPending } from '@/lib/login/cookie'
 import { cancelLogin, completeLogin, rejectCrossSite, type CompletionResult } from '@/lib/login/complete'
@@ -149,13 +149,13 @@ export async function continueAction(form: FormData): Promise<void> {
   const signedInAt = session.signedInAt ?? Date.now()
   if (source.type !== 'local') return complete(params, session.identity, signedInAt)
 
-  // The local directory is ours: a disabled account stops here even with a live session.
+  // The local directory is ours: a disabled account, or one signed out everywhere, stops here even with a live session.
   let identity: MappedIdentity | undefined
   try {
     const user = await findUserById(await getDb(), session.user?.id ?? '')
     // Still the methods of the sign-in this session came from: continuing proves nothing more.
     const amr = session.identity.ok ? session.identity.profile.amr : undefined
-    if (user && !user.disabled) identity = localIdentity(source.id, user, amr)
+    if (user && sessionStillValid(user, signedInAt)) identity = localIdentity(source.id, user, amr)
   } catch {
     redirect(problemPath('database_unavailable', params))
   }

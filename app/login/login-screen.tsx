@@ -22,6 +22,14 @@ import type { LoginRequestParams } from '@/lib/login/request'
 import { offeredSources, type McpServer } from '@/lib/servers'
 import { decideAccess } from '@/lib/servers/policy'
 import { Hidden } from './hidden'
+import { getDb } from '@/lib/db/client'
+import { findUserById, sessionStillValid } from '@/lib/users/directory'
+
+/** A local user's session counts only while the directory says so (enabled, not signed out everywhere). */
+async function localSessionCounts(userId: string, signedInAt: number | undefined): Promise<boolean> {
+  const user = await findUserById(await getDb(), userId)
+  return user !== undefined && sessionStillValid(user, signedInAt)
+}
 
 type Query = Record<string, string | string[] | undefined>
 
@@ -48,7 +56,9 @@ export async function LoginScreen({ server, serverKey, query }: { server: McpSer
     session?.identity?.ok && sessionSource && sessionSource.type !== 'session' && session.purpose !== 'admin'
       ? session.identity.profile
       : null
-  const fresh = ownSession && isSessionFresh(session?.signedInAt) ? ownSession : null
+  const live = ownSession && sessionSource?.type === 'local' ? await localSessionCounts(ownSession.subject, session?.signedInAt) : true
+  // Signed out everywhere or disabled since: nothing to continue, nothing to say (it is not too old).
+  const fresh = ownSession && live && isSessionFresh(session?.signedInAt) ? ownSession : null
   // "Continue as" only for someone this server admits; anyone else signs in with another account.
   const refused = fresh && !decideAccess(server, fresh).allowed ? fresh : null
   const signedIn = fresh && !refused ? fresh : null
@@ -62,7 +72,7 @@ export async function LoginScreen({ server, serverKey, query }: { server: McpSer
         <ContinueAs params={params} person={signedIn} served={served} />
       ) : (
         <>
-          {ownSession && !fresh ? (
+          {ownSession && live && !fresh ? (
             <p data-testid="session-expired" className="mt-4 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900">
               Your earlier sign-in here is too old to reuse. Sign in again.
             </p>

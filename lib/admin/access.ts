@@ -6,7 +6,7 @@ import { errorText, logEvent } from '../server/log'
 import { auth } from '../auth/config'
 import { getEnv } from '../env'
 import { getDb } from '../db/client'
-import { findUserById } from '../users/directory'
+import { findUserById, sessionStillValid } from '../users/directory'
 import { isSessionFresh } from '../auth/session-age'
 import { isVerifiedAdminEmail } from './admins'
 
@@ -29,7 +29,7 @@ export async function checkAdmin(): Promise<AdminCheck> {
   if (!source) return { ok: false, reason: 'signed_out' }
 
   if (source.type === 'local') {
-    // Our own directory: the account must still exist and be enabled.
+    // Our own directory: the account must still exist, be enabled and not signed out everywhere.
     const user = await getDb()
       .then((db) => findUserById(db, profile.subject))
       .catch((error: unknown) => {
@@ -37,7 +37,7 @@ export async function checkAdmin(): Promise<AdminCheck> {
         return 'unavailable' as const
       })
     if (user === 'unavailable') return { ok: false, reason: 'unavailable' }
-    if (!user || user.disabled) return { ok: false, reason: 'signed_out' }
+    if (!user || !sessionStillValid(user, session?.signedInAt)) return { ok: false, reason: 'signed_out' }
     if (user.is_admin || env.ADMIN_EMAILS.includes(user.email)) return { ok: true, email: user.email }
     return { ok: false, reason: 'forbidden' }
   }

@@ -17,6 +17,9 @@ interface UsersTable {
   roles: string
   created_at: number
   updated_at: number
+  /** Sessions signed in before this moment (epoch ms) no longer count: "sign out everywhere". 0: never. */
+  sessions_revoked_at: Generated<number>
+  last_sign_in_at: number | null
 }
 
 /** `denied`: the person who signed in may not use the server; the request stays usable for another account until it expires. */
@@ -64,12 +67,84 @@ interface SignInThrottleTable {
   locked_until: number | null
 }
 
+/** One authenticator (RFC 6238) per user; `confirmed_at` null while its enrolment waits for a first code. */
+interface TotpFactorsTable {
+  user_id: string
+  /** The shared key, sealed (lib/factors/sealed.ts). */
+  sealed_key: string
+  confirmed_at: number | null
+  /** The newest time step accepted: a code of this step or an older one is a replay. */
+  last_step: number
+  created_at: number
+}
+
+interface RecoveryCodesTable {
+  user_id: string
+  /** SHA-256 (hex) of the normalised code. */
+  code_hash: string
+  used_at: number | null
+  created_at: number
+}
+
+interface PasskeysTable {
+  /** The credential id, base64url. */
+  id: string
+  user_id: string
+  name: string
+  /** The COSE public key, base64url. */
+  public_key: string
+  counter: number
+  /** JSON array of the authenticator's transports. */
+  transports: string
+  device_type: string
+  backed_up: number
+  created_at: number
+  last_used_at: number | null
+}
+
+/** WebAuthn challenges already used (SHA-256, hex), kept until they would have expired anyway. */
+interface UsedChallengesTable {
+  hash: string
+  expires_at: number
+}
+
+interface InvitationsTable {
+  /** SHA-256 (hex) of the token in the link. */
+  token_hash: string
+  user_id: string
+  created_by: string
+  created_at: number
+  expires_at: number
+  used_at: number | null
+}
+
+export interface AdminAuditTable {
+  id: Generated<number>
+  at: number
+  /** The admin's email, or `cli:<user>` for the operator commands. */
+  actor: string
+  action: string
+  /** Whom it was done to (an email), where there is someone. */
+  target: string | null
+  ip: string | null
+  /** JSON object with what changed; never a secret. */
+  detail: string | null
+}
+
 export interface Database {
   users: UsersTable
   login_requests: LoginRequestsTable
   login_events: LoginEventsTable
   sign_in_throttle: SignInThrottleTable
+  totp_factors: TotpFactorsTable
+  recovery_codes: RecoveryCodesTable
+  passkeys: PasskeysTable
+  used_challenges: UsedChallengesTable
+  invitations: InvitationsTable
+  admin_audit: AdminAuditTable
 }
 
 export type User = Selectable<UsersTable>
 export type LoginRequestRow = Selectable<LoginRequestsTable>
+export type Passkey = Selectable<PasskeysTable>
+export type AdminAuditRow = Selectable<AdminAuditTable>

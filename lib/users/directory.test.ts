@@ -127,12 +127,13 @@ for (const engine of engines) {
       const down = await migrator.migrateTo('0004_ledger_servers')
       expect(down.error).toBeUndefined()
       expect(down.results?.map((r) => [r.migrationName, r.direction])).toEqual([
+        ['0007_factors_and_user_admin', 'Down'],
         ['0006_ledger_auth_methods', 'Down'],
         ['0005_user_groups_and_roles', 'Down'],
       ])
       await sql`insert into users (id, email, name, password_hash, created_at, updated_at)
                 values ('u1', 'old@example.com', 'Old', 'hash', 1, 1)`.execute(handle.db)
-      expect(await migrateToLatest(handle)).toEqual(['0005_user_groups_and_roles', '0006_ledger_auth_methods'])
+      expect(await migrateToLatest(handle)).toEqual(['0005_user_groups_and_roles', '0006_ledger_auth_methods', '0007_factors_and_user_admin'])
       const row = await handle.db.selectFrom('users').selectAll().where('id', '=', 'u1').executeTakeFirstOrThrow()
       expect(row).toMatchObject({ groups: '[]', roles: '[]' })
       expect(userGroups(row)).toEqual([])

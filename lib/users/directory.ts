@@ -104,9 +104,20 @@ export async function addUser(
     roles: JSON.stringify(roles),
     created_at: now,
     updated_at: now,
+    sessions_revoked_at: 0,
+    last_sign_in_at: null,
   }
   await db.insertInto('users').values(user).execute()
   return user
+}
+
+/**
+ * Whether a session of this user, signed in at `signedInAt`, still counts: the account is enabled
+ * and nobody signed the user out everywhere since (sessions_revoked_at, read from the shared
+ * database, so it holds on every instance at once).
+ */
+export function sessionStillValid(user: Pick<User, 'disabled' | 'sessions_revoked_at'>, signedInAt: number | undefined): boolean {
+  return !user.disabled && signedInAt !== undefined && signedInAt > user.sessions_revoked_at
 }
 
 export function findUserByEmail(db: Kysely<Database>, email: string): Promise<User | undefined> {

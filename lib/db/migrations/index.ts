@@ -5,6 +5,7 @@ import { migration0003 } from './0003-sign-in-throttle'
 import { migration0004 } from './0004-ledger-servers'
 import { migration0005 } from './0005-user-groups-and-roles'
 import { migration0006 } from './0006-ledger-auth-methods'
+import { migration0007 } from './0007-factors-and-user-admin'
 
 export type Engine = 'sqlite' | 'postgres'
 
@@ -20,6 +21,7 @@ function buildMigrations(engine: Engine): Record<string, Migration> {
     '0004_ledger_servers': migration0004(),
     '0005_user_groups_and_roles': migration0005(),
     '0006_ledger_auth_methods': migration0006(),
+    '0007_factors_and_user_admin': migration0007(engine),
   }
 }
 

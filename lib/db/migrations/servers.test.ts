@@ -25,13 +25,14 @@ for (const engine of [
       const down = await migrator.migrateTo('0003_sign_in_throttle')
       expect(down.error).toBeUndefined()
       expect(down.results?.map((r) => [r.migrationName, r.direction])).toEqual([
+        ['0007_factors_and_user_admin', 'Down'],
         ['0006_ledger_auth_methods', 'Down'],
         ['0005_user_groups_and_roles', 'Down'],
         ['0004_ledger_servers', 'Down'],
       ])
       await sql`insert into login_requests (id, connection_id, state_hash, status, created_at, updated_at, expires_at)
                 values ('lri_old', 'conn_1', 'hash', 'completed', 1, 1, 2)`.execute(handle.db)
-      expect(await migrateToLatest(handle)).toEqual(['0004_ledger_servers', '0005_user_groups_and_roles', '0006_ledger_auth_methods'])
+      expect(await migrateToLatest(handle)).toEqual(['0004_ledger_servers', '0005_user_groups_and_roles', '0006_ledger_auth_methods', '0007_factors_and_user_admin'])
       const row = await handle.db.selectFrom('login_requests').selectAll().where('id', '=', 'lri_old').executeTakeFirstOrThrow()
       // Rows from before 0006 do not know how their person signed in.
       expect(row).toMatchObject({ server_key: 'default', status: 'completed', auth_methods: null })
