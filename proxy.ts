@@ -122,7 +122,8 @@ export async function proxy(request: NextRequest) {
   requestHeaders.set('Content-Security-Policy', securityHeaders(pathname, { nonce, secure: env.secure })['Content-Security-Policy']!)
 
   const isForm = (area: string) => pathname === area || pathname.startsWith(`${area}/`)
-  if (request.method === 'POST' && (isForm('/login') || isForm('/admin'))) {
+  // Every page with forms: the login area, the admin area, /account and the invitation links.
+  if (request.method === 'POST' && ['/login', '/admin', '/account', '/invite'].some(isForm)) {
     if (!isSameOriginPost(request.headers.get('origin'), request.headers.get('sec-fetch-site'), env.APP_URL)) {
       return applyHeaders(refuseCrossSitePost(request, isForm('/login'), env.APP_URL), pathname, nonce, env.secure)
     }

@@ -10,6 +10,7 @@ import { problemForFailure } from '@/lib/auth/errors'
 import { logEvent } from '@/lib/server/log'
 import { throttledMessage } from '@/lib/auth/throttle'
 import { readCredentialFields } from '@/lib/auth/credentials-input'
+import { beginSecondStep } from '@/lib/factors/second-step'
 
 export interface AdminSignInState {
   message?: string
@@ -29,6 +30,12 @@ export async function adminSignInAction(previous: AdminSignInState, form: FormDa
     ? await signInWithCredentials(source.id, { email, password: fields.password, purpose: 'admin' })
     : ({ outcome: 'refused' } as const)
   if (result.outcome === 'signed_in') redirect('/admin')
+  if (result.outcome === 'second_step') {
+    if (result.step === 'passkey') return { message: 'This account needs more than a password: sign in with your passkey.', email, attempt }
+    // The code (or enrolment) page of /account serves the admin area's sign-in too, then comes back to /admin.
+    await beginSecondStep({ userId: result.userId, email: result.email, source: source.id, need: result.step, purpose: 'admin' })
+    redirect(result.step === 'code' ? '/account/verify' : '/account/enrol')
+  }
   if (result.outcome === 'failed') return { message: 'The sign-in service did not answer. Try again in a moment.', email, attempt }
   if (result.outcome === 'database_unavailable')
     return { message: 'The bridge cannot reach its database. Try again in a moment.', email, attempt }

@@ -1,28 +1,24 @@
 'use server'
 
-import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
-import { getEnv } from '@/lib/env'
 import { getDb } from '@/lib/db/client'
 import { throttledMessage } from '@/lib/auth/throttle'
 import { auth, signInWithCredentials, signOut } from '@/lib/auth/config'
 import { findSource, localIdentity } from '@/lib/auth/providers'
 import { findUserById, sessionStillValid } from '@/lib/users/directory'
 import type { MappedIdentity } from '@/lib/sources/claims'
-import { readPending, forgetPending } from '@/lib/login/cookie'
-import { cancelLogin, completeLogin, rejectCrossSite, type CompletionResult } from '@/lib/login/complete'
-import { problemPath, type ProblemCode } from '@/lib/login/problems'
-import { isSameOriginPost } from '@/lib/server/headers'
+import { readPending } from '@/lib/login/cookie'
+import { cancelLogin } from '@/lib/login/complete'
+import { problemPath } from '@/lib/login/problems'
 import { recordSourceFailure, startIdpSignIn } from '@/lib/auth/idp-sign-in'
 import { askForFreshIdpSignIn } from '@/lib/login/idp-round-trip'
 import { problemForFailure } from '@/lib/auth/errors'
 import { readCredentialFields } from '@/lib/auth/credentials-input'
 import { isSessionFresh } from '@/lib/auth/session-age'
-import { seenLongEnough } from '@/lib/login/served-at'
-import { fingerprint, logEvent } from '@/lib/server/log'
-import type { LoginRequestParams, PendingMap } from '@/lib/login/request'
-import { loginPath, loginRequestFrom } from './params'
-import { findServer, offers } from '@/lib/servers'
+import { beginSecondStep } from '@/lib/factors/second-step'
+import { complete, failSignIn, finish, offeredSource, readRequest, requireSeen } from './action-support'
+import { loginPath, secondStepPath } from './params'
+import { findServer } from '@/lib/servers'
 
 export interface SignInState {
   message?: string
@@ -31,58 +27,7 @@ export interface SignInState {
 }
 
 const INVALID_CREDENTIALS = 'The email or password is incorrect.'
-
-/**
- * Every completing action is a public endpoint: it re-reads the login request from the form,
- * and refuses a POST whose Origin is not this bridge (cross-site, null or missing).
- */
-async function readRequest(form: FormData): Promise<LoginRequestParams> {
-  const parsed = loginRequestFrom(form.get('login_request_id'), form.get('state'), form.get('server'))
-  if (!parsed.ok) redirect(problemPath(parsed.problem))
-  const h = await headers()
-  const origin = h.get('origin')
-  if (!isSameOriginPost(origin, h.get('sec-fetch-site'), getEnv().APP_URL)) {
-    await rejectCrossSite(parsed.params, origin)
-    redirect(problemPath('cross_site'))
-  }
-  return parsed.params
-}
-
-/** The server the form acts for and the identity source it names, which that server must offer. */
-function offeredSource(params: LoginRequestParams, sourceId: unknown) {
-  const server = findServer(params.server)
-  if (!server) redirect(problemPath('unknown_server'))
-  const source = findSource(sourceId)
-  return source && offers(server, source.id) ? source : undefined
-}
-
-/**
- * A completing click ("Continue as", "Sign in with ...") counts only once its page could have been
- * seen for a moment (lib/login/served-at.ts): otherwise the page asks to click again.
- */
-function requireSeen(params: LoginRequestParams, form: FormData): void {
-  if (seenLongEnough(getEnv().SESSION_SECRET, params.loginRequestId, form.get('served'))) return
-  logEvent('click_too_soon', { cid: fingerprint(params.loginRequestId) })
-  redirect(problemPath('click_again', params))
-}
-
-async function finish(result: CompletionResult, params: LoginRequestParams, pending: PendingMap): Promise<never> {
-  if (result.ok) {
-    await forgetPending(pending, params.loginRequestId)
-    redirect(result.location)
-  }
-  redirect(problemPath(result.problem, params))
-}
-
-async function complete(params: LoginRequestParams, identity: MappedIdentity, signedInAt: number): Promise<never> {
-  const pending = await readPending()
-  return finish(await completeLogin({ params, pending, identity, signedInAt }), params, pending)
-}
-
-async function failSignIn(params: LoginRequestParams, source: string, problem: ProblemCode, detail: string): Promise<never> {
-  await recordSourceFailure(params, source, problem, detail)
-  redirect(problemPath(problem, params))
-}
+const PASSKEY_NEEDED = 'This account needs more than a password: sign in with your passkey.'
 
 /** Email and password, checked by the local directory or the company's credential API. */
 export async function signInAction(previous: SignInState, form: FormData): Promise<SignInState> {
@@ -94,10 +39,22 @@ export async function signInAction(previous: SignInState, form: FormData): Promi
   const attempt = previous.attempt + 1
   if (!fields.ok && fields.reason === 'missing') return { message: 'Enter your email and password.', email, attempt }
 
+  const requireMfa = findServer(params.server)?.requireMfa ? '1' : '0'
   const result = fields.ok
-    ? await signInWithCredentials(source.id, { email, password: fields.password })
+    ? await signInWithCredentials(source.id, { email, password: fields.password, requireMfa })
     : ({ outcome: 'refused' } as const)
   if (result.outcome === 'signed_in') return complete(params, result.identity, result.signedInAt)
+  if (result.outcome === 'second_step') {
+    if (result.step === 'passkey') return { message: PASSKEY_NEEDED, email, attempt }
+    await beginSecondStep({
+      userId: result.userId,
+      email: result.email,
+      source: source.id,
+      need: result.step,
+      loginRequestId: params.loginRequestId,
+    })
+    redirect(secondStepPath(result.step, params))
+  }
   if (result.outcome === 'database_unavailable') redirect(problemPath('database_unavailable', params))
   if (result.outcome === 'busy') redirect(problemPath('sign_in_busy', params))
   if (result.outcome === 'failed') {
@@ -143,7 +100,7 @@ export async function continueAction(form: FormData): Promise<void> {
   requireSeen(params, form)
   const session = await auth()
   const source = offeredSource(params, session?.source)
-  if (!session?.identity || !source || source.type === 'session' || session.purpose === 'admin' || !isSessionFresh(session.signedInAt)) {
+  if (!session?.identity || !source || source.type === 'session' || session.purpose !== undefined || !isSessionFresh(session.signedInAt)) {
     redirect(loginPath(params))
   }
   const signedInAt = session.signedInAt ?? Date.now()

@@ -11,7 +11,8 @@ import { CancelForm, UseAnotherAccountForm } from './request-forms'
 import { SignInForm } from './sign-in-form'
 import { ArmedButton } from './armed-button'
 import { servedAtToken } from '@/lib/login/served-at'
-import { continueAction, continueWithAppSessionAction, startIdpSignInAction } from './actions'
+import { continueWithAppSessionAction, startIdpSignInAction } from './actions'
+import { ContinueForm } from './continue-form'
 import { loginPath, loginRequestFrom } from './params'
 import { findSource } from '@/lib/auth/providers'
 import { isSessionFresh } from '@/lib/auth/session-age'
@@ -20,7 +21,7 @@ import { sameOriginRedirect } from '@/lib/auth/redirects'
 import type { SourceOfType } from '@/lib/sources/config'
 import type { LoginRequestParams } from '@/lib/login/request'
 import { offeredSources, type McpServer } from '@/lib/servers'
-import { decideAccess } from '@/lib/servers/policy'
+import { decideAccess, SECOND_FACTOR_RULE } from '@/lib/servers/policy'
 import { Hidden } from './hidden'
 import { getDb } from '@/lib/db/client'
 import { findUserById, sessionStillValid } from '@/lib/users/directory'
@@ -53,14 +54,14 @@ export async function LoginScreen({ server, serverKey, query }: { server: McpSer
   const sessionSource = findSource(session?.source)
   // The bridge's own session; a company-app session is asked afresh below instead.
   const ownSession =
-    session?.identity?.ok && sessionSource && sessionSource.type !== 'session' && session.purpose !== 'admin'
-      ? session.identity.profile
-      : null
+    session?.identity?.ok && sessionSource && sessionSource.type !== 'session' && !session.purpose ? session.identity.profile : null
   const live = ownSession && sessionSource?.type === 'local' ? await localSessionCounts(ownSession.subject, session?.signedInAt) : true
   // Signed out everywhere or disabled since: nothing to continue, nothing to say (it is not too old).
   const fresh = ownSession && live && isSessionFresh(session?.signedInAt) ? ownSession : null
   // "Continue as" only for someone this server admits; anyone else signs in with another account.
-  const refused = fresh && !decideAccess(server, fresh).allowed ? fresh : null
+  const decision = fresh ? decideAccess(server, fresh) : null
+  const refused = fresh && decision && !decision.allowed ? fresh : null
+  const needsSecondFactor = decision?.allowed === false && decision.rule === SECOND_FACTOR_RULE
   const signedIn = fresh && !refused ? fresh : null
 
   return (
@@ -79,7 +80,9 @@ export async function LoginScreen({ server, serverKey, query }: { server: McpSer
           ) : null}
           {refused ? (
             <p data-testid="session-refused" className="mt-4 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900">
-              You are signed in as {refused.email}, who cannot use {server.name}. Sign in with another account.
+              {needsSecondFactor
+                ? `You are signed in as ${refused.email} without a second factor, which ${server.name} requires. Sign in again.`
+                : `You are signed in as ${refused.email}, who cannot use ${server.name}. Sign in with another account.`}
             </p>
           ) : null}
           <SignInChoices params={params} server={server} cookieHeader={h.get('cookie')} served={served} />
@@ -118,10 +121,7 @@ function ContinueAs({ params, person, served }: { params: LoginRequestParams; pe
         You are signed in as <span className="font-medium">{person.name || person.email}</span>
         {person.name ? <span className="text-slate-500"> ({person.email})</span> : null}.
       </p>
-      <form action={continueAction}>
-        <Hidden {...params} served={served} />
-        <ArmedButton className={buttonPrimary}>Continue as {person.name || person.email}</ArmedButton>
-      </form>
+      <ContinueForm params={params} served={served} label={`Continue as ${person.name || person.email}`} />
       <UseAnotherAccountForm params={params} />
     </div>
   )

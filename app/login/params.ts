@@ -14,3 +14,10 @@ export function loginPath(params: LoginRequestParams): string {
   const query = new URLSearchParams({ login_request_id: params.loginRequestId, state: params.state })
   return `/login${params.server ? `/${params.server}` : ''}?${query}`
 }
+
+/** The second step of a password sign-in: /login/verify (a code) or /login/enrol (set up a second factor). */
+export function secondStepPath(step: 'code' | 'enrol', params: LoginRequestParams): string {
+  const query = new URLSearchParams({ login_request_id: params.loginRequestId, state: params.state })
+  if (params.server) query.set('server', params.server)
+  return `/login/${step === 'code' ? 'verify' : 'enrol'}?${query}`
+}

@@ -8,7 +8,16 @@ import { mapClaims, type MappedIdentity } from '../sources/claims'
 import { boundIdentity } from '../sources/bound-identity'
 import { verifyIdToken } from '../sources/oidc'
 import type { SourceFailure } from '../sources/call'
-import { AppSignedOut, ChecksBusy, IdTokenRejected, NotAnAdmin, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
+import {
+  AppSignedOut,
+  ChecksBusy,
+  IdTokenRejected,
+  NotAnAdmin,
+  SecondStepNeeded,
+  SourceUnavailable,
+  Throttled,
+  ThrottleUnavailable,
+} from './errors'
 import { capture, withSignInCapture } from './capture'
 import { providerFor, sourceById } from './providers'
 
@@ -18,17 +27,19 @@ import { providerFor, sourceById } from './providers'
 
 export const SOURCE_ERROR_PATH = '/login/source-error'
 
+export type SessionPurpose = 'admin' | 'account'
+
 declare module 'next-auth' {
   interface Session {
     source?: string
     signedInAt?: number
     identity?: MappedIdentity
-    /** 'admin': signed in at the admin area, for the admin area only. */
-    purpose?: 'admin'
+    /** 'admin': signed in at the admin area; 'account': at /account. Neither is offered to a login request. */
+    purpose?: SessionPurpose
   }
   interface User {
     identity?: MappedIdentity
-    purpose?: 'admin'
+    purpose?: SessionPurpose
   }
 }
 
@@ -145,7 +156,7 @@ function buildConfig(): NextAuthConfig {
         session.source = typeof token.source === 'string' ? token.source : undefined
         session.signedInAt = typeof token.signedInAt === 'number' ? token.signedInAt : undefined
         session.identity = token.identity as MappedIdentity | undefined
-        session.purpose = token.purpose === 'admin' ? 'admin' : undefined
+        session.purpose = token.purpose === 'admin' || token.purpose === 'account' ? token.purpose : undefined
         return session
       },
       redirect({ url, baseUrl }) {
@@ -169,6 +180,7 @@ export type CredentialSignIn =
   | { outcome: 'busy' }
   | { outcome: 'signed_out' }
   | { outcome: 'not_admin' }
+  | { outcome: 'second_step'; userId: string; email: string; step: 'code' | 'enrol' | 'passkey' }
   | { outcome: 'failed'; failure: SourceFailure }
 
 /**
@@ -184,6 +196,7 @@ export async function signInWithCredentials(sourceId: string, fields: Record<str
     if (thrown instanceof ChecksBusy) return { outcome: 'busy' }
     if (thrown instanceof AppSignedOut) return { outcome: 'signed_out' }
     if (thrown instanceof NotAnAdmin) return { outcome: 'not_admin' }
+    if (thrown instanceof SecondStepNeeded) return { outcome: 'second_step', userId: thrown.userId, email: thrown.email, step: thrown.step }
     if (thrown instanceof CredentialsSignin) return { outcome: 'refused' }
     throw thrown
   }

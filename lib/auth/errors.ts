@@ -42,6 +42,21 @@ export class NotAnAdmin extends CredentialsSignin {
   code = 'not_admin'
 }
 
+/**
+ * The local user's password was right, but a second step must follow before there is a session:
+ * an authenticator code, enrolling one (a second factor is required), or their passkey.
+ */
+export class SecondStepNeeded extends CredentialsSignin {
+  code = 'second_step'
+  constructor(
+    readonly userId: string,
+    readonly email: string,
+    readonly step: 'code' | 'enrol' | 'passkey',
+  ) {
+    super()
+  }
+}
+
 /** An ID token whose signature does not verify against the IdP's keys. */
 export class IdTokenRejected extends AuthError {
   static type = 'IdTokenRejected'

@@ -6,6 +6,7 @@ import { getEnv } from '../env'
 import { getDb } from '../db/client'
 import { userGroups, userRoles, verifyCredentials } from '../users/directory'
 import type { User } from '../db/schema'
+import type { SessionPurpose } from './config'
 import { CredentialsInput } from './credentials-input'
 import { errorText, logEvent } from '../server/log'
 import type { MappedIdentity } from '../sources/claims'
@@ -15,7 +16,10 @@ import { checkAppSession } from '../sources/session'
 import { sourceFetch } from '../sources/oidc'
 import { PEER_ADDRESS_HEADER } from '../server/peer-address'
 import { beginAttempt, forgiveAttempt, recordFailure, recordSourceFault, releaseAttempt, throttleLimits } from './throttle'
-import { AppSignedOut, ChecksBusy, NotAnAdmin, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
+import { AppSignedOut, ChecksBusy, NotAnAdmin, SecondStepNeeded, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
+import { noteSignIn, secondStepFor } from '../factors/policy'
+import { openTicket } from '../factors/ticket'
+import { findUserById } from '../users/directory'
 import { isVerifiedAdminEmail } from '../admin/admins'
 import { createCheckSlots, PasswordChecksBusy } from '../users/check-slots'
 
@@ -62,13 +66,24 @@ function signedInUser(identity: MappedIdentity) {
   return { id: profile?.subject ?? 'unknown', email: profile?.email, name: profile?.name, identity }
 }
 
-/** 'admin' for a sign-in made at the admin area (the field its server actions send). */
-function purposeOf(raw: unknown): 'admin' | undefined {
-  return (raw as Record<string, unknown> | undefined)?.purpose === 'admin' ? 'admin' : undefined
+/** 'admin' for a sign-in made at the admin area, 'account' at /account (the field their server actions send). */
+function purposeOf(raw: unknown): SessionPurpose | undefined {
+  const purpose = (raw as Record<string, unknown> | undefined)?.purpose
+  return purpose === 'admin' || purpose === 'account' ? purpose : undefined
 }
 
-/** An email and password form's provider; `check` answers with the person or throws why not. */
-function emailPasswordProvider(source: IdentitySource, check: (email: string, password: string) => Promise<MappedIdentity>): Provider {
+type EmailPasswordCheck = (email: string, password: string, raw: unknown) => Promise<MappedIdentity>
+
+/**
+ * An email and password form's provider; `check` answers with the person or throws why not.
+ * `ticket` (the local directory only) signs in the person a finished second step or passkey
+ * sign-in vouches for (lib/factors/ticket.ts).
+ */
+function emailPasswordProvider(
+  source: IdentitySource,
+  check: EmailPasswordCheck,
+  ticket?: (seal: unknown) => Promise<MappedIdentity>,
+): Provider {
   return Credentials({
     id: source.id,
     name: source.name,
@@ -76,6 +91,8 @@ function emailPasswordProvider(source: IdentitySource, check: (email: string, pa
     // Throttled here, so the login form, the admin form and a direct post to Auth.js's callback
     // endpoint all count against the same limits.
     async authorize(raw, request) {
+      const vouched = (raw as Record<string, unknown> | undefined)?.ticket
+      if (ticket && vouched !== undefined) return { ...signedInUser(await ticket(vouched)), purpose: purposeOf(raw) }
       const input = CredentialsInput.safeParse(raw)
       if (!input.success) throw new CredentialsSignin()
       const { email, password } = input.data
@@ -91,12 +108,13 @@ function emailPasswordProvider(source: IdentitySource, check: (email: string, pa
       }
       let identity: MappedIdentity
       try {
-        identity = await check(email, password)
+        identity = await check(email, password, raw)
       } catch (error) {
         // The source failing is not the person's failure: the attempt is given back. A refusal
-        // also counts against the address.
+        // also counts against the address. A right password before a second step gives the attempt
+        // back without starting the account afresh: only the second step's success does that.
         const settle =
-          error instanceof PasswordChecksBusy
+          error instanceof PasswordChecksBusy || error instanceof SecondStepNeeded
             ? releaseAttempt(db, email, ip)
             : error instanceof SourceUnavailable
               ? recordSourceFault(db, email, ip, limits)
@@ -115,15 +133,38 @@ function emailPasswordProvider(source: IdentitySource, check: (email: string, pa
   })
 }
 
+/** The local directory: a password (and its second step, lib/factors), or a ticket a finished second step or passkey sign-in gives. */
+function localProvider(source: IdentitySource): Provider {
+  return emailPasswordProvider(
+    source,
+    async (email, password, raw) => {
+      const db = await getDb()
+      const user = await passwordCheckSlots().run(() => verifyCredentials(db, email, password))
+      if (!user) throw new CredentialsSignin()
+      // A direct post to Auth.js's callback cannot say the server asks for a second factor; the
+      // login's completion checks that again (app/login/actions.ts).
+      const serverRequires = (raw as Record<string, unknown> | undefined)?.requireMfa === '1'
+      const step = await secondStepFor(db, user.id, serverRequires)
+      if (step) throw new SecondStepNeeded(user.id, user.email, step)
+      await noteSignIn(db, user.id)
+      return localIdentity(source.id, user, ['pwd'])
+    },
+    async (seal) => {
+      const vouched = await openTicket(getEnv().AUTH_SECRET, seal)
+      if (!vouched) throw new CredentialsSignin()
+      const db = await getDb()
+      const user = await findUserById(db, vouched.userId)
+      if (!user || user.disabled) throw new CredentialsSignin()
+      await noteSignIn(db, user.id)
+      return localIdentity(source.id, user, vouched.amr)
+    },
+  )
+}
+
 export function providerFor(source: IdentitySource): Provider {
   switch (source.type) {
     case 'local':
-      return emailPasswordProvider(source, async (email, password) => {
-        const db = await getDb()
-        const user = await passwordCheckSlots().run(() => verifyCredentials(db, email, password))
-        if (!user) throw new CredentialsSignin()
-        return localIdentity(source.id, user, ['pwd'])
-      })
+      return localProvider(source)
     case 'http':
       return emailPasswordProvider(source, async (email, password) => {
         const check = await checkCredentials(source, email, password)

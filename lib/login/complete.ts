@@ -13,7 +13,7 @@ import { PROBLEMS, type ProblemCode } from './problems'
 import { errorText, fingerprint, logEvent } from '../server/log'
 import { recordLoginDenied } from '../ledger/denied'
 import { bindingOf, findServer, type McpServer } from '../servers'
-import { decideAccess } from '../servers/policy'
+import { decideAccess, SECOND_FACTOR_RULE } from '../servers/policy'
 
 // Finishing a login request, the one place that talks to Scalekit on a person's behalf.
 // Order matters: verify the browser's binding, take the request in the database (single use),
@@ -184,7 +184,7 @@ async function deny(
 ): Promise<CompletionResult> {
   logEvent('login_denied', { cid: fingerprint(params.loginRequestId), server: server.key, source: denial.source, rule: denial.rule })
   await recordLoginDenied(db, params.loginRequestId, denial)
-  return { ok: false, problem: 'access_denied' }
+  return { ok: false, problem: denial.rule === SECOND_FACTOR_RULE ? 'second_factor_required' : 'access_denied' }
 }
 
 /** The person gave up: Scalekit hears loginFailed, and the MCP client gets an answer instead of waiting. */

@@ -179,6 +179,13 @@ const PROBLEM_TABLE = {
     message: 'Ask your administrator for access, or use another account.',
     retryable: true,
   },
+  second_factor_required: {
+    status: 403,
+    title: 'This MCP server needs a second factor',
+    message:
+      'Your sign-in did not include a second factor (such as an authenticator code or a passkey), which this MCP server requires. Sign in again with one, or use another account.',
+    retryable: true,
+  },
   account_unavailable: {
     status: 403,
     title: 'This account cannot sign in',

@@ -5,6 +5,11 @@ export function isLoginOrOAuthPath(pathname: string): boolean {
   return pathname === '/login' || pathname.startsWith('/login/') || pathname === '/api/auth' || pathname.startsWith('/api/auth/')
 }
 
+/** /account shows authenticator keys and recovery codes, /invite sets passwords: never kept in a cache. */
+function holdsSecrets(pathname: string): boolean {
+  return ['/account', '/invite'].some((area) => pathname === area || pathname.startsWith(`${area}/`))
+}
+
 export function contentSecurityPolicy(nonce: string): string {
   // No form-action: Chrome applies it to the redirect chain after a POST, which would block the
   // hop to Scalekit's partner:callback and on to the MCP client's redirect URI.
@@ -30,7 +35,7 @@ export function securityHeaders(pathname: string, options: { nonce: string; secu
     'X-Frame-Options': 'DENY',
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
   }
-  if (isLoginOrOAuthPath(pathname)) headers['Cache-Control'] = 'no-store'
+  if (isLoginOrOAuthPath(pathname) || holdsSecrets(pathname)) headers['Cache-Control'] = 'no-store'
   if (options.secure) headers['Strict-Transport-Security'] = 'max-age=63072000; includeSubDomains'
   return headers
 }

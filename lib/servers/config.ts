@@ -14,7 +14,7 @@ export const CONNECTION_ID_PAGE = 'Dashboard > MCP Servers > your server > Advan
 const CREDENTIALS_PAGE = 'Dashboard > Settings > API Credentials'
 
 /** Words the app's own routes use under /login: a server key may not be one of them. */
-const RESERVED_SERVER_KEYS = ['problem', 'resume', 'source-error', 'denied', 'api', 'admin', 'static', 'new'] as const
+const RESERVED_SERVER_KEYS = ['problem', 'resume', 'source-error', 'denied', 'verify', 'enrol', 'api', 'admin', 'static', 'new'] as const
 
 /** The key of the one server a single-connection (SCALEKIT_CONNECTION_ID) deployment has. */
 export const LEGACY_SERVER_KEY = 'default'
@@ -41,6 +41,8 @@ export interface McpServer {
   allow?: AccessRules
   /** Unset: every identity source is offered. */
   sources?: string[]
+  /** Only a sign-in with a second factor (amr "mfa") completes for this server; local users without one enrol first. */
+  requireMfa?: boolean
   environment: ScalekitEnvironment
   /** Where its login endpoint is: /login for the single-connection configuration, /login/{key} otherwise. */
   path: string
@@ -111,6 +113,7 @@ function serverSchema(env: Record<string, string | undefined>) {
       })
       .optional(),
     sources: z.array(z.string()).min(1, 'sources, when set, must list at least one identity source id').optional(),
+    requireMfa: z.boolean({ error: 'requireMfa must be true or false' }).optional(),
     scalekit: z
       .strictObject({
         environmentUrl: Origin,
@@ -134,6 +137,7 @@ function toServer(entry: ParsedServer, fallback: ScalekitEnvironment | undefined
     connectionId: entry.connectionId,
     ...(allow ? { allow: normaliseRules(allow) } : {}),
     ...(entry.sources ? { sources: entry.sources } : {}),
+    ...(entry.requireMfa ? { requireMfa: true } : {}),
     environment: entry.scalekit ?? fallback!,
     path: `/login/${entry.key}`,
   }

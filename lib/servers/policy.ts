@@ -1,5 +1,6 @@
 import type { IdentityProfile } from '../sources/claims'
 import type { McpServer } from './config'
+import { showsSecondFactor } from '../sources/authentication'
 
 // Who may use which MCP server: a person passes when they match every rule the server sets
 // (within one rule, any listed value matches). Decided after sign-in and before anything is sent
@@ -7,7 +8,10 @@ import type { McpServer } from './config'
 
 export type AccessDecision = { allowed: true } | { allowed: false; rule: string }
 
-type Person = Pick<IdentityProfile, 'source' | 'email' | 'emailVerified' | 'groups' | 'roles'>
+type Person = Pick<IdentityProfile, 'source' | 'email' | 'emailVerified' | 'groups' | 'roles' | 'amr'>
+
+/** The rule a sign-in without a second factor fails on a server with requireMfa. */
+export const SECOND_FACTOR_RULE = 'signed in without a second factor, which this server requires'
 
 function list(values: string[]): string {
   return values.join(', ')
@@ -17,10 +21,11 @@ function domainOf(email: string): string {
   return email.slice(email.lastIndexOf('@') + 1).toLowerCase()
 }
 
-export function decideAccess(server: Pick<McpServer, 'allow' | 'sources'>, person: Person): AccessDecision {
+export function decideAccess(server: Pick<McpServer, 'allow' | 'sources' | 'requireMfa'>, person: Person): AccessDecision {
   if (server.sources && !server.sources.includes(person.source)) {
     return { allowed: false, rule: `signed in with ${person.source}, which this server does not offer: ${list(server.sources)}` }
   }
+  if (server.requireMfa && !showsSecondFactor(person.amr)) return { allowed: false, rule: SECOND_FACTOR_RULE }
   const allow = server.allow
   if (!allow) return { allowed: true }
   const email = person.email.toLowerCase()

@@ -29,3 +29,11 @@ export function withAuthentication(profile: IdentityProfile): Record<string, Jso
   if (profile.acr) attributes.acr = profile.acr
   return Object.keys(attributes).length ? attributes : undefined
 }
+
+/** RFC 8176 methods that are a second factor beside a password, or several factors in one ("mfa"). */
+const SECOND_FACTOR_METHODS = new Set(['mfa', 'otp', 'hwk', 'swk', 'sc', 'fpt', 'face', 'iris', 'retina', 'vbm', 'sms', 'tel'])
+
+/** Whether a sign-in's methods show more than one factor (a server's "requireMfa"). */
+export function showsSecondFactor(amr: readonly string[] | undefined): boolean {
+  return (amr ?? []).some((method) => SECOND_FACTOR_METHODS.has(method))
+}

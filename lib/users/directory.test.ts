@@ -133,7 +133,11 @@ for (const engine of engines) {
       ])
       await sql`insert into users (id, email, name, password_hash, created_at, updated_at)
                 values ('u1', 'old@example.com', 'Old', 'hash', 1, 1)`.execute(handle.db)
-      expect(await migrateToLatest(handle)).toEqual(['0005_user_groups_and_roles', '0006_ledger_auth_methods', '0007_factors_and_user_admin'])
+      expect(await migrateToLatest(handle)).toEqual([
+        '0005_user_groups_and_roles',
+        '0006_ledger_auth_methods',
+        '0007_factors_and_user_admin',
+      ])
       const row = await handle.db.selectFrom('users').selectAll().where('id', '=', 'u1').executeTakeFirstOrThrow()
       expect(row).toMatchObject({ groups: '[]', roles: '[]' })
       expect(userGroups(row)).toEqual([])

@@ -16,76 +16,9 @@ import type { Engine } from '.'
 export function migration0007(engine: Engine): Migration {
   return {
     async up(db: Kysely<unknown>) {
-      await db.schema
-        .alterTable('users')
-        .addColumn('sessions_revoked_at', 'bigint', (c) => c.notNull().defaultTo(0))
-        .execute()
-      await db.schema.alterTable('users').addColumn('last_sign_in_at', 'bigint').execute()
-
-      await db.schema
-        .createTable('totp_factors')
-        .addColumn('user_id', 'text', (c) => c.primaryKey())
-        .addColumn('sealed_key', 'text', (c) => c.notNull())
-        .addColumn('confirmed_at', 'bigint')
-        .addColumn('last_step', 'bigint', (c) => c.notNull().defaultTo(0))
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .execute()
-
-      await db.schema
-        .createTable('recovery_codes')
-        .addColumn('user_id', 'text', (c) => c.notNull())
-        .addColumn('code_hash', 'text', (c) => c.notNull())
-        .addColumn('used_at', 'bigint')
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addPrimaryKeyConstraint('recovery_codes_pk', ['user_id', 'code_hash'])
-        .execute()
-
-      await db.schema
-        .createTable('passkeys')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('user_id', 'text', (c) => c.notNull())
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('public_key', 'text', (c) => c.notNull())
-        .addColumn('counter', 'bigint', (c) => c.notNull())
-        .addColumn('transports', 'text', (c) => c.notNull().defaultTo('[]'))
-        .addColumn('device_type', 'text', (c) => c.notNull())
-        .addColumn('backed_up', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addColumn('last_used_at', 'bigint')
-        .execute()
-      await db.schema.createIndex('passkeys_user_id_idx').on('passkeys').column('user_id').execute()
-
-      await db.schema
-        .createTable('used_challenges')
-        .addColumn('hash', 'text', (c) => c.primaryKey())
-        .addColumn('expires_at', 'bigint', (c) => c.notNull())
-        .execute()
-      await db.schema.createIndex('used_challenges_expires_at_idx').on('used_challenges').column('expires_at').execute()
-
-      await db.schema
-        .createTable('invitations')
-        .addColumn('token_hash', 'text', (c) => c.primaryKey())
-        .addColumn('user_id', 'text', (c) => c.notNull())
-        .addColumn('created_by', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addColumn('expires_at', 'bigint', (c) => c.notNull())
-        .addColumn('used_at', 'bigint')
-        .execute()
-      await db.schema.createIndex('invitations_user_id_idx').on('invitations').column('user_id').execute()
-
-      await db.schema
-        .createTable('admin_audit')
-        .addColumn('id', engine === 'postgres' ? 'bigint' : 'integer', (c) =>
-          engine === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
-        )
-        .addColumn('at', 'bigint', (c) => c.notNull())
-        .addColumn('actor', 'text', (c) => c.notNull())
-        .addColumn('action', 'text', (c) => c.notNull())
-        .addColumn('target', 'text')
-        .addColumn('ip', 'text')
-        .addColumn('detail', 'text')
-        .execute()
-      await db.schema.createIndex('admin_audit_at_idx').on('admin_audit').columns(['at', 'id']).execute()
+      await addUserColumns(db)
+      await createFactorTables(db)
+      await createAdminTables(db, engine)
     },
     async down(db: Kysely<unknown>) {
       for (const table of ['admin_audit', 'invitations', 'used_challenges', 'passkeys', 'recovery_codes', 'totp_factors']) {
@@ -95,4 +28,81 @@ export function migration0007(engine: Engine): Migration {
       await db.schema.alterTable('users').dropColumn('sessions_revoked_at').execute()
     },
   }
+}
+
+async function addUserColumns(db: Kysely<unknown>) {
+  await db.schema
+    .alterTable('users')
+    .addColumn('sessions_revoked_at', 'bigint', (c) => c.notNull().defaultTo(0))
+    .execute()
+  await db.schema.alterTable('users').addColumn('last_sign_in_at', 'bigint').execute()
+}
+
+async function createFactorTables(db: Kysely<unknown>) {
+  await db.schema
+    .createTable('totp_factors')
+    .addColumn('user_id', 'text', (c) => c.primaryKey())
+    .addColumn('sealed_key', 'text', (c) => c.notNull())
+    .addColumn('confirmed_at', 'bigint')
+    .addColumn('last_step', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute()
+
+  await db.schema
+    .createTable('recovery_codes')
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('code_hash', 'text', (c) => c.notNull())
+    .addColumn('used_at', 'bigint')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('recovery_codes_pk', ['user_id', 'code_hash'])
+    .execute()
+
+  await db.schema
+    .createTable('passkeys')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('public_key', 'text', (c) => c.notNull())
+    .addColumn('counter', 'bigint', (c) => c.notNull())
+    .addColumn('transports', 'text', (c) => c.notNull().defaultTo('[]'))
+    .addColumn('device_type', 'text', (c) => c.notNull())
+    .addColumn('backed_up', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('last_used_at', 'bigint')
+    .execute()
+  await db.schema.createIndex('passkeys_user_id_idx').on('passkeys').column('user_id').execute()
+
+  await db.schema
+    .createTable('used_challenges')
+    .addColumn('hash', 'text', (c) => c.primaryKey())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .execute()
+  await db.schema.createIndex('used_challenges_expires_at_idx').on('used_challenges').column('expires_at').execute()
+}
+
+async function createAdminTables(db: Kysely<unknown>, engine: Engine) {
+  await db.schema
+    .createTable('invitations')
+    .addColumn('token_hash', 'text', (c) => c.primaryKey())
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('created_by', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .addColumn('used_at', 'bigint')
+    .execute()
+  await db.schema.createIndex('invitations_user_id_idx').on('invitations').column('user_id').execute()
+
+  await db.schema
+    .createTable('admin_audit')
+    .addColumn('id', engine === 'postgres' ? 'bigint' : 'integer', (c) =>
+      engine === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+    )
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addColumn('actor', 'text', (c) => c.notNull())
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('target', 'text')
+    .addColumn('ip', 'text')
+    .addColumn('detail', 'text')
+    .execute()
+  await db.schema.createIndex('admin_audit_at_idx').on('admin_audit').columns(['at', 'id']).execute()
 }

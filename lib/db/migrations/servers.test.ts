@@ -32,7 +32,12 @@ for (const engine of [
       ])
       await sql`insert into login_requests (id, connection_id, state_hash, status, created_at, updated_at, expires_at)
                 values ('lri_old', 'conn_1', 'hash', 'completed', 1, 1, 2)`.execute(handle.db)
-      expect(await migrateToLatest(handle)).toEqual(['0004_ledger_servers', '0005_user_groups_and_roles', '0006_ledger_auth_methods', '0007_factors_and_user_admin'])
+      expect(await migrateToLatest(handle)).toEqual([
+        '0004_ledger_servers',
+        '0005_user_groups_and_roles',
+        '0006_ledger_auth_methods',
+        '0007_factors_and_user_admin',
+      ])
       const row = await handle.db.selectFrom('login_requests').selectAll().where('id', '=', 'lri_old').executeTakeFirstOrThrow()
       // Rows from before 0006 do not know how their person signed in.
       expect(row).toMatchObject({ server_key: 'default', status: 'completed', auth_methods: null })

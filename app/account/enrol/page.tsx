@@ -1,0 +1,36 @@
+import type { Metadata } from 'next'
+import Link from 'next/link'
+import { redirect } from 'next/navigation'
+import { getDb } from '@/lib/db/client'
+import { getEnv } from '@/lib/env'
+import { readSecondStep } from '@/lib/factors/second-step'
+import { pendingTotpEnrolment, startTotpEnrolment } from '@/lib/factors/totp'
+import { qrCodeDataUrl, totpIssuer } from '@/lib/factors/qr'
+import { Card, Heading } from '../../ui'
+import { TotpSetup } from '../../totp-setup'
+import { CodeForm } from '../../code-form'
+import { accountSecondStepAction } from '../actions'
+
+export const metadata: Metadata = { title: 'Set up a second factor' }
+
+/** A second factor is required and this person has none: they set one up before any session exists. */
+export default async function AccountEnrolPage() {
+  const step = await readSecondStep()
+  if (!step || step.need !== 'enrol' || step.loginRequestId) redirect('/account')
+  const env = getEnv()
+  const user = { id: step.userId, email: step.email }
+  const issuer = totpIssuer(env.APP_URL)
+  const db = await getDb()
+  const enrolment =
+    (await pendingTotpEnrolment(db, env.AUTH_SECRET, user, issuer)) ?? (await startTotpEnrolment(db, env.AUTH_SECRET, user, issuer))
+  if (!enrolment) redirect('/account')
+  const next = step.purpose === 'admin' ? '/admin' : '/account'
+  return (
+    <Card>
+      <Heading>Set up a second factor</Heading>
+      <p className="mt-2 text-sm leading-6 text-slate-600">Signing in here needs a second factor as well as your password.</p>
+      <TotpSetup enrolment={enrolment} qr={await qrCodeDataUrl(enrolment.uri)} />
+      <CodeForm action={accountSecondStepAction} need="enrol" next={<Link href={next}>Continue</Link>} />
+    </Card>
+  )
+}

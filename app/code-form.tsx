@@ -1,0 +1,66 @@
+'use client'
+
+import { useActionState } from 'react'
+import { buttonPrimary } from './ui'
+import type { CodeState } from './second-step-core'
+import { RecoveryCodes } from './recovery-codes'
+
+const initial: CodeState = { attempt: 0 }
+
+const inputClass =
+  'mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm tracking-widest shadow-xs focus:border-slate-900 focus:outline-2 focus:outline-slate-900'
+
+/**
+ * The code field of a second step: an authenticator or recovery code (`code`), or the first code
+ * of a new authenticator (`enrol`), after which the recovery codes and `next` are shown.
+ */
+export function CodeForm({
+  action: submit,
+  need,
+  fields,
+  next,
+}: {
+  action: (previous: CodeState, form: FormData) => Promise<CodeState>
+  need: 'code' | 'enrol'
+  /** Hidden fields the action reads (the login request). */
+  fields?: React.ReactNode
+  next?: React.ReactNode
+}) {
+  const [result, action, pending] = useActionState(submit, initial)
+  if (result.recoveryCodes) {
+    return (
+      <div className="mt-6 space-y-4">
+        <RecoveryCodes codes={result.recoveryCodes} />
+        {next}
+      </div>
+    )
+  }
+  return (
+    <form action={action} key={result.attempt} className="mt-6 space-y-4">
+      {fields}
+      <input type="hidden" name="need" value={need} />
+      <div>
+        <label htmlFor="code" className="block text-sm font-medium text-slate-800">
+          {need === 'code' ? 'Authenticator code or recovery code' : 'The 6-digit code your app shows'}
+        </label>
+        <input
+          id="code"
+          name="code"
+          type="text"
+          inputMode={need === 'enrol' ? 'numeric' : 'text'}
+          autoComplete="one-time-code"
+          required
+          autoFocus
+          aria-describedby="code-message"
+          className={inputClass}
+        />
+      </div>
+      <p id="code-message" aria-live="polite" data-testid="form-message" className="min-h-5 text-sm text-red-700">
+        {result.message}
+      </p>
+      <button type="submit" className={buttonPrimary} disabled={pending}>
+        {need === 'code' ? 'Verify' : 'Turn on and continue'}
+      </button>
+    </form>
+  )
+}

@@ -1,0 +1,58 @@
+import type { Metadata } from 'next'
+import { redirect } from 'next/navigation'
+import { getDb } from '@/lib/db/client'
+import { getEnv } from '@/lib/env'
+import { readSecondStep } from '@/lib/factors/second-step'
+import { pendingTotpEnrolment, startTotpEnrolment } from '@/lib/factors/totp'
+import { qrCodeDataUrl, totpIssuer } from '@/lib/factors/qr'
+import { problemPath } from '@/lib/login/problems'
+import { servedAtToken } from '@/lib/login/served-at'
+import { Card, Heading } from '../../ui'
+import { TotpSetup } from '../../totp-setup'
+import { loginPath, loginRequestFrom } from '../params'
+import { CodeForm } from '../../code-form'
+import { loginSecondStepAction } from '../second-step-actions'
+import { Hidden } from '../hidden'
+import { CancelForm } from '../request-forms'
+import { ContinueForm } from '../continue-form'
+
+export const metadata: Metadata = { title: 'Set up a second factor' }
+
+/**
+ * A second factor is required and this person has none: they set up an authenticator app before
+ * anything is sent to Scalekit, within the login request's lifetime.
+ */
+export default async function EnrolPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const query = await searchParams
+  const parsed = loginRequestFrom(query.login_request_id, query.state, query.server)
+  if (!parsed.ok) redirect(problemPath(parsed.problem))
+  const { params } = parsed
+  const step = await readSecondStep()
+  if (!step || step.need !== 'enrol' || step.loginRequestId !== params.loginRequestId) redirect(loginPath(params))
+  const env = getEnv()
+  const user = { id: step.userId, email: step.email }
+  const issuer = totpIssuer(env.APP_URL)
+  const db = await getDb().catch(() => redirect(problemPath('database_unavailable', params)))
+  const enrolment =
+    (await pendingTotpEnrolment(db, env.AUTH_SECRET, user, issuer)) ?? (await startTotpEnrolment(db, env.AUTH_SECRET, user, issuer))
+  // Someone confirmed an authenticator meanwhile (another tab): the code step takes over.
+  if (!enrolment) redirect(loginPath(params))
+  const minutes = Math.round(env.LOGIN_REQUEST_TTL_SECONDS / 60)
+  return (
+    <Card>
+      <Heading>Set up a second factor</Heading>
+      <p data-testid="enrol-intro" className="mt-2 text-sm leading-6 text-slate-600">
+        Signing in here needs a second factor as well as your password. Set up an authenticator app now: you have about {minutes} minutes
+        before this sign-in request expires, after which you would start again from your MCP client.
+      </p>
+      <TotpSetup enrolment={enrolment} qr={await qrCodeDataUrl(enrolment.uri)} />
+      <CodeForm
+        action={loginSecondStepAction}
+        need="enrol"
+        fields={<Hidden {...params} />}
+        next={<ContinueForm params={params} served={servedAtToken(env.SESSION_SECRET, params.loginRequestId)} label="Continue" />}
+      />
+      <CancelForm params={params} />
+    </Card>
+  )
+}

@@ -1,0 +1,32 @@
+import type { Metadata } from 'next'
+import { redirect } from 'next/navigation'
+import { readSecondStep } from '@/lib/factors/second-step'
+import { problemPath } from '@/lib/login/problems'
+import { Card, Heading } from '../../ui'
+import { loginPath, loginRequestFrom } from '../params'
+import { CodeForm } from '../../code-form'
+import { loginSecondStepAction } from '../second-step-actions'
+import { Hidden } from '../hidden'
+import { CancelForm } from '../request-forms'
+
+export const metadata: Metadata = { title: 'Enter your code' }
+
+/** After a right password: the authenticator code (or a recovery code) that completes the login. */
+export default async function VerifyPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const query = await searchParams
+  const parsed = loginRequestFrom(query.login_request_id, query.state, query.server)
+  if (!parsed.ok) redirect(problemPath(parsed.problem))
+  const step = await readSecondStep()
+  if (!step || step.need !== 'code' || step.loginRequestId !== parsed.params.loginRequestId) redirect(loginPath(parsed.params))
+  return (
+    <Card>
+      <Heading>Enter your code</Heading>
+      <p className="mt-2 text-sm leading-6 text-slate-600">
+        Open your authenticator app and enter the 6-digit code it shows for this account ({step.email}). Lost it? Enter one of your recovery
+        codes instead.
+      </p>
+      <CodeForm action={loginSecondStepAction} need="code" fields={<Hidden {...parsed.params} />} />
+      <CancelForm params={parsed.params} />
+    </Card>
+  )
+}

@@ -1,0 +1,52 @@
+import 'server-only'
+import { headers } from 'next/headers'
+import { getDb } from '@/lib/db/client'
+import { getEnv } from '@/lib/env'
+import { throttledMessage } from '@/lib/auth/throttle'
+import { signInWithCredentials, type CredentialSignIn } from '@/lib/auth/config'
+import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
+import { checkSecondFactorCode, confirmTotpEnrolment, type CodeCheck } from '@/lib/factors/check'
+import { replaceRecoveryCodes } from '@/lib/factors/recovery'
+import { endSecondStep, type SecondStep } from '@/lib/factors/second-step'
+import { sealTicket } from '@/lib/factors/ticket'
+
+// The second step of a password sign-in, wherever it started (a login request, the admin area,
+// /account): check the code, or confirm a new authenticator, then make the session.
+
+export interface CodeState {
+  message?: string
+  attempt: number
+  /** Recovery codes, shown once after enrolment; the session exists by then. */
+  recoveryCodes?: string[]
+}
+
+export type StepOutcome =
+  | { kind: 'refused'; check: Exclude<CodeCheck, { ok: true }>; message: string }
+  | { kind: 'signed_in'; signedIn: CredentialSignIn; recoveryCodes?: string[] }
+  | { kind: 'database_unavailable' }
+
+function refusal(check: Exclude<CodeCheck, { ok: true }>): string {
+  if (check.reason === 'throttled') return throttledMessage(check.retryAfterMs)
+  if (check.reason === 'replayed') return 'That code was already used. Wait for the next one in your app.'
+  return 'That code is not right. Check your authenticator app (or your recovery codes) and try again.'
+}
+
+/** Checks the code (`verify`) or confirms enrolment with it (`enrol`), and on success signs the person in. */
+export async function runSecondStep(step: SecondStep, code: string): Promise<StepOutcome> {
+  const ip = (await headers()).get(PEER_ADDRESS_HEADER) || null
+  const user = { id: step.userId, email: step.email }
+  let check: CodeCheck
+  let recoveryCodes: string[] | undefined
+  try {
+    const db = await getDb()
+    check = step.need === 'code' ? await checkSecondFactorCode(db, user, code, ip) : await confirmTotpEnrolment(db, user, code, ip)
+    if (check.ok && step.need === 'enrol') recoveryCodes = await replaceRecoveryCodes(db, step.userId)
+  } catch {
+    return { kind: 'database_unavailable' }
+  }
+  if (!check.ok) return { kind: 'refused', check, message: refusal(check) }
+  const ticket = await sealTicket(getEnv().AUTH_SECRET, { userId: step.userId, amr: check.amr })
+  const signedIn = await signInWithCredentials(step.source, { ticket, ...(step.purpose ? { purpose: step.purpose } : {}) })
+  await endSecondStep()
+  return { kind: 'signed_in', signedIn, recoveryCodes }
+}
