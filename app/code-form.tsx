@@ -19,14 +19,18 @@ export function CodeForm({
   need,
   fields,
   next,
+  done = false,
 }: {
   action: (previous: CodeState, form: FormData) => Promise<CodeState>
   need: 'code' | 'enrol'
   /** Hidden fields the action reads (the login request). */
   fields?: React.ReactNode
   next?: React.ReactNode
+  /** Enrolment is confirmed already (the page was reloaded after it): only `next` is left. */
+  done?: boolean
 }) {
   const [result, action, pending] = useActionState(submit, initial)
+  if (done && !result.recoveryCodes) return <div className="mt-6">{next}</div>
   if (result.recoveryCodes) {
     return (
       <div className="mt-6 space-y-4">

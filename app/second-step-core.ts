@@ -47,6 +47,8 @@ export async function runSecondStep(step: SecondStep, code: string): Promise<Ste
   if (!check.ok) return { kind: 'refused', check, message: refusal(check) }
   const ticket = await sealTicket(getEnv().AUTH_SECRET, { userId: step.userId, amr: check.amr })
   const signedIn = await signInWithCredentials(step.source, { ticket, ...(step.purpose ? { purpose: step.purpose } : {}) })
-  await endSecondStep()
+  // After enrolment the step stays, so the page (refreshed because the session cookie was set)
+  // still renders, with the recovery codes and "Continue"; it ends with its time or the login.
+  if (step.need === 'code') await endSecondStep()
   return { kind: 'signed_in', signedIn, recoveryCodes }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decideAccess } from './policy'
+import { decideAccess, SECOND_FACTOR_RULE } from './policy'
 
 const ada = { source: 'okta', email: 'Ada@Example.com', emailVerified: true, groups: ['finance', 'staff'], roles: ['analyst'] }
 const bob = { source: 'local', email: 'bob@contractor.io', emailVerified: false, groups: ['staff'] }
@@ -18,6 +18,16 @@ describe('decideAccess', () => {
   ])('each rule kind admits and denies: %j', (allow, rule) => {
     expect(decideAccess({ allow }, ada)).toEqual({ allowed: true })
     expect(decideAccess({ allow }, bob)).toEqual({ allowed: false, rule })
+  })
+
+  it('case 44: a server with requireMfa admits only a sign-in whose amr shows a second factor', () => {
+    const server = { requireMfa: true }
+    expect(decideAccess(server, { ...ada, amr: ['pwd'] })).toEqual({ allowed: false, rule: SECOND_FACTOR_RULE })
+    expect(decideAccess(server, ada)).toEqual({ allowed: false, rule: SECOND_FACTOR_RULE })
+    for (const amr of [['pwd', 'otp'], ['hwk', 'mfa'], ['swk'], ['mfa'], ['pwd', 'sms']]) {
+      expect(decideAccess(server, { ...ada, amr })).toEqual({ allowed: true })
+    }
+    expect(decideAccess({}, { ...ada, amr: ['pwd'] })).toEqual({ allowed: true })
   })
 
   it('compares email domains of verified addresses only, in lower case', () => {

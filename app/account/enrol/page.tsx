@@ -23,14 +23,14 @@ export default async function AccountEnrolPage() {
   const db = await getDb()
   const enrolment =
     (await pendingTotpEnrolment(db, env.AUTH_SECRET, user, issuer)) ?? (await startTotpEnrolment(db, env.AUTH_SECRET, user, issuer))
-  if (!enrolment) redirect('/account')
   const next = step.purpose === 'admin' ? '/admin' : '/account'
   return (
     <Card>
       <Heading>Set up a second factor</Heading>
       <p className="mt-2 text-sm leading-6 text-slate-600">Signing in here needs a second factor as well as your password.</p>
-      <TotpSetup enrolment={enrolment} qr={await qrCodeDataUrl(enrolment.uri)} />
-      <CodeForm action={accountSecondStepAction} need="enrol" next={<Link href={next}>Continue</Link>} />
+      {/* No enrolment left to show: it was confirmed (this page refreshes when the session is made). */}
+      {enrolment ? <TotpSetup enrolment={enrolment} qr={await qrCodeDataUrl(enrolment.uri)} /> : null}
+      <CodeForm action={accountSecondStepAction} need="enrol" done={!enrolment} next={<Link href={next}>Continue</Link>} />
     </Card>
   )
 }

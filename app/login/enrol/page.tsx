@@ -35,8 +35,6 @@ export default async function EnrolPage({ searchParams }: { searchParams: Promis
   const db = await getDb().catch(() => redirect(problemPath('database_unavailable', params)))
   const enrolment =
     (await pendingTotpEnrolment(db, env.AUTH_SECRET, user, issuer)) ?? (await startTotpEnrolment(db, env.AUTH_SECRET, user, issuer))
-  // Someone confirmed an authenticator meanwhile (another tab): the code step takes over.
-  if (!enrolment) redirect(loginPath(params))
   const minutes = Math.round(env.LOGIN_REQUEST_TTL_SECONDS / 60)
   return (
     <Card>
@@ -45,10 +43,12 @@ export default async function EnrolPage({ searchParams }: { searchParams: Promis
         Signing in here needs a second factor as well as your password. Set up an authenticator app now: you have about {minutes} minutes
         before this sign-in request expires, after which you would start again from your MCP client.
       </p>
-      <TotpSetup enrolment={enrolment} qr={await qrCodeDataUrl(enrolment.uri)} />
+      {/* No enrolment left to show: it was confirmed (this page refreshes when the session is made). */}
+      {enrolment ? <TotpSetup enrolment={enrolment} qr={await qrCodeDataUrl(enrolment.uri)} /> : null}
       <CodeForm
         action={loginSecondStepAction}
         need="enrol"
+        done={!enrolment}
         fields={<Hidden {...params} />}
         next={<ContinueForm params={params} served={servedAtToken(env.SESSION_SECRET, params.loginRequestId)} label="Continue" />}
       />
