@@ -9,6 +9,7 @@ type Scenario = (bench: Bench) => Promise<{ ok: boolean } & Record<string, unkno
 const SCENARIOS: Record<string, [command: string, load: () => Promise<{ default: Scenario }>]> = {
   login: ['npm run bench:login', () => import('./scenarios/login')],
   sources: ['npm run bench:login', () => import('./scenarios/sources')],
+  factors: ['npm run bench:login', () => import('./scenarios/factors')],
   admin: ['npm run bench:admin', () => import('./scenarios/admin')],
   load: ['npm run bench:load', () => import('./scenarios/load')],
   ready: ['npm run bench:ready', () => import('./scenarios/ready')],
