@@ -9,6 +9,7 @@ import { runBridgeExpectingExit, startBridge, type RunningBridge } from './suppo
 import { APP_URL, bridgeEnv } from './support/config'
 import { ledgerEvents, ledgerRow } from './support/ledger'
 import { createUser, type TestUser } from './support/users'
+import { Authenticator, shownRecoveryCodes } from './support/factors'
 import {
   SERVERS_BRIDGE_PORT,
   SERVERS_BRIDGE_URL,
@@ -55,6 +56,7 @@ function serversConfig() {
     ruleServer('domains', { domains: ['example.test'] }),
     ruleServer('local-only', { sources: ['local'] }),
     ruleServer('acme-only', { sources: ['acme'] }),
+    { key: 'mfa', name: 'MFA MCP', connectionId: 'conn_e2erulemfa', requireMfa: true },
   ]
 }
 
@@ -289,6 +291,34 @@ test.describe('the access policy', () => {
       }
     })
   }
+
+  test('case 44: a server with requireMfa takes a local user without a second factor to enrol, and does not continue a password-only session', async ({
+    browser,
+  }) => {
+    const person = await createUser({ prefix: 'mfa-server' })
+    const { page, loginPage, close } = await freshPage(browser)
+    try {
+      const first = await createLoginRequestAt(crm)
+      await loginPage.signInThrough({ loginUrl: serverLoginUrl('crm', first), loginRequestId: first.loginRequestId }, person)
+      const request = await createLoginRequestAt(crm, 'conn_e2erulemfa')
+      await loginPage.open(serverLoginUrl('mfa', request))
+      await expect(page.getByTestId('session-refused')).toHaveText(
+        `You are signed in as ${person.email} without a second factor, which MFA MCP requires. Sign in again.`,
+      )
+      await loginPage.signIn(person.email, person.password)
+      await expect(page).toHaveURL(/\/login\/enrol\?/)
+      expect(await standInLoginRequest(crm, request.loginRequestId)).toMatchObject({ userDetailsCalls: 0 })
+      const app = new Authenticator(await page.getByTestId('totp-key').innerText())
+      await page.getByLabel('The 6-digit code your app shows').fill(app.code())
+      await page.getByRole('button', { name: 'Turn on and continue' }).click()
+      await shownRecoveryCodes(page)
+      await page.getByRole('button', { name: 'Continue' }).click()
+      await page.waitForURL(expectedPartnerCallback(crm.standIn.url, 'conn_e2erulemfa', request.state))
+      expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'completed', server_key: 'mfa', auth_methods: 'pwd otp mfa' })
+    } finally {
+      await close()
+    }
+  })
 
   test("case 39: a request that arrived for one server cannot be completed through another server's endpoint or form", async ({
     browser,
