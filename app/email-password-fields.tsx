@@ -6,7 +6,18 @@ import { buttonPrimary } from './ui'
 const inputClass =
   'mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-xs focus:border-slate-900 focus:outline-2 focus:outline-slate-900'
 
-export function EmailPasswordFields({ email, message, pending }: { email?: string; message?: string; pending: boolean }) {
+export function EmailPasswordFields({
+  email,
+  message,
+  pending,
+  passkeyAutofill = false,
+}: {
+  email?: string
+  message?: string
+  pending: boolean
+  /** The login page with the local directory: the browser may offer passkeys in the email field's suggestions. */
+  passkeyAutofill?: boolean
+}) {
   return (
     <>
       <div>
@@ -17,7 +28,7 @@ export function EmailPasswordFields({ email, message, pending }: { email?: strin
           id="email"
           name="email"
           type="email"
-          autoComplete="username"
+          autoComplete={passkeyAutofill ? 'username webauthn' : 'username'}
           required
           defaultValue={email}
           autoFocus={!email}

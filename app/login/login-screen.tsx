@@ -9,6 +9,7 @@ import { Card, Heading, buttonPrimary, buttonSecondary } from '../ui'
 import { AppSignInLink } from '../app-session-link'
 import { CancelForm, UseAnotherAccountForm } from './request-forms'
 import { SignInForm } from './sign-in-form'
+import { PasskeySignIn } from './passkey-sign-in'
 import { ArmedButton } from './armed-button'
 import { servedAtToken } from '@/lib/login/served-at'
 import { continueWithAppSessionAction, startIdpSignInAction } from './actions'
@@ -127,6 +128,11 @@ function ContinueAs({ params, person, served }: { params: LoginRequestParams; pe
   )
 }
 
+/** The login request as a client form posts it back. */
+function formFields(params: LoginRequestParams) {
+  return { loginRequestId: params.loginRequestId, state: params.state, server: params.server }
+}
+
 /** One way in per configured source: the company app's session, each IdP, the email and password form. */
 async function SignInChoices({
   params,
@@ -148,6 +154,8 @@ async function SignInChoices({
     ),
   )
   const credentials = sources.find((source) => source.type === 'local' || source.type === 'http')
+  // Passkeys belong to the local directory: only a server that offers it gets the button.
+  const passkeys = credentials?.type === 'local'
   const idps = sources.filter((source) => source.type === 'oidc')
   const hasButtons = appSessions.length > 0 || idps.length > 0
 
@@ -176,7 +184,8 @@ async function SignInChoices({
           {hasButtons ? (
             <p className="pt-2 text-center text-xs uppercase tracking-wide text-slate-500">or with your email and password</p>
           ) : null}
-          <SignInForm loginRequestId={params.loginRequestId} state={params.state} server={params.server} source={credentials.id} />
+          <SignInForm {...formFields(params)} source={credentials.id} passkeyAutofill={passkeys} />
+          {passkeys ? <PasskeySignIn {...formFields(params)} /> : null}
         </>
       ) : null}
     </div>

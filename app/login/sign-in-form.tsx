@@ -11,11 +11,13 @@ export function SignInForm({
   state,
   server,
   source,
+  passkeyAutofill,
 }: {
   loginRequestId: string
   state: string
   server?: string
   source: string
+  passkeyAutofill?: boolean
 }) {
   const [result, action, pending] = useActionState(signInAction, initial)
   return (
@@ -26,7 +28,7 @@ export function SignInForm({
       <input type="hidden" name="state" value={state} />
       {server ? <input type="hidden" name="server" value={server} /> : null}
       <input type="hidden" name="source" value={source} />
-      <EmailPasswordFields email={result.email} message={result.message} pending={pending} />
+      <EmailPasswordFields email={result.email} message={result.message} pending={pending} passkeyAutofill={passkeyAutofill} />
     </form>
   )
 }

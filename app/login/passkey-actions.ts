@@ -1,0 +1,109 @@
+'use server'
+
+import { headers } from 'next/headers'
+import { redirect } from 'next/navigation'
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'
+import { getDb } from '@/lib/db/client'
+import { getEnv } from '@/lib/env'
+import { throttledMessage, throttleLimits } from '@/lib/auth/throttle'
+import { signInWithCredentials } from '@/lib/auth/config'
+import { recordSourceFailure } from '@/lib/auth/idp-sign-in'
+import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
+import { problemPath } from '@/lib/login/problems'
+import type { LoginRequestParams } from '@/lib/login/request'
+import { relyingParty } from '@/lib/factors/passkey-challenges'
+import { authenticationOptions, checkPasskeySignIn, type PasskeyCheck } from '@/lib/factors/passkeys'
+import { sealTicket } from '@/lib/factors/ticket'
+import { findServer, offeredSources } from '@/lib/servers'
+import { complete, readRequest } from './action-support'
+import { loginPath } from './params'
+
+// "Sign in with a passkey" (and the browser's autofill of passkeys) for a login request. Both
+// actions re-read the login request from the form and refuse a cross-site post (readRequest).
+
+export interface PasskeySignInState {
+  message?: string
+  attempt: number
+}
+
+/** The local directory, when the server this login request is for offers it. */
+function localSource(params: LoginRequestParams) {
+  const server = findServer(params.server)
+  if (!server) redirect(problemPath('unknown_server'))
+  return offeredSources(server).find((source) => source.type === 'local')
+}
+
+/** Options for the browser, bound to this login request, with the sealed challenge to send back. */
+export async function passkeySignInOptionsAction(
+  form: FormData,
+): Promise<{ options: PublicKeyCredentialRequestOptionsJSON; token: string } | null> {
+  const params = await readRequest(form)
+  if (!localSource(params)) return null
+  return authenticationOptions(relyingParty(), params.loginRequestId)
+}
+
+type Refusal = Exclude<PasskeyCheck, { ok: true }>
+
+const CLONED =
+  'This passkey was refused: its signature counter went back, as a cloned or replayed authenticator’s does. Sign in another way and tell your administrator.'
+
+/** What the person reads, and what the ledger keeps (never anything of the credential itself). */
+function refusal(check: Refusal): { message: string; detail: string } {
+  switch (check.reason) {
+    case 'throttled':
+      return { message: throttledMessage(check.retryAfterMs), detail: 'too many failed sign-in attempts for this account or address' }
+    case 'cloned':
+      return { message: CLONED, detail: 'a cloned or replayed authenticator: the passkey signature counter did not increase' }
+    case 'expired':
+      return { message: 'That took too long. Try again.', detail: 'the passkey challenge expired or was for another login request' }
+    case 'used':
+      return { message: 'That passkey request was already used. Try again.', detail: 'the passkey challenge was already used' }
+    case 'unknown':
+      return { message: 'This passkey is not registered here.', detail: 'an unknown passkey' }
+    case 'disabled':
+      return { message: 'The passkey was refused.', detail: 'the account is disabled' }
+    default:
+      return { message: 'The passkey was refused.', detail: 'the passkey signature or user verification was refused' }
+  }
+}
+
+function parseResponse(raw: FormDataEntryValue | null): AuthenticationResponseJSON | null {
+  try {
+    const parsed: unknown = JSON.parse(String(raw ?? ''))
+    return parsed && typeof parsed === 'object' && typeof (parsed as { id?: unknown }).id === 'string'
+      ? (parsed as AuthenticationResponseJSON)
+      : null
+  } catch {
+    return null
+  }
+}
+
+/** The browser's answer: verified, then the session, then the login request completes. */
+export async function passkeySignInAction(previous: PasskeySignInState, form: FormData): Promise<PasskeySignInState> {
+  const params = await readRequest(form)
+  const source = localSource(params)
+  if (!source) redirect(loginPath(params))
+  const attempt = previous.attempt + 1
+  const response = parseResponse(form.get('response'))
+  if (!response) return { message: 'The passkey was refused.', attempt }
+  const env = getEnv()
+  const ip = (await headers()).get(PEER_ADDRESS_HEADER) || null
+  let check: PasskeyCheck
+  try {
+    const input = { token: form.get('token'), response, loginRequestId: params.loginRequestId, ip, limits: throttleLimits(env) }
+    check = await checkPasskeySignIn(await getDb(), relyingParty(), input)
+  } catch {
+    redirect(problemPath('database_unavailable', params))
+  }
+  if (!check.ok) {
+    const { message, detail } = refusal(check)
+    await recordSourceFailure(params, source.id, check.reason === 'throttled' ? 'throttled' : 'credentials_refused', detail)
+    return { message, attempt }
+  }
+  const ticket = await sealTicket(env.AUTH_SECRET, { userId: check.user.id, amr: check.amr })
+  const result = await signInWithCredentials(source.id, { ticket })
+  if (result.outcome === 'signed_in') return complete(params, result.identity, result.signedInAt)
+  if (result.outcome === 'database_unavailable') redirect(problemPath('database_unavailable', params))
+  await recordSourceFailure(params, source.id, 'credentials_refused', 'the account could not be signed in')
+  return { message: 'The passkey was refused.', attempt }
+}
