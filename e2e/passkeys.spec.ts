@@ -37,7 +37,7 @@ async function passkeyLogin(page: Page, request: { loginUrl: string; loginReques
   await expect(page.getByLabel('Email')).toHaveAttribute('autocomplete', 'username webauthn')
   await expect(page.getByLabel('Password')).toHaveValue('')
   const callback = page.waitForRequest((r) => r.url().startsWith(`${SCALEKIT_URL}/sso/`))
-  await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
+  await page.getByRole('button', { name: 'Use a passkey' }).click()
   const url = (await callback).url()
   await expect(page.getByText(`Scalekit stand-in: login request ${request.loginRequestId} completed`)).toBeVisible()
   return url
@@ -103,7 +103,7 @@ test.describe('passkeys', () => {
 
     const second = await createLoginRequest()
     await new LoginPage(clonePage).open(second.loginUrl)
-    await clonePage.getByRole('button', { name: 'Sign in with a passkey' }).click()
+    await clonePage.getByRole('button', { name: 'Use a passkey' }).click()
     await expect(clonePage.getByTestId('passkey-message')).toHaveText(CLONED)
     expect(await ledgerEventDetail(second.loginRequestId, 'sign_in_failed')).toEqual({
       source: 'local',
