@@ -14,7 +14,7 @@ test.describe('the admin right stays in the admin area', () => {
     await page.goto('/admin/sign-in')
     await page.getByLabel('Email').fill(admin.email)
     await page.getByLabel('Password').fill(admin.password)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await expect(page).toHaveURL(/\/admin$/)
 
     const request = await createLoginRequest()

@@ -17,7 +17,7 @@ async function signInAsAdmin(page: Page, user: TestUser) {
   await page.goto('/admin/sign-in')
   await page.getByLabel('Email').fill(user.email)
   await page.getByLabel('Password').fill(user.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   await expect(page).toHaveURL(/\/admin$/)
   await expect(page.getByTestId('admin-email')).toHaveText(user.email)
 }
@@ -37,7 +37,7 @@ async function mcpClientLogin(page: Page, user: TestUser): Promise<string> {
     const loginRequestId = new URL(page.url()).searchParams.get('login_request_id')!
     await page.getByLabel('Email').fill(user.email)
     await page.getByLabel('Password').fill(user.password)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await page.waitForURL(`${redirectUrl}?**`)
     return loginRequestId
   } finally {
@@ -179,7 +179,7 @@ test.describe('the admin area', () => {
     await page.goto('/admin/sign-in')
     await page.getByLabel('Email').fill(user.email)
     await page.getByLabel('Password').fill(user.password)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await expect(page.getByTestId('forbidden')).toBeVisible()
     const variants: Array<Record<string, string>> = [{}, { 'x-middleware-subrequest': 'proxy:proxy:proxy:proxy:proxy' }]
     for (const headers of variants) {

@@ -31,7 +31,7 @@ test.describe('the database going away and coming back (case 27)', () => {
     await adminPage.goto('/admin/sign-in')
     await adminPage.getByLabel('Email').fill(admin.email)
     await adminPage.getByLabel('Password').fill(admin.password)
-    await adminPage.getByRole('button', { name: 'Sign in' }).click()
+    await adminPage.getByRole('button', { name: 'Sign in', exact: true }).click()
     await expect(adminPage.getByTestId('admin-email')).toHaveText(admin.email)
 
     const request = await createLoginRequest()

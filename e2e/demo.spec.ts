@@ -40,7 +40,7 @@ async function connectAndSignIn(page: Page, clientUrl: string, server: { name: s
   if (await another.isVisible()) await another.click()
   await page.getByLabel('Email').fill(account.email)
   await page.getByLabel('Password').fill(account.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   return loginRequestId
 }
 
@@ -49,7 +49,7 @@ async function signInAsAdmin(page: Page, adminUrl: string, admin: Account): Prom
   await page.goto(`${adminUrl}/sign-in`)
   await page.getByLabel('Email').fill(admin.email)
   await page.getByLabel('Password').fill(admin.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   await expect(page).toHaveURL(/\/admin$/)
   await expect(page.getByTestId('admin-email')).toHaveText(admin.email)
 }

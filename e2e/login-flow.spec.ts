@@ -93,7 +93,7 @@ test.describe('the login flow', () => {
     await tabTwo.getByLabel('Email').fill(user.email)
     await tabTwo.getByLabel('Password').fill(user.password)
     const callbackTwo = tabTwo.waitForRequest((r) => r.url().startsWith(`${SCALEKIT_URL}/sso/`))
-    await tabTwo.getByRole('button', { name: 'Sign in' }).click()
+    await tabTwo.getByRole('button', { name: 'Sign in', exact: true }).click()
     expect((await callbackTwo).url()).toBe(partnerCallback(second.state))
     await expect(tabTwo.getByText(`login request ${second.loginRequestId} completed`)).toBeVisible()
 
@@ -118,13 +118,13 @@ test.describe('the login flow', () => {
 
     await page.getByLabel('Email').fill(user.email)
     await page.getByLabel('Password').fill('wrong-password')
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await expect(page.getByTestId('form-message')).toHaveText('The email or password is incorrect.')
     await expect(page.getByLabel('Email')).toHaveValue(user.email)
 
     await page.getByLabel('Password').fill(user.password)
     const post = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().startsWith(`${APP_URL}/login`))
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     const response = await post
     expect(response.status()).toBe(303)
     expect(response.headers()['location']).toBe(partnerCallback(request.state))

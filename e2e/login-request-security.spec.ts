@@ -78,7 +78,7 @@ test.describe('the login request and its state', () => {
     await page.getByLabel('Email').fill(user.email)
     await page.getByLabel('Password').fill(user.password)
     await page
-      .getByRole('button', { name: 'Sign in' })
+      .getByRole('button', { name: 'Sign in', exact: true })
       .click()
       .catch(() => {})
     await expect.poll(() => captured !== undefined).toBe(true)
@@ -115,7 +115,7 @@ test.describe('the login request and its state', () => {
       const arrived = await ledgerRow(request.loginRequestId)
       expect(arrived!.expires_at - arrived!.created_at).toBe(10_000)
       await untilClockPasses(arrived!.expires_at)
-      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click()
       await expect(page.getByTestId('problem-code')).toHaveText('expired')
       await expect(page.getByTestId('problem-message')).toContainText('start the connection again')
       expect((await page.request.get(page.url())).status()).toBe(410)

@@ -37,7 +37,7 @@ async function passkeyLogin(page: Page, request: { loginUrl: string; loginReques
   await expect(page.getByLabel('Email')).toHaveAttribute('autocomplete', 'username webauthn')
   await expect(page.getByLabel('Password')).toHaveValue('')
   const callback = page.waitForRequest((r) => r.url().startsWith(`${SCALEKIT_URL}/sso/`))
-  await page.getByRole('button', { name: 'Use a passkey' }).click()
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
   const url = (await callback).url()
   await expect(page.getByText(`Scalekit stand-in: login request ${request.loginRequestId} completed`)).toBeVisible()
   return url
@@ -48,7 +48,7 @@ test.describe('passkeys', () => {
     if (!testInfo.title.includes('autofill')) await withoutPasskeyAutofill(context)
   })
 
-  test('registers a passkey on /account, then completes an MCP-client login with it and no password', async ({ page }) => {
+  test('case 45: registers a passkey on /account, then completes an MCP-client login with it and no password', async ({ page }) => {
     const user = await createUser({ prefix: 'passkey' })
     const { cdp, authenticatorId } = await registered(page, user)
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId })
@@ -82,7 +82,7 @@ test.describe('passkeys', () => {
     expect(used!.last_used_at).toBeGreaterThan(0)
   })
 
-  test('refuses a cloned authenticator whose signature counter is lower, and makes no session', async ({ page, browser }) => {
+  test('case 45: refuses a cloned authenticator whose signature counter is lower, and makes no session', async ({ page, browser }) => {
     const user = await createUser({ prefix: 'passkey-clone' })
     const { cdp, authenticatorId } = await registered(page, user)
     const first = await createLoginRequest()
@@ -103,7 +103,7 @@ test.describe('passkeys', () => {
 
     const second = await createLoginRequest()
     await new LoginPage(clonePage).open(second.loginUrl)
-    await clonePage.getByRole('button', { name: 'Use a passkey' }).click()
+    await clonePage.getByRole('button', { name: 'Sign in with a passkey' }).click()
     await expect(clonePage.getByTestId('passkey-message')).toHaveText(CLONED)
     expect(await ledgerEventDetail(second.loginRequestId, 'sign_in_failed')).toEqual({
       source: 'local',
@@ -159,7 +159,7 @@ test.describe('passkeys', () => {
     expect(await passkeyRows(user.email)).toEqual([])
   })
 
-  test('refuses a cross-site POST to the passkey actions of /account and of the login page', async ({ page, playwright }) => {
+  test('case 45: refuses a cross-site POST to the passkey actions of /account and of the login page', async ({ page, playwright }) => {
     const user = await createUser({ prefix: 'passkey-xsite' })
     const actions: Request[] = []
     page.on('request', (r) => {

@@ -18,7 +18,7 @@ import { findServer, offeredSources } from '@/lib/servers'
 import { complete, readRequest } from './action-support'
 import { loginPath } from './params'
 
-// "Use a passkey" (and the browser's autofill of passkeys) for a login request. Both
+// "Sign in with a passkey" (and the browser's autofill of passkeys) for a login request. Both
 // actions re-read the login request from the form and refuse a cross-site post (readRequest).
 
 export interface PasskeySignInState {

@@ -7,8 +7,7 @@ import { browserPasskeyError } from '../passkey-errors'
 import { useWebAuthnSupport } from '../webauthn-support'
 import { passkeySignInAction, passkeySignInOptionsAction, type PasskeySignInState } from './passkey-actions'
 
-// "Use a passkey" (not "Sign in with a passkey": the email form's "Sign in" must stay the only
-// button of that name) next to the email and password form, and the browser's autofill of
+// "Sign in with a passkey" next to the email and password form, and the browser's autofill of
 // passkeys on its email field (conditional mediation). Shown only once the page runs in a browser
 // that supports WebAuthn, so a page without JavaScript is unchanged.
 
@@ -83,7 +82,7 @@ export function PasskeySignIn({ loginRequestId, state, server }: RequestFields) 
   return (
     <div className="space-y-2">
       <button type="button" className={buttonSecondary} onClick={() => void signIn()} disabled={busy || pending}>
-        Use a passkey
+        Sign in with a passkey
       </button>
       <p aria-live="polite" data-testid="passkey-message" className="min-h-5 text-sm text-red-700">
         {message}

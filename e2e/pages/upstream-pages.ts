@@ -9,7 +9,7 @@ export class IdpPages {
     await expect(this.page.getByRole('heading', { name: 'Acme IdP sign-in' })).toBeVisible()
     await this.page.getByLabel('Username').fill(user.username)
     await this.page.getByLabel('Password').fill(user.password)
-    await this.page.getByRole('button', { name: 'Sign in' }).click()
+    await this.page.getByRole('button', { name: 'Sign in', exact: true }).click()
   }
 
   async allow() {
