@@ -6,10 +6,12 @@ import { loginUrlOn } from '../../e2e/support/sources'
 import { expectedPartnerCallback } from '../../e2e/stand-in/partner-callback'
 import { fail, multipart, Origin, samePost } from '../browser'
 import * as h from '../harness'
+import { timeFactorChecks } from '../factor-checks'
 
 // Second factors in `npm run bench:login` (docs/benchmarks.md): whole logins over plain HTTP, in turn, with a password
 // alone and with a password and an authenticator code (its 303 to /login/verify, that page, and the code's POST), so the
-// code step's cost is read next to the password-only figure on the same server at the same time.
+// code step's cost is read next to the password-only figure on the same server at the same time. Then each check alone,
+// in this process: the password, the authenticator code, and a passkey assertion (bench/factor-checks.ts).
 
 const BRIDGE_PORT = 3520
 const STAND_IN_PORT = 4230
@@ -120,6 +122,7 @@ export default async function run(bench: h.Bench) {
   bench.log(
     `password + authenticator code: p50 ${h.round(result.passwordAndCode.serverMs.p50)} ms (GET + POST + GET /login/verify + POST), +${extra} ms`,
   )
+  const checks = await timeFactorChecks(bench, scalekit.url, credentials)
   build.unchanged()
-  return { ok: true, logins: LOGINS, ...result, codeStepP50Ms: extra }
+  return { ok: true, logins: LOGINS, ...result, codeStepP50Ms: extra, inProcess: checks }
 }
