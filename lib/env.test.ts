@@ -76,6 +76,15 @@ describe('parseEnv', () => {
     expect(problemsOf({ ...valid, DATABASE_URL: 'mysql://h/db' })[0]).toContain('DATABASE_URL must be file:')
   })
 
+  it('keeps invitation links 72 hours unless INVITATION_TTL_HOURS says otherwise, from 1 to 720', () => {
+    expect(parseEnv(valid).INVITATION_TTL_HOURS).toBe(72)
+    expect(parseEnv({ ...valid, INVITATION_TTL_HOURS: '720' }).INVITATION_TTL_HOURS).toBe(720)
+    expect(parseEnv({ ...valid, INVITATION_TTL_HOURS: '1' }).INVITATION_TTL_HOURS).toBe(1)
+    for (const bad of ['0', '721', '1.5', 'three']) {
+      expect(problemsOf({ ...valid, INVITATION_TTL_HOURS: bad })).toEqual(['INVITATION_TTL_HOURS must be a whole number from 1 to 720'])
+    }
+  })
+
   it('reports identity-source problems in the same one message as the other keys', () => {
     expect(
       problemsOf({ ...valid, SESSION_SECRET: 'short', IDENTITY_SOURCES: '[{"id":"x","type":"ldap"}]', SESSION_MAX_AGE_SECONDS: '1' }),

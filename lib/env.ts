@@ -113,6 +113,8 @@ const EnvSchema = z.object({
     .optional()
     .transform((value) => (value ? value : 'optional'))
     .pipe(z.enum(['off', 'optional', 'required'], { error: 'LOCAL_MFA must be off, optional or required' })),
+  /** How long an invitation link to set a password works (the admin area's "Add user", `npm run users -- invite`). */
+  INVITATION_TTL_HOURS: boundedInt('INVITATION_TTL_HOURS', 1, 720, 72),
   /** New login requests one client address may bring in 10 minutes; each one is a ledger row. */
   NEW_LOGIN_REQUESTS_PER_ADDRESS: boundedInt('NEW_LOGIN_REQUESTS_PER_ADDRESS', 1, 1_000_000, 300),
 })

@@ -54,6 +54,9 @@ for (const engine of engines) {
         groups: [],
         roles: [],
         createdAt: 1_000,
+        lastSignInAt: null,
+        invited: false,
+        factors: 'password',
       })
       expect(first.next).toBe('user049@example.com')
       const second = await listDirectoryPage(handle.db, { after: first.next! })
@@ -79,6 +82,53 @@ for (const engine of engines) {
       expect(await emails('nobody')).toEqual([])
       const [zoe] = (await listDirectoryPage(handle.db, { q: 'percent' })).items
       expect(zoe).toMatchObject({ disabled: true, isAdmin: true, groups: ['finance', 'eng'] })
+    })
+
+    it('shows the last sign-in, an invited user, and the factors of each user as counts', async () => {
+      await handle.db.updateTable('users').set({ last_sign_in_at: 1_700_000_000_000 }).where('id', '=', 'u001').execute()
+      await handle.db.updateTable('users').set({ password_hash: '' }).where('id', '=', 'u002').execute()
+      await handle.db
+        .insertInto('totp_factors')
+        .values({ user_id: 'u001', sealed_key: 'k', confirmed_at: 1, last_step: 0, created_at: 1 })
+        .execute()
+      await handle.db
+        .insertInto('totp_factors')
+        .values({ user_id: 'u003', sealed_key: 'k', confirmed_at: null, last_step: 0, created_at: 1 })
+        .execute()
+      const passkey = {
+        name: 'k',
+        public_key: 'pk',
+        counter: 0,
+        transports: '[]',
+        device_type: 'singleDevice',
+        backed_up: 0,
+        created_at: 1,
+        last_used_at: null,
+      }
+      await handle.db
+        .insertInto('passkeys')
+        .values([
+          { ...passkey, id: 'c1', user_id: 'u001' },
+          { ...passkey, id: 'c2', user_id: 'u001' },
+          { ...passkey, id: 'c3', user_id: 'u003' },
+        ])
+        .execute()
+      await handle.db
+        .insertInto('recovery_codes')
+        .values(['a', 'b', 'c'].map((code, i) => ({ user_id: 'u001', code_hash: code, used_at: i === 0 ? 5 : null, created_at: 1 })))
+        .execute()
+      const items = (await listDirectoryPage(handle.db, { q: 'user00' })).items
+      expect(items.slice(0, 4).map(({ email, lastSignInAt, invited, factors }) => ({ email, lastSignInAt, invited, factors }))).toEqual([
+        { email: 'user000@example.com', lastSignInAt: null, invited: false, factors: 'password' },
+        {
+          email: 'user001@example.com',
+          lastSignInAt: 1_700_000_000_000,
+          invited: false,
+          factors: 'password, authenticator, 2 passkeys, 2 recovery codes',
+        },
+        { email: 'user002@example.com', lastSignInAt: null, invited: true, factors: 'none yet' },
+        { email: 'user003@example.com', lastSignInAt: null, invited: false, factors: 'password, 1 passkey' },
+      ])
     })
   })
 }

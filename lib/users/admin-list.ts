@@ -2,6 +2,7 @@ import 'server-only'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { userGroups, userRoles } from './directory'
+import { describeFactors, loadFactorSummaries } from './factor-summary'
 
 // The local directory as the admin area lists it: searched by email or name, in email order, one
 // page at a time (keyset on the email, which is unique). Never the password hash.
@@ -19,6 +20,11 @@ export interface DirectoryListItem {
   groups: string[]
   roles: string[]
   createdAt: number
+  /** Null: never signed in. */
+  lastSignInAt: number | null
+  /** Added by invitation and no password set yet. */
+  invited: boolean
+  factors: string
 }
 
 export interface DirectoryPage {
@@ -36,7 +42,9 @@ export async function listDirectoryPage(db: Kysely<Database>, options: { q?: str
   const q = options.q?.trim().slice(0, MAX_QUERY_LENGTH) ?? ''
   let query = db
     .selectFrom('users')
-    .select(['id', 'email', 'name', 'is_admin', 'disabled', 'email_verified', 'groups', 'roles', 'created_at'])
+    .select(['id', 'email', 'name', 'is_admin', 'disabled', 'email_verified', 'groups', 'roles', 'created_at', 'last_sign_in_at'])
+    // Whether a password is set, not the hash itself.
+    .select(sql<number>`case when password_hash = '' then 1 else 0 end`.as('invited'))
     .orderBy('email')
     .limit(USERS_PAGE_SIZE + 1)
   if (q) {
@@ -47,7 +55,12 @@ export async function listDirectoryPage(db: Kysely<Database>, options: { q?: str
   }
   if (options.after) query = query.where('email', '>', options.after)
   const rows = await query.execute()
-  const items = rows.slice(0, USERS_PAGE_SIZE).map((row) => ({
+  const shown = rows.slice(0, USERS_PAGE_SIZE)
+  const factors = await loadFactorSummaries(
+    db,
+    shown.map((row) => ({ id: row.id, invited: Number(row.invited) === 1 })),
+  )
+  const items = shown.map((row) => ({
     id: row.id,
     email: row.email,
     name: row.name,
@@ -57,6 +70,9 @@ export async function listDirectoryPage(db: Kysely<Database>, options: { q?: str
     groups: userGroups(row),
     roles: userRoles(row),
     createdAt: row.created_at,
+    lastSignInAt: row.last_sign_in_at,
+    invited: Number(row.invited) === 1,
+    factors: describeFactors(factors.get(row.id)!),
   }))
   return { items, next: rows.length > USERS_PAGE_SIZE ? (items.at(-1)?.email ?? null) : null }
 }

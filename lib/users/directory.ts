@@ -77,7 +77,8 @@ export async function addUser(
   input: {
     email: string
     name: string
-    password: string
+    /** Null for an invited user: no password until they set one through their invitation link. */
+    password: string | null
     isAdmin?: boolean
     emailVerified?: boolean
     groups?: string[]
@@ -85,7 +86,7 @@ export async function addUser(
   },
 ): Promise<User> {
   const email = normalizeEmail(input.email)
-  const policy = checkPasswordPolicy(input.password)
+  const policy = input.password === null ? null : checkPasswordPolicy(input.password)
   if (policy) throw new UserDirectoryError(policy)
   const groups = checkNames('group', input.groups ?? [])
   const roles = checkNames('role', input.roles ?? [])
@@ -96,7 +97,7 @@ export async function addUser(
     id: randomUUID(),
     email,
     name: input.name.trim() || email,
-    password_hash: await hashPassword(input.password),
+    password_hash: input.password === null ? '' : await hashPassword(input.password),
     is_admin: input.isAdmin ? 1 : 0,
     disabled: 0,
     email_verified: input.emailVerified ? 1 : 0,
@@ -174,14 +175,19 @@ export function setUserRoles(db: Kysely<Database>, email: string, roles: readonl
   return setNames(db, email, 'role', roles)
 }
 
+/** An invited user who has not set a password yet: the hash is empty and no password matches it. */
+export function isInvited(user: Pick<User, 'password_hash'>): boolean {
+  return user.password_hash === ''
+}
+
 /**
- * Unknown, disabled and wrong-password all return null after one argon2 verification,
- * so neither the answer nor its timing tells them apart.
+ * Unknown, disabled, invited (no password yet) and wrong-password all return null after one argon2
+ * verification, so neither the answer nor its timing tells them apart.
  */
 export async function verifyCredentials(db: Kysely<Database>, email: string, password: string): Promise<User | null> {
   if (password.length > 4 * 128) return verifyAgainstDummy(password.slice(0, 512)).then(() => null)
   const user = await findUserByEmail(db, email)
-  if (!user || user.disabled) {
+  if (!user || user.disabled || isInvited(user)) {
     await verifyAgainstDummy(password)
     return null
   }

@@ -1,0 +1,59 @@
+import 'server-only'
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema'
+import { findUserById, isInvited, userGroups, userRoles } from './directory'
+import { loadFactorSummaries, type FactorSummary } from './factor-summary'
+
+// One user of the local directory as the admin area's user page shows it. Never the password hash.
+
+export interface DirectoryUserDetail {
+  id: string
+  email: string
+  name: string
+  isAdmin: boolean
+  disabled: boolean
+  emailVerified: boolean
+  groups: string[]
+  roles: string[]
+  createdAt: number
+  lastSignInAt: number | null
+  /** When the user was last signed out everywhere; null: never. */
+  sessionsRevokedAt: number | null
+  invited: boolean
+  /** When the newest open invitation link stops working; null when none is open. */
+  invitationExpiresAt: number | null
+  factors: FactorSummary
+}
+
+export async function loadUserDetail(db: Kysely<Database>, id: string, now = Date.now()): Promise<DirectoryUserDetail | null> {
+  const user = await findUserById(db, id)
+  if (!user) return null
+  const invited = isInvited(user)
+  const [factors, invitation] = await Promise.all([
+    loadFactorSummaries(db, [{ id: user.id, invited }]),
+    db
+      .selectFrom('invitations')
+      .select('expires_at')
+      .where('user_id', '=', user.id)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .orderBy('expires_at', 'desc')
+      .executeTakeFirst(),
+  ])
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    isAdmin: user.is_admin === 1,
+    disabled: user.disabled === 1,
+    emailVerified: user.email_verified === 1,
+    groups: userGroups(user),
+    roles: userRoles(user),
+    createdAt: user.created_at,
+    lastSignInAt: user.last_sign_in_at,
+    sessionsRevokedAt: user.sessions_revoked_at || null,
+    invited,
+    invitationExpiresAt: invitation?.expires_at ?? null,
+    factors: factors.get(user.id)!,
+  }
+}
