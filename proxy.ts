@@ -11,13 +11,15 @@ import {
 } from '@/lib/login/request'
 import { isProblemCode, PROBLEMS } from '@/lib/login/problems'
 import { ADMIN_PROBLEMS, isAdminProblemCode } from '@/lib/admin/problems'
+import { INVITATION_PROBLEMS, isInvitationProblemCode } from '@/lib/users/invitation-problems'
 import { isSameOriginPost, securityHeaders } from '@/lib/server/headers'
 import { logEvent } from '@/lib/server/log'
 import { findServer, type McpServer } from '@/lib/servers'
 
 // Cheap, per-request work only: security headers on every response (redirects and errors too),
 // the trailing-slash redirect (Next's own one carries no custom headers), the HTTP status of the
-// login and admin sign-in problem pages, and binding an arriving login request to this browser in a sealed cookie.
+// problem pages (login, admin sign-in, invitation links), refusing forms posted from another
+// site, and binding an arriving login request to this browser in a sealed cookie.
 // Authorization is never decided here; pages, actions and route handlers check it themselves.
 
 function applyHeaders(response: NextResponse, pathname: string, nonce: string, secure: boolean): NextResponse {
@@ -50,7 +52,7 @@ function refuseCrossSitePost(request: NextRequest, loginArea: boolean, appUrl: s
   })
 }
 
-/** The status of a problem page, the login request's or the admin sign-in's, from its table; null elsewhere. */
+/** The status of a problem page (the login request's, the admin sign-in's, an invitation link's) from its table; null elsewhere. */
 function problemPageStatus(pathname: string): number | null {
   if (pathname.startsWith('/login/problem/')) {
     const code = pathname.slice('/login/problem/'.length)
@@ -59,6 +61,10 @@ function problemPageStatus(pathname: string): number | null {
   if (pathname.startsWith('/admin/problem/')) {
     const code = pathname.slice('/admin/problem/'.length)
     return isAdminProblemCode(code) ? ADMIN_PROBLEMS[code].status : 404
+  }
+  if (pathname.startsWith('/invite/problem/')) {
+    const code = pathname.slice('/invite/problem/'.length)
+    return isInvitationProblemCode(code) ? INVITATION_PROBLEMS[code].status : 404
   }
   return null
 }

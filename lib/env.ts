@@ -187,6 +187,13 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 
 let cached: Env | undefined
 
+/** INVITATION_TTL_HOURS alone, for `npm run users -- invite`, which runs without the bridge's other keys. */
+export function invitationTtlHours(source: Record<string, string | undefined>): number {
+  const parsed = EnvSchema.shape.INVITATION_TTL_HOURS.safeParse(source.INVITATION_TTL_HOURS)
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message))
+  return parsed.data
+}
+
 export function getEnv(): Env {
   cached ??= parseEnv(process.env)
   return cached

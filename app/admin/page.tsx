@@ -9,8 +9,12 @@ import { listedServers, readAdminView, viewQuery, type AdminView } from './filte
 import { AdminShell, formatTime, StatusBadge } from './ui'
 import { Counts, ServerCounts } from './counts'
 import { Timeline } from './timeline'
+import { AuditTable } from './audit-table'
+import { listAuditPage } from '@/lib/admin/audit'
 
 export const metadata: Metadata = { title: 'Federated logins' }
+
+const LATEST_ADMIN_ACTIONS = 5
 
 const field =
   'mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900 focus:border-slate-900 focus:outline-2 focus:outline-slate-900'
@@ -176,8 +180,12 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   const servers = listedServers()
   const keys = servers.map((server) => server.key)
   const view = readAdminView(await searchParams, { searchDays: getEnv().LEDGER_RETENTION_DAYS, servers: keys })
-  const [page, sources] = await readLedger((db) =>
-    Promise.all([loadLedgerPage(db, view.filter, { after: view.after, servers: keys, split: view.split }), listLedgerSources(db)]),
+  const [page, sources, audit] = await readLedger((db) =>
+    Promise.all([
+      loadLedgerPage(db, view.filter, { after: view.after, servers: keys, split: view.split }),
+      listLedgerSources(db),
+      listAuditPage(db, { limit: LATEST_ADMIN_ACTIONS }),
+    ]),
   )
 
   return (
@@ -209,6 +217,15 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
           </Link>
         ) : null}
       </nav>
+      <section className="space-y-2" aria-label="Latest admin actions">
+        <div className="flex items-center justify-between">
+          <h2 className="text-base font-semibold text-slate-900">Latest admin actions</h2>
+          <Link href="/admin/audit" className="text-sm font-medium text-slate-900 underline underline-offset-4">
+            All admin actions
+          </Link>
+        </div>
+        <AuditTable rows={audit.items} caption="The latest admin actions, newest first" empty="No admin action yet." />
+      </section>
     </AdminShell>
   )
 }

@@ -1,3 +1,4 @@
+import Link from 'next/link'
 import type { LedgerStatus } from '@/lib/ledger/filter'
 import { adminSignOutAction } from './actions'
 
@@ -34,8 +35,11 @@ export function AdminShell({ email, children }: { email: string; children: React
             <a href="/admin" className="text-slate-700 underline-offset-4 hover:underline">
               Logins
             </a>
-            <a href="/admin/users" className="text-slate-700 underline-offset-4 hover:underline">
+            <Link href="/admin/users" className="text-slate-700 underline-offset-4 hover:underline">
               Users
+            </Link>
+            <a href="/admin/audit" className="text-slate-700 underline-offset-4 hover:underline">
+              Admin actions
             </a>
           </nav>
           <form action={adminSignOutAction} className="flex items-center gap-3 text-sm text-slate-600">

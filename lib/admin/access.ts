@@ -1,5 +1,6 @@
 import 'server-only'
 import type { Kysely } from 'kysely'
+import { headers } from 'next/headers'
 import { forbidden, redirect, unstable_rethrow } from 'next/navigation'
 import type { Database } from '../db/schema'
 import { errorText, logEvent } from '../server/log'
@@ -8,7 +9,10 @@ import { getEnv } from '../env'
 import { getDb } from '../db/client'
 import { findUserById, sessionStillValid } from '../users/directory'
 import { isSessionFresh } from '../auth/session-age'
+import { isSameOriginPost } from '../server/headers'
+import { PEER_ADDRESS_HEADER } from '../server/peer-address'
 import { isVerifiedAdminEmail } from './admins'
+import type { Actor } from './audit'
 
 // Who may review the ledger: people in ADMIN_EMAILS, and local users added with --admin. Checked
 // in every admin page, action and route handler itself; proxy.ts decides nothing here.
@@ -53,6 +57,20 @@ export async function requireAdmin(): Promise<string> {
   if (check.reason === 'signed_out') redirect(ADMIN_SIGN_IN_PATH)
   if (check.reason === 'unavailable') redirect(ADMIN_UNAVAILABLE_PATH)
   forbidden()
+}
+
+/**
+ * For server actions that change something: a POST from this site (proxy.ts refuses others first;
+ * this holds without it) by an admin whose session still counts. Answers with who and from where.
+ */
+export async function requireAdminPost(): Promise<Actor> {
+  const h = await headers()
+  if (!isSameOriginPost(h.get('origin'), h.get('sec-fetch-site'), getEnv().APP_URL)) {
+    logEvent('cross_site_rejected', { origin: h.get('origin') ?? 'none', site: h.get('sec-fetch-site') ?? 'none' })
+    forbidden()
+  }
+  const email = await requireAdmin()
+  return { actor: email, ip: h.get(PEER_ADDRESS_HEADER) || null }
 }
 
 /**

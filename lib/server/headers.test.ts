@@ -13,6 +13,16 @@ describe('securityHeaders', () => {
     }
   })
 
+  it('lets nothing keep a copy of the login pages or an invitation link (its token is in the path)', () => {
+    for (const path of ['/login', '/api/auth/session', '/invite/abc', '/invite/problem/used']) {
+      expect(securityHeaders(path, { nonce: 'n', secure: false })['Cache-Control']).toBe('no-store')
+    }
+    for (const path of ['/', '/admin', '/invitex', '/api/health']) {
+      expect(securityHeaders(path, { nonce: 'n', secure: false })['Cache-Control']).toBeUndefined()
+    }
+    expect(securityHeaders('/invite/abc', { nonce: 'n', secure: false })['Cross-Origin-Opener-Policy']).toBe('same-origin')
+  })
+
   it('sends HSTS only over https', () => {
     expect(securityHeaders('/', { nonce: 'n', secure: true })['Strict-Transport-Security']).toContain('max-age=')
     expect(securityHeaders('/', { nonce: 'n', secure: false })['Strict-Transport-Security']).toBeUndefined()

@@ -1,33 +1,18 @@
 import { NextResponse, type NextRequest } from 'next/server'
-import { checkAdmin, ADMIN_SIGN_IN_PATH } from '@/lib/admin/access'
+import { checkAdmin } from '@/lib/admin/access'
 import { getDb } from '@/lib/db/client'
 import { getEnv } from '@/lib/env'
 import { openExportStream } from '@/lib/ledger/export-stream'
 import { errorText, logEvent } from '@/lib/server/log'
 import { listedServers, readAdminView } from '../filters'
+import { refuseExport, unavailable } from '../download-refusals'
 
 // The filtered view as CSV or JSON lines, streamed a chunk of rows at a time
 // (lib/ledger/export-stream.ts), so a large export never sits in memory.
 
-function unavailable() {
-  return new NextResponse('Service unavailable: the ledger database cannot be reached. Try again in a moment.\n', {
-    status: 503,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', 'cache-control': 'no-store' },
-  })
-}
-
-function refuse(reason: 'signed_out' | 'forbidden' | 'unavailable') {
-  if (reason === 'signed_out') return NextResponse.redirect(new URL(ADMIN_SIGN_IN_PATH, getEnv().APP_URL), 303)
-  if (reason === 'unavailable') return unavailable()
-  return new NextResponse('Forbidden: you are not an administrator of this sign-in service.\n', {
-    status: 403,
-    headers: { 'content-type': 'text/plain; charset=utf-8' },
-  })
-}
-
 export async function GET(request: NextRequest) {
   const check = await checkAdmin()
-  if (!check.ok) return refuse(check.reason)
+  if (!check.ok) return refuseExport(check.reason)
   const query = Object.fromEntries(request.nextUrl.searchParams)
   const servers = listedServers().map((server) => server.key)
   const view = readAdminView(query, { searchDays: getEnv().LEDGER_RETENTION_DAYS, servers })

@@ -16,15 +16,23 @@ function Row({ user }: { user: DirectoryListItem }) {
   return (
     <tr data-testid="user-row" className="border-t border-slate-100 align-top">
       <td className="px-3 py-2">
-        <div className="font-medium text-slate-900" data-testid="user-email">
+        <Link
+          href={`/admin/users/${encodeURIComponent(user.id)}`}
+          className="font-medium text-slate-900 underline underline-offset-2"
+          data-testid="user-email"
+        >
           {user.email}
-        </div>
+        </Link>
         <div className="text-slate-600">{user.name}</div>
       </td>
       <td className="px-3 py-2" data-testid="user-status">
         {user.disabled ? (
           <span className="rounded-full bg-red-50 px-2 py-0.5 text-xs font-medium text-red-800 ring-1 ring-inset ring-red-600/20">
             disabled
+          </span>
+        ) : user.invited ? (
+          <span className="rounded-full bg-sky-50 px-2 py-0.5 text-xs font-medium text-sky-800 ring-1 ring-inset ring-sky-600/20">
+            invited
           </span>
         ) : (
           <span className="rounded-full bg-emerald-50 px-2 py-0.5 text-xs font-medium text-emerald-800 ring-1 ring-inset ring-emerald-600/20">
@@ -40,7 +48,12 @@ function Row({ user }: { user: DirectoryListItem }) {
       <td className="px-3 py-2 text-slate-700" data-testid="user-roles">
         <Names names={user.roles} />
       </td>
-      <td className="px-3 py-2 text-slate-700">password</td>
+      <td className="px-3 py-2 text-slate-700" data-testid="user-factors">
+        {user.factors}
+      </td>
+      <td className="px-3 py-2 whitespace-nowrap text-slate-700" data-testid="user-last-sign-in">
+        {user.lastSignInAt === null ? <span className="text-slate-400">never</span> : formatTime(user.lastSignInAt)}
+      </td>
       <td className="px-3 py-2 whitespace-nowrap text-slate-700">{formatTime(user.createdAt)}</td>
     </tr>
   )
@@ -102,7 +115,12 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
 
   return (
     <AdminShell email={email}>
-      <h1 className="text-xl font-semibold text-slate-900">Users</h1>
+      <div className="flex items-center justify-between">
+        <h1 className="text-xl font-semibold text-slate-900">Users</h1>
+        <Link href="/admin/users/new" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">
+          Add user
+        </Link>
+      </div>
       <p className="text-sm text-slate-600">
         The local directory: the people who sign in here with an email and password. People of an IdP, the credential API or the company app
         are managed there.
@@ -113,7 +131,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           <caption className="sr-only">Users of the local directory, by email</caption>
           <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
             <tr>
-              {['Person', 'Status', 'Email', 'Groups', 'Roles', 'Sign-in factors', 'Added (UTC)'].map((column) => (
+              {['Person', 'Status', 'Email', 'Groups', 'Roles', 'Sign-in factors', 'Last sign-in (UTC)', 'Added (UTC)'].map((column) => (
                 <th key={column} scope="col" className="px-3 py-2">
                   {column}
                 </th>
@@ -128,7 +146,9 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         </table>
         {page.items.length === 0 ? (
           <p className="p-4 text-sm text-slate-600" data-testid="users-empty">
-            {q ? `No user's email or name contains "${q}".` : 'The local directory has no users yet: add them with npm run users -- add.'}
+            {q
+              ? `No user's email or name contains "${q}".`
+              : 'The local directory has no users yet: add them with Add user or npm run users -- add.'}
           </p>
         ) : null}
       </div>

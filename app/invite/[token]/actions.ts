@@ -1,0 +1,44 @@
+'use server'
+
+import { headers } from 'next/headers'
+import { redirect } from 'next/navigation'
+import { writeAudit } from '@/lib/admin/audit'
+import { getDb } from '@/lib/db/client'
+import { getEnv } from '@/lib/env'
+import { isSameOriginPost } from '@/lib/server/headers'
+import { logEvent } from '@/lib/server/log'
+import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
+import { invitationProblemPath } from '@/lib/users/invitation-problems'
+import { acceptInvitation } from '@/lib/users/invitations'
+
+export interface SetPasswordState {
+  message?: string
+  /** The email whose password was set. */
+  done?: string
+  attempt: number
+}
+
+/**
+ * Sets the invited person's password from their link: a public endpoint, so it checks the origin as
+ * the login forms do, and the link again (single use, in one transaction with the password).
+ */
+export async function setPasswordAction(previous: SetPasswordState, form: FormData): Promise<SetPasswordState> {
+  const attempt = previous.attempt + 1
+  const h = await headers()
+  if (!isSameOriginPost(h.get('origin'), h.get('sec-fetch-site'), getEnv().APP_URL)) {
+    logEvent('cross_site_rejected', { origin: h.get('origin') ?? 'none', site: h.get('sec-fetch-site') ?? 'none' })
+    return { message: 'This form was not sent from this site, so nothing was changed.', attempt }
+  }
+  const token = form.get('token')
+  const password = form.get('password')
+  const confirmation = form.get('confirmation')
+  if (typeof token !== 'string' || typeof password !== 'string') redirect(invitationProblemPath('unknown'))
+  if (password !== confirmation) return { message: 'The two passwords are not the same.', attempt }
+  const ip = h.get(PEER_ADDRESS_HEADER) || null
+  const result = await acceptInvitation(await getDb(), { token, password }, (trx, email, at) =>
+    writeAudit(trx, { actor: email, ip }, { action: 'invitation.accepted', target: email, at }),
+  )
+  if (result.ok) return { done: result.email, attempt }
+  if ('policy' in result) return { message: result.policy, attempt }
+  redirect(invitationProblemPath(result.problem))
+}

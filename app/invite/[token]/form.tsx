@@ -1,0 +1,46 @@
+'use client'
+
+import { useActionState } from 'react'
+import { buttonPrimary } from '../../ui'
+import { setPasswordAction, type SetPasswordState } from './actions'
+
+const initial: SetPasswordState = { attempt: 0 }
+
+const inputClass =
+  'mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-xs focus:border-slate-900 focus:outline-2 focus:outline-slate-900'
+
+export function SetPasswordForm({ token, email }: { token: string; email: string }) {
+  const [state, action, pending] = useActionState(setPasswordAction, initial)
+  if (state.done) {
+    return (
+      <p data-testid="password-set" aria-live="polite" className="mt-4 text-sm leading-6 text-emerald-800">
+        Your password is set. Sign in as {state.done} where you were asked to sign in; this link no longer works.
+      </p>
+    )
+  }
+  return (
+    <form action={action} key={state.attempt} className="mt-6 space-y-4">
+      <input type="hidden" name="token" value={token} />
+      {/* For password managers: the account the new password belongs to. */}
+      <input type="hidden" name="username" autoComplete="username" value={email} />
+      <div>
+        <label htmlFor="password" className="block text-sm font-medium text-slate-800">
+          New password
+        </label>
+        <input id="password" name="password" type="password" autoComplete="new-password" required className={inputClass} />
+      </div>
+      <div>
+        <label htmlFor="confirmation" className="block text-sm font-medium text-slate-800">
+          The same password again
+        </label>
+        <input id="confirmation" name="confirmation" type="password" autoComplete="new-password" required className={inputClass} />
+      </div>
+      <p aria-live="polite" data-testid="form-message" className="min-h-5 text-sm text-red-700">
+        {state.message}
+      </p>
+      <button type="submit" className={buttonPrimary} disabled={pending}>
+        Set my password
+      </button>
+    </form>
+  )
+}
