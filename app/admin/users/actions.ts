@@ -90,15 +90,15 @@ export async function reissueInvitationAction(previous: UserActionState, form: F
   })
 }
 
-export async function disableUserAction(previous: UserActionState, form: FormData): Promise<UserActionState> {
+/** Disable or enable, as the form says: one button that changes with the status, so its outcome stays in place. */
+export async function setDisabledAction(previous: UserActionState, form: FormData): Promise<UserActionState> {
   return perform(previous, {}, async (db, by) => {
-    const user = await disableUser(db, by, text(form, 'user'))
-    return { done: `Disabled ${user.email} and signed them out everywhere.` }
+    if (text(form, 'disabled') === 'true') {
+      const user = await disableUser(db, by, text(form, 'user'))
+      return { done: `Disabled ${user.email} and signed them out everywhere.` }
+    }
+    return { done: `Enabled ${(await enableUser(db, by, text(form, 'user'))).email}.` }
   })
-}
-
-export async function enableUserAction(previous: UserActionState, form: FormData): Promise<UserActionState> {
-  return perform(previous, {}, async (db, by) => ({ done: `Enabled ${(await enableUser(db, by, text(form, 'user'))).email}.` }))
 }
 
 export async function resetFactorsAction(previous: UserActionState, form: FormData): Promise<UserActionState> {

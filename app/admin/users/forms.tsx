@@ -38,11 +38,21 @@ function Outcome({ state, testId }: { state: UserActionState; testId: string }) 
 }
 
 /** One button acting on one user: disable, enable, reset factors, sign out everywhere, a new invitation. */
-export function UserActionButton(props: { action: Action; userId: string; label: string; danger?: boolean; testId: string }) {
+export function UserActionButton(props: {
+  action: Action
+  userId: string
+  label: string
+  danger?: boolean
+  testId: string
+  fields?: Record<string, string>
+}) {
   const [state, action, pending] = useActionState(props.action, initial)
   return (
     <form action={action} className="space-y-2">
       <input type="hidden" name="user" value={props.userId} />
+      {Object.entries(props.fields ?? {}).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
       <button type="submit" disabled={pending} className={props.danger ? dangerButton : button}>
         {props.label}
       </button>

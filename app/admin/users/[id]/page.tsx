@@ -8,14 +8,7 @@ import { loadUserDetail, type DirectoryUserDetail } from '@/lib/users/admin-deta
 import { describeFactors } from '@/lib/users/factor-summary'
 import { AuditTable } from '../../audit-table'
 import { AdminShell, formatTime } from '../../ui'
-import {
-  disableUserAction,
-  enableUserAction,
-  reissueInvitationAction,
-  resetFactorsAction,
-  setNamesAction,
-  signOutEverywhereAction,
-} from '../actions'
+import { reissueInvitationAction, resetFactorsAction, setDisabledAction, setNamesAction, signOutEverywhereAction } from '../actions'
 import { NamesForm, UserActionButton } from '../forms'
 
 export const metadata: Metadata = { title: 'User' }
@@ -52,12 +45,17 @@ function Actions({ user, self }: { user: DirectoryUserDetail; self: boolean }) {
   const mfaRequired = getEnv().LOCAL_MFA === 'required'
   return (
     <section className="grid gap-4 rounded-xl border border-slate-200 bg-white p-4 md:grid-cols-2" aria-label="Actions">
-      {user.disabled ? (
-        <UserActionButton action={enableUserAction} userId={user.id} label="Enable" testId="enable-outcome" />
-      ) : self ? (
+      {self && !user.disabled ? (
         <p className="text-sm text-slate-600">You cannot disable your own account.</p>
       ) : (
-        <UserActionButton action={disableUserAction} userId={user.id} label="Disable" danger testId="disable-outcome" />
+        <UserActionButton
+          action={setDisabledAction}
+          userId={user.id}
+          label={user.disabled ? 'Enable' : 'Disable'}
+          danger={!user.disabled}
+          fields={{ disabled: String(!user.disabled) }}
+          testId="status-outcome"
+        />
       )}
       <UserActionButton action={signOutEverywhereAction} userId={user.id} label="Sign out everywhere" testId="sign-out-outcome" />
       {self && mfaRequired ? (
