@@ -118,7 +118,7 @@ interface InvitationsTable {
   used_at: number | null
 }
 
-export interface AdminAuditTable {
+interface AdminAuditTable {
   id: Generated<number>
   at: number
   /** The admin's email, or `cli:<user>` for the operator commands. */
