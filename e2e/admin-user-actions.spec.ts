@@ -196,7 +196,7 @@ test.describe('who may act on users', () => {
     await plainPage.goto('/admin/sign-in')
     await plainPage.getByLabel('Email').fill(plain.email)
     await plainPage.getByLabel('Password').fill(plain.password)
-    await plainPage.getByRole('button', { name: 'Sign in' }).click()
+    await plainPage.getByRole('button', { name: 'Sign in', exact: true }).click()
     await expect(plainPage.getByTestId('forbidden')).toBeVisible()
 
     // Each action once, for real, by the admin: what the browser sent is what the others send.

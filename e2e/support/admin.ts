@@ -17,7 +17,7 @@ export async function signInAsAdmin(page: Page, admin: TestUser) {
   await page.goto('/admin/sign-in')
   await page.getByLabel('Email').fill(admin.email)
   await page.getByLabel('Password').fill(admin.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   await expect(page.getByTestId('admin-email')).toHaveText(admin.email)
 }
 
