@@ -55,7 +55,10 @@ async function expectRefusedLink(page: Page, link: string, code: 'used' | 'expir
 }
 
 test.describe('adding a user by invitation', () => {
-  test('the link sets the password once, the person signs in with it, and a second use is refused with 410', async ({ page, browser }) => {
+  test('case 46: the link sets the password once, the person signs in with it, and a second use is refused with 410', async ({
+    page,
+    browser,
+  }) => {
     const admin = await createUser({ admin: true, prefix: 'inv-admin' })
     const email = `inv-new-${Date.now().toString(36)}@example.test`
     await signInAsAdmin(page, admin)
@@ -129,7 +132,7 @@ test.describe('adding a user by invitation', () => {
     expect((await page.request.get('/invite/problem/unknown', { maxRedirects: 0 })).status()).toBe(404)
   })
 
-  test('an expired link is refused with 410; a new link works and ends the one before it', async ({ page }) => {
+  test('case 46: an expired link is refused with 410; a new link works and ends the one before it', async ({ page }) => {
     const admin = await createUser({ admin: true, prefix: 'inv-exp-admin' })
     const email = `inv-exp-${Date.now().toString(36)}@example.test`
     await signInAsAdmin(page, admin)

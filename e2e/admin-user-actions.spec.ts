@@ -102,7 +102,7 @@ test.describe('admin actions on a user', () => {
     await expect(page.getByRole('region', { name: 'Latest admin actions' }).getByTestId('audit-target').first()).toHaveText(person.email)
   })
 
-  test('an admin cannot disable themselves; the audit log downloads as CSV with formulas made inert', async ({ page }) => {
+  test('case 46: an admin cannot disable themselves; the audit log downloads as CSV with formulas made inert', async ({ page }) => {
     const admin = await createUser({ admin: true, prefix: 'act-self' })
     const person = await createUser({ prefix: '=calc' })
     await signInAsAdmin(page, admin)
@@ -133,7 +133,7 @@ test.describe('admin actions on a user', () => {
     ])
   })
 
-  test('sign out everywhere: "Continue as" is no longer offered nor accepted; an admin may end their own sessions', async ({
+  test('case 46: sign out everywhere: "Continue as" is no longer offered nor accepted; an admin may end their own sessions', async ({
     page,
     browser,
   }) => {
@@ -183,7 +183,10 @@ test.describe('admin actions on a user', () => {
 })
 
 test.describe('who may act on users', () => {
-  test('a non-admin, a post from another site, a disabled admin and no session are refused every action', async ({ page, browser }) => {
+  test('case 46: a non-admin, a post from another site, a disabled admin and no session are refused every action', async ({
+    page,
+    browser,
+  }) => {
     const admin = await createUser({ admin: true, prefix: 'act-ref-admin' })
     const other = await createUser({ admin: true, prefix: 'act-ref-other' })
     const plain = await createUser({ prefix: 'act-ref-plain' })

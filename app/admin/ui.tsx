@@ -43,6 +43,10 @@ export function AdminShell({ email, children }: { email: string; children: React
             </a>
           </nav>
           <form action={adminSignOutAction} className="flex items-center gap-3 text-sm text-slate-600">
+            {/* A local admin's own passkeys and authenticator app; another source's admin has none here. */}
+            <a href="/account" className="underline-offset-4 hover:underline">
+              Your account
+            </a>
             <span data-testid="admin-email">{email}</span>
             <button type="submit" className="rounded-md px-2 py-1 font-medium text-slate-800 underline-offset-4 hover:underline">
               Sign out
