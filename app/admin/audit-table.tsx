@@ -1,5 +1,5 @@
 import type { AdminAuditRow } from '@/lib/db/schema'
-import { formatTime } from './ui'
+import { AdminTable, formatTime } from './ui'
 
 // Rows of the admin audit log: who did what to whom, when and from where. Server component.
 
@@ -12,37 +12,23 @@ export function AuditTable({ rows, caption, empty }: { rows: AdminAuditRow[]; ca
     )
   }
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-      <table className="min-w-full text-left text-sm">
-        <caption className="sr-only">{caption}</caption>
-        <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
-          <tr>
-            {['When (UTC)', 'Who', 'Action', 'User', 'From', 'Detail'].map((column) => (
-              <th key={column} scope="col" className="px-3 py-2">
-                {column}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {rows.map((row) => (
-            <tr key={row.id} data-testid="audit-row">
-              <td className="whitespace-nowrap px-3 py-2 text-slate-700">{formatTime(row.at)}</td>
-              <td className="px-3 py-2 text-slate-900" data-testid="audit-actor">
-                {row.actor}
-              </td>
-              <td className="px-3 py-2 font-mono text-xs" data-testid="audit-action">
-                {row.action}
-              </td>
-              <td className="px-3 py-2 text-slate-900" data-testid="audit-target">
-                {row.target ?? ''}
-              </td>
-              <td className="px-3 py-2 text-slate-700">{row.ip ?? ''}</td>
-              <td className="px-3 py-2 font-mono text-xs text-slate-700">{row.detail ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <AdminTable caption={caption} columns={['When (UTC)', 'Who', 'Action', 'User', 'From', 'Detail']}>
+      {rows.map((row) => (
+        <tr key={row.id} data-testid="audit-row">
+          <td className="whitespace-nowrap px-3 py-2 text-slate-700">{formatTime(row.at)}</td>
+          <td className="px-3 py-2 text-slate-900" data-testid="audit-actor">
+            {row.actor}
+          </td>
+          <td className="px-3 py-2 font-mono text-xs" data-testid="audit-action">
+            {row.action}
+          </td>
+          <td className="px-3 py-2 text-slate-900" data-testid="audit-target">
+            {row.target ?? ''}
+          </td>
+          <td className="px-3 py-2 text-slate-700">{row.ip ?? ''}</td>
+          <td className="px-3 py-2 font-mono text-xs text-slate-700">{row.detail ?? ''}</td>
+        </tr>
+      ))}
+    </AdminTable>
   )
 }

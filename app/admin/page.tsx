@@ -6,7 +6,7 @@ import { listLedgerSources, loadLedgerPage } from '@/lib/ledger/queries'
 import { encodeCursor, LEDGER_STATUSES, type LedgerPage } from '@/lib/ledger/filter'
 import type { McpServer } from '@/lib/servers/config'
 import { listedServers, readAdminView, viewQuery, type AdminView } from './filters'
-import { AdminShell, formatTime, StatusBadge } from './ui'
+import { AdminShell, AdminTable, formatTime, StatusBadge } from './ui'
 import { Counts, ServerCounts } from './counts'
 import { Timeline } from './timeline'
 import { AuditTable } from './audit-table'
@@ -137,41 +137,28 @@ function Rows({ page, servers }: { page: LedgerPage; servers: McpServer[] }) {
     )
   }
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-      <table className="min-w-full text-left text-sm">
-        <caption className="sr-only">Federated logins, newest first</caption>
-        <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
-          <tr>
-            {['Started (UTC)', 'Status', 'Who', ...(servers.length ? ['Server'] : []), 'Source', 'Reason', 'Login request'].map(
-              (column) => (
-                <th key={column} scope="col" className="px-3 py-2">
-                  {column}
-                </th>
-              ),
-            )}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {page.items.map((item) => (
-            <tr key={item.id} data-testid="ledger-row">
-              <td className="whitespace-nowrap px-3 py-2 text-slate-700">{formatTime(item.createdAt)}</td>
-              <td className="px-3 py-2">
-                <StatusBadge status={item.status} />
-              </td>
-              <td className="px-3 py-2 text-slate-900">{item.userEmail ?? <span className="text-slate-500">not signed in</span>}</td>
-              {servers.length ? <td className="px-3 py-2 text-slate-700">{serverName(servers, item.serverKey)}</td> : null}
-              <td className="px-3 py-2 text-slate-700">{item.identitySource ?? ''}</td>
-              <td className="px-3 py-2 text-slate-700">{item.errorCode ?? ''}</td>
-              <td className="px-3 py-2 font-mono text-xs">
-                <Link href={`/admin/logins/${encodeURIComponent(item.id)}`} className="text-slate-900 underline underline-offset-2">
-                  {item.id}
-                </Link>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <AdminTable
+      caption="Federated logins, newest first"
+      columns={['Started (UTC)', 'Status', 'Who', ...(servers.length ? ['Server'] : []), 'Source', 'Reason', 'Login request']}
+    >
+      {page.items.map((item) => (
+        <tr key={item.id} data-testid="ledger-row">
+          <td className="whitespace-nowrap px-3 py-2 text-slate-700">{formatTime(item.createdAt)}</td>
+          <td className="px-3 py-2">
+            <StatusBadge status={item.status} />
+          </td>
+          <td className="px-3 py-2 text-slate-900">{item.userEmail ?? <span className="text-slate-500">not signed in</span>}</td>
+          {servers.length ? <td className="px-3 py-2 text-slate-700">{serverName(servers, item.serverKey)}</td> : null}
+          <td className="px-3 py-2 text-slate-700">{item.identitySource ?? ''}</td>
+          <td className="px-3 py-2 text-slate-700">{item.errorCode ?? ''}</td>
+          <td className="px-3 py-2 font-mono text-xs">
+            <Link href={`/admin/logins/${encodeURIComponent(item.id)}`} className="text-slate-900 underline underline-offset-2">
+              {item.id}
+            </Link>
+          </td>
+        </tr>
+      ))}
+    </AdminTable>
   )
 }
 

@@ -58,3 +58,36 @@ export function AdminShell({ email, children }: { email: string; children: React
     </div>
   )
 }
+
+/** A table of the admin area: scrolls sideways on a narrow screen, its caption for screen readers, one header row. */
+export function AdminTable({
+  caption,
+  columns,
+  children,
+  after,
+}: {
+  caption: string
+  columns: string[]
+  children: React.ReactNode
+  /** Shown under the table, inside its frame (an empty list's message). */
+  after?: React.ReactNode
+}) {
+  return (
+    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+      <table className="min-w-full text-left text-sm">
+        <caption className="sr-only">{caption}</caption>
+        <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
+          <tr>
+            {columns.map((column) => (
+              <th key={column} scope="col" className="px-3 py-2">
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">{children}</tbody>
+      </table>
+      {after}
+    </div>
+  )
+}

@@ -12,49 +12,39 @@ import { redeemRecoveryCode } from './recovery'
 export type CodeCheck =
   { ok: true; amr: string[] } | { ok: false; reason: 'wrong' | 'replayed' } | { ok: false; reason: 'throttled'; retryAfterMs: number }
 
-/** An authenticator code (6 digits) or a recovery code, for a user who has finished enrolment. */
-export async function checkSecondFactorCode(
+type Verdict = Awaited<ReturnType<typeof acceptTotpCode>>
+
+/** Runs `accept` inside the throttle: refused without a check while locked, counted when not accepted. */
+async function underThrottle(
   db: Kysely<Database>,
-  user: { id: string; email: string },
-  code: string,
+  email: string,
   ip: string | null,
+  accept: (secret: string) => Promise<Verdict>,
 ): Promise<CodeCheck> {
   const env = getEnv()
   const limits = throttleLimits(env)
-  const verdict = await beginAttempt(db, user.email, ip, limits)
+  const verdict = await beginAttempt(db, email, ip, limits)
   if (!verdict.allowed) return { ok: false, reason: 'throttled', retryAfterMs: verdict.retryAfterMs }
-  const typed = code.trim()
-  const totp = TOTP_CODE_PATTERN.test(typed.replace(/\s/g, ''))
-  const result = totp
-    ? await acceptTotpCode(db, env.AUTH_SECRET, user.id, typed)
-    : (await redeemRecoveryCode(db, user.id, typed))
-      ? 'accepted'
-      : 'wrong'
+  const result = await accept(env.AUTH_SECRET)
   if (result === 'accepted') {
-    await forgiveAttempt(db, user.email, ip)
+    await forgiveAttempt(db, email, ip)
     // RFC 8176: a one-time password (a recovery code is one too) after the password: two factors.
     return { ok: true, amr: ['pwd', 'otp', 'mfa'] }
   }
-  await recordFailure(db, user.email, ip, limits)
+  await recordFailure(db, email, ip, limits)
   return { ok: false, reason: result === 'replayed' ? 'replayed' : 'wrong' }
 }
 
+/** An authenticator code (6 digits) or a recovery code, for a user who has finished enrolment. */
+export function checkSecondFactorCode(db: Kysely<Database>, user: { id: string; email: string }, code: string, ip: string | null) {
+  const typed = code.trim()
+  return underThrottle(db, user.email, ip, async (secret) => {
+    if (TOTP_CODE_PATTERN.test(typed.replace(/\s/g, ''))) return acceptTotpCode(db, secret, user.id, typed)
+    return (await redeemRecoveryCode(db, user.id, typed)) ? 'accepted' : 'wrong'
+  })
+}
+
 /** Confirms a pending authenticator enrolment with its first code, under the same throttle. */
-export async function confirmTotpEnrolment(
-  db: Kysely<Database>,
-  user: { id: string; email: string },
-  code: string,
-  ip: string | null,
-): Promise<CodeCheck> {
-  const env = getEnv()
-  const limits = throttleLimits(env)
-  const verdict = await beginAttempt(db, user.email, ip, limits)
-  if (!verdict.allowed) return { ok: false, reason: 'throttled', retryAfterMs: verdict.retryAfterMs }
-  const result = await acceptTotpCode(db, env.AUTH_SECRET, user.id, code.trim(), { confirm: true })
-  if (result === 'accepted') {
-    await forgiveAttempt(db, user.email, ip)
-    return { ok: true, amr: ['pwd', 'otp', 'mfa'] }
-  }
-  await recordFailure(db, user.email, ip, limits)
-  return { ok: false, reason: result === 'replayed' ? 'replayed' : 'wrong' }
+export function confirmTotpEnrolment(db: Kysely<Database>, user: { id: string; email: string }, code: string, ip: string | null) {
+  return underThrottle(db, user.email, ip, (secret) => acceptTotpCode(db, secret, user.id, code.trim(), { confirm: true }))
 }

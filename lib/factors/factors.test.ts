@@ -94,6 +94,18 @@ for (const engine of engines) {
       expect((await factorsOf(handle.db, user.id)).totp).toBe(false)
     })
 
+    it('starts one enrolment when two start at once, and shows the key that was kept', async () => {
+      const racer = { id: 'u-race', email: 'race@example.com' }
+      const both = await Promise.all([
+        startTotpEnrolment(handle.db, SECRET, racer, 'login.example.com'),
+        startTotpEnrolment(handle.db, SECRET, racer, 'login.example.com'),
+      ])
+      const kept = await pendingTotpEnrolment(handle.db, SECRET, racer, 'login.example.com')
+      expect(kept).not.toBeNull()
+      expect(both).toContainEqual(kept)
+      expect(await handle.db.selectFrom('totp_factors').select('user_id').where('user_id', '=', racer.id).execute()).toHaveLength(1)
+    })
+
     it('gives ten recovery codes, each usable once, and a new set replaces the old', async () => {
       const codes = await replaceRecoveryCodes(handle.db, user.id)
       expect(codes).toHaveLength(10)

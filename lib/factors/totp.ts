@@ -37,9 +37,12 @@ export interface TotpEnrolment {
   uri: string
 }
 
-/** The key as a person types it: base32 in groups of four. */
-function keyText(key: Uint8Array): string {
-  return encodeBase32NoPadding(key).replace(/(.{4})(?=.)/g, '$1 ')
+/** The key as a person types it (base32 in groups of four) and as an app scans it. */
+function enrolmentOf(key: Uint8Array, email: string, issuer: string): TotpEnrolment {
+  return {
+    keyText: encodeBase32NoPadding(key).replace(/(.{4})(?=.)/g, '$1 '),
+    uri: createTOTPKeyURI(issuer, email, key, PERIOD_SECONDS, DIGITS),
+  }
 }
 
 /**
@@ -57,8 +60,14 @@ export async function startTotpEnrolment(
   const key = new Uint8Array(randomBytes(KEY_BYTES))
   const row = { user_id: user.id, sealed_key: sealKey(secret, key), confirmed_at: null, last_step: 0, created_at: Date.now() }
   await db.deleteFrom('totp_factors').where('user_id', '=', user.id).where('confirmed_at', 'is', null).execute()
-  await db.insertInto('totp_factors').values(row).execute()
-  return { keyText: keyText(key), uri: createTOTPKeyURI(issuer, user.email, key, PERIOD_SECONDS, DIGITS) }
+  // Two renders starting at once: the first key stays, and both show it.
+  const inserted = await db
+    .insertInto('totp_factors')
+    .values(row)
+    .onConflict((conflict) => conflict.column('user_id').doNothing())
+    .executeTakeFirst()
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return pendingTotpEnrolment(db, secret, user, issuer)
+  return enrolmentOf(key, user.email, issuer)
 }
 
 /** The pending enrolment's key as text and URI again (the page is shown again after a wrong code). */
@@ -71,7 +80,7 @@ export async function pendingTotpEnrolment(
   const row = await db.selectFrom('totp_factors').selectAll().where('user_id', '=', user.id).executeTakeFirst()
   if (!row || row.confirmed_at) return null
   const key = unsealKey(secret, row.sealed_key)
-  return key ? { keyText: keyText(key), uri: createTOTPKeyURI(issuer, user.email, key, PERIOD_SECONDS, DIGITS) } : null
+  return key ? enrolmentOf(key, user.email, issuer) : null
 }
 
 /**

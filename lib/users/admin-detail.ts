@@ -1,22 +1,13 @@
 import 'server-only'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
-import { findUserById, isInvited, userGroups, userRoles } from './directory'
+import { findUserById, isInvited } from './directory'
+import { directoryFields } from './admin-list'
 import { loadFactorSummaries, type FactorSummary } from './factor-summary'
 
 // One user of the local directory as the admin area's user page shows it. Never the password hash.
 
-export interface DirectoryUserDetail {
-  id: string
-  email: string
-  name: string
-  isAdmin: boolean
-  disabled: boolean
-  emailVerified: boolean
-  groups: string[]
-  roles: string[]
-  createdAt: number
-  lastSignInAt: number | null
+export type DirectoryUserDetail = ReturnType<typeof directoryFields> & {
   /** When the user was last signed out everywhere; null: never. */
   sessionsRevokedAt: number | null
   invited: boolean
@@ -41,16 +32,7 @@ export async function loadUserDetail(db: Kysely<Database>, id: string, now = Dat
       .executeTakeFirst(),
   ])
   return {
-    id: user.id,
-    email: user.email,
-    name: user.name,
-    isAdmin: user.is_admin === 1,
-    disabled: user.disabled === 1,
-    emailVerified: user.email_verified === 1,
-    groups: userGroups(user),
-    roles: userRoles(user),
-    createdAt: user.created_at,
-    lastSignInAt: user.last_sign_in_at,
+    ...directoryFields(user),
     sessionsRevokedAt: user.sessions_revoked_at || null,
     invited,
     invitationExpiresAt: invitation?.expires_at ?? null,

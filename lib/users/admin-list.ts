@@ -1,6 +1,6 @@
 import 'server-only'
 import { sql, type Kysely } from 'kysely'
-import type { Database } from '../db/schema'
+import type { Database, User } from '../db/schema'
 import { userGroups, userRoles } from './directory'
 import { describeFactors, loadFactorSummaries } from './factor-summary'
 
@@ -10,18 +10,29 @@ import { describeFactors, loadFactorSummaries } from './factor-summary'
 export const USERS_PAGE_SIZE = 50
 const MAX_QUERY_LENGTH = 100
 
-export interface DirectoryListItem {
-  id: string
-  email: string
-  name: string
-  isAdmin: boolean
-  disabled: boolean
-  emailVerified: boolean
-  groups: string[]
-  roles: string[]
-  createdAt: number
-  /** Null: never signed in. */
-  lastSignInAt: number | null
+/** What the admin area shows of every user, on the list and on the user's page. Never the password hash. */
+export function directoryFields(
+  user: Pick<
+    User,
+    'id' | 'email' | 'name' | 'is_admin' | 'disabled' | 'email_verified' | 'groups' | 'roles' | 'created_at' | 'last_sign_in_at'
+  >,
+) {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    isAdmin: user.is_admin === 1,
+    disabled: user.disabled === 1,
+    emailVerified: user.email_verified === 1,
+    groups: userGroups(user),
+    roles: userRoles(user),
+    createdAt: user.created_at,
+    /** Null: never signed in. */
+    lastSignInAt: user.last_sign_in_at,
+  }
+}
+
+export type DirectoryListItem = ReturnType<typeof directoryFields> & {
   /** Added by invitation and no password set yet. */
   invited: boolean
   factors: string
@@ -61,16 +72,7 @@ export async function listDirectoryPage(db: Kysely<Database>, options: { q?: str
     shown.map((row) => ({ id: row.id, invited: Number(row.invited) === 1 })),
   )
   const items = shown.map((row) => ({
-    id: row.id,
-    email: row.email,
-    name: row.name,
-    isAdmin: row.is_admin === 1,
-    disabled: row.disabled === 1,
-    emailVerified: row.email_verified === 1,
-    groups: userGroups(row),
-    roles: userRoles(row),
-    createdAt: row.created_at,
-    lastSignInAt: row.last_sign_in_at,
+    ...directoryFields(row),
     invited: Number(row.invited) === 1,
     factors: describeFactors(factors.get(row.id)!),
   }))

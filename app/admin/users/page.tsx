@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { readLedger, requireAdmin } from '@/lib/admin/access'
 import { listDirectoryPage, type DirectoryListItem } from '@/lib/users/admin-list'
-import { AdminShell, formatTime } from '../ui'
+import { AdminShell, AdminTable, formatTime } from '../ui'
 
 export const metadata: Metadata = { title: 'Users' }
 
@@ -14,7 +14,7 @@ function Names({ names }: { names: string[] }) {
 
 function Row({ user }: { user: DirectoryListItem }) {
   return (
-    <tr data-testid="user-row" className="border-t border-slate-100 align-top">
+    <tr data-testid="user-row" className="align-top">
       <td className="px-3 py-2">
         <Link
           href={`/admin/users/${encodeURIComponent(user.id)}`}
@@ -126,32 +126,23 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         are managed there.
       </p>
       <SearchForm q={q} />
-      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-        <table className="min-w-full text-left text-sm">
-          <caption className="sr-only">Users of the local directory, by email</caption>
-          <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
-            <tr>
-              {['Person', 'Status', 'Email', 'Groups', 'Roles', 'Sign-in factors', 'Last sign-in (UTC)', 'Added (UTC)'].map((column) => (
-                <th key={column} scope="col" className="px-3 py-2">
-                  {column}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {page.items.map((user) => (
-              <Row key={user.id} user={user} />
-            ))}
-          </tbody>
-        </table>
-        {page.items.length === 0 ? (
-          <p className="p-4 text-sm text-slate-600" data-testid="users-empty">
-            {q
-              ? `No user's email or name contains "${q}".`
-              : 'The local directory has no users yet: add them with Add user or npm run users -- add.'}
-          </p>
-        ) : null}
-      </div>
+      <AdminTable
+        caption="Users of the local directory, by email"
+        columns={['Person', 'Status', 'Email', 'Groups', 'Roles', 'Sign-in factors', 'Last sign-in (UTC)', 'Added (UTC)']}
+        after={
+          page.items.length === 0 ? (
+            <p className="p-4 text-sm text-slate-600" data-testid="users-empty">
+              {q
+                ? `No user's email or name contains "${q}".`
+                : 'The local directory has no users yet: add them with Add user or npm run users -- add.'}
+            </p>
+          ) : null
+        }
+      >
+        {page.items.map((user) => (
+          <Row key={user.id} user={user} />
+        ))}
+      </AdminTable>
       <Pager q={q} after={after} next={page.next} />
     </AdminShell>
   )
