@@ -5,7 +5,8 @@ import { ledgerEvents, ledgerRow } from './support/ledger'
 import { createUser } from './support/users'
 import { partnerCallback } from './support/flows'
 import { withBridge } from './support/bridge'
-import { enrolAuthenticator, shownRecoveryCodes, signInAtAccount, storedFactors } from './support/factors'
+import { Authenticator, enrolAuthenticator, shownRecoveryCodes, signInAtAccount, storedFactors } from './support/factors'
+import { untilClockPasses } from './support/clock'
 import { LoginPage } from './pages/login-page'
 
 // Authenticator codes (RFC 6238) and recovery codes for the local directory: set up on /account,
@@ -131,7 +132,6 @@ test.describe('authenticator and recovery codes', () => {
       expect((await context.cookies()).map((c) => c.name)).not.toContain('authjs.session-token')
       expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'pending', auth_methods: null })
 
-      const { Authenticator } = await import('./support/factors')
       const app = new Authenticator(await page.getByTestId('totp-key').innerText())
       await page.getByLabel('The 6-digit code your app shows').fill(app.code())
       await page.getByRole('button', { name: 'Turn on and continue' }).click()
@@ -142,6 +142,37 @@ test.describe('authenticator and recovery codes', () => {
       expect((await callback).url()).toBe(partnerCallback(request.state))
       expect((await readLoginRequest(request.loginRequestId))?.user).toMatchObject({ email: user.email, customAttributes: { amr: AMR } })
       expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'completed', auth_methods: 'pwd otp mfa' })
+      await context.close()
+    })
+  })
+
+  test('case 44: a login request that expires during enrolment ends on the expired page; the authenticator stays, and the last factor cannot be removed', async ({
+    browser,
+  }) => {
+    test.setTimeout(90_000)
+    await withBridge(BRIDGE_PORT + 22, { LOCAL_MFA: 'required', LOGIN_REQUEST_TTL_SECONDS: '10' }, async (bridge) => {
+      const user = await createUser({ prefix: 'required-late' })
+      const context = await browser.newContext()
+      const loginPage = new LoginPage(await context.newPage())
+      const { page } = loginPage
+      const request = await createLoginRequest()
+      await loginPage.open(request.loginUrl.replace(APP_URL, bridge.url))
+      await loginPage.signIn(user.email, user.password)
+      await expect(page.getByTestId('enrol-intro')).toContainText('you have about a minute before this sign-in request expires')
+      const app = new Authenticator(await page.getByTestId('totp-key').innerText())
+      await untilClockPasses((await ledgerRow(request.loginRequestId))!.expires_at)
+      await page.getByLabel('The 6-digit code your app shows').fill(app.code())
+      await page.getByRole('button', { name: 'Turn on and continue' }).click()
+      await shownRecoveryCodes(page)
+      await page.getByRole('button', { name: 'Continue' }).click()
+      await expect(page.getByTestId('problem-code')).toHaveText('expired')
+      expect((await readLoginRequest(request.loginRequestId))?.userDetailsCalls).toBe(0)
+      expect((await storedFactors(user.email)).totp?.confirmed_at).toEqual(expect.any(Number))
+
+      // With a second factor required, /account offers no way to remove the only one.
+      await page.goto(`${bridge.url}/account`)
+      await expect(page.getByTestId('totp-status')).toHaveText('On. 10 of 10 recovery codes left.')
+      await expect(page.getByRole('button', { name: 'Turn off the authenticator app' })).toHaveCount(0)
       await context.close()
     })
   })

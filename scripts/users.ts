@@ -6,7 +6,8 @@ import { disableUser, enableUser, inviteUser, setNames as setUserNames, signOutE
 import { ConfigError, invitationTtlHours } from '../lib/env'
 import { invitationPath } from '../lib/users/invitations'
 import {
-  addUser,
+  insertUser,
+  newUserRow,
   findUserByEmail,
   isInvited,
   listUsers,
@@ -89,16 +90,18 @@ function checkArguments(command: string, rest: string[], values: Options): void 
 
 async function add(db: Kysely<Database>, email: string, values: Options): Promise<void> {
   const password = await readSecret(`Password for ${email}: `)
+  // Hashed before the transaction: argon2id must not run while it holds the database.
+  const row = await newUserRow({
+    email,
+    name: values.name ?? email,
+    password,
+    isAdmin: values.admin,
+    emailVerified: values['email-verified'],
+    groups: values.group,
+    roles: values.role,
+  })
   const user = await db.transaction().execute(async (trx) => {
-    const added = await addUser(trx, {
-      email,
-      name: values.name ?? email,
-      password,
-      isAdmin: values.admin,
-      emailVerified: values['email-verified'],
-      groups: values.group,
-      roles: values.role,
-    })
+    const added = await insertUser(trx, row)
     const detail = { is_admin: values.admin, groups: userGroups(added), roles: userRoles(added) }
     await writeAudit(trx, cli(), { action: 'user.add', target: added.email, detail })
     return added

@@ -69,7 +69,11 @@ function withStatementCache(sqlite: BetterSqlite3Database): SqliteDatabase {
   const cache = new Map<string, ReturnType<BetterSqlite3Database['prepare']>>()
   return {
     close: () => sqlite.close(),
-    prepare(sql: string) {
+    prepare(text: string) {
+      // Every transaction takes the write lock when it begins (Kysely sends a plain "begin"): a
+      // deferred one that read first and writes after another connection wrote fails at once with
+      // SQLITE_BUSY_SNAPSHOT, which busy_timeout cannot wait out; an immediate one waits its turn.
+      const sql = text === 'begin' ? 'begin immediate' : text
       const cached = cache.get(sql)
       if (cached && !cached.busy) return cached
       const statement = sqlite.prepare(sql)

@@ -72,28 +72,29 @@ export function userRoles(user: Pick<User, 'roles'>): string[] {
   return readNames(user.roles)
 }
 
-export async function addUser(
-  db: Kysely<Database>,
-  input: {
-    email: string
-    name: string
-    /** Null for an invited user: no password until they set one through their invitation link. */
-    password: string | null
-    isAdmin?: boolean
-    emailVerified?: boolean
-    groups?: string[]
-    roles?: string[]
-  },
-): Promise<User> {
+export interface NewUser {
+  email: string
+  name: string
+  /** Null for an invited user: no password until they set one through their invitation link. */
+  password: string | null
+  isAdmin?: boolean
+  emailVerified?: boolean
+  groups?: string[]
+  roles?: string[]
+}
+
+/**
+ * A new user's row, checked and with its password hashed, before any database work: the slow
+ * hash (argon2id) then never runs inside a transaction that holds the database.
+ */
+export async function newUserRow(input: NewUser): Promise<User> {
   const email = normalizeEmail(input.email)
   const policy = input.password === null ? null : checkPasswordPolicy(input.password)
   if (policy) throw new UserDirectoryError(policy)
   const groups = checkNames('group', input.groups ?? [])
   const roles = checkNames('role', input.roles ?? [])
-  const existing = await findUserByEmail(db, email)
-  if (existing) throw new UserDirectoryError(`A user with the email ${email} already exists.`)
   const now = Date.now()
-  const user: User = {
+  return {
     id: randomUUID(),
     email,
     name: input.name.trim() || email,
@@ -108,8 +109,18 @@ export async function addUser(
     sessions_revoked_at: 0,
     last_sign_in_at: null,
   }
+}
+
+/** Inserts a row from newUserRow(); refused when the email is taken. */
+export async function insertUser(db: Kysely<Database>, user: User): Promise<User> {
+  const existing = await findUserByEmail(db, user.email)
+  if (existing) throw new UserDirectoryError(`A user with the email ${user.email} already exists.`)
   await db.insertInto('users').values(user).execute()
   return user
+}
+
+export async function addUser(db: Kysely<Database>, input: NewUser): Promise<User> {
+  return insertUser(db, await newUserRow(input))
 }
 
 /**

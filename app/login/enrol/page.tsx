@@ -7,6 +7,7 @@ import { pendingTotpEnrolment, startTotpEnrolment } from '@/lib/factors/totp'
 import { qrCodeDataUrl, totpIssuer } from '@/lib/factors/qr'
 import { problemPath } from '@/lib/login/problems'
 import { servedAtToken } from '@/lib/login/served-at'
+import { waitSentence } from '@/lib/auth/throttle'
 import { Card, Heading } from '../../ui'
 import { TotpSetup } from '../../totp-setup'
 import { loginPath, loginRequestFrom } from '../params'
@@ -35,13 +36,13 @@ export default async function EnrolPage({ searchParams }: { searchParams: Promis
   const db = await getDb().catch(() => redirect(problemPath('database_unavailable', params)))
   const enrolment =
     (await pendingTotpEnrolment(db, env.AUTH_SECRET, user, issuer)) ?? (await startTotpEnrolment(db, env.AUTH_SECRET, user, issuer))
-  const minutes = Math.round(env.LOGIN_REQUEST_TTL_SECONDS / 60)
   return (
     <Card>
       <Heading>Set up a second factor</Heading>
       <p data-testid="enrol-intro" className="mt-2 text-sm leading-6 text-slate-600">
-        Signing in here needs a second factor as well as your password. Set up an authenticator app now: you have about {minutes} minutes
-        before this sign-in request expires, after which you would start again from your MCP client.
+        Signing in here needs a second factor as well as your password. Set up an authenticator app now: you have{' '}
+        {waitSentence(env.LOGIN_REQUEST_TTL_SECONDS * 1000)} before this sign-in request expires, after which you would start again from
+        your MCP client.
       </p>
       {/* No enrolment left to show: it was confirmed (this page refreshes when the session is made). */}
       {enrolment ? <TotpSetup enrolment={enrolment} qr={await qrCodeDataUrl(enrolment.uri)} /> : null}
