@@ -8,7 +8,7 @@ import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
 import { checkSecondFactorCode, confirmTotpEnrolment, type CodeCheck } from '@/lib/factors/check'
 import { replaceRecoveryCodes } from '@/lib/factors/recovery'
 import { endSecondStep, type SecondStep } from '@/lib/factors/second-step'
-import { sealTicket } from '@/lib/factors/ticket'
+import { sealTicket, type Ticket } from '@/lib/factors/ticket'
 
 // The second step of a password sign-in, wherever it started (a login request, the admin area,
 // /account): check the code, or confirm a new authenticator, then make the session.
@@ -31,6 +31,12 @@ function refusal(check: Exclude<CodeCheck, { ok: true }>): string {
   return 'That code is not right. Check your authenticator app (or your recovery codes) and try again.'
 }
 
+/** The session for a person a finished second step or passkey sign-in vouches for, through the local directory's ticket. */
+export async function signInVouched(source: string, ticket: Ticket, purpose?: 'admin' | 'account'): Promise<CredentialSignIn> {
+  const seal = await sealTicket(getEnv().AUTH_SECRET, ticket)
+  return signInWithCredentials(source, { ticket: seal, ...(purpose ? { purpose } : {}) })
+}
+
 /** Checks the code (`verify`) or confirms enrolment with it (`enrol`), and on success signs the person in. */
 export async function runSecondStep(step: SecondStep, code: string): Promise<StepOutcome> {
   const ip = (await headers()).get(PEER_ADDRESS_HEADER) || null
@@ -45,8 +51,7 @@ export async function runSecondStep(step: SecondStep, code: string): Promise<Ste
     return { kind: 'database_unavailable' }
   }
   if (!check.ok) return { kind: 'refused', check, message: refusal(check) }
-  const ticket = await sealTicket(getEnv().AUTH_SECRET, { userId: step.userId, amr: check.amr })
-  const signedIn = await signInWithCredentials(step.source, { ticket, ...(step.purpose ? { purpose: step.purpose } : {}) })
+  const signedIn = await signInVouched(step.source, { userId: step.userId, amr: check.amr }, step.purpose)
   // After enrolment the step stays, so the page (refreshed because the session cookie was set)
   // still renders, with the recovery codes and "Continue"; it ends with its time or the login.
   if (step.need === 'code') await endSecondStep()

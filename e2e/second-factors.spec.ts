@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test'
 import { test, expect } from './fixtures'
 import { APP_URL, BRIDGE_PORT } from './support/config'
 import { createLoginRequest, readLoginRequest } from './support/stand-in-api'
@@ -16,11 +17,21 @@ import { LoginPage } from './pages/login-page'
 const CODE_LABEL = 'Authenticator code or recovery code'
 const AMR = ['pwd', 'otp', 'mfa']
 
+/**
+ * Enters a code and waits for the bridge's answer, so the next code is not typed into a form the
+ * answer is about to replace (and a message left from the last try is not read as this one's).
+ */
+async function submitCode(page: Page, code: string) {
+  await page.getByLabel(CODE_LABEL).fill(code)
+  const answered = page.waitForResponse((response) => response.request().method() === 'POST')
+  await page.getByRole('button', { name: 'Verify' }).click()
+  await answered
+}
+
 async function passwordThenCode(loginPage: LoginPage, user: { email: string; password: string }, code: string) {
   await loginPage.signIn(user.email, user.password)
   await expect(loginPage.page).toHaveURL(/\/login\/verify\?/)
-  await loginPage.page.getByLabel(CODE_LABEL).fill(code)
-  await loginPage.page.getByRole('button', { name: 'Verify' }).click()
+  await submitCode(loginPage.page, code)
 }
 
 test.describe('authenticator and recovery codes', () => {
@@ -102,13 +113,11 @@ test.describe('authenticator and recovery codes', () => {
       await passwordThenCode(loginPage, user, '111111')
       for (const guess of ['222222', '333333']) {
         await expect(loginPage.formMessage).toContainText('That code is not right.')
-        await page.getByLabel(CODE_LABEL).fill(guess)
-        await page.getByRole('button', { name: 'Verify' }).click()
+        await submitCode(page, guess)
       }
       // Three failures lock the account: even the right code is now refused without a check.
       await expect(loginPage.formMessage).toContainText('That code is not right.')
-      await page.getByLabel(CODE_LABEL).fill(app.code(1))
-      await page.getByRole('button', { name: 'Verify' }).click()
+      await submitCode(page, app.code(1))
       await expect(loginPage.formMessage).toHaveText('Too many failed sign-in attempts. Wait about 10 minutes, then try again.')
       expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'pending', error_code: 'throttled' })
       expect((await storedFactors(user.email)).totp?.last_step).not.toBe(Math.floor(Date.now() / 30_000) + 1)

@@ -6,14 +6,13 @@ import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON 
 import { getDb } from '@/lib/db/client'
 import { getEnv } from '@/lib/env'
 import { throttledMessage, throttleLimits } from '@/lib/auth/throttle'
-import { signInWithCredentials } from '@/lib/auth/config'
 import { recordSourceFailure } from '@/lib/auth/idp-sign-in'
 import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
 import { problemPath } from '@/lib/login/problems'
 import type { LoginRequestParams } from '@/lib/login/request'
 import { relyingParty } from '@/lib/factors/passkey-challenges'
 import { authenticationOptions, checkPasskeySignIn, type PasskeyCheck } from '@/lib/factors/passkeys'
-import { sealTicket } from '@/lib/factors/ticket'
+import { signInVouched } from '../second-step-core'
 import { findServer, offeredSources } from '@/lib/servers'
 import { complete, readRequest } from './action-support'
 import { loginPath } from './params'
@@ -100,8 +99,7 @@ export async function passkeySignInAction(previous: PasskeySignInState, form: Fo
     await recordSourceFailure(params, source.id, check.reason === 'throttled' ? 'throttled' : 'credentials_refused', detail)
     return { message, attempt }
   }
-  const ticket = await sealTicket(env.AUTH_SECRET, { userId: check.user.id, amr: check.amr })
-  const result = await signInWithCredentials(source.id, { ticket })
+  const result = await signInVouched(source.id, { userId: check.user.id, amr: check.amr })
   if (result.outcome === 'signed_in') return complete(params, result.identity, result.signedInAt)
   if (result.outcome === 'database_unavailable') redirect(problemPath('database_unavailable', params))
   await recordSourceFailure(params, source.id, 'credentials_refused', 'the account could not be signed in')

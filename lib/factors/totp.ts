@@ -83,6 +83,16 @@ export async function pendingTotpEnrolment(
   return key ? enrolmentOf(key, user.email, issuer) : null
 }
 
+/** The enrolment in progress, or a new one; null once an authenticator is confirmed. For the set-up pages. */
+export async function enrolmentInProgress(
+  db: Kysely<Database>,
+  secret: string,
+  user: { id: string; email: string },
+  issuer: string,
+): Promise<TotpEnrolment | null> {
+  return (await pendingTotpEnrolment(db, secret, user, issuer)) ?? startTotpEnrolment(db, secret, user, issuer)
+}
+
 /**
  * Checks a code and, when it is right and of a step newer than the last accepted, records its
  * step in the same statement (two instances racing with one code: one wins). `confirm` accepts

@@ -4,7 +4,7 @@ import { redirect } from 'next/navigation'
 import { getDb } from '@/lib/db/client'
 import { getEnv } from '@/lib/env'
 import { readSecondStep } from '@/lib/factors/second-step'
-import { pendingTotpEnrolment, startTotpEnrolment } from '@/lib/factors/totp'
+import { enrolmentInProgress } from '@/lib/factors/totp'
 import { qrCodeDataUrl, totpIssuer } from '@/lib/factors/qr'
 import { Card, Heading } from '../../ui'
 import { TotpSetup } from '../../totp-setup'
@@ -21,8 +21,7 @@ export default async function AccountEnrolPage() {
   const user = { id: step.userId, email: step.email }
   const issuer = totpIssuer(env.APP_URL)
   const db = await getDb()
-  const enrolment =
-    (await pendingTotpEnrolment(db, env.AUTH_SECRET, user, issuer)) ?? (await startTotpEnrolment(db, env.AUTH_SECRET, user, issuer))
+  const enrolment = await enrolmentInProgress(db, env.AUTH_SECRET, user, issuer)
   const next = step.purpose === 'admin' ? '/admin' : '/account'
   return (
     <Card>

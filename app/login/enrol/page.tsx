@@ -3,7 +3,7 @@ import { redirect } from 'next/navigation'
 import { getDb } from '@/lib/db/client'
 import { getEnv } from '@/lib/env'
 import { readSecondStep } from '@/lib/factors/second-step'
-import { pendingTotpEnrolment, startTotpEnrolment } from '@/lib/factors/totp'
+import { enrolmentInProgress } from '@/lib/factors/totp'
 import { qrCodeDataUrl, totpIssuer } from '@/lib/factors/qr'
 import { problemPath } from '@/lib/login/problems'
 import { servedAtToken } from '@/lib/login/served-at'
@@ -34,8 +34,7 @@ export default async function EnrolPage({ searchParams }: { searchParams: Promis
   const user = { id: step.userId, email: step.email }
   const issuer = totpIssuer(env.APP_URL)
   const db = await getDb().catch(() => redirect(problemPath('database_unavailable', params)))
-  const enrolment =
-    (await pendingTotpEnrolment(db, env.AUTH_SECRET, user, issuer)) ?? (await startTotpEnrolment(db, env.AUTH_SECRET, user, issuer))
+  const enrolment = await enrolmentInProgress(db, env.AUTH_SECRET, user, issuer)
   return (
     <Card>
       <Heading>Set up a second factor</Heading>
