@@ -2,7 +2,7 @@ import 'server-only'
 import type { EventEmitter } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely'
 import type { Database as BetterSqlite3Database } from 'better-sqlite3'
 import type { Database } from './schema'
 import { createMigrationProvider, type Engine } from './migrations'
@@ -114,8 +114,22 @@ async function cursorClass() {
 
 type CursorConnection = EventEmitter & { stream: { destroyed: boolean } }
 
+/**
+ * The migrator for this database. On PostgreSQL its bookkeeping tables live in the connection's
+ * own schema (the first of search_path): Kysely otherwise takes a `kysely_migration` table in any
+ * schema of the database for its own, so a second bridge (or a test) in another schema of the same
+ * database would read the wrong history.
+ */
+export async function createMigrator(handle: DatabaseHandle): Promise<Migrator> {
+  const migrationTableSchema =
+    handle.engine === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(handle.db)).rows[0]?.schema
+      : undefined
+  return new Migrator({ db: handle.db, provider: createMigrationProvider(handle.engine), migrationTableSchema })
+}
+
 export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
-  const migrator = new Migrator({ db: handle.db, provider: createMigrationProvider(handle.engine) })
+  const migrator = await createMigrator(handle)
   const { error, results } = await migrator.migrateToLatest()
   if (error) throw error instanceof Error ? error : new Error(String(error))
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)

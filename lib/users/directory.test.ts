@@ -1,7 +1,6 @@
-import { Migrator, sql } from 'kysely'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrateToLatest } from '../db'
-import { createMigrationProvider } from '../db/migrations'
+import { createMigrator, migrateToLatest } from '../db'
 import { openPostgresForTest, openSqliteForTest, postgresAvailable, type TestDatabase } from '../db/testing'
 import { addUser, findUserByEmail, setUserGroups, setUserRoles, UserDirectoryError, userGroups, userRoles } from './directory'
 
@@ -123,7 +122,7 @@ for (const engine of engines) {
     })
 
     it('gives existing users empty lists, and its down step removes the columns again', async () => {
-      const migrator = new Migrator({ db: handle.db, provider: createMigrationProvider(handle.engine) })
+      const migrator = await createMigrator(handle)
       const down = await migrator.migrateTo('0004_ledger_servers')
       expect(down.error).toBeUndefined()
       expect(down.results?.map((r) => [r.migrationName, r.direction])).toEqual([

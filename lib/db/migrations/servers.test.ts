@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Migrator, sql } from 'kysely'
-import { createMigrationProvider } from '.'
-import { migrateToLatest } from '..'
+import { sql } from 'kysely'
+import { createMigrator, migrateToLatest } from '..'
 import { openPostgresForTest, openSqliteForTest, postgresAvailable, type TestDatabase } from '../testing'
 
 const pgSkipReason = await postgresAvailable()
@@ -21,7 +20,7 @@ for (const engine of [
     })
 
     it('gives every existing login request the single-connection server key, and its down step removes it', async () => {
-      const migrator = new Migrator({ db: handle.db, provider: createMigrationProvider(handle.engine) })
+      const migrator = await createMigrator(handle)
       const down = await migrator.migrateTo('0003_sign_in_throttle')
       expect(down.error).toBeUndefined()
       expect(down.results?.map((r) => [r.migrationName, r.direction])).toEqual([
