@@ -11,7 +11,15 @@ const nextConfig: NextConfig = {
   skipProxyUrlNormalize: true,
   // forbidden(): a signed-in non-admin gets the 403 page (app/forbidden.tsx) with a 403 status.
   experimental: { authInterrupts: true },
-  serverExternalPackages: ['better-sqlite3', '@node-rs/argon2', 'pg', 'pg-cursor', '@scalekit-sdk/node'],
+  serverExternalPackages: [
+    'better-sqlite3',
+    '@node-rs/argon2',
+    'pg',
+    'pg-cursor',
+    '@scalekit-sdk/node',
+    'prom-client',
+    '@opentelemetry/sdk-node',
+  ],
 }
 
 export default nextConfig
