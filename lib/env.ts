@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { parseSourcesConfig, type SourcesConfig } from './sources/config'
 import { connectionIdProblem, legacyServers, parseServersConfig, type ScalekitEnvironment, type ServersConfig } from './servers/config'
 import { isHttpsOrLoopback } from './server/urls'
+import { parseAuditReceivers, type AuditReceiver } from './ledger/outbox/config'
 
 // The one place that reads process.env. Everything else calls getEnv().
 
@@ -117,6 +118,19 @@ const EnvSchema = z.object({
   INVITATION_TTL_HOURS: boundedInt('INVITATION_TTL_HOURS', 1, 720, 72),
   /** New login requests one client address may bring in 10 minutes; each one is a ledger row. */
   NEW_LOGIN_REQUESTS_PER_ADDRESS: boundedInt('NEW_LOGIN_REQUESTS_PER_ADDRESS', 1, 1_000_000, 300),
+  // The audit stream (lib/ledger/outbox/config.ts reads the receivers; listed so the schema names every key).
+  AUDIT_WEBHOOK_URL: optionalString,
+  AUDIT_WEBHOOK_SECRET: optionalString,
+  AUDIT_WEBHOOKS: optionalString,
+  AUDIT_WEBHOOKS_FILE: optionalString,
+  /** How often each instance's outbox worker looks for deliveries that are due. */
+  AUDIT_POLL_INTERVAL_MS: boundedInt('AUDIT_POLL_INTERVAL_MS', 20, 60_000, 1000),
+  /** How long one webhook POST may take before it counts as a timeout (and is retried). */
+  AUDIT_WEBHOOK_TIMEOUT_MS: boundedInt('AUDIT_WEBHOOK_TIMEOUT_MS', 100, 60_000, 10_000),
+  /** The first retry's delay; each next one doubles (with jitter), up to an hour. */
+  AUDIT_RETRY_BASE_MS: boundedInt('AUDIT_RETRY_BASE_MS', 10, 600_000, 5000),
+  /** How long a delivery is retried before it is marked failed (at least a day). */
+  AUDIT_RETRY_HOURS: boundedInt('AUDIT_RETRY_HOURS', 24, 720, 24),
 })
 
 export type Env = z.infer<typeof EnvSchema> &
@@ -124,6 +138,8 @@ export type Env = z.infer<typeof EnvSchema> &
   ServersConfig & {
     /** True when APP_URL is https: cookies get Secure and the __Host- prefix, responses get HSTS. */
     secure: boolean
+    /** The audit stream's receivers; empty when the stream is off. */
+    auditReceivers: AuditReceiver[]
   }
 
 export class ConfigError extends Error {
@@ -179,10 +195,18 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
         return issue.message.startsWith(key) ? issue.message : `${key}: ${issue.message}`
       })
   problems.push(...sources.problems)
+  const audit = parseAuditReceivers(source)
+  problems.push(...audit.problems)
   const sourceIds = sources.config?.sources.map((s) => s.id) ?? []
   const servers = resolveServers(source, result.success ? result.data : undefined, sourceIds, problems)
   if (!result.success || !sources.config || !servers || problems.length) throw new ConfigError(problems)
-  return { ...result.data, ...sources.config, ...servers, secure: result.data.APP_URL.startsWith('https:') }
+  return {
+    ...result.data,
+    ...sources.config,
+    ...servers,
+    secure: result.data.APP_URL.startsWith('https:'),
+    auditReceivers: audit.receivers,
+  }
 }
 
 let cached: Env | undefined
@@ -192,6 +216,13 @@ export function invitationTtlHours(source: Record<string, string | undefined>): 
   const parsed = EnvSchema.shape.INVITATION_TTL_HOURS.safeParse(source.INVITATION_TTL_HOURS)
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message))
   return parsed.data
+}
+
+/** The audit stream's receivers alone, for the operator commands that write admin actions without the bridge's other keys. */
+export function auditReceivers(source: Record<string, string | undefined>): AuditReceiver[] {
+  const parsed = parseAuditReceivers(source)
+  if (parsed.problems.length) throw new ConfigError(parsed.problems)
+  return parsed.receivers
 }
 
 export function getEnv(): Env {

@@ -2,6 +2,7 @@ import 'server-only'
 import type { Kysely } from 'kysely'
 import type { AdminAuditRow, Database } from '../db/schema'
 import { csvCell } from '../ledger/export'
+import { enqueueAdminEvent } from '../ledger/outbox/events'
 
 // The admin audit log: one row per change an administrator (or an operator at the command line)
 // made to the local directory, written in the same transaction as the change, so there is never a
@@ -18,6 +19,7 @@ export type AuditAction =
   | 'user.set_password'
   | 'user.sign_out_everywhere'
   | 'invitation.accepted'
+  | 'audit.redeliver'
 
 /** Who acts and from where: an admin's email and the peer address, or `cli:<os user>` and null. */
 export interface Actor {
@@ -32,10 +34,11 @@ export async function writeAudit(
   by: Actor,
   entry: { action: AuditAction; target: string | null; detail?: Record<string, unknown>; at?: number },
 ): Promise<void> {
+  const at = entry.at ?? Date.now()
   await db
     .insertInto('admin_audit')
     .values({
-      at: entry.at ?? Date.now(),
+      at,
       actor: by.actor,
       action: entry.action,
       target: entry.target,
@@ -43,6 +46,8 @@ export async function writeAudit(
       detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
     })
     .execute()
+  // Its audit event, in the same transaction (the caller's `db`).
+  await enqueueAdminEvent(db, { at, actor: by.actor, ip: by.ip, action: entry.action, target: entry.target, detail: entry.detail })
 }
 
 export interface AuditPage {

@@ -131,6 +131,40 @@ interface AdminAuditTable {
   detail: string | null
 }
 
+/** The audit stream's outbox: one row per event, written in the transaction of its ledger step. */
+interface AuditEventsTable {
+  /** Written order; orders the events of one ordering key. */
+  seq: Generated<number>
+  /** The stable event id, sent as webhook-id (receivers de-duplicate on it). */
+  id: string
+  type: string
+  /** The login request id for login events (delivered in order per key); null for admin actions. */
+  ordering_key: string | null
+  /** The JSON body sent to receivers; never a secret. */
+  payload: string
+  created_at: number
+}
+
+export type AuditDeliveryStatus = 'pending' | 'delivered' | 'failed'
+
+/** One event's delivery to one receiver. */
+interface AuditDeliveriesTable {
+  event_seq: number
+  receiver: string
+  /** Copied from the event, so the "earlier event still undelivered" check reads one table. */
+  ordering_key: string | null
+  status: AuditDeliveryStatus
+  attempts: number
+  next_attempt_at: number
+  /** The worker holding the delivery, until lease_until; null when no one does. */
+  lease_owner: string | null
+  lease_until: number | null
+  last_error: string | null
+  last_status: number | null
+  delivered_at: number | null
+  created_at: number
+}
+
 export interface Database {
   users: UsersTable
   login_requests: LoginRequestsTable
@@ -142,9 +176,13 @@ export interface Database {
   used_challenges: UsedChallengesTable
   invitations: InvitationsTable
   admin_audit: AdminAuditTable
+  audit_events: AuditEventsTable
+  audit_deliveries: AuditDeliveriesTable
 }
 
 export type User = Selectable<UsersTable>
 export type LoginRequestRow = Selectable<LoginRequestsTable>
 export type Passkey = Selectable<PasskeysTable>
 export type AdminAuditRow = Selectable<AdminAuditTable>
+export type AuditEventRow = Selectable<AuditEventsTable>
+export type AuditDeliveryRow = Selectable<AuditDeliveriesTable>

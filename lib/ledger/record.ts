@@ -2,6 +2,7 @@ import 'server-only'
 import { sql, type Kysely } from 'kysely'
 import type { Database, LoginRequestRow, LoginRequestsTable, LoginStatus } from '../db/schema'
 import type { ScalekitUser } from '../sources/claims'
+import { enqueueLoginEvent } from './outbox/events'
 
 // The life of every login request: one row per login_request_id plus its events. Nothing secret
 // is stored: the state only as its SHA-256, never a password or token.
@@ -21,6 +22,7 @@ export type LoginEventType =
   | 'expired'
   | 'denied'
 
+/** One step of a login request; `db` is the step's transaction, which also writes its audit event (lib/ledger/outbox). */
 export async function recordLoginEvent(
   db: Db,
   loginRequestId: string,
@@ -32,6 +34,7 @@ export async function recordLoginEvent(
     .insertInto('login_events')
     .values({ login_request_id: loginRequestId, at, type, detail: detail ? JSON.stringify(detail) : null })
     .execute()
+  await enqueueLoginEvent(db, loginRequestId, type, detail, at)
 }
 
 /** A login request as it arrives: pending, with nothing known yet but itself and the browser. */

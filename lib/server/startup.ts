@@ -3,6 +3,7 @@ import { ConfigError, getEnv } from '../env'
 import { getDb } from '../db/client'
 import { errorText, logEvent } from './log'
 import { stampPeerAddresses } from './peer-address'
+import { startAuditOutbox } from '../ledger/outbox/start'
 
 /** Validates the configuration (or exits with one readable message) and migrates the database. */
 export async function startBridge(): Promise<void> {
@@ -13,6 +14,8 @@ export async function startBridge(): Promise<void> {
     // AUTH_URL, else from the request, which names the address the server is bound to (127.0.0.1
     // behind a local proxy). The bridge's public origin is APP_URL.
     process.env.AUTH_URL = env.APP_URL
+    // The audit stream's worker takes the database at its first poll (and again until it answers).
+    startAuditOutbox(getDb, env)
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message)

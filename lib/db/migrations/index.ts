@@ -6,6 +6,7 @@ import { migration0004 } from './0004-ledger-servers'
 import { migration0005 } from './0005-user-groups-and-roles'
 import { migration0006 } from './0006-ledger-auth-methods'
 import { migration0007 } from './0007-factors-and-user-admin'
+import { migration0008 } from './0008-audit-outbox'
 
 export type Engine = 'sqlite' | 'postgres'
 
@@ -22,6 +23,7 @@ function buildMigrations(engine: Engine): Record<string, Migration> {
     '0005_user_groups_and_roles': migration0005(),
     '0006_ledger_auth_methods': migration0006(),
     '0007_factors_and_user_admin': migration0007(engine),
+    '0008_audit_outbox': migration0008(engine),
   }
 }
 
