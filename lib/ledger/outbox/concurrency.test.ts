@@ -18,7 +18,7 @@ const secret = newWebhookSecret()
 const LOGINS = 50
 const STEPS = ['received', 'rejected', 'retryable_error', 'expired'] as const
 
-describe.skipIf(pgSkipReason !== null)('audit outbox under concurrent workers on postgres', () => {
+describe.skipIf(pgSkipReason !== null)('case 49: audit outbox under concurrent workers on postgres', () => {
   let handle: TestDatabase
   let receiver: TestReceiver
   beforeAll(async () => {

@@ -39,7 +39,7 @@ function received(id: string) {
 }
 
 for (const engine of engines) {
-  describe.skipIf(engine.skip)(`audit outbox on ${engine.name}`, () => {
+  describe.skipIf(engine.skip)(`case 49: audit outbox on ${engine.name}`, () => {
     let handle: TestDatabase
     let receiver: TestReceiver
     let clock = Date.now()
