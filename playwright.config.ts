@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import { defineConfig, devices } from '@playwright/test'
-import { APP_URL, bridgeEnv, mcpEnv, standInEnv, BRIDGE_PORT, STAND_IN_PORT, MCP_PORT } from './e2e/support/config'
+import { APP_URL, AUDIT_RECEIVER_URL, bridgeEnv, mcpEnv, standInEnv, BRIDGE_PORT, STAND_IN_PORT, MCP_PORT } from './e2e/support/config'
 import {
   CREDENTIAL_API_BRIDGE_PORT,
   CREDENTIAL_API_BRIDGE_URL,
@@ -84,6 +84,14 @@ export default defineConfig({
       // The company's own identity systems: an OpenID Provider, a credential API and an app.
       command: 'node --import tsx e2e/upstreams/main.ts',
       url: `${IDP_CONTROL_URL}/_idp/health`,
+      env: { NODE_OPTIONS: '' },
+      reuseExistingServer: !isCI,
+      stdout: 'pipe',
+    },
+    {
+      // The audit stream's receiver, a SIEM that verifies every signature.
+      command: 'node --import tsx e2e/audit-receiver/main.ts',
+      url: `${AUDIT_RECEIVER_URL}/_audit/health`,
       env: { NODE_OPTIONS: '' },
       reuseExistingServer: !isCI,
       stdout: 'pipe',

@@ -41,6 +41,9 @@ export function AdminShell({ email, children }: { email: string; children: React
             <a href="/admin/audit" className="text-slate-700 underline-offset-4 hover:underline">
               Admin actions
             </a>
+            <a href="/admin/stream" className="text-slate-700 underline-offset-4 hover:underline">
+              Audit stream
+            </a>
           </nav>
           <form action={adminSignOutAction} className="flex items-center gap-3 text-sm text-slate-600">
             {/* A local admin's own passkeys and authenticator app; another source's admin has none here. */}

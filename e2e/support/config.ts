@@ -24,6 +24,12 @@ export const AUTH_SECRET = 'e2e-auth-secret-0123456789abcdef012345'
 
 export const DATABASE_URL = process.env.E2E_DATABASE_URL ?? 'file:.data/e2e.db'
 
+/** The audit stream's receiver (e2e/audit-receiver/main.ts) and its Standard Webhooks secret. */
+export const AUDIT_RECEIVER_PORT = Number(process.env.E2E_AUDIT_RECEIVER_PORT ?? 4150)
+export const AUDIT_RECEIVER_URL = `http://127.0.0.1:${AUDIT_RECEIVER_PORT}`
+const AUDIT_WEBHOOK_KEY = 'ZTJlLWF1ZGl0LXN0cmVhbS1zZWNyZXQtMGMzZjlhN2I='
+export const AUDIT_WEBHOOK_SECRET = `whsec_${AUDIT_WEBHOOK_KEY}`
+
 /** The bridges with identity sources (e2e/support/sources.ts) each have their own secrets, so localhost cookies do not cross. */
 export function sourcesBridgeSecrets(port: number | string): { AUTH_SECRET: string; SESSION_SECRET: string } {
   return {
@@ -48,6 +54,8 @@ export function staticSecrets(): IssuedSecret[] {
     { kind: 'idp_client_secret', value: ACME_CLIENT_SECRET },
     { kind: 'idp_client_secret', value: PARTNER_CLIENT_SECRET },
     { kind: 'company_api_secret', value: COMPANY_API_SECRET },
+    { kind: 'webhook_secret', value: AUDIT_WEBHOOK_SECRET },
+    { kind: 'webhook_secret', value: AUDIT_WEBHOOK_KEY },
   ]
 }
 
@@ -68,6 +76,11 @@ export function bridgeEnv(overrides: Record<string, string> = {}): Record<string
     NEW_LOGIN_REQUESTS_PER_ADDRESS: '1000000',
     // Cases that run sign-ins at once test other guarantees; shedding has its own bridge (case 31).
     PASSWORD_CHECK_CONCURRENCY: '64',
+    // The audit stream, to the suite's receiver, polled and retried fast (e2e/audit-stream.spec.ts).
+    AUDIT_WEBHOOK_URL: `${AUDIT_RECEIVER_URL}/audit`,
+    AUDIT_WEBHOOK_SECRET,
+    AUDIT_POLL_INTERVAL_MS: '100',
+    AUDIT_RETRY_BASE_MS: '200',
     // The runner resolves lib/ with the react-server condition; the server must not inherit it.
     NODE_OPTIONS: '',
     ...overrides,

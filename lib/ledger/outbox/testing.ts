@@ -21,12 +21,15 @@ export interface TestReceiver {
   /** Every request whose signature verified and that was answered 2xx, in arrival order. */
   accepted: ReceivedEvent[]
   /** Every request, with what it was answered. */
-  requests: Array<{ id: string; answer: Answer; verified: boolean }>
+  requests: Array<{ id: string; type: string; correlationId: string | null; answer: Answer; verified: boolean }>
   respond: (event: ReceivedEvent) => Answer
   close(): Promise<void>
 }
 
-export async function startTestReceiver(secret: string, port = 0): Promise<TestReceiver> {
+/** Answers a request the receiver does not take as a webhook (a control endpoint); returns false for the rest. */
+export type ControlHandler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => boolean
+
+export async function startTestReceiver(secret: string, port = 0, control?: ControlHandler): Promise<TestReceiver> {
   const verifier = new Webhook(secret)
   const hanging = new Set<http.ServerResponse>()
   const receiver: TestReceiver = {
@@ -44,6 +47,7 @@ export async function startTestReceiver(secret: string, port = 0): Promise<TestR
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8')
+      if (control?.(req, body, res)) return
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]))
       let verified = true
       try {
@@ -59,7 +63,8 @@ export async function startTestReceiver(secret: string, port = 0): Promise<TestR
         at: Date.now(),
       }
       const answer: Answer = verified ? receiver.respond(event) : 401
-      receiver.requests.push({ id: event.id, answer, verified })
+      const correlationId = typeof event.payload.data?.correlationId === 'string' ? event.payload.data.correlationId : null
+      receiver.requests.push({ id: event.id, type: event.payload.type ?? '', correlationId, answer, verified })
       if (answer === 'hang') {
         hanging.add(res)
         return
