@@ -24,8 +24,8 @@ export const AUTH_SECRET = 'e2e-auth-secret-0123456789abcdef012345'
 
 export const DATABASE_URL = process.env.E2E_DATABASE_URL ?? 'file:.data/e2e.db'
 
-/** The audit stream's receiver (e2e/audit-receiver/main.ts) and its Standard Webhooks secret. */
-export const AUDIT_RECEIVER_PORT = Number(process.env.E2E_AUDIT_RECEIVER_PORT ?? 4150)
+/** The audit stream's receiver (e2e/audit-receiver/main.ts; 4150 is the upstream company API) and its Standard Webhooks secret. */
+export const AUDIT_RECEIVER_PORT = Number(process.env.E2E_AUDIT_RECEIVER_PORT ?? 4155)
 export const AUDIT_RECEIVER_URL = `http://127.0.0.1:${AUDIT_RECEIVER_PORT}`
 const AUDIT_WEBHOOK_KEY = 'ZTJlLWF1ZGl0LXN0cmVhbS1zZWNyZXQtMGMzZjlhN2I='
 export const AUDIT_WEBHOOK_SECRET = `whsec_${AUDIT_WEBHOOK_KEY}`

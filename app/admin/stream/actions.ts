@@ -29,7 +29,7 @@ export async function redeliverAction(previous: RedeliverState, form: FormData):
     if (!(await redeliver(await getDb(), by, target))) {
       return { message: 'This delivery is no longer failed: it was redelivered already.', attempt }
     }
-    logEvent('audit_redeliver', { receiver: target.receiver, event: target.eventId })
+    logEvent('audit_redeliver', { receiver: target.receiver, eventId: target.eventId })
     refresh()
     return { done: 'Queued for delivery again.', attempt }
   } catch (error) {

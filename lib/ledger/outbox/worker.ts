@@ -123,7 +123,7 @@ export class OutboxWorker {
     const recorded = await settleDelivery(db, delivery, this.owner, result, this.now())
     const fields = {
       receiver: receiver.name,
-      event: delivery.eventId,
+      eventId: delivery.eventId,
       type: delivery.type,
       attempt: delivery.attempts + 1,
       status: result.status,
