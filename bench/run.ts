@@ -15,6 +15,7 @@ const SCENARIOS: Record<string, [command: string, load: () => Promise<{ default:
   ready: ['npm run bench:ready', () => import('./scenarios/ready')],
   servers: ['npm run bench:servers', () => import('./scenarios/servers')],
   cpu: ['npm run bench:cpu', () => import('./scenarios/cpu')],
+  outbox: ['npm run bench:outbox', () => import('./scenarios/outbox')],
 }
 
 const stops: Array<() => Promise<void>> = []

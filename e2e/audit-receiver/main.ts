@@ -6,6 +6,7 @@ import { AUDIT_RECEIVER_PORT, AUDIT_WEBHOOK_SECRET } from '../support/config'
 // answered 401 and never accepted), and lets a test read what arrived and choose the answers:
 //   GET  /_audit/health
 //   GET  /_audit/events           -> { accepted: [...], requests: [...] }
+//   POST /_audit/reset            forgets what arrived (the benchmark, between its phases)
 //   POST /_audit/answer { answer, correlationIds? }: what to answer every event, or only the events
 //        of these logins (by correlation id)
 
@@ -13,25 +14,33 @@ let fallback: Answer = 204
 const byLogin = new Map<string, Answer>()
 
 async function main() {
-  const receiver = await startTestReceiver(AUDIT_WEBHOOK_SECRET, AUDIT_RECEIVER_PORT, (req, body, res) => {
-    if (!req.url?.startsWith('/_audit/')) return false
-    const json = (status: number, value: unknown) =>
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value))
-    if (req.url === '/_audit/health') json(200, { ok: true })
-    else if (req.url === '/_audit/events') {
-      const accepted = receiver.accepted.map((e) => ({ id: e.id, type: e.payload.type, data: e.payload.data, at: e.at }))
-      json(200, { accepted, requests: receiver.requests })
-    } else if (req.url === '/_audit/answer' && req.method === 'POST') {
-      const { answer, correlationIds } = JSON.parse(body) as { answer: Answer; correlationIds?: string[] }
-      if (correlationIds) for (const cid of correlationIds) byLogin.set(cid, answer)
-      else {
-        fallback = answer
-        byLogin.clear()
-      }
-      json(200, { ok: true })
-    } else json(404, { error: 'not_found' })
-    return true
-  })
+  const receiver = await startTestReceiver(
+    process.env.BENCH_WEBHOOK_SECRET || AUDIT_WEBHOOK_SECRET,
+    AUDIT_RECEIVER_PORT,
+    (req, body, res) => {
+      if (!req.url?.startsWith('/_audit/')) return false
+      const json = (status: number, value: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value))
+      if (req.url === '/_audit/health') json(200, { ok: true })
+      else if (req.url === '/_audit/events') {
+        const accepted = receiver.accepted.map((e) => ({ id: e.id, type: e.payload.type, data: e.payload.data, at: e.at }))
+        json(200, { accepted, requests: receiver.requests })
+      } else if (req.url === '/_audit/reset' && req.method === 'POST') {
+        receiver.accepted.length = 0
+        receiver.requests.length = 0
+        json(200, { ok: true })
+      } else if (req.url === '/_audit/answer' && req.method === 'POST') {
+        const { answer, correlationIds } = JSON.parse(body) as { answer: Answer; correlationIds?: string[] }
+        if (correlationIds) for (const cid of correlationIds) byLogin.set(cid, answer)
+        else {
+          fallback = answer
+          byLogin.clear()
+        }
+        json(200, { ok: true })
+      } else json(404, { error: 'not_found' })
+      return true
+    },
+  )
 
   receiver.respond = (event) => {
     const cid = event.payload.data.correlationId
