@@ -1,4 +1,4 @@
-import { type Kysely, type Migration } from 'kysely'
+import { sql, type Kysely, type Migration } from 'kysely'
 import type { Engine } from '.'
 
 // The audit stream's transactional outbox (lib/ledger/outbox):
@@ -37,13 +37,22 @@ export function migration0008(engine: Engine): Migration {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('audit_deliveries_pk', ['receiver', 'event_seq'])
         .execute()
-      // The worker's scan (due, pending) and the ordering check (earlier pending of the same key).
-      await db.schema.createIndex('audit_deliveries_due_idx').on('audit_deliveries').columns(['status', 'next_attempt_at']).execute()
+      // Pending deliveries only (delivered ones pile up): the worker's scan in event order, and
+      // the oldest pending event of an ordering key.
       await db.schema
-        .createIndex('audit_deliveries_key_idx')
+        .createIndex('audit_deliveries_pending_idx')
+        .on('audit_deliveries')
+        .columns(['receiver', 'event_seq'])
+        .where(sql.ref('status'), '=', 'pending')
+        .execute()
+      await db.schema
+        .createIndex('audit_deliveries_pending_key_idx')
         .on('audit_deliveries')
         .columns(['receiver', 'ordering_key', 'event_seq'])
+        .where(sql.ref('status'), '=', 'pending')
         .execute()
+      // The admin area's failures, newest first.
+      await db.schema.createIndex('audit_deliveries_status_idx').on('audit_deliveries').columns(['status', 'event_seq']).execute()
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('audit_deliveries').execute()

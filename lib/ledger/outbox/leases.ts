@@ -31,15 +31,17 @@ export interface ClaimOptions {
 
 function dueCandidates(options: ClaimOptions): RawBuilder<unknown> {
   const { receivers, now, limit } = options
+  // "First in line": an event with an ordering key goes only when it is the oldest pending one of
+  // its key. A scalar subquery (one index probe of the pending-only index per candidate), not an
+  // anti-join: PostgreSQL plans that one badly until the table has statistics.
   return sql`select c.receiver, c.event_seq from audit_deliveries c
-    where c.status = 'pending' and c.next_attempt_at <= ${now}
+    where c.status = 'pending' and c.receiver in (${sql.join(receivers)})
+      and c.next_attempt_at <= ${now}
       and (c.lease_until is null or c.lease_until <= ${now})
-      and c.receiver in (${sql.join(receivers)})
-      and not exists (
-        select 1 from audit_deliveries p
-        where p.receiver = c.receiver and p.ordering_key = c.ordering_key
-          and p.event_seq < c.event_seq and p.status = 'pending'
-      )
+      and (c.ordering_key is null or c.event_seq = (
+        select min(p.event_seq) from audit_deliveries p
+        where p.receiver = c.receiver and p.ordering_key = c.ordering_key and p.status = 'pending'
+      ))
     order by c.event_seq
     limit ${limit}`
 }
