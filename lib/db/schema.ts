@@ -184,5 +184,3 @@ export type User = Selectable<UsersTable>
 export type LoginRequestRow = Selectable<LoginRequestsTable>
 export type Passkey = Selectable<PasskeysTable>
 export type AdminAuditRow = Selectable<AdminAuditTable>
-export type AuditEventRow = Selectable<AuditEventsTable>
-export type AuditDeliveryRow = Selectable<AuditDeliveriesTable>

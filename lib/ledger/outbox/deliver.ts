@@ -19,13 +19,13 @@ export interface RetryPolicy {
 }
 
 /** The delay before attempt number `attempts + 1`: base * 2^(attempts - 1), capped, times 0.5..1 (jitter). */
-export function backoffDelay(policy: RetryPolicy, attempts: number): number {
+function backoffDelay(policy: RetryPolicy, attempts: number): number {
   const exponential = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(30, Math.max(0, attempts - 1)))
   return Math.max(1, Math.round(exponential * (0.5 + policy.random() / 2)))
 }
 
 /** A failed attempt's short, secret-free description: never the URL (it may carry a token) nor the body. */
-export function attemptError(error: unknown, timedOut: boolean): string {
+function attemptError(error: unknown, timedOut: boolean): string {
   if (timedOut) return 'timeout'
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause
   if (cause && typeof cause.code === 'string') return `network error (${cause.code})`
@@ -36,7 +36,7 @@ function retryable(status: number): boolean {
   return status === 408 || status === 429 || status >= 500
 }
 
-export function signedHeaders(receiver: AuditReceiver, delivery: ClaimedDelivery, now: Date): Record<string, string> {
+function signedHeaders(receiver: AuditReceiver, delivery: ClaimedDelivery, now: Date): Record<string, string> {
   return {
     'content-type': 'application/json',
     'user-agent': 'byoa-bridge-audit/1',

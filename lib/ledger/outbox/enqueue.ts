@@ -18,7 +18,7 @@ function holder(): { [KEY]?: AuditReceiver[] } {
 }
 
 /** The configured receivers: set at start-up, else read from the environment on first use (the operator commands). */
-export function configuredReceivers(): AuditReceiver[] {
+function configuredReceivers(): AuditReceiver[] {
   const h = holder()
   h[KEY] ??= auditReceivers(process.env)
   return h[KEY]

@@ -6,7 +6,7 @@ import { recordLoginCompleted, recordLoginEvent, recordLoginReceived } from '../
 import { writeAudit } from '../../admin/audit'
 import { fingerprint } from '../../server/log'
 import { setAuditReceivers } from './enqueue'
-import { OutboxWorker, type WorkerOptions } from './worker'
+import { OutboxWorker, onDeliveryResult, type DeliveryResult, type WorkerOptions } from './worker'
 import { listFailedDeliveries, outboxBacklog, receiverHealth, redeliver } from './status'
 import { newWebhookSecret, startTestReceiver, type TestReceiver } from './testing'
 import type { AuditReceiver } from './config'
@@ -189,6 +189,8 @@ for (const engine of engines) {
       await recordLoginReceived(handle.db, received('lri_retry'), clock)
       const answers: Array<number | 'hang'> = [500, 'hang', 204]
       receiver.respond = () => answers.shift() ?? 204
+      const results: DeliveryResult[] = []
+      const unsubscribe = onDeliveryResult((result) => results.push(result))
       const w = worker()
       expect(await w.runOnce()).toBe(1)
       let row = (await deliveries())[0]!
@@ -221,6 +223,13 @@ for (const engine of engines) {
         null,
       ])
       expect(receiver.requests.map((r) => r.answer)).toEqual([500, 'hang', 204])
+      // The hook the metrics count deliveries with saw each attempt.
+      unsubscribe()
+      expect(results.map((r) => [r.receiver, r.type, r.outcome, r.status])).toEqual([
+        ['siem', 'login.received', 'retry', 500],
+        ['siem', 'login.received', 'retry', null],
+        ['siem', 'login.received', 'delivered', 204],
+      ])
       expect(new Set(receiver.requests.map((r) => r.id)).size).toBe(1)
     })
 

@@ -6,7 +6,7 @@ import { Webhook } from 'standardwebhooks'
 // Webhooks signature with the library's own verifier, records what it accepted, and answers
 // what `respond` says ('hang' never answers, so the sender times out).
 
-export interface ReceivedEvent {
+interface ReceivedEvent {
   id: string
   timestamp: string
   body: string
