@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { migrateToLatest, openDatabase } from '../lib/db'
 import { purgeLedger, purgeUntouched } from '../lib/ledger/retention'
 import { purgeThrottle } from '../lib/auth/throttle'
+import { purgeDeliveredAuditEvents } from '../lib/ledger/outbox/retention'
 
 // The ledger's maintenance command line. Run `purge` daily (cron, a scheduled job) to keep the
 // ledger within its retention period. It reads only DATABASE_URL and LEDGER_RETENTION_DAYS, so it
@@ -15,7 +16,8 @@ const DEFAULT_DAYS = 90
 const USAGE = `Usage:
   npm run ledger -- purge [--days N]
 
-purge   Deletes the login requests created more than N days ago, and their events.
+purge   Deletes the login requests created more than N days ago, and their events
+        (and audit stream events every receiver got before then).
         N: --days, else LEDGER_RETENTION_DAYS, else ${DEFAULT_DAYS}; a whole number from ${MIN_DAYS} to ${MAX_DAYS}.
 
 Uses DATABASE_URL (unset: SQLite at .data/bridge.db).`
@@ -71,9 +73,11 @@ async function main(): Promise<number> {
     const purged = await purgeLedger(handle.db, cutoff)
     const untouched = await purgeUntouched(handle.db)
     const throttleRows = await purgeThrottle(handle.db)
+    const auditEvents = await purgeDeliveredAuditEvents(handle.db, cutoff)
     console.log(
       `Purged ${purged.loginRequests} login requests and ${purged.events} events older than ${new Date(cutoff).toISOString()} (retention ${days} days), ${untouched.loginRequests} login requests nobody acted on (6 hours after they expired), and ${throttleRows} spent sign-in throttle entries.`,
     )
+    if (auditEvents) console.log(`Purged ${auditEvents} audit events delivered before the cutoff.`)
     return 0
   } finally {
     await handle.db.destroy()

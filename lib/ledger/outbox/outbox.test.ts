@@ -9,6 +9,7 @@ import { setAuditReceivers } from './enqueue'
 import { OutboxWorker, onDeliveryResult, type DeliveryResult, type WorkerOptions } from './worker'
 import { listFailedDeliveries, outboxBacklog, receiverHealth, redeliver } from './status'
 import { newWebhookSecret, startTestReceiver, type TestReceiver } from './testing'
+import { purgeDeliveredAuditEvents } from './retention'
 import type { AuditReceiver } from './config'
 
 // The audit stream's outbox on both engines (security.md case 49): events written in the ledger
@@ -327,6 +328,22 @@ for (const engine of engines) {
       await expect.poll(async () => outboxBacklog(handle.db)).toEqual({})
       expect(receiver.accepted.length).toBe(6)
       expect(new Set(receiver.accepted.map((e) => e.id)).size).toBe(6)
+    })
+
+    it('purges events delivered before the cutoff, and keeps pending and failed ones whatever their age', async () => {
+      setAuditReceivers(receivers())
+      for (const id of ['lri_old_ok', 'lri_old_refused', 'lri_old_owed']) await recordLoginReceived(handle.db, received(id), clock)
+      receiver.respond = (event) => (event.payload.data.correlationId === fingerprint('lri_old_refused') ? 410 : 204)
+      await worker().runOnce()
+      await handle.db
+        .updateTable('audit_deliveries')
+        .set({ status: 'pending', delivered_at: null })
+        .where('ordering_key', '=', 'lri_old_owed')
+        .execute()
+      expect(await purgeDeliveredAuditEvents(handle.db, clock)).toBe(0) // delivered at `clock`, not before it
+      expect(await purgeDeliveredAuditEvents(handle.db, clock + 1)).toBe(1)
+      expect((await events()).map((e) => e.ordering_key).sort()).toEqual(['lri_old_owed', 'lri_old_refused'])
+      expect((await deliveries()).map((d) => d.status).sort()).toEqual(['failed', 'pending'])
     })
   })
 }
