@@ -2,7 +2,7 @@ import { test, expect } from './fixtures'
 import { APP_URL } from './support/config'
 import { createUser, type TestUser } from './support/users'
 import { prepareFormLogin } from './support/forms'
-import { signInAsAdmin } from './support/admin'
+import { captureAction, replayAction, signInAsAdmin } from './support/admin'
 import { auditReceived, setAuditAnswer, type AcceptedEvent } from './support/audit-receiver'
 import { fingerprint } from '../lib/server/log'
 
@@ -76,7 +76,10 @@ test('case 49: with the receiver down (503) during 50 concurrent logins, every e
   expect(retried.length).toBeGreaterThan(50)
 })
 
-test('case 49: the admin stream page shows a refused delivery and redelivers it', async ({ page }) => {
+test('case 49: the admin stream page shows a refused delivery and redelivers it; the action refuses other sites and signed-out callers', async ({
+  page,
+  browser,
+}) => {
   const admin = await createUser({ admin: true, prefix: 'stream-admin' })
   const person = await createUser({ prefix: 'stream-refused' })
   // The login's first event (received) is written when its page is served: refused for good.
@@ -99,12 +102,27 @@ test('case 49: the admin stream page shows a refused delivery and redelivers it'
   await expect(row.getByTestId('failed-error')).toHaveText('HTTP 422')
   await expect(page.getByTestId('receiver-default').getByTestId('failed')).not.toHaveText('0')
 
-  await row.getByRole('button', { name: 'Redeliver' }).click()
+  const action = await captureAction(page, () => row.getByRole('button', { name: 'Redeliver' }).click())
   // The page is refreshed: the delivery is pending again, no longer among the failures.
   await expect(page.getByTestId('failed-delivery').filter({ hasText: refused.id })).toHaveCount(0)
   await expect.poll(async () => (await eventsOf([cid])).get(cid)!.map((e) => e.id), { timeout: 15_000 }).toEqual([refused.id])
-  const redelivered = (await auditReceived()).accepted.filter(
-    (e) => e.type === 'admin.audit.redeliver' && (e.data.detail as { event?: string })?.event === refused.id,
-  )
-  expect(redelivered.map((e) => e.data.actor)).toEqual([admin.email])
+
+  // The same action from another site, or without an admin session, does nothing.
+  const crossSite = await replayAction(page.request, action, { origin: 'https://evil.example', site: 'cross-site' })
+  expect(crossSite.status()).toBe(403)
+  expect(await crossSite.text()).toBe('Forbidden: this form was not sent from this site.\n')
+  const nobody = await browser.newContext()
+  const signedOut = await replayAction(nobody.request, action)
+  expect(signedOut.status()).toBe(200)
+  expect(signedOut.headers()['x-action-redirect']).toMatch(/^\/admin\/sign-in(;|$)/)
+  await nobody.close()
+
+  // One admin action, itself an event of the stream, by this admin.
+  const redeliveries = async () =>
+    (await auditReceived()).accepted
+      .filter((e) => e.type === 'admin.audit.redeliver' && (e.data.detail as { event?: string } | null)?.event === refused.id)
+      .map((e) => e.data.actor)
+  await expect.poll(redeliveries, { timeout: 15_000 }).toEqual([admin.email])
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  expect(await redeliveries()).toEqual([admin.email])
 })
