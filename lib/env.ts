@@ -117,6 +117,13 @@ const EnvSchema = z.object({
   INVITATION_TTL_HOURS: boundedInt('INVITATION_TTL_HOURS', 1, 720, 72),
   /** New login requests one client address may bring in 10 minutes; each one is a ledger row. */
   NEW_LOGIN_REQUESTS_PER_ADDRESS: boundedInt('NEW_LOGIN_REQUESTS_PER_ADDRESS', 1, 1_000_000, 300),
+  /** The bearer token Prometheus sends to /api/metrics; unset, that address is a 404. */
+  METRICS_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .min(32, 'METRICS_TOKEN must be at least 32 characters (openssl rand -base64 32), or unset to turn /api/metrics off')
+      .optional(),
+  ),
 })
 
 export type Env = z.infer<typeof EnvSchema> &

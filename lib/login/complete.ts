@@ -14,6 +14,7 @@ import { errorText, fingerprint, logEvent } from '../server/log'
 import { recordLoginDenied } from '../ledger/denied'
 import { bindingOf, findServer, type McpServer } from '../servers'
 import { decideAccess, SECOND_FACTOR_RULE } from '../servers/policy'
+import { countDatabaseError, countLoginOutcome, observeCompletion } from '../server/metrics'
 
 // Finishing a login request, the one place that talks to Scalekit on a person's behalf.
 // Order matters: verify the browser's binding, take the request in the database (single use),
@@ -26,6 +27,7 @@ async function openLedger(): Promise<Kysely<Database> | null> {
     return await getDb()
   } catch (error) {
     logEvent('database_unavailable', { error: errorText(error) })
+    countDatabaseError('login_complete')
     return null
   }
 }
@@ -33,6 +35,7 @@ async function openLedger(): Promise<Kysely<Database> | null> {
 async function reject(db: Kysely<Database>, params: LoginRequestParams, problem: ProblemCode): Promise<CompletionResult> {
   logEvent('login_rejected', { cid: fingerprint(params.loginRequestId), problem })
   await recordLoginRejected(db, params.loginRequestId, { code: problem, message: PROBLEMS[problem].title })
+  countLoginOutcome(params.server, problem === 'expired' ? 'expired' : 'rejected', problem)
   return { ok: false, problem }
 }
 
@@ -100,6 +103,7 @@ async function submitClaimed(
   now: number,
   claim: { claimant: Claimant | null; claims: LoginUserDetails; status: 'completed' | 'cancelled' },
 ): Promise<CompletionResult> {
+  const begun = performance.now()
   const taken = { loginRequestId: params.loginRequestId, stateHash: hashState(params.state), serverKey: server.key }
   if (!(await claimLoginRequest(db, taken, claim.claimant, now))) return explainLostClaim(db, params, taken, now)
   const cid = fingerprint(params.loginRequestId)
@@ -111,6 +115,8 @@ async function submitClaimed(
     const retryable = PROBLEMS[outcome.problem].retryable === true
     logEvent('scalekit_refused', { cid, problem: outcome.problem, detail: outcome.detail, ms })
     await recordLoginFailed(db, params.loginRequestId, { code: outcome.problem, message: outcome.detail, retryable })
+    countLoginOutcome(server.key, 'failed', outcome.problem)
+    observeCompletion('failed', begun)
     return { ok: false, problem: outcome.problem }
   }
   // Scalekit has the update: the person goes on even if this last ledger write fails (it is logged).
@@ -121,6 +127,8 @@ async function submitClaimed(
     status: claim.status,
     note,
   }).catch((error: unknown) => logEvent('ledger_error', { cid, error: errorText(error) }))
+  countLoginOutcome(server.key, claim.status)
+  observeCompletion(claim.status, begun)
   logEvent(claim.status === 'completed' ? 'login_completed' : 'login_cancelled', {
     cid,
     server: server.key,
@@ -143,6 +151,7 @@ async function withLedger(
     return await step(db)
   } catch (error) {
     logEvent('ledger_error', { cid: fingerprint(params.loginRequestId), error: errorText(error) })
+    countDatabaseError('login_complete')
     return { ok: false, problem: 'database_unavailable' }
   }
 }
@@ -164,6 +173,7 @@ export function completeLogin(input: CompletionInput, now = Date.now()): Promise
         message: `${source}: ${mapped.issues.join('; ')}`,
         retryable: false,
       })
+      countLoginOutcome(bound.server.key, 'failed', 'invalid_profile')
       return { ok: false, problem: 'invalid_profile' }
     }
     const amr = identity.ok ? identity.profile.amr : undefined
@@ -184,7 +194,9 @@ async function deny(
 ): Promise<CompletionResult> {
   logEvent('login_denied', { cid: fingerprint(params.loginRequestId), server: server.key, source: denial.source, rule: denial.rule })
   await recordLoginDenied(db, params.loginRequestId, denial)
-  return { ok: false, problem: denial.rule === SECOND_FACTOR_RULE ? 'second_factor_required' : 'access_denied' }
+  const problem = denial.rule === SECOND_FACTOR_RULE ? 'second_factor_required' : 'access_denied'
+  countLoginOutcome(server.key, 'denied', problem)
+  return { ok: false, problem }
 }
 
 /** The person gave up: Scalekit hears loginFailed, and the MCP client gets an answer instead of waiting. */
@@ -203,4 +215,5 @@ export async function rejectCrossSite(params: LoginRequestParams, origin: string
   if (db) {
     await recordLoginRejected(db, params.loginRequestId, { code: 'cross_site', message: PROBLEMS.cross_site.title }).catch(() => {})
   }
+  countLoginOutcome(params.server, 'rejected', 'cross_site')
 }
