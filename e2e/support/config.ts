@@ -21,6 +21,8 @@ export const CONNECTION_ID = 'conn_e2e00000001'
 export const RESOURCE_ID = 'res_e2e00000001'
 export const SESSION_SECRET = 'e2e-session-secret-0123456789abcdef0123'
 export const AUTH_SECRET = 'e2e-auth-secret-0123456789abcdef012345'
+/** Prometheus's bearer token for /api/metrics (e2e/metrics.spec.ts). */
+export const METRICS_TOKEN = 'e2e-metrics-token-0123456789abcdef0123'
 
 export const DATABASE_URL = process.env.E2E_DATABASE_URL ?? 'file:.data/e2e.db'
 
@@ -38,6 +40,7 @@ export function staticSecrets(): IssuedSecret[] {
     { kind: 'client_secret', value: CLIENT_SECRET },
     { kind: 'session_secret', value: SESSION_SECRET },
     { kind: 'auth_secret', value: AUTH_SECRET },
+    { kind: 'metrics_token', value: METRICS_TOKEN },
     ...BRIDGE_CALLBACK_PORTS.flatMap((port) => {
       const secrets = sourcesBridgeSecrets(port)
       return [
@@ -68,6 +71,7 @@ export function bridgeEnv(overrides: Record<string, string> = {}): Record<string
     NEW_LOGIN_REQUESTS_PER_ADDRESS: '1000000',
     // Cases that run sign-ins at once test other guarantees; shedding has its own bridge (case 31).
     PASSWORD_CHECK_CONCURRENCY: '64',
+    METRICS_TOKEN,
     // The runner resolves lib/ with the react-server condition; the server must not inherit it.
     NODE_OPTIONS: '',
     ...overrides,
