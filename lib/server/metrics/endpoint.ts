@@ -7,7 +7,7 @@ import { scrapeMetrics } from '.'
 // carrying it as a bearer token gets the scrape.
 
 /** Compared as SHA-256 digests, so neither the token's length nor its content leaks through timing. */
-export function bearerMatches(authorization: string | null, token: string): boolean {
+function bearerMatches(authorization: string | null, token: string): boolean {
   const presented = /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1]
   if (presented === undefined) return false
   const digest = (value: string) => createHash('sha256').update(value).digest()

@@ -9,6 +9,7 @@ const env = {
   APP_URL: 'https://login.example.com',
   SESSION_SECRET: 'x'.repeat(32),
   AUTH_SECRET: 'y'.repeat(32),
+  METRICS_TOKEN: 'metrics-token-0123456789abcdef0123456789',
   SCALEKIT_ENVIRONMENT_URL: 'https://acme.scalekit.dev',
   SCALEKIT_CLIENT_ID: 'skc_1',
   SCALEKIT_CLIENT_SECRET: 'top-secret',
@@ -29,7 +30,7 @@ let registry: Registry
 beforeAll(async () => {
   for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value)
   m = await import('.')
-  registry = (await import('./registry')).metricsState().registry
+  registry = (await import('./registry')).metricsState()!.registry
 })
 
 async function value(name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
@@ -50,7 +51,7 @@ async function labelSets(name: string): Promise<Array<Partial<Record<string, str
 describe('the metrics registry', () => {
   it('is one registry for every copy of the module, with the default process metrics once', async () => {
     vi.resetModules()
-    const again = (await import('./registry')).metricsState()
+    const again = (await import('./registry')).metricsState()!
     expect(again.registry).toBe(registry)
     const before = await value('bridge_login_requests_received_total', { server: 'finance' })
     ;(await import('.')).countLoginReceived('finance')

@@ -1,11 +1,13 @@
 import 'server-only'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { errorText, logEvent } from '../log'
+import { getEnv } from '../../env'
 
 // The process's one Prometheus registry and its metrics. Next.js may load a module once per route
 // bundle, so they live on globalThis under a Symbol.for key: every copy of this module counts into
 // the same registry, and the default process metrics are collected once. Names and labels are
-// listed in docs/operations.md ("Metrics").
+// listed in docs/operations.md ("Metrics"). Without METRICS_TOKEN nobody can read them, so
+// nothing is counted or collected at all.
 
 /** How long Scalekit calls and completions take, in seconds: from a fast answer to past the timeout. */
 const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
@@ -106,19 +108,28 @@ interface MetricsState {
 
 const KEY = Symbol.for('byoa-bridge.metrics')
 
-export function metricsState(): MetricsState {
-  const holder = globalThis as { [KEY]?: MetricsState }
-  if (!holder[KEY]) {
-    const registry = new Registry()
-    collectDefaultMetrics({ register: registry })
-    holder[KEY] = { registry, metrics: createMetrics(registry) }
+function metricsOn(): boolean {
+  try {
+    return getEnv().METRICS_TOKEN !== undefined
+  } catch {
+    return false // a misconfigured process serves nothing, and exits
   }
-  return holder[KEY]
+}
+
+/** The registry and its metrics, made at first use; undefined while METRICS_TOKEN is unset. */
+export function metricsState(): MetricsState | undefined {
+  const holder = globalThis as { [KEY]?: MetricsState | null }
+  if (holder[KEY] === undefined) {
+    const registry = metricsOn() ? new Registry() : undefined
+    if (registry) collectDefaultMetrics({ register: registry })
+    holder[KEY] = registry ? { registry, metrics: createMetrics(registry) } : null
+  }
+  return holder[KEY] ?? undefined
 }
 
 /** The backlog as its source says at scrape time; a source that fails leaves the last value, and says so in the log. */
 async function collectBacklog(gauge: Gauge): Promise<void> {
-  const source = metricsState().backlogSource
+  const source = metricsState()?.backlogSource
   if (!source) {
     gauge.set(0)
     return
