@@ -32,7 +32,17 @@ const SCALEKIT_OPERATIONS: Record<string, string> = {
   'scalekit.v1.auth.UpdateLoginUserDetailsRequest': 'update_login_user_details',
 }
 
-function configured(): { servers: Set<string>; defaultServer?: string; sources: Set<string> } {
+type Configured = { servers: Set<string>; defaultServer?: string; sources: Set<string> }
+
+/** Read once, as lib/env.ts reads the environment once per process. */
+let known: Configured | undefined
+
+function configured(): Configured {
+  known ??= readConfigured()
+  return known
+}
+
+function readConfigured(): Configured {
   try {
     const env = getEnv()
     return {
