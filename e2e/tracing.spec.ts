@@ -50,7 +50,11 @@ const BRIDGE_SPANS = [
 ]
 
 test.describe('traces', () => {
-  test('a login continues the incoming traceparent, with its cid on every span and no secret in any', async ({ page, loginPage, user }) => {
+  test('case 48: a login continues the incoming traceparent, with its cid on every span and no secret in any', async ({
+    page,
+    loginPage,
+    user,
+  }) => {
     const traceId = randomBytes(16).toString('hex')
     const remoteParent = randomBytes(8).toString('hex')
     await page.setExtraHTTPHeaders({ traceparent: `00-${traceId}-${remoteParent}-01` })

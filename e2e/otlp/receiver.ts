@@ -63,7 +63,7 @@ function attributesOf(list: KeyValue[] | undefined): Record<string, unknown> {
   return Object.fromEntries((list ?? []).map(({ key, value }) => [key, plain(value)]))
 }
 
-export function flattenSpans(body: OtlpRequest): ReceivedSpan[] {
+function flattenSpans(body: OtlpRequest): ReceivedSpan[] {
   const spans: ReceivedSpan[] = []
   for (const resourceSpans of body.resourceSpans ?? []) {
     const service = attributesOf(resourceSpans.resource?.attributes)['service.name']

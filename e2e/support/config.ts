@@ -14,7 +14,7 @@ export const APP_URL = `http://localhost:${BRIDGE_PORT}`
 export const APP_URL_OTHER_ORIGIN = `http://127.0.0.1:${BRIDGE_PORT}`
 export const SCALEKIT_URL = `http://127.0.0.1:${STAND_IN_PORT}`
 /** The OTLP/HTTP receiver every bridge of the suite sends its spans to: the stand-in serves it (e2e/otlp). */
-export const OTLP_URL = SCALEKIT_URL
+export const OTLP_URL = `http://127.0.0.1:${STAND_IN_PORT}`
 export const MCP_URL = `http://localhost:${MCP_PORT}/mcp`
 export const DEMO_CLIENT_URL = `http://127.0.0.1:${DEMO_CLIENT_PORT}`
 

@@ -12,7 +12,7 @@ import { loginAttributes, withScalekitCall, withSpan, withSpanSync, type SpanAtt
 // a request carried.
 
 /** `bridge.cid` and `bridge.server` of the login request a page or form acts on. */
-export function loginSpan(params: LoginRequestParams, extra: SpanAttributes = {}): SpanAttributes {
+function loginSpan(params: LoginRequestParams, extra: SpanAttributes = {}): SpanAttributes {
   return { ...loginAttributes(params.loginRequestId, findServer(params.server)?.key ?? params.server), ...extra }
 }
 
@@ -38,7 +38,7 @@ export function traceCompletion(
   return withSpan(name, loginSpan(params), run, (result) => ({ 'bridge.outcome': result.ok ? 'submitted' : result.problem }))
 }
 
-export function describePolicy(decision: AccessDecision): SpanAttributes {
+function describePolicy(decision: AccessDecision): SpanAttributes {
   return decision.allowed
     ? { 'bridge.policy.decision': 'allowed' }
     : { 'bridge.policy.decision': 'denied', 'bridge.policy.rule': decision.rule }
@@ -49,7 +49,7 @@ export function decideAccessTraced(server: McpServer, person: Parameters<typeof 
   return withSpanSync('login.policy', { 'bridge.server': server.key }, () => decideAccess(server, person), describePolicy)
 }
 
-export function describeScalekit(outcome: ScalekitOutcome): SpanAttributes {
+function describeScalekit(outcome: ScalekitOutcome): SpanAttributes {
   if (!outcome.ok) return { 'scalekit.outcome': outcome.problem }
   return { 'scalekit.outcome': outcome.firstAnswerLost ? 'first_answer_lost' : 'ok' }
 }

@@ -22,7 +22,7 @@ export function markTracingOn(on = true): void {
   ;(globalThis as { [ON]?: boolean })[ON] = on
 }
 
-export function tracingOn(): boolean {
+function tracingOn(): boolean {
   return (globalThis as { [ON]?: boolean })[ON] === true
 }
 
@@ -133,18 +133,15 @@ export function scalekitAttempt<T>(fn: () => Promise<T>): Promise<T> {
   })
 }
 
-/** One ledger step (`ledger.<step>`) of the login `loginRequestId`: its database transaction. */
-export function ledgerStep<T>(step: string, loginRequestId: string, fn: () => Promise<T>): Promise<T> {
-  if (!tracingOn()) return fn()
-  return withSpan(`ledger.${step}`, { 'bridge.cid': fingerprint(loginRequestId), 'bridge.ledger.step': step }, fn)
-}
 
-/** A ledger step's database transaction, in its span: `db.transaction().execute(work)`. */
+/** One ledger step (`ledger.<step>`) of the login `loginRequestId`: its database transaction, in its span. */
 export function ledgerTransaction<DB, T>(
   db: Kysely<DB>,
   step: string,
   loginRequestId: string,
   work: (trx: Transaction<DB>) => Promise<T>,
 ): Promise<T> {
-  return ledgerStep(step, loginRequestId, () => db.transaction().execute(work))
+  if (!tracingOn()) return db.transaction().execute(work)
+  const attributes = { 'bridge.cid': fingerprint(loginRequestId), 'bridge.ledger.step': step }
+  return withSpan(`ledger.${step}`, attributes, () => db.transaction().execute(work))
 }

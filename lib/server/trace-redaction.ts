@@ -32,7 +32,7 @@ function redactValue(value: AttributeValue | undefined): AttributeValue | undefi
   return value
 }
 
-export function redactAttributes(attributes: Attributes): Attributes {
+function redactAttributes(attributes: Attributes): Attributes {
   const out: Attributes = {}
   for (const [key, value] of Object.entries(attributes)) {
     if (DROPPED_KEY.test(key)) continue
