@@ -133,7 +133,6 @@ export function scalekitAttempt<T>(fn: () => Promise<T>): Promise<T> {
   })
 }
 
-
 /** One ledger step (`ledger.<step>`) of the login `loginRequestId`: its database transaction, in its span. */
 export function ledgerTransaction<DB, T>(
   db: Kysely<DB>,
