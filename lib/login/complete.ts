@@ -7,13 +7,14 @@ import { checkState, hashState, type LoginRequestParams, type PendingMap } from 
 import { findLoginRequest, recordLoginCompleted, recordLoginFailed, recordLoginRejected } from '../ledger/record'
 import { claimLoginRequest, type Claimant } from '../ledger/claim'
 import { toScalekitUser, type MappedIdentity } from '../sources/claims'
-import { partnerCallbackUrl, updateLoginUserDetails, type LoginUserDetails, type ScalekitOutcome } from '../scalekit/user-details'
+import { partnerCallbackUrl, type LoginUserDetails, type ScalekitOutcome } from '../scalekit/user-details'
 import { earlierSubmissionUnanswered } from '../ledger/submissions'
 import { PROBLEMS, type ProblemCode } from './problems'
 import { errorText, fingerprint, logEvent } from '../server/log'
 import { recordLoginDenied } from '../ledger/denied'
 import { bindingOf, findServer, type McpServer } from '../servers'
-import { decideAccess, SECOND_FACTOR_RULE } from '../servers/policy'
+import { SECOND_FACTOR_RULE } from '../servers/policy'
+import { decideAccessTraced, updateLoginUserDetailsTraced } from '../server/login-spans'
 
 // Finishing a login request, the one place that talks to Scalekit on a person's behalf.
 // Order matters: verify the browser's binding, take the request in the database (single use),
@@ -83,7 +84,7 @@ async function sendToScalekit(
   loginRequestId: string,
   details: LoginUserDetails,
 ): Promise<ScalekitOutcome> {
-  const outcome = await updateLoginUserDetails(server, loginRequestId, details)
+  const outcome = await updateLoginUserDetailsTraced(server, loginRequestId, details)
   if (!outcome.ok || !outcome.firstAnswerLost || !(await earlierSubmissionUnanswered(db, loginRequestId))) return outcome
   const detail = `${outcome.detail} (a repeat after a lost answer, but an earlier submission went unanswered too)`
   return { ok: false, problem: 'scalekit_closed', detail }
@@ -169,7 +170,7 @@ export function completeLogin(input: CompletionInput, now = Date.now()): Promise
     const amr = identity.ok ? identity.profile.amr : undefined
     const claimant = { source, sub: mapped.user.sub, email: mapped.user.email, signedInAt: input.signedInAt, amr }
     // mapped.ok implies identity.ok: the policy reads the source's own profile (groups, roles, verified email).
-    const decision = identity.ok ? decideAccess(bound.server, identity.profile) : { allowed: true as const }
+    const decision = identity.ok ? decideAccessTraced(bound.server, identity.profile) : { allowed: true as const }
     if (!decision.allowed) return deny(db, params, bound.server, { ...claimant, rule: decision.rule })
     return submitClaimed(db, params, bound.server, now, { claimant, claims: mapped.user, status: 'completed' })
   })

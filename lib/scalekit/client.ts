@@ -6,6 +6,7 @@ import type { ProblemCode } from '../login/problems'
 import type { ScalekitEnvironment } from '../servers/config'
 import { translateScalekitError } from './errors'
 import { afterFailure, FRESH_CALL, UPDATE_LOGIN_USER_DETAILS } from './attempts'
+import { scalekitAttempt } from '../server/spans'
 
 // The Scalekit clients of the process, one per environment.
 //
@@ -93,7 +94,7 @@ function installPolicy(client: ScalekitBridgeClient, timeoutMs: number): Scaleki
     let state = FRESH_CALL
     for (;;) {
       try {
-        return await fn(data, { timeoutMs, ...(options as object | undefined) })
+        return await scalekitAttempt(() => fn(data, { timeoutMs, ...(options as object | undefined) }))
       } catch (error) {
         const connectError = ConnectError.from(error)
         const earlierMayHaveApplied = state.mayHaveApplied
