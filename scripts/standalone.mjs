@@ -2,7 +2,8 @@
 // image runs (docs/deployment.md). Next.js traces the server's own files there but leaves out the
 // static assets, and the operator commands (scripts/*.ts, run with tsx from the source tree) are
 // not part of the server at all. This copies the assets and bundles each command into one file
-// under commands/, run with plain node: `node commands/users.cjs list`.
+// under commands/, run with plain node: `node commands/users.cjs list`. esbuild is the one tsx
+// installs (a dependency of tsx, hence knip.json's ignoreDependencies), not a dependency of its own.
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
