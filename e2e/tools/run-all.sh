@@ -22,8 +22,8 @@ npx tsx e2e/tools/security-cases.ts
 step "Unit and query tests (Vitest)"
 npx vitest run
 
-step "Production build"
-npx next build
+step "Production build (and the standalone directory the image runs)"
+npm run build
 
 # Every password, secret, token and state the run hands out is recorded here, and every server's
 # output is kept, so the last step can prove none of them reached a log (security.md case 12).

@@ -11,6 +11,7 @@ import { partnerCallbackUrl, type LoginUserDetails, type ScalekitOutcome } from 
 import { earlierSubmissionUnanswered } from '../ledger/submissions'
 import { PROBLEMS, type ProblemCode } from './problems'
 import { errorText, fingerprint, logEvent } from '../server/log'
+import { inFlight } from '../server/shutdown'
 import { recordLoginDenied } from '../ledger/denied'
 import { bindingOf, findServer, type McpServer } from '../servers'
 import { SECOND_FACTOR_RULE } from '../servers/policy'
@@ -148,7 +149,12 @@ async function withLedger(
   }
 }
 
-export function completeLogin(input: CompletionInput, now = Date.now()): Promise<CompletionResult> {
+// Each counts as in flight until answered: a graceful shutdown (SIGTERM) waits for it.
+export const completeLogin = (input: CompletionInput, now = Date.now()) => inFlight(() => completeNow(input, now))
+export const cancelLogin = (params: LoginRequestParams, pending: PendingMap, now = Date.now()) =>
+  inFlight(() => cancelNow(params, pending, now))
+
+function completeNow(input: CompletionInput, now: number): Promise<CompletionResult> {
   const { params } = input
   return withLedger(params, async (db) => {
     const bound = await verifyBinding(db, params, input.pending, now)
@@ -189,7 +195,7 @@ async function deny(
 }
 
 /** The person gave up: Scalekit hears loginFailed, and the MCP client gets an answer instead of waiting. */
-export function cancelLogin(params: LoginRequestParams, pending: PendingMap, now = Date.now()): Promise<CompletionResult> {
+function cancelNow(params: LoginRequestParams, pending: PendingMap, now: number): Promise<CompletionResult> {
   return withLedger(params, async (db) => {
     const bound = await verifyBinding(db, params, pending, now)
     if ('refused' in bound) return bound.refused
