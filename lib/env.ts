@@ -115,6 +115,8 @@ const EnvSchema = z.object({
     .pipe(z.enum(['off', 'optional', 'required'], { error: 'LOCAL_MFA must be off, optional or required' })),
   /** How long an invitation link to set a password works (the admin area's "Add user", `npm run users -- invite`). */
   INVITATION_TTL_HOURS: boundedInt('INVITATION_TTL_HOURS', 1, 720, 72),
+  /** On SIGTERM, how long the logins in flight and the shutdown hooks may take before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_SECONDS: boundedInt('SHUTDOWN_TIMEOUT_SECONDS', 1, 600, 25),
   /** New login requests one client address may bring in 10 minutes; each one is a ledger row. */
   NEW_LOGIN_REQUESTS_PER_ADDRESS: boundedInt('NEW_LOGIN_REQUESTS_PER_ADDRESS', 1, 1_000_000, 300),
   /** The bearer token Prometheus sends to /api/metrics; unset, that address is a 404. */

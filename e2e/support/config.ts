@@ -1,4 +1,5 @@
 import { ACME_CLIENT_SECRET, BRIDGE_CALLBACK_PORTS, COMPANY_API_SECRET, PARTNER_CLIENT_SECRET } from '../upstreams/options'
+import path from 'node:path'
 import { resolveSecretsFile, type IssuedSecret } from './issued-secrets'
 
 // Where the e2e suite runs everything, and the bridge configuration it uses. All loopback.
@@ -12,6 +13,8 @@ export const APP_URL = `http://localhost:${BRIDGE_PORT}`
 /** The same server under another origin, for cross-origin cases. */
 export const APP_URL_OTHER_ORIGIN = `http://127.0.0.1:${BRIDGE_PORT}`
 export const SCALEKIT_URL = `http://127.0.0.1:${STAND_IN_PORT}`
+/** The OTLP/HTTP receiver every bridge of the suite sends its spans to: the stand-in serves it (e2e/otlp). */
+export const OTLP_URL = `http://127.0.0.1:${STAND_IN_PORT}`
 export const MCP_URL = `http://localhost:${MCP_PORT}/mcp`
 export const DEMO_CLIENT_URL = `http://127.0.0.1:${DEMO_CLIENT_PORT}`
 
@@ -74,6 +77,10 @@ export function bridgeEnv(overrides: Record<string, string> = {}): Record<string
     METRICS_TOKEN,
     // The runner resolves lib/ with the react-server condition; the server must not inherit it.
     NODE_OPTIONS: '',
+    // Traces of every login go to the suite's receiver, which the end-of-run scan reads (case 48).
+    OTEL_EXPORTER_OTLP_ENDPOINT: OTLP_URL,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_BSP_SCHEDULE_DELAY: '200',
     ...overrides,
   }
 }
@@ -89,6 +96,8 @@ export function standInEnv(): Record<string, string> {
     STANDIN_RESOURCE_URL: MCP_URL,
     // Absolute, so the stand-in appends to the same file as the test runner and the upstreams.
     STANDIN_SECRETS_FILE: resolveSecretsFile(),
+    // The spans the bridges export, for the end-of-run scan (security.md case 48).
+    STANDIN_SPANS_FILE: path.resolve(process.env.E2E_LOG_DIR || '.data/e2e-logs', 'spans-standin.jsonl'),
     NODE_OPTIONS: '',
   }
 }

@@ -7,13 +7,15 @@ import { checkState, hashState, type LoginRequestParams, type PendingMap } from 
 import { findLoginRequest, recordLoginCompleted, recordLoginFailed, recordLoginRejected } from '../ledger/record'
 import { claimLoginRequest, type Claimant } from '../ledger/claim'
 import { toScalekitUser, type MappedIdentity } from '../sources/claims'
-import { partnerCallbackUrl, updateLoginUserDetails, type LoginUserDetails, type ScalekitOutcome } from '../scalekit/user-details'
+import { partnerCallbackUrl, type LoginUserDetails, type ScalekitOutcome } from '../scalekit/user-details'
 import { earlierSubmissionUnanswered } from '../ledger/submissions'
 import { PROBLEMS, type ProblemCode } from './problems'
 import { errorText, fingerprint, logEvent } from '../server/log'
+import { inFlight } from '../server/shutdown'
 import { recordLoginDenied } from '../ledger/denied'
 import { bindingOf, findServer, type McpServer } from '../servers'
-import { decideAccess, SECOND_FACTOR_RULE } from '../servers/policy'
+import { SECOND_FACTOR_RULE } from '../servers/policy'
+import { decideAccessTraced, updateLoginUserDetailsTraced } from '../server/login-spans'
 import { countDatabaseError, countLoginOutcome, observeCompletion } from '../server/metrics'
 
 // Finishing a login request, the one place that talks to Scalekit on a person's behalf.
@@ -86,7 +88,7 @@ async function sendToScalekit(
   loginRequestId: string,
   details: LoginUserDetails,
 ): Promise<ScalekitOutcome> {
-  const outcome = await updateLoginUserDetails(server, loginRequestId, details)
+  const outcome = await updateLoginUserDetailsTraced(server, loginRequestId, details)
   if (!outcome.ok || !outcome.firstAnswerLost || !(await earlierSubmissionUnanswered(db, loginRequestId))) return outcome
   const detail = `${outcome.detail} (a repeat after a lost answer, but an earlier submission went unanswered too)`
   return { ok: false, problem: 'scalekit_closed', detail }
@@ -156,7 +158,12 @@ async function withLedger(
   }
 }
 
-export function completeLogin(input: CompletionInput, now = Date.now()): Promise<CompletionResult> {
+// Each counts as in flight until answered: a graceful shutdown (SIGTERM) waits for it.
+export const completeLogin = (input: CompletionInput, now = Date.now()) => inFlight(() => completeNow(input, now))
+export const cancelLogin = (params: LoginRequestParams, pending: PendingMap, now = Date.now()) =>
+  inFlight(() => cancelNow(params, pending, now))
+
+function completeNow(input: CompletionInput, now: number): Promise<CompletionResult> {
   const { params } = input
   return withLedger(params, async (db) => {
     const bound = await verifyBinding(db, params, input.pending, now)
@@ -179,7 +186,7 @@ export function completeLogin(input: CompletionInput, now = Date.now()): Promise
     const amr = identity.ok ? identity.profile.amr : undefined
     const claimant = { source, sub: mapped.user.sub, email: mapped.user.email, signedInAt: input.signedInAt, amr }
     // mapped.ok implies identity.ok: the policy reads the source's own profile (groups, roles, verified email).
-    const decision = identity.ok ? decideAccess(bound.server, identity.profile) : { allowed: true as const }
+    const decision = identity.ok ? decideAccessTraced(bound.server, identity.profile) : { allowed: true as const }
     if (!decision.allowed) return deny(db, params, bound.server, { ...claimant, rule: decision.rule })
     return submitClaimed(db, params, bound.server, now, { claimant, claims: mapped.user, status: 'completed' })
   })
@@ -200,7 +207,7 @@ async function deny(
 }
 
 /** The person gave up: Scalekit hears loginFailed, and the MCP client gets an answer instead of waiting. */
-export function cancelLogin(params: LoginRequestParams, pending: PendingMap, now = Date.now()): Promise<CompletionResult> {
+function cancelNow(params: LoginRequestParams, pending: PendingMap, now: number): Promise<CompletionResult> {
   return withLedger(params, async (db) => {
     const bound = await verifyBinding(db, params, pending, now)
     if ('refused' in bound) return bound.refused

@@ -7,6 +7,7 @@ import type { ScalekitEnvironment } from '../servers/config'
 import { translateScalekitError } from './errors'
 import { afterFailure, FRESH_CALL, UPDATE_LOGIN_USER_DETAILS } from './attempts'
 import { countTokenFetch, timeScalekitCall } from '../server/metrics'
+import { scalekitAttempt } from '../server/spans'
 
 // The Scalekit clients of the process, one per environment.
 //
@@ -103,7 +104,7 @@ function installPolicy(client: ScalekitBridgeClient, timeoutMs: number): Scaleki
     let state = FRESH_CALL
     for (;;) {
       try {
-        return await fn(data, { timeoutMs, ...(options as object | undefined) })
+        return await scalekitAttempt(() => fn(data, { timeoutMs, ...(options as object | undefined) }))
       } catch (error) {
         const connectError = ConnectError.from(error)
         const earlierMayHaveApplied = state.mayHaveApplied
