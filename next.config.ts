@@ -1,6 +1,9 @@
 import type { NextConfig } from 'next'
 
 const nextConfig: NextConfig = {
+  // The container image runs .next/standalone/server.js: the server and only the files it traces
+  // (scripts/standalone.mjs adds the static assets and the operator commands). docs/deployment.md.
+  output: 'standalone',
   poweredByHeader: false,
   // proxy.ts performs the trailing-slash redirect itself, so the redirect carries the security
   // headers (COOP unsafe-none on /login/ too); Next's built-in one sends none.

@@ -147,6 +147,13 @@ export async function proxy(request: NextRequest) {
     return applyHeaders(response, pathname, nonce, env.secure)
   }
 
+  // Without METRICS_TOKEN, /api/metrics is served exactly as an address the app does not have
+  // (security.md case 47); the route handler refuses it too.
+  if (pathname === '/api/metrics' && !env.METRICS_TOKEN) {
+    const response = NextResponse.rewrite(ownUrl(request, '/api/metrics/not-found'), { request: { headers: requestHeaders } })
+    return applyHeaders(response, pathname, nonce, env.secure)
+  }
+
   if (pathname === '/admin/unavailable') {
     const response = NextResponse.rewrite(ownUrl(request, pathname, request.nextUrl.search), {
       status: 503,

@@ -98,4 +98,13 @@ describe('parseEnv', () => {
     expect(env.sources.map((source) => source.id)).toEqual(['local'])
     expect(parseEnv(valid).SESSION_MAX_AGE_SECONDS).toBe(8 * 3600)
   })
+
+  it('turns /api/metrics on only with a METRICS_TOKEN of at least 32 characters', () => {
+    expect(parseEnv(valid).METRICS_TOKEN).toBeUndefined()
+    expect(parseEnv({ ...valid, METRICS_TOKEN: '  ' }).METRICS_TOKEN).toBeUndefined()
+    expect(parseEnv({ ...valid, METRICS_TOKEN: 'm'.repeat(32) }).METRICS_TOKEN).toBe('m'.repeat(32))
+    expect(problemsOf({ ...valid, METRICS_TOKEN: 'm'.repeat(31) })).toEqual([
+      'METRICS_TOKEN must be at least 32 characters (openssl rand -base64 32), or unset to turn /api/metrics off',
+    ])
+  })
 })

@@ -116,6 +116,8 @@ const EnvSchema = z.object({
     .pipe(z.enum(['off', 'optional', 'required'], { error: 'LOCAL_MFA must be off, optional or required' })),
   /** How long an invitation link to set a password works (the admin area's "Add user", `npm run users -- invite`). */
   INVITATION_TTL_HOURS: boundedInt('INVITATION_TTL_HOURS', 1, 720, 72),
+  /** On SIGTERM, how long the logins in flight and the shutdown hooks may take before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_SECONDS: boundedInt('SHUTDOWN_TIMEOUT_SECONDS', 1, 600, 25),
   /** New login requests one client address may bring in 10 minutes; each one is a ledger row. */
   NEW_LOGIN_REQUESTS_PER_ADDRESS: boundedInt('NEW_LOGIN_REQUESTS_PER_ADDRESS', 1, 1_000_000, 300),
   // The audit stream (lib/ledger/outbox/config.ts reads the receivers; listed so the schema names every key).
@@ -131,6 +133,13 @@ const EnvSchema = z.object({
   AUDIT_RETRY_BASE_MS: boundedInt('AUDIT_RETRY_BASE_MS', 10, 600_000, 5000),
   /** How long a delivery is retried before it is marked failed (at least a day). */
   AUDIT_RETRY_HOURS: boundedInt('AUDIT_RETRY_HOURS', 24, 720, 24),
+  /** The bearer token Prometheus sends to /api/metrics; unset, that address is a 404. */
+  METRICS_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .min(32, 'METRICS_TOKEN must be at least 32 characters (openssl rand -base64 32), or unset to turn /api/metrics off')
+      .optional(),
+  ),
 })
 
 export type Env = z.infer<typeof EnvSchema> &

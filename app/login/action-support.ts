@@ -14,6 +14,7 @@ import { fingerprint, logEvent } from '@/lib/server/log'
 import type { LoginRequestParams, PendingMap } from '@/lib/login/request'
 import { loginRequestFrom } from './params'
 import { findServer, offers } from '@/lib/servers'
+import { traceCompletion } from '@/lib/server/login-spans'
 
 // What the login page's server actions share: reading and checking the login request a form
 // acts on, and ending with the completed login or its problem page.
@@ -62,7 +63,11 @@ export async function finish(result: CompletionResult, params: LoginRequestParam
 
 export async function complete(params: LoginRequestParams, identity: MappedIdentity, signedInAt: number): Promise<never> {
   const pending = await readPending()
-  return finish(await completeLogin({ params, pending, identity, signedInAt }), params, pending)
+  return finish(
+    await traceCompletion('login.complete', params, () => completeLogin({ params, pending, identity, signedInAt })),
+    params,
+    pending,
+  )
 }
 
 export async function failSignIn(params: LoginRequestParams, source: string, problem: ProblemCode, detail: string): Promise<never> {

@@ -19,6 +19,7 @@ import { beginSecondStep } from '@/lib/factors/second-step'
 import { complete, failSignIn, finish, offeredSource, readRequest, requireSeen } from './action-support'
 import { loginPath, secondStepPath } from './params'
 import { findServer } from '@/lib/servers'
+import { traceCompletion, traceSignIn } from '@/lib/server/login-spans'
 
 export interface SignInState {
   message?: string
@@ -41,7 +42,7 @@ export async function signInAction(previous: SignInState, form: FormData): Promi
 
   const requireMfa = findServer(params.server)?.requireMfa ? '1' : '0'
   const result = fields.ok
-    ? await signInWithCredentials(source.id, { email, password: fields.password, requireMfa })
+    ? await traceSignIn(params, source.id, () => signInWithCredentials(source.id, { email, password: fields.password, requireMfa }))
     : ({ outcome: 'refused' } as const)
   if (result.outcome === 'signed_in') return complete(params, result.identity, result.signedInAt)
   if (result.outcome === 'second_step') {
@@ -85,7 +86,7 @@ export async function continueWithAppSessionAction(form: FormData): Promise<void
   requireSeen(params, form)
   const source = offeredSource(params, form.get('source'))
   if (source?.type !== 'session') redirect(loginPath(params))
-  const result = await signInWithCredentials(source.id, {})
+  const result = await traceSignIn(params, source.id, () => signInWithCredentials(source.id, {}))
   if (result.outcome === 'signed_in') return complete(params, result.identity, result.signedInAt)
   if (result.outcome === 'failed') {
     return failSignIn(params, source.id, problemForFailure(result.failure), result.failure.detail)
@@ -132,5 +133,5 @@ export async function useAnotherAccountAction(form: FormData): Promise<void> {
 export async function cancelAction(form: FormData): Promise<void> {
   const params = await readRequest(form)
   const pending = await readPending()
-  return finish(await cancelLogin(params, pending), params, pending)
+  return finish(await traceCompletion('login.cancel', params, () => cancelLogin(params, pending)), params, pending)
 }

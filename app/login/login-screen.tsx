@@ -25,6 +25,7 @@ import { offeredSources, type McpServer } from '@/lib/servers'
 import { decideAccess, SECOND_FACTOR_RULE } from '@/lib/servers/policy'
 import { Hidden } from './hidden'
 import { getDb } from '@/lib/db/client'
+import { traceReception } from '@/lib/server/login-spans'
 import { findUserById, sessionStillValid } from '@/lib/users/directory'
 
 /** A local user's session counts only while the directory says so (enabled, not signed out everywhere). */
@@ -47,7 +48,7 @@ export async function LoginScreen({ server, serverKey, query }: { server: McpSer
   const h = await headers()
 
   const arrival = { ip: h.get(PEER_ADDRESS_HEADER) || null, userAgent: h.get('user-agent') }
-  const reception = await receiveLoginRequest(params, server, arrival)
+  const reception = await traceReception(params, server, () => receiveLoginRequest(params, server, arrival))
   if (!reception.ok) redirect(problemPath(reception.problem, reception.problem === 'database_unavailable' ? params : undefined))
 
   const session = await sessionIfAny()

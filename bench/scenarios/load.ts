@@ -2,6 +2,7 @@ import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { benchUserLogin, type LoginAttempt } from '../browser'
 import * as h from '../harness'
+import { startOpsReceivers } from '../ops-receivers'
 
 // Sustained load (`npm run bench:load`; docs/benchmarks.md): virtual browsers loop whole logins with a healthy Scalekit, then
 // with Scalekit failing some UpdateLoginUserDetails (a login completes after retries or ends on the retryable page); then every
@@ -15,6 +16,10 @@ const PHASE_SECONDS = h.setting('LOAD_SECONDS', 60, 1, 600)
 const CONCURRENCY = h.setting('LOAD_CONCURRENCY', 50, 1, 500)
 const WARMUP_LOGINS = h.setting('LOAD_WARMUP_LOGINS', 10, 0, 200)
 const FAULT_PERCENT = h.setting('LOAD_FAULT_PERCENT', 10, 1, 100)
+/** `LOAD_OPS=on`: metrics scraped, traces exported and the audit stream delivered, to receivers in this process. */
+const OPS = process.env.LOAD_OPS === 'on'
+/** How long the audit stream may take, after the last phase, to deliver the rest of its backlog. */
+const OPS_DRAIN_MS = 120_000
 // A broken server fails fast; past this many errors a phase stops instead of spinning for its length.
 const MAX_ERRORS_PER_PHASE = 1000
 const MAX_RETRIES = 2
@@ -219,11 +224,51 @@ async function checkLedger(flows: Flow[], standInUrl: string, databaseFile: stri
   }
 }
 
+/**
+ * After the load: waits until the receiver holds one event per outbox row (or OPS_DRAIN_MS passes) and reports how long the
+ * backlog took to clear, and how many events arrived, twice, or never.
+ */
+async function drainAuditStream(bench: h.Bench, ops: NonNullable<Awaited<ReturnType<typeof startOpsReceivers>>>, databaseFile: string) {
+  const { openDatabase } = await import('../../lib/db')
+  const handle = await openDatabase(`file:${databaseFile}`)
+  const loadEndedAt = performance.now()
+  try {
+    const written = async () =>
+      Number(
+        (
+          await handle.db
+            .selectFrom('login_events')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
+    let expected = await written()
+    bench.log(`audit stream: ${ops.uniqueEvents()} of ${expected} events delivered at the end of the load; waiting for the rest`)
+    while (ops.uniqueEvents() < expected && performance.now() - loadEndedAt < OPS_DRAIN_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      expected = await written()
+    }
+    return {
+      expected,
+      delivered: ops.uniqueEvents(),
+      missing: expected - ops.uniqueEvents(),
+      duplicates: ops.stats.duplicateEvents,
+      badSignatures: ops.stats.badSignatures,
+      /** From the end of the load to the last event's arrival: the backlog the load left behind. */
+      drainMs: Math.max(0, ops.stats.lastEventAt - loadEndedAt),
+    }
+  } finally {
+    await handle.db.destroy()
+  }
+}
+
 export default async function load(bench: h.Bench) {
   const loadAtStart = h.loadAverage()
   const build = h.requireBuild()
   const ports = { bridge: BRIDGE_PORT, standIn: STAND_IN_PORT }
+  const ops = OPS ? await startOpsReceivers(bench) : null
   const { scalekit, databaseFile, server } = await h.startLoginBench(bench, ports, 'bench-load', CONCURRENCY, CREDENTIALS)
+  const stopScraping = ops?.scrape(APP_URL)
   bench.log(`bridge on ${APP_URL} (next start, pid ${server.pid}), stand-in on ${scalekit.url} (in-process), SQLite ${databaseFile}`)
 
   const flows: Flow[] = []
@@ -241,14 +286,18 @@ export default async function load(bench: h.Bench) {
     bench.log(`      ${completed} completed, ${retryable} retryable, ${errors} errors, ${loginsPerSecond.toFixed(1)} logins/s`)
   }
   const tokenFetches = (await h.standInStats(scalekit.url)).tokenFetches
+  stopScraping?.()
+  const audit = ops ? await drainAuditStream(bench, ops, databaseFile) : null
   await server.stop()
   build.unchanged()
   const { retriedCompletions, callsPerLogin, ...ledger } = await checkLedger(flows, scalekit.url, databaseFile)
   const errors = warmupErrors.length + phases.reduce((sum, phase) => sum + phase.errors, 0)
   if (errors > 0) bench.log(`server output (tail):\n${server.outputTail()}`)
   for (const sample of ledger.mismatchSamples) bench.log(`  mismatch: ${sample}`)
+  const auditOk = !audit || (audit.missing === 0 && audit.badSignatures === 0)
   return {
-    ok: !(errors > 0 || !ledger.ok || tokenFetches !== 1 || phases.some((phase) => phase.completed === 0)),
+    ok: auditOk && !(errors > 0 || !ledger.ok || tokenFetches !== 1 || phases.some((phase) => phase.completed === 0)),
+    ops: ops && { ...ops.stats, scrapeMs: h.summarize(ops.stats.scrapeMs), audit },
     concurrency: CONCURRENCY,
     faultPercent: FAULT_PERCENT,
     warmup: { logins: WARMUP_LOGINS, errors: warmupErrors.length },

@@ -3,6 +3,7 @@ import http2 from 'node:http2'
 import { createSecretRecorder } from '../support/issued-secrets'
 import { handleAuthorize, handleClientRegistration, handleMetadata } from './authorization-server'
 import { handleControlRequest } from './control-api'
+import { receiveSpans } from '../otlp/receiver'
 import { createDualProtocolServer } from './dual-protocol-server'
 import { createGrpcHandler, type Http2Handler } from './grpc-auth-service'
 import { BodyTooLargeError, hostForUrl, isLoopbackHost, sendJson } from './http-helpers'
@@ -168,6 +169,7 @@ async function dispatch(context: StandInContext, req: IncomingMessage, res: Serv
     return true
   }
   if (path.startsWith('/_standin/')) return handleControlRequest(context, req, res, path)
+  if (path === '/v1/traces' || path === '/_otlp/spans') return receiveSpans(req, res, url)
   if (method === 'GET' && path === '/keys') {
     sendJson(res, 200, context.keys.jwks, { 'access-control-allow-origin': '*' })
     return true

@@ -1,4 +1,5 @@
 import { ACME_CLIENT_SECRET, BRIDGE_CALLBACK_PORTS, COMPANY_API_SECRET, PARTNER_CLIENT_SECRET } from '../upstreams/options'
+import path from 'node:path'
 import { resolveSecretsFile, type IssuedSecret } from './issued-secrets'
 
 // Where the e2e suite runs everything, and the bridge configuration it uses. All loopback.
@@ -12,6 +13,8 @@ export const APP_URL = `http://localhost:${BRIDGE_PORT}`
 /** The same server under another origin, for cross-origin cases. */
 export const APP_URL_OTHER_ORIGIN = `http://127.0.0.1:${BRIDGE_PORT}`
 export const SCALEKIT_URL = `http://127.0.0.1:${STAND_IN_PORT}`
+/** The OTLP/HTTP receiver every bridge of the suite sends its spans to: the stand-in serves it (e2e/otlp). */
+export const OTLP_URL = `http://127.0.0.1:${STAND_IN_PORT}`
 export const MCP_URL = `http://localhost:${MCP_PORT}/mcp`
 export const DEMO_CLIENT_URL = `http://127.0.0.1:${DEMO_CLIENT_PORT}`
 
@@ -21,6 +24,8 @@ export const CONNECTION_ID = 'conn_e2e00000001'
 export const RESOURCE_ID = 'res_e2e00000001'
 export const SESSION_SECRET = 'e2e-session-secret-0123456789abcdef0123'
 export const AUTH_SECRET = 'e2e-auth-secret-0123456789abcdef012345'
+/** Prometheus's bearer token for /api/metrics (e2e/metrics.spec.ts). */
+export const METRICS_TOKEN = 'e2e-metrics-token-0123456789abcdef0123'
 
 export const DATABASE_URL = process.env.E2E_DATABASE_URL ?? 'file:.data/e2e.db'
 
@@ -44,6 +49,7 @@ export function staticSecrets(): IssuedSecret[] {
     { kind: 'client_secret', value: CLIENT_SECRET },
     { kind: 'session_secret', value: SESSION_SECRET },
     { kind: 'auth_secret', value: AUTH_SECRET },
+    { kind: 'metrics_token', value: METRICS_TOKEN },
     ...BRIDGE_CALLBACK_PORTS.flatMap((port) => {
       const secrets = sourcesBridgeSecrets(port)
       return [
@@ -81,8 +87,13 @@ export function bridgeEnv(overrides: Record<string, string> = {}): Record<string
     AUDIT_WEBHOOK_SECRET,
     AUDIT_POLL_INTERVAL_MS: '100',
     AUDIT_RETRY_BASE_MS: '200',
+    METRICS_TOKEN,
     // The runner resolves lib/ with the react-server condition; the server must not inherit it.
     NODE_OPTIONS: '',
+    // Traces of every login go to the suite's receiver, which the end-of-run scan reads (case 48).
+    OTEL_EXPORTER_OTLP_ENDPOINT: OTLP_URL,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_BSP_SCHEDULE_DELAY: '200',
     ...overrides,
   }
 }
@@ -98,6 +109,8 @@ export function standInEnv(): Record<string, string> {
     STANDIN_RESOURCE_URL: MCP_URL,
     // Absolute, so the stand-in appends to the same file as the test runner and the upstreams.
     STANDIN_SECRETS_FILE: resolveSecretsFile(),
+    // The spans the bridges export, for the end-of-run scan (security.md case 48).
+    STANDIN_SPANS_FILE: path.resolve(process.env.E2E_LOG_DIR || '.data/e2e-logs', 'spans-standin.jsonl'),
     NODE_OPTIONS: '',
   }
 }

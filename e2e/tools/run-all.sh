@@ -22,8 +22,8 @@ npx tsx e2e/tools/security-cases.ts
 step "Unit and query tests (Vitest)"
 npx vitest run
 
-step "Production build"
-npx next build
+step "Production build (and the standalone directory the image runs)"
+npm run build
 
 # Every password, secret, token and state the run hands out is recorded here, and every server's
 # output is kept, so the last step can prove none of them reached a log (security.md case 12).
@@ -62,9 +62,10 @@ else
   run_e2e "database-outage" "$PG_URL" env E2E_DATABASE_OUTAGE=1
 fi
 
-step "Logs of the whole run scanned for secrets (security.md case 12)"
+step "Logs and exported spans of the whole run scanned for secrets (security.md cases 12 and 48)"
 # Only the servers' lines: the runner's own output quotes hostile test inputs on purpose.
 grep -ah '^\[WebServer\] ' "$LOG_DIR"/playwright-*.log > "$LOG_DIR/servers.log" || true
-npx tsx e2e/tools/scan-logs.ts --secrets "$E2E_SECRETS_FILE" "$LOG_DIR/servers.log" "$LOG_DIR"/bridge-*.log
+# spans-*.jsonl: every span the bridges exported to the stand-in's OTLP receiver (e2e/otlp).
+npx tsx e2e/tools/scan-logs.ts --secrets "$E2E_SECRETS_FILE" "$LOG_DIR/servers.log" "$LOG_DIR"/bridge-*.log "$LOG_DIR"/spans-*.jsonl
 
 step "All suites passed"

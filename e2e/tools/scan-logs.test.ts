@@ -96,7 +96,7 @@ describe('case 12: e2e/tools/scan-logs.ts finds secrets in the logs of a run', (
     const summary = result.stdout.trim()
     expect(summary.split('\n')).toHaveLength(1)
     expect(summary).toMatch(
-      /^scan-e2e-logs: \d+ secrets \(.*4 password.*1 scalekit_token.*1 state.*1 browser_cookie.*client_secret.*\) checked against 20 lines in 2 files, 5 logins completed: PASS$/,
+      /^scan-e2e-logs: \d+ secrets \(.*4 password.*1 scalekit_token.*1 state.*1 browser_cookie.*client_secret.*\) checked against 20 lines \(0 spans\) in 2 files, 5 logins completed: PASS$/,
     )
     // Values shorter than 8 characters are not checked: they would match by chance.
     expect(summary).not.toContain('code')
@@ -172,5 +172,62 @@ describe('case 12: e2e/tools/scan-logs.ts finds secrets in the logs of a run', (
     expect((await scan([writeFile(cleanBridgeLog())])).code).toBe(2)
     expect((await scan(['--secrets', writeSecrets(RECORDED)])).code).toBe(2)
     expect((await scan(['--secrets', path.join(dir, 'missing.jsonl'), writeFile(cleanBridgeLog())])).code).toBe(2)
+  })
+})
+
+/** A span line as e2e/otlp/receiver.ts writes it. */
+function spanLine(name: string, attributes: Record<string, unknown>): string {
+  const ids = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', parentSpanId: null }
+  return JSON.stringify({
+    ...ids,
+    name,
+    kind: 1,
+    service: 'byoa-bridge',
+    scope: 'byoa-bridge',
+    attributes,
+    events: [],
+    status: { code: 0 },
+  })
+}
+
+function spansFile(lines: string[]): string {
+  const file = path.join(dir, `spans-${++files}.jsonl`)
+  fs.writeFileSync(file, `${lines.join('\n')}\n`)
+  return file
+}
+
+const cleanSpans = () =>
+  Array.from({ length: 20 }, (_, i) =>
+    spanLine('login.receive', { 'bridge.cid': `cid${i}Abcdefgh`, 'http.target': '/login?state=[redacted]' }),
+  )
+
+describe('case 48: e2e/tools/scan-logs.ts finds secrets in the exported spans', () => {
+  it('passes clean spans', async () => {
+    const result = await scan(['--secrets', writeSecrets(RECORDED), writeFile(cleanBridgeLog()), spansFile(cleanSpans())])
+    expect(result.stderr).toBe('')
+    expect(result.stdout.trim()).toMatch(/checked against 38 lines \(20 spans\) in 2 files, 5 logins completed: PASS$/)
+    expect(result.code).toBe(0)
+  })
+
+  it('finds a raw login request id, an email and a state in a span', async () => {
+    const file = spansFile([
+      ...cleanSpans(),
+      spanLine('GET', { 'http.target': `/login?login_request_id=${RAW_LOGIN_REQUEST_ID}` }),
+      spanLine('login.sign_in', { 'exception.message': 'no account for ada@example.com' }),
+      spanLine('GET', { 'http.target': `/login?state=${encodeURIComponent(STATE)}` }),
+    ])
+    const result = await scan(['--secrets', writeSecrets(RECORDED), writeFile(cleanBridgeLog()), file])
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `${file}:21: raw login_request_id lri_… in a span`,
+      `${file}:22: email address ada@… in a span`,
+      `${file}:23: state stat… (url-encoded)`,
+    ])
+  })
+
+  it('fails when a spans file holds too few spans to prove anything', async () => {
+    const result = await scan(['--secrets', writeSecrets(RECORDED), writeFile(cleanBridgeLog()), spansFile(cleanSpans().slice(0, 3))])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('the spans files hold 3 spans (at least 20 expected)')
   })
 })

@@ -4,8 +4,10 @@ import { MIN_SECRET_LENGTH, readSecrets, type IssuedSecret } from '../support/is
 
 // Security case 12: after a browser-suite run, no log may hold a password, secret, token, code or
 // raw state the run used, and bridge log lines carry login request ids only as hashes (`cid`).
+// Security case 48: the same for the spans the bridges exported (one JSON line each, written by
+// e2e/otlp/receiver.ts), which also hold no email address and no raw login request id.
 //
-//   npx tsx e2e/tools/scan-logs.ts --secrets <secrets.jsonl> <log file>...
+//   npx tsx e2e/tools/scan-logs.ts --secrets <secrets.jsonl> <log or spans file>...
 //
 // Exit 0: clean. Exit 1: a leak, or a run too thin to prove anything. Exit 2: wrong arguments or
 // unreadable files. A leak is reported by file, line and kind, with the secret's first 4
@@ -19,6 +21,12 @@ const RAW_LOGIN_REQUEST_ID = /lri_[A-Za-z0-9]{24}/
 /** How every line lib/server/log.ts writes begins; other processes' lines may name login requests. */
 const BRIDGE_LOG_LINE = '{"t":"'
 const LOGIN_COMPLETED = '"event":"login_completed"'
+/** How every line of an exported spans file begins. */
+const SPAN_LINE = '{"traceId":"'
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/
+/** Below this, spans files were given but the bridges exported (almost) nothing: proof of nothing. */
+const MIN_SPAN_LINES = 20
+const SPANS_FILE = /(^|\/)spans-[^/]*\.jsonl$/
 
 interface Needle {
   text: string
@@ -51,20 +59,19 @@ function scanLogs(secrets: IssuedSecret[], logs: Array<{ file: string; text: str
   const findings: Finding[] = []
   let lines = 0
   let loginsCompleted = 0
+  let spanLines = 0
   for (const { file, text } of logs) {
     const fileLines = text.split('\n')
     if (fileLines.at(-1) === '') fileLines.pop()
     fileLines.forEach((line, index) => {
       lines += 1
       if (line.includes(LOGIN_COMPLETED)) loginsCompleted += 1
-      for (const needle of findNeedles(line, needles)) {
-        findings.push({ file, line: index + 1, what: `${needle.kind} ${preview(needle.text)} (${needle.form})` })
-      }
-      if (line.includes(BRIDGE_LOG_LINE)) {
-        const id = RAW_LOGIN_REQUEST_ID.exec(line)
-        if (id) findings.push({ file, line: index + 1, what: `raw login_request_id ${preview(id[0])} in a bridge log line` })
-      }
+      if (line.startsWith(SPAN_LINE)) spanLines += 1
+      findings.push(...findingsIn(line, needles).map((what) => ({ file, line: index + 1, what })))
     })
+  }
+  if (logs.some(({ file }) => SPANS_FILE.test(file)) && spanLines < MIN_SPAN_LINES) {
+    problems.push(`the spans files hold ${spanLines} spans (at least ${MIN_SPAN_LINES} expected): did the bridges export them?`)
   }
   if (loginsCompleted < MIN_LOGIN_COMPLETED) {
     problems.push(
@@ -74,8 +81,21 @@ function scanLogs(secrets: IssuedSecret[], logs: Array<{ file: string; text: str
 
   const kinds = [...countByKind(checked)].map(([kind, count]) => `${count} ${kind}`).join(', ')
   const result = findings.length === 0 && problems.length === 0 ? 'PASS' : `FAIL (${findings.length} findings, ${problems.length} problems)`
-  const summary = `scan-e2e-logs: ${checked.length} secrets (${kinds}) checked against ${lines} lines in ${logs.length} files, ${loginsCompleted} logins completed: ${result}`
+  const summary = `scan-e2e-logs: ${checked.length} secrets (${kinds}) checked against ${lines} lines (${spanLines} spans) in ${logs.length} files, ${loginsCompleted} logins completed: ${result}`
   return { findings, problems, summary }
+}
+
+/** What one line leaks: a recorded secret; in a bridge log line or a span, a raw login request id; in a span, an email. */
+function findingsIn(line: string, needles: Map<string, Needle[]>): string[] {
+  const found = findNeedles(line, needles).map((needle) => `${needle.kind} ${preview(needle.text)} (${needle.form})`)
+  const span = line.startsWith(SPAN_LINE)
+  if (span || line.includes(BRIDGE_LOG_LINE)) {
+    const id = RAW_LOGIN_REQUEST_ID.exec(line)
+    if (id) found.push(`raw login_request_id ${preview(id[0])} in a ${span ? 'span' : 'bridge log line'}`)
+  }
+  const email = span ? EMAIL.exec(line) : null
+  if (email) found.push(`email address ${preview(email[0])} in a span`)
+  return found
 }
 
 function countByKind(secrets: IssuedSecret[]): Map<string, number> {

@@ -20,6 +20,7 @@ import {
 } from './errors'
 import { capture, withSignInCapture } from './capture'
 import { providerFor, sourceById } from './providers'
+import { countSignIn } from '../server/metrics'
 
 // next-auth (Auth.js v5) holds the bridge's own session: who is signed in here, through which
 // identity source, since when, and the profile that source gave (lib/auth/providers.ts has one
@@ -91,6 +92,7 @@ const rememberIdentity: NonNullable<Callbacks['jwt']> = ({ token, user, account,
     token.source = account.provider
     token.signedInAt = Date.now()
     token.identity = identity
+    countSignIn(account.provider, 'ok')
     const store = capture.getStore()
     // An IdP sign-in that did not leave from a login request was started at the admin area.
     token.purpose = account.type === 'oidc' ? (store?.fromLoginRequest ? undefined : 'admin') : user.purpose

@@ -20,6 +20,7 @@ import {
 import { problemPath } from '../login/problems'
 import { adminProblemFor, adminProblemPath } from '../admin/problems'
 import { beginAdminSignIn, endAdminSignIn, readAdminSignIn } from '../admin/sign-in-intent'
+import { countSignIn } from '../server/metrics'
 
 // The two ends of a sign-in at an upstream IdP that happen outside the login page: leaving for the
 // IdP, and a failure there, recorded against the login request the person left from (or, for a
@@ -56,6 +57,7 @@ async function leaveForIdp(source: SourceOfType<'oidc'>, redirectTo: string, fre
   const { value, thrown, captured } = await withSignInCapture(() => signIn(source.id, { redirectTo, redirect: false }, authorization))
   const failure = thrown ?? captured.error
   if (failure !== undefined || typeof value !== 'string' || isSourceErrorPage(value)) {
+    countSignIn(source.id, 'error')
     return { ok: false, ...classifyIdpError(failure) }
   }
   return { ok: true, location: value }
@@ -94,6 +96,7 @@ async function adminIdpFailure(error: unknown, returnedError?: string | null): P
   await endAdminSignIn()
   const { problem, detail } = classifyIdpError(error, returnedError)
   logEvent('admin_sign_in_failed', { source: started.source, code: problem, detail })
+  countSignIn(started.source, problem === 'idp_denied' ? 'refused' : 'error')
   return adminProblemPath(adminProblemFor(problem))
 }
 
@@ -116,6 +119,7 @@ export async function recordIdpFailure(error: unknown, returnedError?: string | 
   if (!intent) return (await adminIdpFailure(error, returnedError)) ?? problemPath('no_session')
   await endSourceIntent()
   const { problem, detail } = classifyIdpError(error, returnedError)
+  countSignIn(intent.source, problem === 'idp_denied' ? 'refused' : 'error')
   await recordSourceFailure(intent.params, intent.source, problem, detail)
   return problemPath(problem, intent.params)
 }

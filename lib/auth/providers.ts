@@ -22,6 +22,7 @@ import { openTicket } from '../factors/ticket'
 import { findUserById } from '../users/directory'
 import { isVerifiedAdminEmail } from '../admin/admins'
 import { createCheckSlots, PasswordChecksBusy } from '../users/check-slots'
+import { countDatabaseError, countSignIn } from '../server/metrics'
 
 let slots: ReturnType<typeof createCheckSlots> | undefined
 function passwordCheckSlots() {
@@ -72,6 +73,16 @@ function purposeOf(raw: unknown): SessionPurpose | undefined {
   return purpose === 'admin' || purpose === 'account' ? purpose : undefined
 }
 
+/**
+ * A source's refusal or failure to answer, for the metrics; a sign-in that goes on to a second
+ * step, or that the process shed before checking it, has no result yet (its success is counted
+ * once Auth.js makes the session, lib/auth/config.ts).
+ */
+function countSignInFailure(source: string, error: unknown): void {
+  if (error instanceof PasswordChecksBusy || error instanceof SecondStepNeeded) return
+  countSignIn(source, error instanceof SourceUnavailable ? 'error' : 'refused')
+}
+
 type EmailPasswordCheck = (email: string, password: string, raw: unknown) => Promise<MappedIdentity>
 
 /**
@@ -98,12 +109,15 @@ function emailPasswordProvider(
       const { email, password } = input.data
       const ip = request.headers.get(PEER_ADDRESS_HEADER)
       const db = await getDb().catch(() => null)
-      if (!db) throw new ThrottleUnavailable()
       const limits = throttleLimits(getEnv())
-      const verdict = await beginAttempt(db, email, ip, limits).catch(() => null)
-      if (!verdict) throw new ThrottleUnavailable()
+      const verdict = db ? await beginAttempt(db, email, ip, limits).catch(() => null) : null
+      if (!db || !verdict) {
+        countDatabaseError('sign_in')
+        throw new ThrottleUnavailable()
+      }
       if (!verdict.allowed) {
         logEvent('sign_in_throttled', { source: source.id, retry_after_s: Math.ceil(verdict.retryAfterMs / 1000) })
+        countSignIn(source.id, 'refused')
         throw new Throttled(verdict.retryAfterMs)
       }
       let identity: MappedIdentity
@@ -120,6 +134,7 @@ function emailPasswordProvider(
               ? recordSourceFault(db, email, ip, limits)
               : recordFailure(db, email, ip, limits)
         await settle.catch((settleError: unknown) => logEvent('throttle_error', { error: errorText(settleError) }))
+        countSignInFailure(source.id, error)
         if (error instanceof PasswordChecksBusy) {
           logEvent('sign_in_shed', { source: source.id })
           throw new ChecksBusy()
@@ -179,11 +194,13 @@ export function providerFor(source: IdentitySource): Provider {
         credentials: {},
         async authorize(raw, request) {
           const check = await checkAppSession(source, request.headers.get('cookie'))
+          if (check.outcome !== 'signed_in') countSignIn(source.id, check.outcome === 'failed' ? 'error' : 'refused')
           if (check.outcome === 'signed_out') throw new AppSignedOut()
           if (check.outcome === 'failed') throw new SourceUnavailable(check.failure)
           const purpose = purposeOf(raw)
           // At the admin area, the app's session makes a bridge session only for an administrator.
           if (purpose === 'admin' && !(check.identity.ok && isVerifiedAdminEmail(check.identity.profile, getEnv().ADMIN_EMAILS))) {
+            countSignIn(source.id, 'refused')
             throw new NotAnAdmin()
           }
           return { ...signedInUser(check.identity), purpose }

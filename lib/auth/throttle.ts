@@ -4,6 +4,7 @@ import { isIPv6 } from 'node:net'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import type { Env } from '../env'
+import { countThrottleLock, type ThrottleScope } from '../server/metrics'
 
 // Email-and-password sign-ins are throttled per account and per client address, in the database so
 // every instance sees the same counts. An attempt is counted against both *before* the password is
@@ -115,14 +116,15 @@ export async function admitNewLoginRequest(db: Db, ip: string | null, limit: num
 }
 
 /** Locks `key` for the lockout once it holds `limit` failures; counting starts afresh after it. */
-async function lockWhenSpent(db: Db, key: string, limit: number, limits: ThrottleLimits, now: number): Promise<void> {
-  await db
+async function lockWhenSpent(db: Db, scope: ThrottleScope, key: string, limit: number, limits: ThrottleLimits, now: number): Promise<void> {
+  const locked = await db
     .updateTable('sign_in_throttle')
     .set({ locked_until: now + limits.lockoutMs, failures: 0, window_started_at: now })
     .where('key', '=', key)
     .where('failures', '>=', limit)
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
-    .execute()
+    .executeTakeFirst()
+  if (Number(locked.numUpdatedRows) > 0) countThrottleLock(scope)
 }
 
 async function lockedUntil(db: Db, key: string, now: number): Promise<number | null> {
@@ -170,8 +172,8 @@ export async function beginAttempt(
  * at `perAccount`, and of the address, which locks at `perIp`.
  */
 export async function recordFailure(db: Db, email: string, ip: string | null, limits: ThrottleLimits, now = Date.now()): Promise<void> {
-  await lockWhenSpent(db, accountKey(email), limits.perAccount, limits, now)
-  if (ip) await lockWhenSpent(db, ipKey(ip), limits.perIp, limits, now)
+  await lockWhenSpent(db, 'account', accountKey(email), limits.perAccount, limits, now)
+  if (ip) await lockWhenSpent(db, 'address', ipKey(ip), limits.perIp, limits, now)
 }
 
 /** A successful sign-in: the account starts clean, and the address gets its attempt back. */
@@ -193,7 +195,7 @@ export async function releaseAttempt(db: Db, email: string, ip: string | null): 
  */
 export async function recordSourceFault(db: Db, email: string, ip: string | null, limits: ThrottleLimits, now = Date.now()): Promise<void> {
   await decrement(db, accountKey(email))
-  if (ip) await lockWhenSpent(db, ipKey(ip), limits.perIp, limits, now)
+  if (ip) await lockWhenSpent(db, 'address', ipKey(ip), limits.perIp, limits, now)
 }
 
 /** The longest window the configuration allows; a row older than that and unlocked counts nothing. */

@@ -2,6 +2,7 @@ import 'server-only'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { recordLoginEvent } from './record'
+import { ledgerTransaction } from '../server/spans'
 
 // Taking a login request for its one completion (or its cancel): who, and how they signed in.
 
@@ -47,7 +48,7 @@ export async function claimLoginRequest(
   now = Date.now(),
 ): Promise<boolean> {
   const { loginRequestId } = request
-  return db.transaction().execute(async (trx) => {
+  return ledgerTransaction(db, 'claimed', loginRequestId, async (trx) => {
     const result = await trx
       .updateTable('login_requests')
       .set({

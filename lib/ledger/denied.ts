@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { recordLoginEvent } from './record'
 import { claimantColumns, type Claimant } from './claim'
+import { ledgerTransaction } from '../server/spans'
 
 /**
  * The person who signed in may not use this server: the row says who and which rule failed, and
@@ -14,7 +15,7 @@ export async function recordLoginDenied(
   denial: Claimant & { rule: string },
   now = Date.now(),
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await ledgerTransaction(db, 'denied', loginRequestId, async (trx) => {
     const updated = await trx
       .updateTable('login_requests')
       .set({

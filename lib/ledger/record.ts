@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely'
 import type { Database, LoginRequestRow, LoginRequestsTable, LoginStatus } from '../db/schema'
 import type { ScalekitUser } from '../sources/claims'
 import { enqueueLoginEvent } from './outbox/events'
+import { ledgerTransaction } from '../server/spans'
 
 // The life of every login request: one row per login_request_id plus its events. Nothing secret
 // is stored: the state only as its SHA-256, never a password or token.
@@ -85,7 +86,7 @@ export interface ReceivedLogin {
 
 /** Records the arrival of a login request; a reload of the same page keeps the first row. */
 export async function recordLoginReceived(db: Db, input: ReceivedLogin, now = Date.now()): Promise<LoginRequestRow> {
-  await db.transaction().execute(async (trx) => {
+  await ledgerTransaction(db, 'received', input.loginRequestId, async (trx) => {
     const inserted = await trx
       .insertInto('login_requests')
       .values(
@@ -129,7 +130,7 @@ export async function recordLoginCompleted(
   },
   now = Date.now(),
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await ledgerTransaction(db, outcome.status, loginRequestId, async (trx) => {
     await trx
       .updateTable('login_requests')
       .set({
@@ -161,7 +162,7 @@ async function recordProblem(
   event: { type: LoginEventType; detail: Record<string, unknown> },
   now: number,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await ledgerTransaction(db, event.type, loginRequestId, async (trx) => {
     const updated = await trx
       .updateTable('login_requests')
       .set({ updated_at: now, error_code: problem.code, error_message: problem.message.slice(0, 500), ...problem.set })

@@ -7,13 +7,16 @@ import { checkState, hashState, type LoginRequestParams, type PendingMap } from 
 import { findLoginRequest, recordLoginCompleted, recordLoginFailed, recordLoginRejected } from '../ledger/record'
 import { claimLoginRequest, type Claimant } from '../ledger/claim'
 import { toScalekitUser, type MappedIdentity } from '../sources/claims'
-import { partnerCallbackUrl, updateLoginUserDetails, type LoginUserDetails, type ScalekitOutcome } from '../scalekit/user-details'
+import { partnerCallbackUrl, type LoginUserDetails, type ScalekitOutcome } from '../scalekit/user-details'
 import { earlierSubmissionUnanswered } from '../ledger/submissions'
 import { PROBLEMS, type ProblemCode } from './problems'
 import { errorText, fingerprint, logEvent } from '../server/log'
+import { inFlight } from '../server/shutdown'
 import { recordLoginDenied } from '../ledger/denied'
 import { bindingOf, findServer, type McpServer } from '../servers'
-import { decideAccess, SECOND_FACTOR_RULE } from '../servers/policy'
+import { SECOND_FACTOR_RULE } from '../servers/policy'
+import { decideAccessTraced, updateLoginUserDetailsTraced } from '../server/login-spans'
+import { countDatabaseError, countLoginOutcome, observeCompletion } from '../server/metrics'
 
 // Finishing a login request, the one place that talks to Scalekit on a person's behalf.
 // Order matters: verify the browser's binding, take the request in the database (single use),
@@ -26,6 +29,7 @@ async function openLedger(): Promise<Kysely<Database> | null> {
     return await getDb()
   } catch (error) {
     logEvent('database_unavailable', { error: errorText(error) })
+    countDatabaseError('login_complete')
     return null
   }
 }
@@ -33,6 +37,7 @@ async function openLedger(): Promise<Kysely<Database> | null> {
 async function reject(db: Kysely<Database>, params: LoginRequestParams, problem: ProblemCode): Promise<CompletionResult> {
   logEvent('login_rejected', { cid: fingerprint(params.loginRequestId), problem })
   await recordLoginRejected(db, params.loginRequestId, { code: problem, message: PROBLEMS[problem].title })
+  countLoginOutcome(params.server, problem === 'expired' ? 'expired' : 'rejected', problem)
   return { ok: false, problem }
 }
 
@@ -83,7 +88,7 @@ async function sendToScalekit(
   loginRequestId: string,
   details: LoginUserDetails,
 ): Promise<ScalekitOutcome> {
-  const outcome = await updateLoginUserDetails(server, loginRequestId, details)
+  const outcome = await updateLoginUserDetailsTraced(server, loginRequestId, details)
   if (!outcome.ok || !outcome.firstAnswerLost || !(await earlierSubmissionUnanswered(db, loginRequestId))) return outcome
   const detail = `${outcome.detail} (a repeat after a lost answer, but an earlier submission went unanswered too)`
   return { ok: false, problem: 'scalekit_closed', detail }
@@ -100,6 +105,7 @@ async function submitClaimed(
   now: number,
   claim: { claimant: Claimant | null; claims: LoginUserDetails; status: 'completed' | 'cancelled' },
 ): Promise<CompletionResult> {
+  const begun = performance.now()
   const taken = { loginRequestId: params.loginRequestId, stateHash: hashState(params.state), serverKey: server.key }
   if (!(await claimLoginRequest(db, taken, claim.claimant, now))) return explainLostClaim(db, params, taken, now)
   const cid = fingerprint(params.loginRequestId)
@@ -111,6 +117,8 @@ async function submitClaimed(
     const retryable = PROBLEMS[outcome.problem].retryable === true
     logEvent('scalekit_refused', { cid, problem: outcome.problem, detail: outcome.detail, ms })
     await recordLoginFailed(db, params.loginRequestId, { code: outcome.problem, message: outcome.detail, retryable })
+    countLoginOutcome(server.key, 'failed', outcome.problem)
+    observeCompletion('failed', begun)
     return { ok: false, problem: outcome.problem }
   }
   // Scalekit has the update: the person goes on even if this last ledger write fails (it is logged).
@@ -121,6 +129,8 @@ async function submitClaimed(
     status: claim.status,
     note,
   }).catch((error: unknown) => logEvent('ledger_error', { cid, error: errorText(error) }))
+  countLoginOutcome(server.key, claim.status)
+  observeCompletion(claim.status, begun)
   logEvent(claim.status === 'completed' ? 'login_completed' : 'login_cancelled', {
     cid,
     server: server.key,
@@ -143,11 +153,17 @@ async function withLedger(
     return await step(db)
   } catch (error) {
     logEvent('ledger_error', { cid: fingerprint(params.loginRequestId), error: errorText(error) })
+    countDatabaseError('login_complete')
     return { ok: false, problem: 'database_unavailable' }
   }
 }
 
-export function completeLogin(input: CompletionInput, now = Date.now()): Promise<CompletionResult> {
+// Each counts as in flight until answered: a graceful shutdown (SIGTERM) waits for it.
+export const completeLogin = (input: CompletionInput, now = Date.now()) => inFlight(() => completeNow(input, now))
+export const cancelLogin = (params: LoginRequestParams, pending: PendingMap, now = Date.now()) =>
+  inFlight(() => cancelNow(params, pending, now))
+
+function completeNow(input: CompletionInput, now: number): Promise<CompletionResult> {
   const { params } = input
   return withLedger(params, async (db) => {
     const bound = await verifyBinding(db, params, input.pending, now)
@@ -164,12 +180,13 @@ export function completeLogin(input: CompletionInput, now = Date.now()): Promise
         message: `${source}: ${mapped.issues.join('; ')}`,
         retryable: false,
       })
+      countLoginOutcome(bound.server.key, 'failed', 'invalid_profile')
       return { ok: false, problem: 'invalid_profile' }
     }
     const amr = identity.ok ? identity.profile.amr : undefined
     const claimant = { source, sub: mapped.user.sub, email: mapped.user.email, signedInAt: input.signedInAt, amr }
     // mapped.ok implies identity.ok: the policy reads the source's own profile (groups, roles, verified email).
-    const decision = identity.ok ? decideAccess(bound.server, identity.profile) : { allowed: true as const }
+    const decision = identity.ok ? decideAccessTraced(bound.server, identity.profile) : { allowed: true as const }
     if (!decision.allowed) return deny(db, params, bound.server, { ...claimant, rule: decision.rule })
     return submitClaimed(db, params, bound.server, now, { claimant, claims: mapped.user, status: 'completed' })
   })
@@ -184,11 +201,13 @@ async function deny(
 ): Promise<CompletionResult> {
   logEvent('login_denied', { cid: fingerprint(params.loginRequestId), server: server.key, source: denial.source, rule: denial.rule })
   await recordLoginDenied(db, params.loginRequestId, denial)
-  return { ok: false, problem: denial.rule === SECOND_FACTOR_RULE ? 'second_factor_required' : 'access_denied' }
+  const problem = denial.rule === SECOND_FACTOR_RULE ? 'second_factor_required' : 'access_denied'
+  countLoginOutcome(server.key, 'denied', problem)
+  return { ok: false, problem }
 }
 
 /** The person gave up: Scalekit hears loginFailed, and the MCP client gets an answer instead of waiting. */
-export function cancelLogin(params: LoginRequestParams, pending: PendingMap, now = Date.now()): Promise<CompletionResult> {
+function cancelNow(params: LoginRequestParams, pending: PendingMap, now: number): Promise<CompletionResult> {
   return withLedger(params, async (db) => {
     const bound = await verifyBinding(db, params, pending, now)
     if ('refused' in bound) return bound.refused
@@ -203,4 +222,5 @@ export async function rejectCrossSite(params: LoginRequestParams, origin: string
   if (db) {
     await recordLoginRejected(db, params.loginRequestId, { code: 'cross_site', message: PROBLEMS.cross_site.title }).catch(() => {})
   }
+  countLoginOutcome(params.server, 'rejected', 'cross_site')
 }

@@ -7,6 +7,7 @@ import { admitNewLoginRequest } from '../auth/throttle'
 import { hashState, type LoginRequestParams } from './request'
 import type { McpServer } from '../servers/config'
 import { PROBLEMS, type ProblemCode } from './problems'
+import { countDatabaseError, countLoginOutcome, countLoginReceived } from '../server/metrics'
 
 export interface Arrival {
   /** The TCP peer's address, as lib/server/startup.ts stamps it (never a client-sent header). */
@@ -34,6 +35,7 @@ export async function receiveLoginRequest(
     const existing = await findLoginRequest(db, params.loginRequestId)
     if (!existing && !(await admitNewLoginRequest(db, arrival.ip, env.NEW_LOGIN_REQUESTS_PER_ADDRESS))) {
       logEvent('login_request_refused', { cid, reason: 'too_many_requests' })
+      countLoginOutcome(server.key, 'rejected', 'too_many_requests')
       return { ok: false, problem: 'too_many_requests' }
     }
     const row =
@@ -47,15 +49,20 @@ export async function receiveLoginRequest(
         ip: arrival.ip,
         userAgent: arrival.userAgent,
       }))
-    if (row.created_at >= arrived) logEvent('login_received', { cid, server: server.key })
+    if (row.created_at >= arrived) {
+      logEvent('login_received', { cid, server: server.key })
+      countLoginReceived(server.key)
+    }
     if (row.server_key !== server.key) {
       logEvent('login_rejected', { cid, problem: 'wrong_server', server: server.key })
       await recordLoginRejected(db, params.loginRequestId, { code: 'wrong_server', message: `opened through ${server.key}'s endpoint` })
+      countLoginOutcome(server.key, 'rejected', 'wrong_server')
       return { ok: false, problem: 'wrong_server' }
     }
     const open = row.status === 'pending' || row.status === 'denied'
     if (open && row.expires_at <= Date.now()) {
       await recordLoginRejected(db, params.loginRequestId, { code: 'expired', message: PROBLEMS.expired.title })
+      countLoginOutcome(server.key, 'expired', 'expired')
       return { ok: false, problem: 'expired' }
     }
     if (row.status === 'expired') return { ok: false, problem: 'expired' }
@@ -63,6 +70,7 @@ export async function receiveLoginRequest(
     return { ok: true }
   } catch (error) {
     logEvent('database_unavailable', { cid, error: errorText(error) })
+    countDatabaseError('login_receive')
     return { ok: false, problem: 'database_unavailable' }
   }
 }

@@ -6,6 +6,8 @@ import type { ProblemCode } from '../login/problems'
 import type { ScalekitEnvironment } from '../servers/config'
 import { translateScalekitError } from './errors'
 import { afterFailure, FRESH_CALL, UPDATE_LOGIN_USER_DETAILS } from './attempts'
+import { countTokenFetch, timeScalekitCall } from '../server/metrics'
+import { scalekitAttempt } from '../server/spans'
 
 // The Scalekit clients of the process, one per environment.
 //
@@ -51,6 +53,10 @@ async function refreshToken(client: ScalekitBridgeClient, force: boolean): Promi
     client.tokenFetches += 1
     try {
       await client.core.authenticateClient()
+      countTokenFetch('ok')
+    } catch (error) {
+      countTokenFetch(translateScalekitError(error).problem)
+      throw error
     } finally {
       client.tokenInFlight = undefined
     }
@@ -84,16 +90,21 @@ export function earlierAttemptMayHaveApplied(error: unknown): boolean {
   return typeof error === 'object' && error !== null && afterPossibleApply.has(error)
 }
 
+/** The protobuf type of an RPC's request, which names the operation. */
+function typeNameOf(data: unknown): unknown {
+  return (data as { $typeName?: unknown } | null)?.$typeName
+}
+
 function installPolicy(client: ScalekitBridgeClient, timeoutMs: number): ScalekitBridgeClient {
   const { core } = client
-  core.connectExec = async (fn, data, options) => {
+  const exec: CoreClientSeam['connectExec'] = async (fn, data, options) => {
     await refreshToken(client, false)
     // A timed-out update is worth one more try: a repeat of it is recognizable (attempts.ts).
-    const repeatRecognizable = (data as { $typeName?: unknown } | null)?.$typeName === UPDATE_LOGIN_USER_DETAILS
+    const repeatRecognizable = typeNameOf(data) === UPDATE_LOGIN_USER_DETAILS
     let state = FRESH_CALL
     for (;;) {
       try {
-        return await fn(data, { timeoutMs, ...(options as object | undefined) })
+        return await scalekitAttempt(() => fn(data, { timeoutMs, ...(options as object | undefined) }))
       } catch (error) {
         const connectError = ConnectError.from(error)
         const earlierMayHaveApplied = state.mayHaveApplied
@@ -108,6 +119,12 @@ function installPolicy(client: ScalekitBridgeClient, timeoutMs: number): Scaleki
       }
     }
   }
+  core.connectExec = (fn, data, options) =>
+    timeScalekitCall(
+      typeNameOf(data),
+      () => exec(fn, data, options),
+      (error) => translateScalekitError(error).problem,
+    )
   return client
 }
 

@@ -4,6 +4,7 @@ import { getDb } from '../db/client'
 import { errorText, logEvent } from './log'
 import { fetchScalekitTokens } from '../scalekit/client'
 import { checkPeerAddressStamp } from './peer-address'
+import { countDatabaseError } from './metrics'
 
 // /api/ready: can this instance finish a login right now? Three parts: the database (the ledger,
 // the throttle, the single-use claim), Scalekit (a client-credentials token) and the peer address
@@ -62,6 +63,7 @@ async function checkDatabase(): Promise<PartCheck> {
     return { ok: true, checkedAt }
   } catch (error) {
     reportFailure('database', error)
+    countDatabaseError('readiness')
     return { ok: false, error: 'the database did not answer', checkedAt }
   }
 }

@@ -13,6 +13,7 @@ interface ShutdownState {
   inFlight: number
   waiters: Array<() => void>
   hooks: Hook[]
+  drained?: Promise<DrainResult>
 }
 
 const KEY = Symbol.for('byoa-bridge.shutdown')
@@ -62,23 +63,68 @@ function idle(timeoutMs: number): Promise<boolean> {
   })
 }
 
-/**
- * Marks the instance draining, waits up to `timeoutMs` for the logins in flight, then runs every
- * hook (each bounded by the same timeout). Resolves when it is safe to exit.
- */
-export async function drain(timeoutMs: number): Promise<{ finished: boolean; abandoned: number }> {
-  const s = state()
-  s.draining = true
-  logEvent('shutdown_started', { inFlight: s.inFlight })
-  const finished = await idle(timeoutMs)
-  const abandoned = s.inFlight
+/** What the sequence needs from the process: closing the listener once the logins are done. */
+export interface DrainOptions {
+  /** Stops accepting connections and resolves when the open requests have ended. */
+  stopAccepting?: () => Promise<void>
+}
+
+/** Runs `work`, giving up on waiting after `ms` (the work itself goes on). */
+function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms)
+    timer.unref()
+  })
+  return Promise.race([work.then(() => undefined), timeout]).finally(() => clearTimeout(timer))
+}
+
+async function runHooks(s: ShutdownState, ms: number): Promise<void> {
   for (const hook of s.hooks) {
     try {
-      await Promise.race([hook.run(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())])
+      await bounded(hook.run(), ms)
     } catch (error) {
       logEvent('shutdown_hook_failed', { hook: hook.name, error: errorText(error) })
     }
   }
+}
+
+/** At least this long for closing the listener and for each hook, even when the logins took the whole timeout. */
+const LAST_STEPS_FLOOR_MS = 1000
+
+async function drainOnce(s: ShutdownState, timeoutMs: number, options: DrainOptions): Promise<DrainResult> {
+  const deadline = Date.now() + timeoutMs
+  s.draining = true
+  logEvent('shutdown_started', { inFlight: s.inFlight, timeoutMs })
+  const finished = await idle(timeoutMs)
+  const abandoned = s.inFlight
+  const remaining = () => Math.max(deadline - Date.now(), LAST_STEPS_FLOOR_MS)
+  if (options.stopAccepting) {
+    try {
+      await bounded(options.stopAccepting(), remaining())
+    } catch (error) {
+      logEvent('shutdown_hook_failed', { hook: 'listener', error: errorText(error) })
+    }
+  }
+  await runHooks(s, remaining())
   logEvent('shutdown_finished', { finished, abandoned })
   return { finished, abandoned }
+}
+
+export interface DrainResult {
+  /** False when logins were still in flight at the timeout. */
+  finished: boolean
+  abandoned: number
+}
+
+/**
+ * Marks the instance draining (readiness answers 503 from now on), waits up to `timeoutMs` for the
+ * logins in flight, stops accepting connections, then runs every hook (each bounded by what is left
+ * of the timeout, at least a second). Resolves when it is safe to exit. A second call (a second
+ * signal) gets the same answer; nothing runs twice.
+ */
+export function drain(timeoutMs: number, options: DrainOptions = {}): Promise<DrainResult> {
+  const s = state()
+  s.drained ??= drainOnce(s, timeoutMs, options)
+  return s.drained
 }

@@ -4,12 +4,14 @@ import { getDb } from '../db/client'
 import { errorText, logEvent } from './log'
 import { stampPeerAddresses } from './peer-address'
 import { startAuditOutbox } from '../ledger/outbox/start'
+import { handleShutdownSignals } from './signals'
 
 /** Validates the configuration (or exits with one readable message) and migrates the database. */
 export async function startBridge(): Promise<void> {
   try {
     const env = getEnv()
     stampPeerAddresses(env.TRUSTED_PROXY_HOPS)
+    handleShutdownSignals(env.SHUTDOWN_TIMEOUT_SECONDS * 1000)
     // Auth.js builds its own URLs (the IdP's redirect_uri, its callback and redirect targets) from
     // AUTH_URL, else from the request, which names the address the server is bound to (127.0.0.1
     // behind a local proxy). The bridge's public origin is APP_URL.

@@ -6,6 +6,7 @@ import { forgetPending, readPending } from '@/lib/login/cookie'
 import { problemPath } from '@/lib/login/problems'
 import { endSourceIntent, readSourceIntent } from '@/lib/login/idp-round-trip'
 import { loginPath } from '../params'
+import { traceCompletion } from '@/lib/server/login-spans'
 
 // Back from the upstream IdP, signed in: complete the login request the person left from, with no
 // second click. The sealed intent (written only by a same-origin POST from the login page) must
@@ -26,13 +27,16 @@ export async function GET(request: NextRequest) {
   if (!session?.identity || session.source !== intent.source || (session.signedInAt ?? 0) < intent.at) {
     return redirectTo(loginPath(intent.params))
   }
+  const { identity } = session
   const pending = await readPending()
-  const result = await completeLogin({
-    params: intent.params,
-    pending,
-    identity: session.identity,
-    signedInAt: session.signedInAt ?? Date.now(),
-  })
+  const result = await traceCompletion('login.complete', intent.params, () =>
+    completeLogin({
+      params: intent.params,
+      pending,
+      identity,
+      signedInAt: session.signedInAt ?? Date.now(),
+    }),
+  )
   if (!result.ok) return redirectTo(problemPath(result.problem, intent.params))
   await forgetPending(pending, intent.params.loginRequestId)
   return NextResponse.redirect(result.location, 303)

@@ -4,8 +4,10 @@ import type { Database } from '../../db/schema'
 import type { Env } from '../../env'
 import { logEvent } from '../../server/log'
 import { onShutdown } from '../../server/shutdown'
+import { countAuditDelivery, setAuditBacklogSource } from '../../server/metrics'
 import { setAuditReceivers } from './enqueue'
-import { OutboxWorker } from './worker'
+import { onDeliveryResult, OutboxWorker } from './worker'
+import { outboxBacklog } from './status'
 
 // Start-up (lib/server/startup.ts): this instance's outbox worker, when the stream has receivers.
 
@@ -23,6 +25,12 @@ export function startAuditOutbox(db: Kysely<Database> | (() => Promise<Kysely<Da
     policy: { baseMs: env.AUDIT_RETRY_BASE_MS, maxMs: HOUR, retryForMs: env.AUDIT_RETRY_HOURS * HOUR, random: Math.random },
   })
   holder[WORKER] = worker
+  // The metrics (lib/server/metrics): each attempt's result, and the backlog read at each scrape.
+  onDeliveryResult((result) => countAuditDelivery(result.outcome))
+  setAuditBacklogSource(async () => {
+    const backlog = await outboxBacklog(typeof db === 'function' ? await db() : db)
+    return Object.values(backlog).reduce((sum, n) => sum + n, 0)
+  })
   worker.start()
   onShutdown('audit-outbox', () => worker.stop())
   logEvent('audit_outbox_started', { receivers: env.auditReceivers.map((r) => r.name).join(' '), worker: worker.owner })

@@ -1,0 +1,115 @@
+import http from 'node:http'
+import { randomBytes } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import { Webhook } from 'standardwebhooks'
+import type { Bench } from './harness'
+
+// `LOAD_OPS=on npm run bench:load`: the bridge runs with everything operations turn on — the metrics
+// route scraped every few seconds, traces exported over OTLP/HTTP (JSON) and the audit stream
+// delivered as Standard Webhooks — to receivers in this process that count what arrives.
+
+const OTLP_PORT = 5520
+const WEBHOOK_PORT = 5521
+const SCRAPE_EVERY_MS = 5000
+
+export interface OpsStats {
+  spans: number
+  spanBatches: number
+  events: number
+  duplicateEvents: number
+  badSignatures: number
+  /** When the last event arrived, on performance.now()'s clock. */
+  lastEventAt: number
+  scrapes: number
+  scrapeFailures: number
+  scrapeMs: number[]
+}
+
+function readBody(request: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    request.on('error', reject)
+  })
+}
+
+function listen(bench: Bench, port: number, handle: (request: http.IncomingMessage, body: string) => number): Promise<void> {
+  const server = http.createServer((request, response) => {
+    readBody(request).then(
+      (body) => response.writeHead(handle(request, body), { 'content-type': 'application/json' }).end('{}'),
+      () => response.writeHead(400).end(),
+    )
+  })
+  bench.defer(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', resolve))
+}
+
+function countSpans(body: string): number {
+  const parsed = JSON.parse(body) as { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: unknown[] }> }> }
+  return (parsed.resourceSpans ?? []).flatMap((r) => r.scopeSpans ?? []).reduce((sum, scope) => sum + (scope.spans?.length ?? 0), 0)
+}
+
+/** Starts both receivers and sets the variables the bridge (started after this) inherits. */
+export async function startOpsReceivers(bench: Bench) {
+  const secret = `whsec_${randomBytes(32).toString('base64')}`
+  const metricsToken = randomBytes(24).toString('base64url')
+  const verifier = new Webhook(secret)
+  const seen = new Set<string>()
+  const stats: OpsStats = {
+    spans: 0,
+    spanBatches: 0,
+    events: 0,
+    duplicateEvents: 0,
+    badSignatures: 0,
+    lastEventAt: 0,
+    scrapes: 0,
+    scrapeFailures: 0,
+    scrapeMs: [],
+  }
+  await listen(bench, OTLP_PORT, (_request, body) => {
+    stats.spanBatches += 1
+    stats.spans += countSpans(body)
+    return 200
+  })
+  await listen(bench, WEBHOOK_PORT, (request, body) => {
+    try {
+      verifier.verify(body, request.headers as Record<string, string>)
+    } catch {
+      stats.badSignatures += 1
+      return 400
+    }
+    const id = String(request.headers['webhook-id'])
+    if (seen.has(id)) stats.duplicateEvents += 1
+    else seen.add(id)
+    stats.events += 1
+    stats.lastEventAt = performance.now()
+    return 204
+  })
+  Object.assign(process.env, {
+    METRICS_TOKEN: metricsToken,
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${OTLP_PORT}`,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    AUDIT_WEBHOOK_URL: `http://127.0.0.1:${WEBHOOK_PORT}/audit`,
+    AUDIT_WEBHOOK_SECRET: secret,
+  })
+  return {
+    stats,
+    uniqueEvents: () => seen.size,
+    /** Scrapes /api/metrics every few seconds, as Prometheus would, until the returned stop is called. */
+    scrape(appUrl: string): () => void {
+      const timer = setInterval(() => {
+        const started = performance.now()
+        fetch(`${appUrl}/api/metrics`, { headers: { authorization: `Bearer ${metricsToken}` }, signal: AbortSignal.timeout(5000) })
+          .then(async (response) => {
+            await response.text()
+            if (!response.ok) throw new Error(String(response.status))
+            stats.scrapes += 1
+            stats.scrapeMs.push(performance.now() - started)
+          })
+          .catch(() => (stats.scrapeFailures += 1))
+      }, SCRAPE_EVERY_MS)
+      return () => clearInterval(timer)
+    },
+  }
+}
