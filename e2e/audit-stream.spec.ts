@@ -1,5 +1,6 @@
 import { test, expect } from './fixtures'
-import { APP_URL } from './support/config'
+import { APP_URL, METRICS_TOKEN } from './support/config'
+import { CREDENTIAL_API_BRIDGE_URL, SOURCES_BRIDGE_URL } from './support/sources'
 import { createUser, type TestUser } from './support/users'
 import { prepareFormLogin } from './support/forms'
 import { captureAction, replayAction, signInAsAdmin } from './support/admin'
@@ -19,6 +20,21 @@ async function eventsOf(cids: string[]): Promise<Map<string, AcceptedEvent[]>> {
   return by
 }
 
+/**
+ * One series of /api/metrics (0 when absent), summed over the suite's three bridges: they share
+ * the main database, so each delivers some of its events (the backlog gauge reads that database).
+ */
+async function metric(series: string, bridges = [APP_URL, SOURCES_BRIDGE_URL, CREDENTIAL_API_BRIDGE_URL]): Promise<number> {
+  let sum = 0
+  for (const url of bridges) {
+    const response = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    expect(response.status).toBe(200)
+    const line = (await response.text()).split('\n').find((l) => l.startsWith(`${series} `))
+    sum += line ? Number(line.slice(series.length + 1)) : 0
+  }
+  return sum
+}
+
 async function completeLogins(people: TestUser[]): Promise<string[]> {
   const flows = await Promise.all(people.map((person) => prepareFormLogin(APP_URL, person)))
   const answers = await Promise.all(flows.map((flow) => flow.post()))
@@ -32,8 +48,14 @@ test.afterEach(async () => {
 
 test("case 49: a login's events arrive at the receiver signed, in order and once each", async () => {
   const person = await createUser({ prefix: 'stream-one' })
+  // Whatever earlier cases left in the outbox is delivered first, so the counts below are this login's.
+  await expect.poll(() => metric('bridge_audit_outbox_backlog', [APP_URL]), { timeout: 30_000 }).toBe(0)
+  const deliveredBefore = await metric('bridge_audit_deliveries_total{result="delivered"}')
   const [cid] = await completeLogins([person])
   await expect.poll(async () => (await eventsOf([cid!])).get(cid!)!.map((e) => e.data.step), { timeout: 15_000 }).toEqual(LOGIN_STEPS)
+  // The metrics count each delivery (bridge_audit_deliveries_total) and read the backlog from the outbox.
+  await expect.poll(() => metric('bridge_audit_deliveries_total{result="delivered"}')).toBe(deliveredBefore + LOGIN_STEPS.length)
+  expect(await metric('bridge_audit_outbox_backlog', [APP_URL])).toBe(0)
   const events = (await eventsOf([cid!])).get(cid!)!
   expect(events.map((e) => e.type)).toEqual(LOGIN_STEPS.map((step) => `login.${step}`))
   expect(events[3]!.data).toMatchObject({ step: 'completed', serverKey: 'default', source: 'local', user: { email: person.email } })
