@@ -50,8 +50,11 @@ function countSpans(body: string): number {
   return (parsed.resourceSpans ?? []).flatMap((r) => r.scopeSpans ?? []).reduce((sum, scope) => sum + (scope.spans?.length ?? 0), 0)
 }
 
-/** Starts both receivers and sets the variables the bridge (started after this) inherits. */
-export async function startOpsReceivers(bench: Bench) {
+export const OPS_PARTS = ['metrics', 'traces', 'audit'] as const
+export type OpsPart = (typeof OPS_PARTS)[number]
+
+/** Starts both receivers and sets the variables of the parts turned on, which the bridge (started after this) inherits. */
+export async function startOpsReceivers(bench: Bench, only: readonly OpsPart[] = OPS_PARTS) {
   const secret = `whsec_${randomBytes(32).toString('base64')}`
   const metricsToken = randomBytes(24).toString('base64url')
   const verifier = new Webhook(secret)
@@ -86,18 +89,18 @@ export async function startOpsReceivers(bench: Bench) {
     stats.lastEventAt = performance.now()
     return 204
   })
+  const parts = new Set(only)
   Object.assign(process.env, {
-    METRICS_TOKEN: metricsToken,
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${OTLP_PORT}`,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-    AUDIT_WEBHOOK_URL: `http://127.0.0.1:${WEBHOOK_PORT}/audit`,
-    AUDIT_WEBHOOK_SECRET: secret,
+    ...(parts.has('metrics') && { METRICS_TOKEN: metricsToken }),
+    ...(parts.has('traces') && { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${OTLP_PORT}`, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }),
+    ...(parts.has('audit') && { AUDIT_WEBHOOK_URL: `http://127.0.0.1:${WEBHOOK_PORT}/audit`, AUDIT_WEBHOOK_SECRET: secret }),
   })
   return {
     stats,
     uniqueEvents: () => seen.size,
     /** Scrapes /api/metrics every few seconds, as Prometheus would, until the returned stop is called. */
     scrape(appUrl: string): () => void {
+      if (!parts.has('metrics')) return () => {}
       const timer = setInterval(() => {
         const started = performance.now()
         fetch(`${appUrl}/api/metrics`, { headers: { authorization: `Bearer ${metricsToken}` }, signal: AbortSignal.timeout(5000) })

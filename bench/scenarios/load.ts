@@ -2,7 +2,7 @@ import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { benchUserLogin, type LoginAttempt } from '../browser'
 import * as h from '../harness'
-import { startOpsReceivers } from '../ops-receivers'
+import { OPS_PARTS, startOpsReceivers, type OpsPart } from '../ops-receivers'
 
 // Sustained load (`npm run bench:load`; docs/benchmarks.md): virtual browsers loop whole logins with a healthy Scalekit, then
 // with Scalekit failing some UpdateLoginUserDetails (a login completes after retries or ends on the retryable page); then every
@@ -16,8 +16,13 @@ const PHASE_SECONDS = h.setting('LOAD_SECONDS', 60, 1, 600)
 const CONCURRENCY = h.setting('LOAD_CONCURRENCY', 50, 1, 500)
 const WARMUP_LOGINS = h.setting('LOAD_WARMUP_LOGINS', 10, 0, 200)
 const FAULT_PERCENT = h.setting('LOAD_FAULT_PERCENT', 10, 1, 100)
-/** `LOAD_OPS=on`: metrics scraped, traces exported and the audit stream delivered, to receivers in this process. */
-const OPS = process.env.LOAD_OPS === 'on'
+/**
+ * `LOAD_OPS=on`: metrics scraped, traces exported and the audit stream delivered, to receivers in this process; or a
+ * comma-separated choice of them (`LOAD_OPS=traces`, `LOAD_OPS=metrics,audit`).
+ */
+const OPS_SETTING = process.env.LOAD_OPS ?? ''
+const OPS: OpsPart[] | null =
+  OPS_SETTING === '' ? null : OPS_SETTING === 'on' ? [...OPS_PARTS] : OPS_PARTS.filter((part) => OPS_SETTING.split(',').includes(part))
 /** How long the audit stream may take, after the last phase, to deliver the rest of its backlog. */
 const OPS_DRAIN_MS = 120_000
 // A broken server fails fast; past this many errors a phase stops instead of spinning for its length.
@@ -266,7 +271,7 @@ export default async function load(bench: h.Bench) {
   const loadAtStart = h.loadAverage()
   const build = h.requireBuild()
   const ports = { bridge: BRIDGE_PORT, standIn: STAND_IN_PORT }
-  const ops = OPS ? await startOpsReceivers(bench) : null
+  const ops = OPS ? await startOpsReceivers(bench, OPS) : null
   const { scalekit, databaseFile, server } = await h.startLoginBench(bench, ports, 'bench-load', CONCURRENCY, CREDENTIALS)
   const stopScraping = ops?.scrape(APP_URL)
   bench.log(`bridge on ${APP_URL} (next start, pid ${server.pid}), stand-in on ${scalekit.url} (in-process), SQLite ${databaseFile}`)
@@ -287,7 +292,7 @@ export default async function load(bench: h.Bench) {
   }
   const tokenFetches = (await h.standInStats(scalekit.url)).tokenFetches
   stopScraping?.()
-  const audit = ops ? await drainAuditStream(bench, ops, databaseFile) : null
+  const audit = ops && OPS?.includes('audit') ? await drainAuditStream(bench, ops, databaseFile) : null
   await server.stop()
   build.unchanged()
   const { retriedCompletions, callsPerLogin, ...ledger } = await checkLedger(flows, scalekit.url, databaseFile)
@@ -297,7 +302,7 @@ export default async function load(bench: h.Bench) {
   const auditOk = !audit || (audit.missing === 0 && audit.badSignatures === 0)
   return {
     ok: auditOk && !(errors > 0 || !ledger.ok || tokenFetches !== 1 || phases.some((phase) => phase.completed === 0)),
-    ops: ops && { ...ops.stats, scrapeMs: h.summarize(ops.stats.scrapeMs), audit },
+    ops: ops && { parts: OPS, ...ops.stats, scrapeMs: h.summarize(ops.stats.scrapeMs), audit },
     concurrency: CONCURRENCY,
     faultPercent: FAULT_PERCENT,
     warmup: { logins: WARMUP_LOGINS, errors: warmupErrors.length },

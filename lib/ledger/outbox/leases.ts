@@ -80,26 +80,20 @@ export async function claimDeliveries(db: Db, options: ClaimOptions): Promise<Cl
       returning d.event_seq, d.receiver, d.attempts, d.created_at, e.id, e.type, e.payload`.execute(db)
     return result.rows.map(toClaimed).sort((a, b) => a.eventSeq - b.eventSeq)
   }
+  // SQLite: one UPDATE leases the batch, one SELECT reads it (this claim's lease_until is exact).
   return db.transaction().execute(async (trx) => {
-    const due = await sql<{ receiver: string; event_seq: number }>`${dueCandidates(options)}`.execute(trx)
-    const claimed: ClaimedDelivery[] = []
-    for (const row of due.rows) {
-      await trx
-        .updateTable('audit_deliveries')
-        .set({ lease_owner: options.owner, lease_until: until })
-        .where('receiver', '=', row.receiver)
-        .where('event_seq', '=', Number(row.event_seq))
-        .execute()
-      const full = await trx
-        .selectFrom('audit_deliveries as d')
-        .innerJoin('audit_events as e', 'e.seq', 'd.event_seq')
-        .select(['d.event_seq', 'd.receiver', 'd.attempts', 'd.created_at', 'e.id', 'e.type', 'e.payload'])
-        .where('d.receiver', '=', row.receiver)
-        .where('d.event_seq', '=', Number(row.event_seq))
-        .executeTakeFirstOrThrow()
-      claimed.push(toClaimed(full))
-    }
-    return claimed
+    await sql`update audit_deliveries set lease_owner = ${options.owner}, lease_until = ${until}
+      where (receiver, event_seq) in (${dueCandidates(options)})`.execute(trx)
+    const rows = await trx
+      .selectFrom('audit_deliveries as d')
+      .innerJoin('audit_events as e', 'e.seq', 'd.event_seq')
+      .select(['d.event_seq', 'd.receiver', 'd.attempts', 'd.created_at', 'e.id', 'e.type', 'e.payload'])
+      .where('d.lease_owner', '=', options.owner)
+      .where('d.lease_until', '=', until)
+      .where('d.status', '=', 'pending')
+      .orderBy('d.event_seq')
+      .execute()
+    return rows.map(toClaimed)
   })
 }
 
@@ -135,6 +129,45 @@ export async function settleDelivery(
     .where('status', '=', 'pending')
     .executeTakeFirst()
   return Number(updated.numUpdatedRows) === 1
+}
+
+/**
+ * Records the successful attempts of a batch at once (one statement per HTTP status among them),
+ * each only while `owner` still holds its lease. Returns the deliveries it recorded.
+ */
+export async function settleDelivered(
+  db: Db,
+  delivered: Array<{ eventSeq: number; receiver: string; status: number }>,
+  owner: string,
+  now: number,
+): Promise<Set<string>> {
+  const recorded = new Set<string>()
+  for (const status of new Set(delivered.map((d) => d.status))) {
+    const rows = await db
+      .updateTable('audit_deliveries')
+      .set({
+        lease_owner: null,
+        lease_until: null,
+        attempts: sql<number>`attempts + 1`,
+        last_status: status,
+        status: 'delivered',
+        delivered_at: now,
+        last_error: null,
+      })
+      .where((eb) =>
+        eb(
+          eb.refTuple('receiver', 'event_seq'),
+          'in',
+          delivered.filter((d) => d.status === status).map((d) => eb.tuple(d.receiver, d.eventSeq)),
+        ),
+      )
+      .where('lease_owner', '=', owner)
+      .where('status', '=', 'pending')
+      .returning(['receiver', 'event_seq'])
+      .execute()
+    for (const row of rows) recorded.add(`${row.receiver} ${Number(row.event_seq)}`)
+  }
+  return recorded
 }
 
 /** Gives back every lease `owner` holds (a worker stopping with claims it will not attempt). */

@@ -5,7 +5,7 @@ import type { Database } from '../../db/schema'
 import { errorText, logEvent } from '../../server/log'
 import type { AuditReceiver } from './config'
 import { attemptDelivery, type RetryPolicy } from './deliver'
-import { claimDeliveries, releaseLeases, settleDelivery, type AttemptResult, type ClaimedDelivery } from './leases'
+import { claimDeliveries, releaseLeases, settleDelivered, settleDelivery, type AttemptResult, type ClaimedDelivery } from './leases'
 
 // The outbox worker: every instance runs one. It polls for due deliveries, leases a batch, sends
 // them (a few at once; one event per login request at a time, so their order holds), records each
@@ -33,6 +33,12 @@ function listeners(): Set<Listener> {
 export function onDeliveryResult(listener: Listener): () => void {
   listeners().add(listener)
   return () => listeners().delete(listener)
+}
+
+interface Attempted {
+  delivery: ClaimedDelivery
+  result: AttemptResult
+  durationMs: number
 }
 
 export interface WorkerOptions {
@@ -102,15 +108,32 @@ export class OutboxWorker {
       limit: batch,
     })
     const queue = [...claimed]
+    const delivered: Attempted[] = []
     const lanes = Array.from({ length: Math.min(queue.length, this.options.concurrency ?? 8) }, async () => {
-      for (let next = queue.shift(); next && !this.stopping; next = queue.shift()) await this.deliver(db, next)
+      for (let next = queue.shift(); next && !this.stopping; next = queue.shift()) {
+        const attempted = await this.attempt(next)
+        // A claim holds at most one event per login request, so settling the successes together
+        // after the batch keeps each request's order; a retry or failure is recorded at once.
+        if (attempted.result.outcome === 'delivered') delivered.push(attempted)
+        else this.report(attempted, await settleDelivery(db, next, this.owner, attempted.result, this.now()))
+      }
     })
     await Promise.all(lanes)
+    if (delivered.length) {
+      const recorded = await settleDelivered(
+        db,
+        delivered.map(({ delivery, result }) => ({ eventSeq: delivery.eventSeq, receiver: delivery.receiver, status: result.status ?? 0 })),
+        this.owner,
+        this.now(),
+      )
+      for (const attempted of delivered)
+        this.report(attempted, recorded.has(`${attempted.delivery.receiver} ${attempted.delivery.eventSeq}`))
+    }
     if (queue.length) await releaseLeases(db, this.owner, queue)
     return claimed.length
   }
 
-  private async deliver(db: Kysely<Database>, delivery: ClaimedDelivery): Promise<void> {
+  private async attempt(delivery: ClaimedDelivery): Promise<Attempted> {
     const receiver = this.byName.get(delivery.receiver)!
     const started = performance.now()
     const result = await attemptDelivery(receiver, delivery, {
@@ -119,10 +142,12 @@ export class OutboxWorker {
       now: () => this.now(),
       fetch: this.options.fetch ?? fetch,
     })
-    const durationMs = Math.round(performance.now() - started)
-    const recorded = await settleDelivery(db, delivery, this.owner, result, this.now())
+    return { delivery, result, durationMs: Math.round(performance.now() - started) }
+  }
+
+  private report({ delivery, result, durationMs }: Attempted, recorded: boolean): void {
     const fields = {
-      receiver: receiver.name,
+      receiver: delivery.receiver,
       eventId: delivery.eventId,
       type: delivery.type,
       attempt: delivery.attempts + 1,
@@ -133,7 +158,7 @@ export class OutboxWorker {
     if (result.outcome === 'delivered') logEvent('audit_delivered', fields)
     else logEvent(result.outcome === 'retry' ? 'audit_delivery_retry' : 'audit_delivery_failed', { ...fields, error: result.error })
     for (const listener of listeners())
-      listener({ receiver: receiver.name, type: delivery.type, outcome: result.outcome, status: result.status, durationMs })
+      listener({ receiver: delivery.receiver, type: delivery.type, outcome: result.outcome, status: result.status, durationMs })
   }
 
   /** Stops polling, waits for the attempts in hand and gives back unused leases. */
