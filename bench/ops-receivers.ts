@@ -3,13 +3,14 @@ import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { Webhook } from 'standardwebhooks'
 import type { Bench } from './harness'
+import { readBody } from '../e2e/stand-in/http-helpers'
 
 // `LOAD_OPS=on npm run bench:load`: the bridge runs with everything operations turn on — the metrics
 // route scraped every few seconds, traces exported over OTLP/HTTP (JSON) and the audit stream
 // delivered as Standard Webhooks — to receivers in this process that count what arrives.
 
-const OTLP_PORT = 5520
-const WEBHOOK_PORT = 5521
+const OTLP_PORT = 5540
+const WEBHOOK_PORT = 5541
 const SCRAPE_EVERY_MS = 5000
 
 export interface OpsStats {
@@ -25,18 +26,9 @@ export interface OpsStats {
   scrapeMs: number[]
 }
 
-function readBody(request: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    request.on('error', reject)
-  })
-}
-
 function listen(bench: Bench, port: number, handle: (request: http.IncomingMessage, body: string) => number): Promise<void> {
   const server = http.createServer((request, response) => {
-    readBody(request).then(
+    readBody(request, 64 * 1024 * 1024).then(
       (body) => response.writeHead(handle(request, body), { 'content-type': 'application/json' }).end('{}'),
       () => response.writeHead(400).end(),
     )

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
+import { readBody } from '../stand-in/http-helpers'
 
 // An OTLP/HTTP trace receiver for the browser suite, in the Scalekit stand-in's process: the
 // bridges export with OTEL_EXPORTER_OTLP_PROTOCOL=http/json, so a POST to /v1/traces is plain
@@ -87,15 +88,6 @@ function flattenSpans(body: OtlpRequest): ReceivedSpan[] {
   return spans
 }
 
-function readBody(request: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    request.on('error', reject)
-  })
-}
-
 function answer(response: http.ServerResponse, status: number, body: unknown): true {
   response.writeHead(status, { 'content-type': 'application/json' })
   response.end(JSON.stringify(body))
@@ -119,7 +111,7 @@ export async function receiveSpans(request: http.IncomingMessage, response: http
   if (!String(request.headers['content-type']).startsWith('application/json')) return answer(response, 415, { error: 'JSON only' })
   let spans: ReceivedSpan[]
   try {
-    spans = flattenSpans(JSON.parse(await readBody(request)) as OtlpRequest)
+    spans = flattenSpans(JSON.parse(await readBody(request, 64 * 1024 * 1024)) as OtlpRequest)
   } catch (error) {
     return answer(response, 400, { error: error instanceof Error ? error.message : String(error) })
   }
