@@ -2,11 +2,12 @@ import type { Attributes, AttributeValue, Context } from '@opentelemetry/api'
 import type { tracing } from '@opentelemetry/sdk-node'
 
 // What leaves the process in a span, whoever made it: the bridge's own spans name only safe
-// values, but Next.js's request span carries the address it served (`http.target`), and GET
-// /login's address holds the login request id and the state. Every exported span goes through
-// redactSpan: each query value, raw login request id, email address and JWT in the span's name,
-// attributes, event attributes and status message is replaced, and attributes named like a
-// header or credential (cookie, authorization, token, secret, password, url.query) are dropped.
+// values, but Next.js's request span carries the address it served (`http.target`): GET /login's
+// holds the login request id and the state, /invite/{token}'s an invitation's token. Every
+// exported span goes through redactSpan: each query value, invitation token, raw login request id,
+// email address and JWT in the span's name, attributes, event attributes and status message is
+// replaced, and attributes named like a header or credential (cookie, authorization, token,
+// secret, password, url.query) are dropped.
 
 type ReadableSpan = tracing.ReadableSpan
 type SpanProcessor = tracing.SpanProcessor
@@ -14,6 +15,8 @@ type Span = tracing.Span
 
 const QUERY_VALUE = /([?&][^=&\s#?"]+)=[^&\s#"]*/g
 const LOGIN_REQUEST_ID = /lri_[A-Za-z0-9]+/g
+/** Paths whose last segment is a secret: an invitation link's token (the route template `[token]` stays). */
+const SECRET_PATH_SEGMENT = /(\/invite\/)(?!\[token\])[^/?#\s"]+/g
 const EMAIL = /[^\s@"'<>(),;:/?&=]+@[^\s@"'<>(),;:/?&=]+\.[A-Za-z]{2,}/g
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/g
 const DROPPED_KEY = /cookie|authorization|token|secret|password|^url\.query$/i
@@ -21,6 +24,7 @@ const DROPPED_KEY = /cookie|authorization|token|secret|password|^url\.query$/i
 export function redactText(text: string): string {
   return text
     .replace(QUERY_VALUE, '$1=[redacted]')
+    .replace(SECRET_PATH_SEGMENT, '$1[redacted]')
     .replace(LOGIN_REQUEST_ID, 'lri_[redacted]')
     .replace(EMAIL, '[email]')
     .replace(JWT, '[jwt]')

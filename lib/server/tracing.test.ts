@@ -55,6 +55,9 @@ describe('case 48: redactText', () => {
       '/login?login_request_id=[redacted]&state=[redacted]',
     )
     expect(redactText(`/login/acme?state=${STATE}#top`)).toBe('/login/acme?state=[redacted]#top')
+    expect(redactText('/invite/zs8f1ESaJ7XcSZ32PnfjmNrDYwVerqeT78WMb122HPU')).toBe('/invite/[redacted]')
+    expect(redactText('/invite/zs8f1ESaJ7Xc/?x=1')).toBe('/invite/[redacted]/?x=[redacted]')
+    expect(redactText('GET /invite/[token]')).toBe('GET /invite/[token]')
     expect(redactText(`row ${LRI} of ${EMAIL} signed ${JWT}`)).toBe('row lri_[redacted] of [email] signed [jwt]')
     expect(redactText('GET /login')).toBe('GET /login')
     expect(redactText('email domain is not one of: example.com')).toBe('email domain is not one of: example.com')
