@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next'
+import createNextIntlPlugin from 'next-intl/plugin'
 
 const nextConfig: NextConfig = {
   // The container image runs .next/standalone/server.js: the server and only the files it traces
@@ -25,4 +26,5 @@ const nextConfig: NextConfig = {
   ],
 }
 
-export default nextConfig
+// next-intl reads each request's locale and messages from i18n/request.ts.
+export default createNextIntlPlugin('./i18n/request.ts')(nextConfig)

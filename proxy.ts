@@ -15,11 +15,14 @@ import { INVITATION_PROBLEMS, isInvitationProblemCode } from '@/lib/users/invita
 import { isSameOriginPost, securityHeaders } from '@/lib/server/headers'
 import { logEvent } from '@/lib/server/log'
 import { findServer, type McpServer } from '@/lib/servers'
+import { LOCALE_COOKIE, LOCALE_HEADER, LOCALE_PARAM, PAGE_ADDRESS_HEADER } from '@/lib/i18n/locales'
+import { negotiateLocale } from '@/lib/i18n/negotiate'
 
 // Cheap, per-request work only: security headers on every response (redirects and errors too),
 // the trailing-slash redirect (Next's own one carries no custom headers), the HTTP status of the
 // problem pages (login, admin sign-in, invitation links), refusing forms posted from another
-// site, and binding an arriving login request to this browser in a sealed cookie.
+// site, binding an arriving login request to this browser in a sealed cookie, and the language
+// the page speaks (lib/i18n/negotiate.ts), remembered in a cookie once the page asked for one.
 // Authorization is never decided here; pages, actions and route handlers check it themselves.
 
 function applyHeaders(response: NextResponse, pathname: string, nonce: string, secure: boolean): NextResponse {
@@ -27,6 +30,33 @@ function applyHeaders(response: NextResponse, pathname: string, nonce: string, s
     response.headers.set(name, value)
   }
   return response
+}
+
+/** The page's language, for i18n/request.ts; a language the page asked for is kept for the next pages (a year). */
+function negotiate(request: NextRequest, requestHeaders: Headers, fallback: Parameters<typeof negotiateLocale>[0]['fallback']) {
+  const { searchParams } = request.nextUrl
+  const { locale, remember } = negotiateLocale({
+    lang: searchParams.get(LOCALE_PARAM),
+    uiLocales: searchParams.get('ui_locales'),
+    cookie: request.cookies.get(LOCALE_COOKIE)?.value,
+    acceptLanguage: request.headers.get('accept-language'),
+    fallback,
+  })
+  requestHeaders.set(LOCALE_HEADER, locale)
+  // The language menu's links keep the page's address (the login request in it) and change only `lang`.
+  requestHeaders.set(PAGE_ADDRESS_HEADER, `${request.nextUrl.pathname}${request.nextUrl.search}`)
+  return (response: NextResponse) => {
+    if (remember && request.cookies.get(LOCALE_COOKIE)?.value !== locale) {
+      response.cookies.set(LOCALE_COOKIE, locale, {
+        path: '/',
+        sameSite: 'lax',
+        httpOnly: true,
+        secure: getEnv().secure,
+        maxAge: 365 * 24 * 3600,
+      })
+    }
+    return response
+  }
 }
 
 /**
@@ -126,12 +156,13 @@ export async function proxy(request: NextRequest) {
   const requestHeaders = new Headers(request.headers)
   requestHeaders.set('x-nonce', nonce)
   requestHeaders.set('Content-Security-Policy', securityHeaders(pathname, { nonce, secure: env.secure })['Content-Security-Policy']!)
+  const remembered = negotiate(request, requestHeaders, env.DEFAULT_LOCALE)
 
   const isForm = (area: string) => pathname === area || pathname.startsWith(`${area}/`)
   // Every page with forms: the login area, the admin area, /account and the invitation links.
   if (request.method === 'POST' && ['/login', '/admin', '/account', '/invite'].some(isForm)) {
     if (!isSameOriginPost(request.headers.get('origin'), request.headers.get('sec-fetch-site'), env.APP_URL)) {
-      return applyHeaders(refuseCrossSitePost(request, isForm('/login'), env.APP_URL), pathname, nonce, env.secure)
+      return remembered(applyHeaders(refuseCrossSitePost(request, isForm('/login'), env.APP_URL), pathname, nonce, env.secure))
     }
     // Our own no-referrer form post: give Next's server-action origin check the origin it expects.
     requestHeaders.set('origin', env.APP_URL)
@@ -144,14 +175,14 @@ export async function proxy(request: NextRequest) {
       status,
       request: { headers: requestHeaders },
     })
-    return applyHeaders(response, pathname, nonce, env.secure)
+    return remembered(applyHeaders(response, pathname, nonce, env.secure))
   }
 
   // Without METRICS_TOKEN, /api/metrics is served exactly as an address the app does not have
   // (security.md case 47); the route handler refuses it too.
   if (pathname === '/api/metrics' && !env.METRICS_TOKEN) {
     const response = NextResponse.rewrite(ownUrl(request, '/api/metrics/not-found'), { request: { headers: requestHeaders } })
-    return applyHeaders(response, pathname, nonce, env.secure)
+    return remembered(applyHeaders(response, pathname, nonce, env.secure))
   }
 
   if (pathname === '/admin/unavailable') {
@@ -160,13 +191,14 @@ export async function proxy(request: NextRequest) {
       request: { headers: requestHeaders },
     })
     response.headers.set('Retry-After', '5')
-    return applyHeaders(response, pathname, nonce, env.secure)
+    return remembered(applyHeaders(response, pathname, nonce, env.secure))
   }
 
   const server = request.method === 'GET' || request.method === 'HEAD' ? loginEndpointServer(pathname) : null
-  if (server !== null) return applyHeaders(await arriveAtLoginEndpoint(request, server, requestHeaders), pathname, nonce, env.secure)
+  if (server !== null)
+    return remembered(applyHeaders(await arriveAtLoginEndpoint(request, server, requestHeaders), pathname, nonce, env.secure))
 
-  return applyHeaders(NextResponse.next({ request: { headers: requestHeaders } }), pathname, nonce, env.secure)
+  return remembered(applyHeaders(NextResponse.next({ request: { headers: requestHeaders } }), pathname, nonce, env.secure))
 }
 
 export const config = {

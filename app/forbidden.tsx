@@ -1,4 +1,5 @@
-import { Card, Heading } from './ui'
+import { Heading } from './ui'
+import { Card } from './card'
 
 export default function Forbidden() {
   return (

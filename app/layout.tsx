@@ -1,19 +1,39 @@
 import type { Metadata } from 'next'
 import { headers } from 'next/headers'
+import { getLocale, getTranslations } from 'next-intl/server'
+import { getEnv } from '@/lib/env'
+import { textDirection } from '@/lib/i18n/locales'
 import './globals.css'
 
-export const metadata: Metadata = {
-  title: { default: 'Sign in', template: '%s · Sign in' },
-  description: 'Sign in to connect an MCP client.',
-  referrer: 'no-referrer',
-  robots: { index: false, follow: false },
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations('common')
+  const site = getEnv().brand.name ?? t('title.default')
+  return {
+    title: { default: site, template: `%s · ${site}` },
+    description: t('description'),
+    referrer: 'no-referrer',
+    robots: { index: false, follow: false },
+  }
+}
+
+/** BRAND_PRIMARY_COLOR for the primary buttons (globals.css names the variables), under this response's nonce. */
+function BrandColors({ nonce }: { nonce: string | undefined }) {
+  const primary = getEnv().brand.primary
+  if (!primary) return null
+  const css = `:root{--color-brand:${primary.color};--color-brand-hover:${primary.hover};--color-brand-text:${primary.text}}`
+  return <style nonce={nonce}>{css}</style>
 }
 
 // Reading the request makes every page render per request, so each gets the nonce of its own CSP.
+// The language is the one proxy.ts negotiated (lib/i18n/negotiate.ts); lang and dir follow it.
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
-  await headers()
+  const nonce = (await headers()).get('x-nonce') ?? undefined
+  const locale = await getLocale()
   return (
-    <html lang="en">
+    <html lang={locale} dir={textDirection(locale)}>
+      <head>
+        <BrandColors nonce={nonce} />
+      </head>
       <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased">{children}</body>
     </html>
   )

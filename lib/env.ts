@@ -4,6 +4,9 @@ import { parseSourcesConfig, type SourcesConfig } from './sources/config'
 import { connectionIdProblem, legacyServers, parseServersConfig, type ScalekitEnvironment, type ServersConfig } from './servers/config'
 import { isHttpsOrLoopback } from './server/urls'
 import { parseAuditReceivers, type AuditReceiver } from './ledger/outbox/config'
+import { parseBrand, type Brand } from './brand/config'
+import { LOCALES } from './i18n/locales'
+import { readMessageOverrides, type MessageOverrides } from './i18n/messages'
 
 // The one place that reads process.env. Everything else calls getEnv().
 
@@ -133,6 +136,34 @@ const EnvSchema = z.object({
   AUDIT_RETRY_BASE_MS: boundedInt('AUDIT_RETRY_BASE_MS', 10, 600_000, 5000),
   /** How long a delivery is retried before it is marked failed (at least a day). */
   AUDIT_RETRY_HOURS: boundedInt('AUDIT_RETRY_HOURS', 24, 720, 24),
+  /** The language of a page when neither ui_locales, the menu nor the browser names a supported one. */
+  DEFAULT_LOCALE: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value : 'en'))
+    .pipe(z.enum(LOCALES, { error: `DEFAULT_LOCALE must be one of ${LOCALES.join(', ')}` })),
+  /** A folder of {locale}.json files whose messages replace the built-in ones (lib/i18n/messages.ts). */
+  MESSAGES_DIR: optionalString,
+  /** The time zone dates are shown in on the pages (an IANA name such as Europe/Berlin). */
+  DISPLAY_TIME_ZONE: optionalString.transform((value, ctx) => {
+    const zone = value ?? 'UTC'
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone })
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `DISPLAY_TIME_ZONE must be an IANA time zone such as Europe/Berlin (got "${zone}")` })
+      return z.NEVER
+    }
+    return zone
+  }),
+  // The brand (lib/brand/config.ts reads them; listed so the schema names every key).
+  BRAND_NAME: optionalString,
+  BRAND_LOGO: optionalString,
+  BRAND_PRIMARY_COLOR: optionalString,
+  BRAND_SUPPORT_URL: optionalString,
+  BRAND_SUPPORT_EMAIL: optionalString,
+  BRAND_PRIVACY_URL: optionalString,
+  BRAND_TERMS_URL: optionalString,
   /** The bearer token Prometheus sends to /api/metrics; unset, that address is a 404. */
   METRICS_TOKEN: optionalString.pipe(
     z
@@ -149,6 +180,10 @@ export type Env = z.infer<typeof EnvSchema> &
     secure: boolean
     /** The audit stream's receivers; empty when the stream is off. */
     auditReceivers: AuditReceiver[]
+    /** The company's name, logo, colour and links; empty for the neutral look. */
+    brand: Brand
+    /** MESSAGES_DIR's wording, per locale. */
+    messageOverrides: MessageOverrides
   }
 
 export class ConfigError extends Error {
@@ -206,6 +241,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   problems.push(...sources.problems)
   const audit = parseAuditReceivers(source)
   problems.push(...audit.problems)
+  const brand = parseBrand(source)
+  problems.push(...brand.problems)
+  const messages = readMessageOverrides(source.MESSAGES_DIR?.trim() || undefined)
+  problems.push(...messages.problems)
   const sourceIds = sources.config?.sources.map((s) => s.id) ?? []
   const servers = resolveServers(source, result.success ? result.data : undefined, sourceIds, problems)
   if (!result.success || !sources.config || !servers || problems.length) throw new ConfigError(problems)
@@ -215,6 +254,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     ...servers,
     secure: result.data.APP_URL.startsWith('https:'),
     auditReceivers: audit.receivers,
+    brand: brand.brand,
+    messageOverrides: messages.overrides,
   }
 }
 

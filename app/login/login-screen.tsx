@@ -1,11 +1,13 @@
 import { headers } from 'next/headers'
+import { getTranslations } from 'next-intl/server'
 import { redirect } from 'next/navigation'
 import { getEnv } from '@/lib/env'
 import { problemPath } from '@/lib/login/problems'
 import { receiveLoginRequest } from '@/lib/login/receive'
 import { sessionIfAny } from '@/lib/auth/config'
 import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
-import { Card, Heading, buttonPrimary, buttonSecondary } from '../ui'
+import { Heading, buttonPrimary, buttonSecondary } from '../ui'
+import { Card } from '../card'
 import { AppSignInLink } from '../app-session-link'
 import { CancelForm, UseAnotherAccountForm } from './request-forms'
 import { SignInForm } from './sign-in-form'
@@ -65,10 +67,11 @@ export async function LoginScreen({ server, serverKey, query }: { server: McpSer
   const refused = fresh && decision && !decision.allowed ? fresh : null
   const needsSecondFactor = decision?.allowed === false && decision.rule === SECOND_FACTOR_RULE
   const signedIn = fresh && !refused ? fresh : null
+  const t = await getTranslations('login')
 
   return (
     <Card>
-      <Heading>Sign in to continue</Heading>
+      <Heading>{env.multiServer ? t('headingForServer', { server: server.name }) : t('heading')}</Heading>
       <Intro serverName={env.multiServer ? server.name : undefined} />
 
       {signedIn ? (
@@ -77,14 +80,14 @@ export async function LoginScreen({ server, serverKey, query }: { server: McpSer
         <>
           {ownSession && live && !fresh ? (
             <p data-testid="session-expired" className="mt-4 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900">
-              Your earlier sign-in here is too old to reuse. Sign in again.
+              {t('sessionTooOld')}
             </p>
           ) : null}
           {refused ? (
             <p data-testid="session-refused" className="mt-4 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900">
               {needsSecondFactor
-                ? `You are signed in as ${refused.email} without a second factor, which ${server.name} requires. Sign in again.`
-                : `You are signed in as ${refused.email}, who cannot use ${server.name}. Sign in with another account.`}
+                ? t('sessionNeedsSecondFactor', { email: refused.email, server: server.name })
+                : t('sessionRefused', { email: refused.email, server: server.name })}
             </p>
           ) : null}
           <SignInChoices params={params} server={server} cookieHeader={h.get('cookie')} served={served} />
@@ -97,33 +100,45 @@ export async function LoginScreen({ server, serverKey, query }: { server: McpSer
 }
 
 /** What is asking, and for which server when the bridge serves several. */
-function Intro({ serverName }: { serverName?: string }) {
+async function Intro({ serverName }: { serverName?: string }) {
+  const t = await getTranslations('login')
   return (
     <p className="mt-2 text-sm leading-6 text-slate-600">
-      An MCP client (such as Claude, Cursor or VS Code) is asking to act on your behalf
-      {serverName ? (
-        <>
-          {' '}
-          on{' '}
-          <span data-testid="server-name" className="font-medium text-slate-900">
-            {serverName}
-          </span>
-        </>
-      ) : null}
-      . Sign in to let it connect. Continue only if you started this from your MCP client just now.
+      {serverName
+        ? t.rich('introForServer', {
+            server: serverName,
+            name: (chunks) => (
+              <span data-testid="server-name" className="font-medium text-slate-900">
+                {chunks}
+              </span>
+            ),
+          })
+        : t('intro')}
     </p>
   )
 }
 
 /** The bridge's own fresh sign-in, offered for this login request: the person must choose it. */
-function ContinueAs({ params, person, served }: { params: LoginRequestParams; person: { name?: string; email: string }; served: string }) {
+async function ContinueAs({
+  params,
+  person,
+  served,
+}: {
+  params: LoginRequestParams
+  person: { name?: string; email: string }
+  served: string
+}) {
+  const t = await getTranslations('login')
+  const strong = (chunks: React.ReactNode) => <span className="font-medium">{chunks}</span>
+  const quiet = (chunks: React.ReactNode) => <span className="text-slate-500">{chunks}</span>
   return (
     <div className="mt-6 space-y-3">
       <p className="text-sm text-slate-700">
-        You are signed in as <span className="font-medium">{person.name || person.email}</span>
-        {person.name ? <span className="text-slate-500"> ({person.email})</span> : null}.
+        {person.name
+          ? t.rich('signedInAsNamed', { name: person.name, email: person.email, strong, quiet })
+          : t.rich('signedInAs', { email: person.email, strong })}
       </p>
-      <ContinueForm params={params} served={served} label={`Continue as ${person.name || person.email}`} />
+      <ContinueForm params={params} served={served} label={t('continueAs', { person: person.name || person.email })} />
       <UseAnotherAccountForm params={params} />
     </div>
   )
@@ -159,6 +174,7 @@ async function SignInChoices({
   const passkeys = credentials?.type === 'local'
   const idps = sources.filter((source) => source.type === 'oidc')
   const hasButtons = appSessions.length > 0 || idps.length > 0
+  const t = await getTranslations('login')
 
   return (
     <div className="mt-6 space-y-3">
@@ -177,14 +193,12 @@ async function SignInChoices({
         <form key={source.id} action={startIdpSignInAction}>
           <Hidden {...params} served={served} />
           <input type="hidden" name="source" value={source.id} />
-          <ArmedButton className={buttonSecondary}>Sign in with {source.name}</ArmedButton>
+          <ArmedButton className={buttonSecondary}>{t('signInWith', { source: source.name })}</ArmedButton>
         </form>
       ))}
       {credentials ? (
         <>
-          {hasButtons ? (
-            <p className="pt-2 text-center text-xs uppercase tracking-wide text-slate-500">or with your email and password</p>
-          ) : null}
+          {hasButtons ? <p className="pt-2 text-center text-xs uppercase tracking-wide text-slate-500">{t('orEmailPassword')}</p> : null}
           <SignInForm {...formFields(params)} source={credentials.id} passkeyAutofill={passkeys} />
           {passkeys ? <PasskeySignIn {...formFields(params)} /> : null}
         </>
@@ -194,7 +208,7 @@ async function SignInChoices({
 }
 
 /** The company app's session: "Continue as" when the app knows this browser, its sign-in otherwise. */
-function AppSessionChoice({
+async function AppSessionChoice({
   params,
   server,
   source,
@@ -209,10 +223,11 @@ function AppSessionChoice({
   returnTo: string
   served: string
 }) {
+  const t = await getTranslations('login')
   if (check.outcome === 'signed_in' && check.identity.ok && !decideAccess(server, check.identity.profile).allowed) {
     return (
       <p data-testid="source-refused" className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900">
-        You are signed in to {source.name} as {check.identity.profile.email}, who cannot use {server.name}.
+        {t('sourceRefused', { source: source.name, email: check.identity.profile.email, server: server.name })}
       </p>
     )
   }
@@ -221,8 +236,10 @@ function AppSessionChoice({
       <form action={continueWithAppSessionAction}>
         <Hidden {...params} served={served} />
         <input type="hidden" name="source" value={source.id} />
-        <ArmedButton className={buttonPrimary}>Continue as {check.identity.profile.name || check.identity.profile.email}</ArmedButton>
-        <p className="mt-1 text-center text-xs text-slate-500">signed in to {source.name}</p>
+        <ArmedButton className={buttonPrimary}>
+          {t('continueAs', { person: check.identity.profile.name || check.identity.profile.email })}
+        </ArmedButton>
+        <p className="mt-1 text-center text-xs text-slate-500">{t('signedInToSource', { source: source.name })}</p>
       </form>
     )
   }

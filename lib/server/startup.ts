@@ -5,6 +5,7 @@ import { errorText, logEvent } from './log'
 import { stampPeerAddresses } from './peer-address'
 import { startAuditOutbox } from '../ledger/outbox/start'
 import { handleShutdownSignals } from './signals'
+import { brandLogo } from '../brand/logo'
 
 /** Validates the configuration (or exits with one readable message) and migrates the database. */
 export async function startBridge(): Promise<void> {
@@ -18,6 +19,8 @@ export async function startBridge(): Promise<void> {
     process.env.AUTH_URL = env.APP_URL
     // The audit stream's worker takes the database at its first poll (and again until it answers).
     startAuditOutbox(getDb, env)
+    // A BRAND_LOGO URL is fetched now, so a wrong one stops the start, not a page.
+    await brandLogo(env.brand)
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message)

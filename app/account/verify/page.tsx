@@ -1,7 +1,8 @@
 import type { Metadata } from 'next'
 import { redirect } from 'next/navigation'
 import { readSecondStep } from '@/lib/factors/second-step'
-import { Card, Heading } from '../../ui'
+import { Heading } from '../../ui'
+import { Card } from '../../card'
 import { CodeForm } from '../../code-form'
 import { accountSecondStepAction } from '../actions'
 

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
-import { Card, Heading } from '../../ui'
+import { Heading } from '../../ui'
+import { Card } from '../../card'
 
 export const metadata: Metadata = { title: 'The login ledger is unavailable' }
 

@@ -3,7 +3,8 @@ import { redirect } from 'next/navigation'
 import { getDb } from '@/lib/db/client'
 import { invitationProblemPath } from '@/lib/users/invitation-problems'
 import { findInvitation } from '@/lib/users/invitations'
-import { Card, Heading } from '../../ui'
+import { Heading } from '../../ui'
+import { Card } from '../../card'
 import { SetPasswordForm } from './form'
 
 export const metadata: Metadata = { title: 'Set your password', robots: { index: false } }

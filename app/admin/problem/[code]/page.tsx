@@ -2,7 +2,8 @@ import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
 import { ADMIN_SIGN_IN_PATH } from '@/lib/admin/access'
 import { ADMIN_PROBLEMS, isAdminProblemCode } from '@/lib/admin/problems'
-import { Card, Heading, buttonPrimary } from '../../../ui'
+import { Heading, buttonPrimary } from '../../../ui'
+import { Card } from '../../../card'
 
 type Props = { params: Promise<{ code: string }> }
 

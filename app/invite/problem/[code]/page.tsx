@@ -1,7 +1,8 @@
 import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
 import { INVITATION_PROBLEMS, isInvitationProblemCode } from '@/lib/users/invitation-problems'
-import { Card, Heading } from '../../../ui'
+import { Heading } from '../../../ui'
+import { Card } from '../../../card'
 
 type Props = { params: Promise<{ code: string }> }
 

@@ -5,7 +5,8 @@ import { readPending } from '@/lib/login/cookie'
 import { checkState, type LoginRequestParams } from '@/lib/login/request'
 import { PROBLEMS } from '@/lib/login/problems'
 import { bindingOf, findServer } from '@/lib/servers'
-import { Card, Heading } from '../../../ui'
+import { Heading } from '../../../ui'
+import { Card } from '../../../card'
 import { CancelForm, UseAnotherAccountForm } from '../../request-forms'
 
 /**

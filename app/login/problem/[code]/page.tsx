@@ -1,7 +1,8 @@
 import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
 import { isProblemCode, PROBLEMS } from '@/lib/login/problems'
-import { Card, Heading } from '../../../ui'
+import { Heading } from '../../../ui'
+import { Card } from '../../../card'
 import { loginPath, loginRequestFrom } from '../../params'
 import { DeniedView } from './denied-view'
 
