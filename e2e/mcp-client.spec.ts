@@ -52,6 +52,14 @@ test.describe('a real MCP client', () => {
     await page.getByRole('button', { name: 'Connect to the MCP server' }).click()
     await expect(page).toHaveURL(/\/login\?login_request_id=lri_/)
     await loginPage.signIn(user.email, user.password)
+    // The callback page is rendered once the client has exchanged the code and called the tool; a
+    // page that never gets there fails with what it shows instead (a form message, an error page).
+    await page.waitForURL(`${DEMO_CLIENT_URL}/callback?**`, { timeout: 30_000 }).catch(async (error: unknown) => {
+      throw new Error(`the login did not return to the demo client; at ${page.url()}:\n${await page.locator('body').innerText()}`, {
+        cause: error,
+      })
+    })
+    expect(await page.getByTestId('demo-error').allInnerTexts()).toEqual([])
     await expect(page.getByTestId('tool-result')).toContainText(user.email)
     await expect(page.getByTestId('token-claims')).toContainText(`"email": "${user.email}"`)
   })
