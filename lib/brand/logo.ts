@@ -15,7 +15,9 @@ export interface LogoImage {
 }
 
 const LOGO_FETCH_TIMEOUT_MS = 10_000
-let loaded: Promise<LogoImage | undefined> | undefined
+// On globalThis: instrumentation.ts (which fetches it at start-up) and the pages are separate bundles.
+const LOADED = Symbol.for('bridge.brand.logo')
+const store = globalThis as typeof globalThis & { [LOADED]?: Promise<LogoImage | undefined> }
 
 function imageOf(bytes: Buffer, contentType: string): LogoImage {
   return { bytes, contentType, version: crypto.createHash('sha256').update(bytes).digest('base64url').slice(0, 16) }
@@ -38,10 +40,10 @@ async function fetchLogo(url: string): Promise<LogoImage> {
 
 /** The brand's logo, read or fetched once; undefined without BRAND_LOGO. Throws ConfigError when a URL fails. */
 export function brandLogo(brand: Brand): Promise<LogoImage | undefined> {
-  loaded ??= (async () => {
+  store[LOADED] ??= (async () => {
     const logo = brand.logo
     if (!logo) return undefined
     return logo.kind === 'file' ? imageOf(logo.bytes, logo.contentType) : fetchLogo(logo.url)
   })()
-  return loaded
+  return store[LOADED]
 }

@@ -26,10 +26,15 @@ export function contentSecurityPolicy(nonce: string): string {
   ].join('; ')
 }
 
+/** Where the bridge serves BRAND_LOGO (app/brand/logo). */
+export const BRAND_LOGO_PATH = '/brand/logo'
+
 export function securityHeaders(pathname: string, options: { nonce: string; secure: boolean }): Record<string, string> {
   const headers: Record<string, string> = {
     'Cross-Origin-Opener-Policy': isLoginOrOAuthPath(pathname) ? 'unsafe-none' : 'same-origin',
-    'Content-Security-Policy': contentSecurityPolicy(options.nonce),
+    // The brand's logo may be an SVG: opened on its own, it runs nothing and loads nothing.
+    'Content-Security-Policy':
+      pathname === BRAND_LOGO_PATH ? "default-src 'none'; style-src 'unsafe-inline'; sandbox" : contentSecurityPolicy(options.nonce),
     'Referrer-Policy': 'no-referrer',
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
