@@ -47,7 +47,7 @@ export function message(locale: Locale, key: string): string {
 export function englishSentencesNotIn(locale: Locale, namespaces: string[]): string[] {
   const own = messagesOf(locale)
   return [...messagesOf('en')]
-    .filter(([key, text]) => namespaces.some((ns) => key.startsWith(`${ns}.`)))
+    .filter(([key]) => namespaces.some((ns) => key.startsWith(`${ns}.`)))
     .filter(([key, text]) => !/[{<]/.test(text) && text.length >= 12 && own.get(key) !== text)
     .map(([, text]) => text)
 }
