@@ -1,12 +1,18 @@
 'use client'
 
+import { useCrashWords } from './crash-words'
+
+/** The root layout failed, so no locale was set: the browser's own languages. */
+const browserLanguages = () => navigator.languages
+
 export default function GlobalError() {
+  const { locale, words } = useCrashWords(browserLanguages)
   return (
-    <html lang="en">
+    <html lang={locale}>
       <body>
         <main>
-          <h1>Something went wrong</h1>
-          <p>The sign-in service hit an unexpected error. Nothing was sent on your behalf. Start again from your MCP client.</p>
+          <h1>{words.heading}</h1>
+          <p>{words.globalMessage}</p>
         </main>
       </body>
     </html>

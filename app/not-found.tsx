@@ -1,11 +1,13 @@
+import { getTranslations } from 'next-intl/server'
 import { Heading } from './ui'
 import { Card } from './card'
 
-export default function NotFound() {
+export default async function NotFound() {
+  const t = await getTranslations('pages')
   return (
     <Card>
-      <Heading>Page not found</Heading>
-      <p className="mt-3 text-sm leading-6 text-slate-600">There is nothing at this address.</p>
+      <Heading>{t('notFound.heading')}</Heading>
+      <p className="mt-3 text-sm leading-6 text-slate-600">{t('notFound.body')}</p>
     </Card>
   )
 }

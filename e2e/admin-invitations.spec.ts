@@ -107,11 +107,13 @@ test.describe('adding a user by invitation', () => {
     await expectRefusedLink(invited, link, 'used')
     await new LoginPage(invited).signInThrough(await createLoginRequest(), { email, password })
     await theirs.close()
-    // The sign-in shows in the list, to the second, as the users table has it.
+    // The sign-in shows in the list, to the second, as the users table has it: in the admin's
+    // language (the browser's en-US) and the display time zone (UTC unless DISPLAY_TIME_ZONE says otherwise).
     const signedIn = (await userRow(email)).last_sign_in_at
     expect(signedIn).not.toBeNull()
     await page.goto(`/admin/users?q=${encodeURIComponent(email)}`)
-    await expect(page.getByTestId('user-last-sign-in')).toHaveText(new Date(signedIn!).toISOString().slice(0, 19).replace('T', ' '))
+    const lastSignIn = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }).format(signedIn!)
+    await expect(page.getByTestId('user-last-sign-in')).toHaveText(lastSignIn)
 
     const [invitation] = await invitationsOf(email)
     expect(invitation!.expires_at - invitation!.created_at).toBe(72 * 3600_000)

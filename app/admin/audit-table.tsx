@@ -1,9 +1,10 @@
 import type { AdminAuditRow } from '@/lib/db/schema'
-import { AdminTable, formatTime } from './ui'
+import { AdminTable, adminClock } from './ui'
 
 // Rows of the admin audit log: who did what to whom, when and from where. Server component.
 
-export function AuditTable({ rows, caption, empty }: { rows: AdminAuditRow[]; caption: string; empty: string }) {
+export async function AuditTable({ rows, caption, empty }: { rows: AdminAuditRow[]; caption: string; empty: string }) {
+  const { formatTime, zone } = await adminClock()
   if (rows.length === 0) {
     return (
       <p className="rounded-xl border border-dashed border-slate-300 bg-white p-4 text-sm text-slate-600" data-testid="audit-empty">
@@ -12,7 +13,7 @@ export function AuditTable({ rows, caption, empty }: { rows: AdminAuditRow[]; ca
     )
   }
   return (
-    <AdminTable caption={caption} columns={['When (UTC)', 'Who', 'Action', 'User', 'From', 'Detail']}>
+    <AdminTable caption={caption} columns={[`When (${zone})`, 'Who', 'Action', 'User', 'From', 'Detail']}>
       {rows.map((row) => (
         <tr key={row.id} data-testid="audit-row">
           <td className="whitespace-nowrap px-3 py-2 text-slate-700">{formatTime(row.at)}</td>

@@ -6,7 +6,7 @@ import { listLedgerSources, loadLedgerPage } from '@/lib/ledger/queries'
 import { encodeCursor, LEDGER_STATUSES, type LedgerPage } from '@/lib/ledger/filter'
 import type { McpServer } from '@/lib/servers/config'
 import { listedServers, readAdminView, viewQuery, type AdminView } from './filters'
-import { AdminShell, AdminTable, formatTime, StatusBadge } from './ui'
+import { AdminShell, AdminTable, adminClock, StatusBadge } from './ui'
 import { Counts, ServerCounts } from './counts'
 import { Timeline } from './timeline'
 import { AuditTable } from './audit-table'
@@ -124,7 +124,8 @@ function serverName(servers: McpServer[], key: string): string {
   return servers.find((server) => server.key === key)?.name ?? key
 }
 
-function Rows({ page, servers }: { page: LedgerPage; servers: McpServer[] }) {
+async function Rows({ page, servers }: { page: LedgerPage; servers: McpServer[] }) {
+  const { formatTime, zone } = await adminClock()
   if (page.items.length === 0) {
     return (
       <div
@@ -139,7 +140,7 @@ function Rows({ page, servers }: { page: LedgerPage; servers: McpServer[] }) {
   return (
     <AdminTable
       caption="Federated logins, newest first"
-      columns={['Started (UTC)', 'Status', 'Who', ...(servers.length ? ['Server'] : []), 'Source', 'Reason', 'Login request']}
+      columns={[`Started (${zone})`, 'Status', 'Who', ...(servers.length ? ['Server'] : []), 'Source', 'Reason', 'Login request']}
     >
       {page.items.map((item) => (
         <tr key={item.id} data-testid="ledger-row">

@@ -1,5 +1,5 @@
 import type { LedgerBucket } from '@/lib/ledger/filter'
-import { formatTime } from './ui'
+import { adminClock } from './ui'
 
 // The logins of the selected range over time, drawn on the server as plain SVG: a chart library
 // would add client JavaScript for what a few stacked bar series need. By default completed against
@@ -42,7 +42,8 @@ const HEIGHT = 140
 const PAD = 20
 
 /** `servers`: split each bucket by these servers instead of completed against failed. */
-export function Timeline({ buckets, servers }: { buckets: LedgerBucket[]; servers?: Array<{ key: string; name: string }> }) {
+export async function Timeline({ buckets, servers }: { buckets: LedgerBucket[]; servers?: Array<{ key: string; name: string }> }) {
+  const { formatTime, zone } = await adminClock()
   const series = servers ? serverSeries(servers) : STATUS_SERIES
   const totals = series.map((s) => buckets.reduce((sum, b) => sum + s.value(b), 0))
   const max = Math.max(1, ...buckets.map((b) => series.reduce((sum, s) => sum + s.value(b), 0)))
@@ -51,7 +52,7 @@ export function Timeline({ buckets, servers }: { buckets: LedgerBucket[]; server
   const scale = (value: number) => (value / max) * (HEIGHT - PAD)
   const describe = (values: number[]) => series.map((s, i) => `${values[i]} ${s.label}`).join(', ')
   const what = servers ? 'Logins per MCP server' : 'Completed and failed logins'
-  const summary = `${what} from ${formatTime(buckets[0]?.start ?? null)} to ${formatTime(buckets.at(-1)?.end ?? null)} UTC: ${describe(totals)}.`
+  const summary = `${what} from ${formatTime(buckets[0]?.start ?? null)} to ${formatTime(buckets.at(-1)?.end ?? null)} (${zone}): ${describe(totals)}.`
 
   return (
     <figure className="rounded-xl border border-slate-200 bg-white p-4">

@@ -1,12 +1,23 @@
 import Link from 'next/link'
+import { getFormatter, getTimeZone } from 'next-intl/server'
+import { brandLogo } from '@/lib/brand/logo'
+import { getEnv } from '@/lib/env'
 import type { LedgerStatus } from '@/lib/ledger/filter'
 import { adminSignOutAction } from './actions'
 
 // The admin area's frame and small pieces. Server components: no client JavaScript.
 
-export function formatTime(time: number | null): string {
-  if (time === null) return ''
-  return `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')}`
+/** A date and time as the admin's page shows it; '' for none. */
+export type FormatTime = (time: number | null) => string
+
+/**
+ * The admin's clock: dates and times in the request's locale and the time zone next-intl is
+ * configured with (DISPLAY_TIME_ZONE), and that zone's name for the labels. Downloads stay ISO.
+ */
+export async function adminClock(): Promise<{ formatTime: FormatTime; zone: string }> {
+  const [format, zone] = await Promise.all([getFormatter(), getTimeZone()])
+  const formatTime: FormatTime = (time) => (time === null ? '' : format.dateTime(time, { dateStyle: 'medium', timeStyle: 'medium' }))
+  return { formatTime, zone }
 }
 
 const BADGE: Record<LedgerStatus, string> = {
@@ -23,15 +34,29 @@ export function StatusBadge({ status }: { status: LedgerStatus }) {
   return <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${BADGE[status]}`}>{status}</span>
 }
 
+/** The brand's logo and name (BRAND_LOGO, BRAND_NAME) in the header, else the service's own name. */
+async function AdminBrand() {
+  const brand = getEnv().brand
+  const logo = await brandLogo(brand)
+  return (
+    <a href="/admin" className="flex items-center gap-2 font-semibold text-slate-900" data-testid="admin-brand">
+      {logo ? (
+        // Served by the bridge itself (app/brand/logo), versioned by its hash; the name beside it says what it is.
+        // eslint-disable-next-line @next/next/no-img-element -- a fixed-size logo needs no image optimiser.
+        <img src={`/brand/logo?v=${logo.version}`} alt="" className="h-6 w-auto max-w-[8rem] object-contain" />
+      ) : null}
+      <span>{brand.name ?? 'Sign-in bridge'} · Admin</span>
+    </a>
+  )
+}
+
 export function AdminShell({ email, children }: { email: string; children: React.ReactNode }) {
   return (
     <div className="min-h-screen bg-slate-50">
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-7xl items-center justify-between px-4 py-3">
           <nav className="flex items-center gap-4 text-sm" aria-label="Admin">
-            <a href="/admin" className="font-semibold text-slate-900">
-              Sign-in bridge · Admin
-            </a>
+            <AdminBrand />
             <a href="/admin" className="text-slate-700 underline-offset-4 hover:underline">
               Logins
             </a>

@@ -1,23 +1,11 @@
 // Why an invitation link no longer works, with the HTTP status of the page that says so (set in
-// proxy.ts). Every one sends the person back to whoever invited them: only an admin can issue a link.
+// proxy.ts). The page's words are the `invite.problems.{code}` messages (messages/*/invite.json);
+// every one sends the person back to whoever invited them: only an admin can issue a link.
 
 export const INVITATION_PROBLEMS = {
-  used: {
-    status: 410,
-    title: 'This invitation link was already used',
-    message:
-      'A password was already set with this link, and it works only once. If that was not you, or you need to set your password again, ask your administrator for a new link.',
-  },
-  expired: {
-    status: 410,
-    title: 'This invitation link expired',
-    message: 'This link no longer works: it expired, or a newer link was issued for you. Ask your administrator for a new link.',
-  },
-  unknown: {
-    status: 404,
-    title: 'This invitation link is not valid',
-    message: 'This link is not one this sign-in service issued; check that you copied all of it, or ask your administrator for a new link.',
-  },
+  used: { status: 410 },
+  expired: { status: 410 },
+  unknown: { status: 404 },
 } as const
 
 export type InvitationProblemCode = keyof typeof INVITATION_PROBLEMS

@@ -12,7 +12,7 @@ const ARGON2_OPTIONS = {
   parallelism: 1,
 } as const
 
-const PASSWORD_MIN_LENGTH = 8
+export const PASSWORD_MIN_LENGTH = 8
 export const PASSWORD_MAX_LENGTH = 128
 
 export function checkPasswordPolicy(password: string): string | null {

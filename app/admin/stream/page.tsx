@@ -2,18 +2,19 @@ import type { Metadata } from 'next'
 import { readLedger, requireAdmin } from '@/lib/admin/access'
 import { getEnv } from '@/lib/env'
 import { listFailedDeliveries, receiverHealth, type FailedDelivery, type ReceiverHealth } from '@/lib/ledger/outbox/status'
-import { AdminShell, AdminTable, formatTime } from '../ui'
+import { AdminShell, AdminTable, adminClock } from '../ui'
 import { RedeliverButton } from './redeliver-button'
 
 export const metadata: Metadata = { title: 'Audit stream' }
 
 const cell = 'px-3 py-2 text-slate-800'
 
-function Receivers({ rows }: { rows: ReceiverHealth[] }) {
+async function Receivers({ rows }: { rows: ReceiverHealth[] }) {
+  const { formatTime, zone } = await adminClock()
   return (
     <AdminTable
       caption="Receivers of the audit stream"
-      columns={['Receiver', 'Backlog', 'Oldest pending (UTC)', 'Delivered', 'Last success (UTC)', 'Failed']}
+      columns={['Receiver', 'Backlog', `Oldest pending (${zone})`, 'Delivered', `Last success (${zone})`, 'Failed']}
       after={rows.length ? null : <p className="p-4 text-sm text-slate-600">No receiver is configured.</p>}
     >
       {rows.map((row) => (
@@ -38,11 +39,12 @@ function Receivers({ rows }: { rows: ReceiverHealth[] }) {
   )
 }
 
-function Failures({ rows }: { rows: FailedDelivery[] }) {
+async function Failures({ rows }: { rows: FailedDelivery[] }) {
+  const { formatTime, zone } = await adminClock()
   return (
     <AdminTable
       caption="Failed deliveries, newest first"
-      columns={['Receiver', 'Event', 'Type', 'Written (UTC)', 'Attempts', 'Last answer', '']}
+      columns={['Receiver', 'Event', 'Type', `Written (${zone})`, 'Attempts', 'Last answer', '']}
       after={rows.length ? null : <p className="p-4 text-sm text-slate-600">No failed delivery.</p>}
     >
       {rows.map((row) => (

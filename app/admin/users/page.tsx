@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { readLedger, requireAdmin } from '@/lib/admin/access'
 import { listDirectoryPage, type DirectoryListItem } from '@/lib/users/admin-list'
-import { AdminShell, AdminTable, formatTime } from '../ui'
+import { AdminShell, AdminTable, adminClock, type FormatTime } from '../ui'
 
 export const metadata: Metadata = { title: 'Users' }
 
@@ -12,7 +12,7 @@ function Names({ names }: { names: string[] }) {
   return names.length ? <>{names.join(', ')}</> : <span className="text-slate-400">none</span>
 }
 
-function Row({ user }: { user: DirectoryListItem }) {
+function Row({ user, formatTime }: { user: DirectoryListItem; formatTime: FormatTime }) {
   return (
     <tr data-testid="user-row" className="align-top">
       <td className="px-3 py-2">
@@ -112,6 +112,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
   const q = first(query.q).trim()
   const after = first(query.after)
   const page = await readLedger((db) => listDirectoryPage(db, { q, after }))
+  const { formatTime, zone } = await adminClock()
 
   return (
     <AdminShell email={email}>
@@ -128,7 +129,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
       <SearchForm q={q} />
       <AdminTable
         caption="Users of the local directory, by email"
-        columns={['Person', 'Status', 'Email', 'Groups', 'Roles', 'Sign-in factors', 'Last sign-in (UTC)', 'Added (UTC)']}
+        columns={['Person', 'Status', 'Email', 'Groups', 'Roles', 'Sign-in factors', `Last sign-in (${zone})`, `Added (${zone})`]}
         after={
           page.items.length === 0 ? (
             <p className="p-4 text-sm text-slate-600" data-testid="users-empty">
@@ -140,7 +141,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         }
       >
         {page.items.map((user) => (
-          <Row key={user.id} user={user} />
+          <Row key={user.id} user={user} formatTime={formatTime} />
         ))}
       </AdminTable>
       <Pager q={q} after={after} next={page.next} />

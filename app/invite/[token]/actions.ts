@@ -2,6 +2,7 @@
 
 import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
+import { getTranslations } from 'next-intl/server'
 import { writeAudit } from '@/lib/admin/audit'
 import { getDb } from '@/lib/db/client'
 import { getEnv } from '@/lib/env'
@@ -10,10 +11,11 @@ import { logEvent } from '@/lib/server/log'
 import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
 import { invitationProblemPath } from '@/lib/users/invitation-problems'
 import { acceptInvitation } from '@/lib/users/invitations'
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/users/passwords'
 
 export interface SetPasswordState {
   message?: string
-  /** The email whose password was set. */
+  /** The page's words once the password is set (they name the email it was set for). */
   done?: string
   attempt: number
 }
@@ -24,21 +26,26 @@ export interface SetPasswordState {
  */
 export async function setPasswordAction(previous: SetPasswordState, form: FormData): Promise<SetPasswordState> {
   const attempt = previous.attempt + 1
+  const t = await getTranslations('invite')
   const h = await headers()
   if (!isSameOriginPost(h.get('origin'), h.get('sec-fetch-site'), getEnv().APP_URL)) {
     logEvent('cross_site_rejected', { origin: h.get('origin') ?? 'none', site: h.get('sec-fetch-site') ?? 'none' })
-    return { message: 'This form was not sent from this site, so nothing was changed.', attempt }
+    return { message: t('crossSite'), attempt }
   }
   const token = form.get('token')
   const password = form.get('password')
   const confirmation = form.get('confirmation')
   if (typeof token !== 'string' || typeof password !== 'string') redirect(invitationProblemPath('unknown'))
-  if (password !== confirmation) return { message: 'The two passwords are not the same.', attempt }
+  if (password !== confirmation) return { message: t('mismatch'), attempt }
   const ip = h.get(PEER_ADDRESS_HEADER) || null
   const result = await acceptInvitation(await getDb(), { token, password }, (trx, email, at) =>
     writeAudit(trx, { actor: email, ip }, { action: 'invitation.accepted', target: email, at }),
   )
-  if (result.ok) return { done: result.email, attempt }
-  if ('policy' in result) return { message: result.policy, attempt }
+  if (result.ok) return { done: t('done', { email: result.email }), attempt }
+  if ('policy' in result) {
+    // The directory's policy allows PASSWORD_MIN_LENGTH to PASSWORD_MAX_LENGTH characters.
+    const tooLong = [...password].length > PASSWORD_MAX_LENGTH
+    return { message: tooLong ? t('tooLong', { max: PASSWORD_MAX_LENGTH }) : t('tooShort', { min: PASSWORD_MIN_LENGTH }), attempt }
+  }
   redirect(invitationProblemPath(result.problem))
 }

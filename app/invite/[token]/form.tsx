@@ -9,12 +9,19 @@ const initial: SetPasswordState = { attempt: 0 }
 const inputClass =
   'mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-xs focus:border-slate-900 focus:outline-2 focus:outline-slate-900'
 
-export function SetPasswordForm({ token, email }: { token: string; email: string }) {
+/** The form's labels, in the page's language (the page translates them; this component imports no messages). */
+export interface SetPasswordWords {
+  newPassword: string
+  confirmation: string
+  submit: string
+}
+
+export function SetPasswordForm({ token, email, words }: { token: string; email: string; words: SetPasswordWords }) {
   const [state, action, pending] = useActionState(setPasswordAction, initial)
   if (state.done) {
     return (
       <p data-testid="password-set" aria-live="polite" className="mt-4 text-sm leading-6 text-emerald-800">
-        Your password is set. Sign in as {state.done} where you were asked to sign in; this link no longer works.
+        {state.done}
       </p>
     )
   }
@@ -25,13 +32,13 @@ export function SetPasswordForm({ token, email }: { token: string; email: string
       <input type="hidden" name="username" autoComplete="username" value={email} />
       <div>
         <label htmlFor="password" className="block text-sm font-medium text-slate-800">
-          New password
+          {words.newPassword}
         </label>
         <input id="password" name="password" type="password" autoComplete="new-password" required className={inputClass} />
       </div>
       <div>
         <label htmlFor="confirmation" className="block text-sm font-medium text-slate-800">
-          The same password again
+          {words.confirmation}
         </label>
         <input id="confirmation" name="confirmation" type="password" autoComplete="new-password" required className={inputClass} />
       </div>
@@ -39,7 +46,7 @@ export function SetPasswordForm({ token, email }: { token: string; email: string
         {state.message}
       </p>
       <button type="submit" className={buttonPrimary} disabled={pending}>
-        Set my password
+        {words.submit}
       </button>
     </form>
   )

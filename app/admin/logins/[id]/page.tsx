@@ -6,7 +6,7 @@ import { getEnv } from '@/lib/env'
 import { fingerprint } from '@/lib/server/log'
 import { getLedgerEntry } from '@/lib/ledger/queries'
 import type { LedgerEntry } from '@/lib/ledger/filter'
-import { AdminShell, formatTime, StatusBadge } from '../../ui'
+import { AdminShell, adminClock, StatusBadge } from '../../ui'
 
 export const metadata: Metadata = { title: 'Federated login' }
 
@@ -94,18 +94,20 @@ function serverLabel(key: string): string {
 }
 
 /** The person signed in, but the server's access policy refused them; another account may still use the request. */
-function Denied({ item, server }: { item: LedgerEntry['item']; server: string }) {
+async function Denied({ item, server }: { item: LedgerEntry['item']; server: string }) {
+  const { formatTime, zone } = await adminClock()
   return (
     <p className="rounded-xl border border-orange-200 bg-orange-50 p-4 text-sm text-orange-900" data-testid="denied-rule">
       {item.userEmail ?? 'The person'} signed in, but the access policy of {server} refused them:{' '}
       <strong>{item.errorMessage ?? 'no rule recorded'}</strong>. A denied request stays open for another account until it expires (
-      {formatTime(item.expiresAt)} UTC).
+      {formatTime(item.expiresAt)} {zone}).
     </p>
   )
 }
 
 /** Who, for which server, through which source, what Scalekit answered, and when each step happened. */
-function Summary({ item, server }: { item: LedgerEntry['item']; server: string }) {
+async function Summary({ item, server }: { item: LedgerEntry['item']; server: string }) {
+  const { formatTime, zone } = await adminClock()
   return (
     <section className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="summary">
       <h2 id="summary" className="text-sm font-semibold text-slate-900">
@@ -127,11 +129,11 @@ function Summary({ item, server }: { item: LedgerEntry['item']; server: string }
         <Field label="Reason" testId="failure-reason">
           {item.errorCode ? `${item.errorCode}: ${item.errorMessage ?? ''}` : ''}
         </Field>
-        <Field label="Started (UTC)">{formatTime(item.createdAt)}</Field>
+        <Field label={`Started (${zone})`}>{formatTime(item.createdAt)}</Field>
         <Field label="Signed in">{after(item.createdAt, item.signedInAt)}</Field>
         <Field label="Submitted to Scalekit">{after(item.createdAt, item.submittedAt)}</Field>
         <Field label="Finished">{after(item.createdAt, item.finishedAt)}</Field>
-        <Field label="Expires (UTC)">{formatTime(item.expiresAt)}</Field>
+        <Field label={`Expires (${zone})`}>{formatTime(item.expiresAt)}</Field>
         <Field label="IP address">{item.ip ?? ''}</Field>
         <Field label="User agent">{item.userAgent ?? ''}</Field>
         <Field label="Log correlation id (cid)" testId="correlation-id">
@@ -143,7 +145,8 @@ function Summary({ item, server }: { item: LedgerEntry['item']; server: string }
 }
 
 /** Every event of the login request, with its time after the request arrived. */
-function Timeline({ createdAt, events }: { createdAt: number; events: LedgerEntry['events'] }) {
+async function Timeline({ createdAt, events }: { createdAt: number; events: LedgerEntry['events'] }) {
+  const { formatTime } = await adminClock()
   return (
     <div className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="events">
       <h2 id="events" className="text-sm font-semibold text-slate-900">

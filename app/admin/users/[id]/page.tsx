@@ -7,21 +7,22 @@ import { getEnv } from '@/lib/env'
 import { loadUserDetail, type DirectoryUserDetail } from '@/lib/users/admin-detail'
 import { describeFactors } from '@/lib/users/factor-summary'
 import { AuditTable } from '../../audit-table'
-import { AdminShell, formatTime } from '../../ui'
+import { AdminShell, adminClock } from '../../ui'
 import { reissueInvitationAction, resetFactorsAction, setDisabledAction, setNamesAction, signOutEverywhereAction } from '../actions'
 import { NamesForm, UserActionButton } from '../forms'
 
 export const metadata: Metadata = { title: 'User' }
 
-function Facts({ user }: { user: DirectoryUserDetail }) {
+async function Facts({ user }: { user: DirectoryUserDetail }) {
+  const { formatTime, zone } = await adminClock()
   const status = user.disabled ? 'disabled' : user.invited ? 'invited' : 'active'
   const facts: Array<[string, string, string]> = [
     ['Status', status, 'detail-status'],
     ['Administrator', user.isAdmin ? 'yes' : 'no', 'detail-admin'],
     ['Sign-in factors', describeFactors(user.factors), 'detail-factors'],
-    ['Last sign-in (UTC)', user.lastSignInAt === null ? 'never' : formatTime(user.lastSignInAt), 'detail-last-sign-in'],
-    ['Signed out everywhere (UTC)', user.sessionsRevokedAt === null ? 'never' : formatTime(user.sessionsRevokedAt), 'detail-revoked'],
-    ['Added (UTC)', formatTime(user.createdAt), 'detail-added'],
+    [`Last sign-in (${zone})`, user.lastSignInAt === null ? 'never' : formatTime(user.lastSignInAt), 'detail-last-sign-in'],
+    [`Signed out everywhere (${zone})`, user.sessionsRevokedAt === null ? 'never' : formatTime(user.sessionsRevokedAt), 'detail-revoked'],
+    [`Added (${zone})`, formatTime(user.createdAt), 'detail-added'],
   ]
   if (user.invited) {
     const open = user.invitationExpiresAt === null ? 'none open' : `open until ${formatTime(user.invitationExpiresAt)}`

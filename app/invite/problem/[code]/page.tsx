@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
+import { getTranslations } from 'next-intl/server'
 import { notFound } from 'next/navigation'
-import { INVITATION_PROBLEMS, isInvitationProblemCode } from '@/lib/users/invitation-problems'
+import { isInvitationProblemCode } from '@/lib/users/invitation-problems'
 import { Heading } from '../../../ui'
 import { Card } from '../../../card'
 
@@ -8,7 +9,8 @@ type Props = { params: Promise<{ code: string }> }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { code } = await params
-  return { title: isInvitationProblemCode(code) ? INVITATION_PROBLEMS[code].title : 'Not found', robots: { index: false } }
+  const t = await getTranslations()
+  return { title: isInvitationProblemCode(code) ? t(`invite.problems.${code}.title`) : t('pages.notFound.title'), robots: { index: false } }
 }
 
 // Why an invitation link does not work (410 used or expired, 404 unknown; set by proxy.ts from the
@@ -16,15 +18,15 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function InvitationProblemPage({ params }: Props) {
   const { code } = await params
   if (!isInvitationProblemCode(code)) notFound()
-  const info = INVITATION_PROBLEMS[code]
+  const t = await getTranslations('invite')
   return (
     <Card>
-      <Heading>{info.title}</Heading>
+      <Heading>{t(`problems.${code}.title`)}</Heading>
       <p data-testid="invitation-problem" className="mt-3 text-sm leading-6 text-slate-700">
-        {info.message}
+        {t(`problems.${code}.message`)}
       </p>
       <p className="mt-6 text-xs text-slate-500">
-        Reference: <code data-testid="problem-code">{code}</code>
+        {t.rich('reference', { code, ref: (chunks) => <code data-testid="problem-code">{chunks}</code> })}
       </p>
     </Card>
   )
