@@ -1,11 +1,13 @@
+import { getTranslations } from 'next-intl/server'
 import { Heading } from '../ui'
 import { Card } from '../card'
 
-export default function LoginNotFound() {
+export default async function LoginNotFound() {
+  const t = await getTranslations('login.notFound')
   return (
     <Card>
-      <Heading>Page not found</Heading>
-      <p className="mt-3 text-sm leading-6 text-slate-600">There is no sign-in page at this address. Start again from your MCP client.</p>
+      <Heading>{t('title')}</Heading>
+      <p className="mt-3 text-sm leading-6 text-slate-600">{t('message')}</p>
     </Card>
   )
 }
