@@ -3,12 +3,19 @@
 import { useActionState } from 'react'
 import { buttonPrimary } from './ui'
 import type { CodeState } from './second-step-core'
-import { RecoveryCodes } from './recovery-codes'
+import { RecoveryCodes, type RecoveryCodesWords } from './recovery-codes'
 
 const initial: CodeState = { attempt: 0 }
 
 const inputClass =
   'mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm tracking-widest shadow-xs focus:border-slate-900 focus:outline-2 focus:outline-slate-900'
+
+/** The form's words for its `need`, in the page's language (app/login/words.ts). */
+export interface CodeFormWords {
+  label: string
+  submit: string
+  recovery: RecoveryCodesWords
+}
 
 /**
  * The code field of a second step: an authenticator or recovery code (`code`), or the first code
@@ -17,12 +24,14 @@ const inputClass =
 export function CodeForm({
   action: submit,
   need,
+  words,
   fields,
   next,
   done = false,
 }: {
   action: (previous: CodeState, form: FormData) => Promise<CodeState>
   need: 'code' | 'enrol'
+  words: CodeFormWords
   /** Hidden fields the action reads (the login request). */
   fields?: React.ReactNode
   next?: React.ReactNode
@@ -34,18 +43,20 @@ export function CodeForm({
   if (result.recoveryCodes) {
     return (
       <div className="mt-6 space-y-4">
-        <RecoveryCodes codes={result.recoveryCodes} />
+        <RecoveryCodes codes={result.recoveryCodes} words={words.recovery} />
         {next}
       </div>
     )
   }
+  // The message is about the code typed (wrong, used, missing) or the wait before the next try.
+  const fault = result.message ? ({ 'aria-invalid': true, 'aria-describedby': 'code-message' } as const) : {}
   return (
     <form action={action} key={result.attempt} className="mt-6 space-y-4">
       {fields}
       <input type="hidden" name="need" value={need} />
       <div>
         <label htmlFor="code" className="block text-sm font-medium text-slate-800">
-          {need === 'code' ? 'Authenticator code or recovery code' : 'The 6-digit code your app shows'}
+          {words.label}
         </label>
         <input
           id="code"
@@ -55,15 +66,15 @@ export function CodeForm({
           autoComplete="one-time-code"
           required
           autoFocus
-          aria-describedby="code-message"
           className={inputClass}
+          {...fault}
         />
       </div>
       <p id="code-message" aria-live="polite" data-testid="form-message" className="min-h-5 text-sm text-red-700">
         {result.message}
       </p>
       <button type="submit" className={buttonPrimary} disabled={pending}>
-        {need === 'code' ? 'Verify' : 'Turn on and continue'}
+        {words.submit}
       </button>
     </form>
   )

@@ -1,10 +1,18 @@
 // What the person is told when the browser's passkey ceremony ends without an answer: WebAuthn
-// reports a cancel and a timeout alike (NotAllowedError), so the message covers both.
+// reports a cancel and a timeout alike (NotAllowedError), so the message covers both. Runs in the
+// browser: the words come as props from the page (app/login/words.ts).
 
-export function browserPasskeyError(error: unknown, creating: boolean): string | null {
+export interface PasskeyBrowserWords {
+  cancelled: string
+  alreadyOnDevice: string
+  cannotCreate: string
+  cannotUse: string
+}
+
+export function browserPasskeyError(error: unknown, creating: boolean, words: PasskeyBrowserWords): string | null {
   const name = error instanceof Error ? error.name : ''
   if (name === 'AbortError') return null
-  if (name === 'NotAllowedError') return 'The passkey request was cancelled or timed out. Try again when you are ready.'
-  if (name === 'InvalidStateError' && creating) return 'This device already holds a passkey for your account.'
-  return creating ? 'Your browser could not create a passkey.' : 'Your browser could not use a passkey.'
+  if (name === 'NotAllowedError') return words.cancelled
+  if (name === 'InvalidStateError' && creating) return words.alreadyOnDevice
+  return creating ? words.cannotCreate : words.cannotUse
 }

@@ -2,13 +2,14 @@ import 'server-only'
 import { headers } from 'next/headers'
 import { getDb } from '@/lib/db/client'
 import { getEnv } from '@/lib/env'
-import { throttledMessage } from '@/lib/auth/throttle'
+import { getTranslations } from 'next-intl/server'
 import { signInWithCredentials, type CredentialSignIn } from '@/lib/auth/config'
 import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
 import { checkSecondFactorCode, confirmTotpEnrolment, type CodeCheck } from '@/lib/factors/check'
 import { replaceRecoveryCodes } from '@/lib/factors/recovery'
 import { endSecondStep, type SecondStep } from '@/lib/factors/second-step'
 import { sealTicket, type Ticket } from '@/lib/factors/ticket'
+import { throttledText } from './login/words'
 
 // The second step of a password sign-in, wherever it started (a login request, the admin area,
 // /account): check the code, or confirm a new authenticator, then make the session.
@@ -25,10 +26,11 @@ export type StepOutcome =
   | { kind: 'signed_in'; signedIn: CredentialSignIn; recoveryCodes?: string[] }
   | { kind: 'database_unavailable' }
 
-function refusal(check: Exclude<CodeCheck, { ok: true }>): string {
-  if (check.reason === 'throttled') return throttledMessage(check.retryAfterMs)
-  if (check.reason === 'replayed') return 'That code was already used. Wait for the next one in your app.'
-  return 'That code is not right. Check your authenticator app (or your recovery codes) and try again.'
+/** What the person reads, in the page's language. */
+async function refusal(check: Exclude<CodeCheck, { ok: true }>): Promise<string> {
+  if (check.reason === 'throttled') return throttledText(check.retryAfterMs)
+  const t = await getTranslations('factors.code')
+  return check.reason === 'replayed' ? t('replayed') : t('wrong')
 }
 
 /** The session for a person a finished second step or passkey sign-in vouches for, through the local directory's ticket. */
@@ -50,7 +52,7 @@ export async function runSecondStep(step: SecondStep, code: string): Promise<Ste
   } catch {
     return { kind: 'database_unavailable' }
   }
-  if (!check.ok) return { kind: 'refused', check, message: refusal(check) }
+  if (!check.ok) return { kind: 'refused', check, message: await refusal(check) }
   const signedIn = await signInVouched(step.source, { userId: step.userId, amr: check.amr }, step.purpose)
   // After enrolment the step stays, so the page (refreshed because the session cookie was set)
   // still renders, with the recovery codes and "Continue"; it ends with its time or the login.

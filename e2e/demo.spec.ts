@@ -34,7 +34,7 @@ async function connectAndSignIn(page: Page, clientUrl: string, server: { name: s
   await page.getByRole('button', { name: `Connect to ${server.name}` }).click()
   await expect(page).toHaveURL(new RegExp(`^http://localhost:3600/login/${server.key}\\?login_request_id=`))
   const loginRequestId = new URL(page.url()).searchParams.get('login_request_id')!
-  await expect(page.getByRole('heading', { name: 'Sign in to continue' })).toBeVisible()
+  await expect(page.getByRole('heading', { name: `Sign in to use ${server.name}` })).toBeVisible()
   await expect(page.getByTestId('server-name')).toHaveText(server.name)
   const another = page.getByRole('button', { name: 'Use another account' })
   if (await another.isVisible()) await another.click()

@@ -121,6 +121,14 @@ test.describe('the login flow', () => {
     await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await expect(page.getByTestId('form-message')).toHaveText('The email or password is incorrect.')
     await expect(page.getByLabel('Email')).toHaveValue(user.email)
+    // The message is announced and named by both fields it is about (WCAG 3.3.1).
+    const messageId = await page.getByTestId('form-message').getAttribute('id')
+    expect(messageId).toBeTruthy()
+    await expect(page.getByTestId('form-message')).toHaveAttribute('aria-live', 'polite')
+    for (const field of [page.getByLabel('Email'), page.getByLabel('Password')]) {
+      await expect(field).toHaveAttribute('aria-invalid', 'true')
+      await expect(field).toHaveAttribute('aria-describedby', messageId!)
+    }
 
     await page.getByLabel('Password').fill(user.password)
     const post = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().startsWith(`${APP_URL}/login`))
@@ -130,5 +138,24 @@ test.describe('the login flow', () => {
     expect(response.headers()['location']).toBe(partnerCallback(request.state))
     await expect(page.getByText(`login request ${request.loginRequestId} completed`)).toBeVisible()
     await context.close()
+  })
+
+  test('speaks the language the page asked for: the form, its message and a problem page', async ({ page, user }) => {
+    const request = await createLoginRequest()
+    await page.goto(`${request.loginUrl}&lang=de`)
+    await expect(page.getByRole('heading', { name: 'Anmelden, um fortzufahren' })).toBeVisible()
+    await expect(page.getByLabel('E-Mail-Adresse')).not.toHaveAttribute('aria-invalid')
+    await page.getByLabel('E-Mail-Adresse').fill(user.email)
+    await page.getByLabel('Passwort').fill('wrong-password')
+    await page.getByRole('button', { name: 'Anmelden', exact: true }).click()
+    await expect(page.getByTestId('form-message')).toHaveText('Die E-Mail-Adresse oder das Passwort ist falsch.')
+    await expect(page.getByLabel('Passwort')).toHaveAttribute('aria-invalid', 'true')
+
+    // The language is remembered for the next pages of this browser.
+    const problem = await page.goto('/login/problem/expired')
+    expect(problem?.status()).toBe(410)
+    await expect(page.getByRole('heading', { name: 'Diese Anmeldeanfrage ist abgelaufen' })).toBeVisible()
+    await expect(page.getByTestId('problem-code')).toHaveText('expired')
+    await expect(page).toHaveTitle(/^Diese Anmeldeanfrage ist abgelaufen/)
   })
 })

@@ -4,7 +4,7 @@ import { redirect } from 'next/navigation'
 import { getDb } from '@/lib/db/client'
 import { getEnv } from '@/lib/env'
 import { signInWithCredentials, signOut } from '@/lib/auth/config'
-import { throttledMessage } from '@/lib/auth/throttle'
+import { getTranslations } from 'next-intl/server'
 import { readCredentialFields } from '@/lib/auth/credentials-input'
 import { accountHolder, wouldLeaveNoFactor, type AccountHolder } from '@/lib/factors/account'
 import { beginSecondStep, readSecondStep } from '@/lib/factors/second-step'
@@ -15,12 +15,15 @@ import { confirmTotpEnrolment } from '@/lib/factors/check'
 import { runSecondStep, type CodeState } from '../second-step-core'
 import { headers } from 'next/headers'
 import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
+import { throttledText } from '../login/words'
 
 // /account's actions. proxy.ts refuses a cross-site POST to /account before any of them runs;
 // each one reads the signed-in local user again.
 
 export interface AccountSignInState {
   message?: string
+  /** The message is about what was typed: the fields are marked invalid. */
+  invalid?: boolean
   email?: string
   attempt: number
 }
@@ -37,21 +40,22 @@ export async function accountSignInAction(previous: AccountSignInState, form: Fo
   const fields = readCredentialFields(form)
   const { email } = fields
   const attempt = previous.attempt + 1
-  if (!source) return { message: 'This bridge has no local accounts.', email, attempt }
-  if (!fields.ok && fields.reason === 'missing') return { message: 'Enter your email and password.', email, attempt }
+  const t = await getTranslations('login.errors')
+  if (!source) return { message: t('noLocalAccounts'), email, attempt }
+  if (!fields.ok && fields.reason === 'missing') return { message: t('missingFields'), invalid: true, email, attempt }
   const result = fields.ok
     ? await signInWithCredentials(source.id, { email, password: fields.password, purpose: 'account' })
     : ({ outcome: 'refused' } as const)
   if (result.outcome === 'signed_in') redirect('/account')
   if (result.outcome === 'second_step') {
-    if (result.step === 'passkey') return { message: 'This account needs more than a password: sign in with your passkey.', email, attempt }
+    if (result.step === 'passkey') return { message: t('passkeyNeeded'), email, attempt }
     await beginSecondStep({ userId: result.userId, email: result.email, source: source.id, need: result.step, purpose: 'account' })
     redirect(result.step === 'code' ? '/account/verify' : '/account/enrol')
   }
-  if (result.outcome === 'throttled') return { message: throttledMessage(result.retryAfterMs), email, attempt }
+  if (result.outcome === 'throttled') return { message: await throttledText(result.retryAfterMs), email, attempt }
   if (result.outcome === 'database_unavailable' || result.outcome === 'busy' || result.outcome === 'failed')
-    return { message: 'Signing in is not possible right now. Try again in a moment.', email, attempt }
-  return { message: 'The email or password is incorrect.', email, attempt }
+    return { message: t('unavailable'), email, attempt }
+  return { message: t('invalidCredentials'), invalid: true, email, attempt }
 }
 
 /** The code after the password at /account or the admin area (or enrolment's first code there). */
@@ -60,9 +64,9 @@ export async function accountSecondStepAction(previous: CodeState, form: FormDat
   if (!step || step.loginRequestId) redirect('/account')
   const attempt = previous.attempt + 1
   const code = String(form.get('code') ?? '')
-  if (!code.trim()) return { message: 'Enter the code.', attempt }
+  if (!code.trim()) return { message: (await getTranslations('factors.code'))('missing'), attempt }
   const outcome = await runSecondStep(step, code)
-  if (outcome.kind === 'database_unavailable') return { message: 'Signing in is not possible right now. Try again in a moment.', attempt }
+  if (outcome.kind === 'database_unavailable') return { message: (await getTranslations('login.errors'))('unavailable'), attempt }
   if (outcome.kind === 'refused') return { message: outcome.message, attempt }
   if (outcome.signedIn.outcome !== 'signed_in') redirect('/account')
   if (outcome.recoveryCodes) return { attempt, recoveryCodes: outcome.recoveryCodes }
@@ -84,7 +88,8 @@ export async function confirmTotpAction(previous: CodeState, form: FormData): Pr
   const ip = (await headers()).get(PEER_ADDRESS_HEADER) || null
   const check = await confirmTotpEnrolment(db, user, String(form.get('code') ?? ''), ip)
   if (!check.ok) {
-    const message = check.reason === 'throttled' ? throttledMessage(check.retryAfterMs) : 'That code is not right. Try the next one.'
+    const message =
+      check.reason === 'throttled' ? await throttledText(check.retryAfterMs) : (await getTranslations('factors.code'))('wrongNew')
     return { message, attempt }
   }
   return { attempt, recoveryCodes: await replaceRecoveryCodes(db, user.id) }

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import { getTranslations } from 'next-intl/server'
 import { getDb } from '@/lib/db/client'
 import { getEnv } from '@/lib/env'
 import { accountHolder, wouldLeaveNoFactor, type AccountHolder } from '@/lib/factors/account'
@@ -13,38 +14,45 @@ import { AccountSignInForm } from './sign-in-form'
 import { NewRecoveryCodesForm } from './recovery-form'
 import { PasskeysSection } from './passkeys'
 import { accountSignOutAction, confirmTotpAction, removeTotpAction, startTotpAction } from './actions'
+import { codeFormWords, recoveryCodesWords, signInWords } from '../login/words'
 
-export const metadata: Metadata = { title: 'Your account' }
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('account'))('title') }
+}
 
 /** /account: a local user's passkeys, authenticator app and recovery codes. */
 export default async function AccountPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const holder = await accountHolder()
+  const t = await getTranslations('account')
   if (!holder) {
     return (
       <Card>
-        <Heading>Your account</Heading>
-        <p className="mt-2 text-sm text-slate-600">Sign in to manage your passkeys, authenticator app and recovery codes.</p>
-        <AccountSignInForm />
+        <Heading>{t('title')}</Heading>
+        <p className="mt-2 text-sm text-slate-600">{t('signInIntro')}</p>
+        <AccountSignInForm words={await signInWords()} />
       </Card>
     )
   }
   const { refused } = await searchParams
   return (
     <Card>
-      <Heading>Your account</Heading>
+      <Heading>{t('title')}</Heading>
       <p data-testid="account-email" className="mt-2 text-sm text-slate-600">
-        Signed in as <span className="font-medium text-slate-900">{holder.user.email}</span>
+        {t.rich('signedInAs', {
+          email: holder.user.email,
+          strong: (chunks) => <span className="font-medium text-slate-900">{chunks}</span>,
+        })}
       </p>
       {refused === 'last_factor' ? (
         <p data-testid="account-refused" className="mt-4 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900">
-          A second factor is required here: add another one before you remove your last.
+          {t('lastFactor')}
         </p>
       ) : null}
       <PasskeysSection holder={holder} />
       {getEnv().LOCAL_MFA === 'off' ? null : <AuthenticatorSection holder={holder} />}
       <form action={accountSignOutAction} className="mt-8">
         <button type="submit" className={buttonQuiet}>
-          Sign out
+          {t('signOut')}
         </button>
       </form>
     </Card>
@@ -55,21 +63,22 @@ async function AuthenticatorSection({ holder }: { holder: AccountHolder }) {
   const { user, factors } = holder
   const env = getEnv()
   const pending = factors.totp ? null : await pendingTotpEnrolment(await getDb(), env.AUTH_SECRET, user, totpIssuer(env.APP_URL))
+  const t = await getTranslations('account.authenticator')
   return (
     <section id="authenticator" className="mt-8" aria-labelledby="authenticator-heading">
       <h2 id="authenticator-heading" className="text-base font-semibold text-slate-900">
-        Authenticator app
+        {t('heading')}
       </h2>
       {factors.totp ? (
         <>
           <p data-testid="totp-status" className="mt-1 text-sm text-slate-700">
-            On. {factors.recoveryCodesLeft} of 10 recovery codes left.
+            {t('on', { left: factors.recoveryCodesLeft, total: 10 })}
           </p>
-          <NewRecoveryCodesForm />
+          <NewRecoveryCodesForm words={{ button: t('newCodes'), recovery: await recoveryCodesWords() }} />
           {wouldLeaveNoFactor(factors, 'totp') ? null : (
             <form action={removeTotpAction} className="mt-3">
               <button type="submit" className={buttonSecondary}>
-                Turn off the authenticator app
+                {t('turnOff')}
               </button>
             </form>
           )}
@@ -77,16 +86,21 @@ async function AuthenticatorSection({ holder }: { holder: AccountHolder }) {
       ) : pending ? (
         <>
           <TotpSetup enrolment={pending} qr={await qrCodeDataUrl(pending.uri)} />
-          <CodeForm action={confirmTotpAction} need="enrol" next={<Link href="/account">Done</Link>} />
+          <CodeForm
+            action={confirmTotpAction}
+            need="enrol"
+            words={await codeFormWords('enrol')}
+            next={<Link href="/account">{t('done')}</Link>}
+          />
         </>
       ) : (
         <>
           <p data-testid="totp-status" className="mt-1 text-sm text-slate-700">
-            Off. With it on, signing in with your password also asks for a code from an app on your phone.
+            {t('off')}
           </p>
           <form action={startTotpAction} className="mt-3">
             <button type="submit" className={buttonSecondary}>
-              Set up an authenticator app
+              {t('setUp')}
             </button>
           </form>
         </>

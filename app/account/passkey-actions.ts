@@ -1,6 +1,7 @@
 'use server'
 
 import { redirect } from 'next/navigation'
+import { getTranslations } from 'next-intl/server'
 import type { RegistrationResponseJSON } from '@simplewebauthn/server'
 import { getDb } from '@/lib/db/client'
 import { accountHolder, wouldLeaveNoFactor, type AccountHolder } from '@/lib/factors/account'
@@ -12,6 +13,8 @@ import { finishRegistration, passkeyName, registrationOptions, removePasskey, re
 
 export interface PasskeyState {
   message?: string
+  /** The message is about the name typed: the field is marked invalid. */
+  invalid?: boolean
   /** Bumped on each answer, so the form can start afresh. */
   attempt: number
 }
@@ -28,13 +31,14 @@ export async function passkeyRegistrationOptionsAction(): Promise<{ options: unk
   return registrationOptions(await getDb(), relyingParty(), user)
 }
 
-const REGISTRATION_REFUSED: Record<string, string> = {
-  expired: 'That took too long. Try again.',
-  used: 'That request was already used. Try again.',
-  refused: 'The passkey could not be verified. Try again.',
-  duplicate: 'That passkey is already registered.',
-  too_many: 'You have the most passkeys an account can hold. Remove one first.',
-}
+/** Why a new passkey was not kept, as `account.passkeys.errors` names it. */
+const REGISTRATION_REFUSED = {
+  expired: 'expired',
+  used: 'used',
+  refused: 'refused',
+  duplicate: 'duplicate',
+  too_many: 'tooMany',
+} as const
 
 /** Keeps the passkey the browser just created, under the name the person gave it. */
 export async function finishPasskeyRegistrationAction(
@@ -43,10 +47,11 @@ export async function finishPasskeyRegistrationAction(
   rawName: string,
 ): Promise<PasskeyState> {
   const { user } = await holder()
+  const t = await getTranslations('account.passkeys.errors')
   const name = passkeyName(rawName)
-  if (!name) return { message: 'Give the passkey a name of 1 to 60 characters.', attempt: 0 }
+  if (!name) return { message: t('badName'), invalid: true, attempt: 0 }
   const result = await finishRegistration(await getDb(), relyingParty(), user.id, { token, response, name })
-  if (!result.ok) return { message: REGISTRATION_REFUSED[result.reason], attempt: 0 }
+  if (!result.ok) return { message: t(REGISTRATION_REFUSED[result.reason]), attempt: 0 }
   redirect('/account')
 }
 
@@ -54,7 +59,7 @@ export async function renamePasskeyAction(previous: PasskeyState, form: FormData
   const { user } = await holder()
   const attempt = previous.attempt + 1
   const name = passkeyName(form.get('name'))
-  if (!name) return { message: 'Give the passkey a name of 1 to 60 characters.', attempt }
+  if (!name) return { message: (await getTranslations('account.passkeys.errors'))('badName'), invalid: true, attempt }
   await renamePasskey(await getDb(), user.id, String(form.get('id') ?? ''), name)
   redirect('/account')
 }

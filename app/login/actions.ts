@@ -2,7 +2,7 @@
 
 import { redirect } from 'next/navigation'
 import { getDb } from '@/lib/db/client'
-import { throttledMessage } from '@/lib/auth/throttle'
+import { getTranslations } from 'next-intl/server'
 import { auth, signInWithCredentials, signOut } from '@/lib/auth/config'
 import { findSource, localIdentity } from '@/lib/auth/providers'
 import { findUserById, sessionStillValid } from '@/lib/users/directory'
@@ -20,15 +20,15 @@ import { complete, failSignIn, finish, offeredSource, readRequest, requireSeen }
 import { loginPath, secondStepPath } from './params'
 import { findServer } from '@/lib/servers'
 import { traceCompletion, traceSignIn } from '@/lib/server/login-spans'
+import { throttledText } from './words'
 
 export interface SignInState {
   message?: string
+  /** The message is about what was typed: the fields are marked invalid. */
+  invalid?: boolean
   email?: string
   attempt: number
 }
-
-const INVALID_CREDENTIALS = 'The email or password is incorrect.'
-const PASSKEY_NEEDED = 'This account needs more than a password: sign in with your passkey.'
 
 /** Email and password, checked by the local directory or the company's credential API. */
 export async function signInAction(previous: SignInState, form: FormData): Promise<SignInState> {
@@ -38,7 +38,8 @@ export async function signInAction(previous: SignInState, form: FormData): Promi
   const fields = readCredentialFields(form)
   const { email } = fields
   const attempt = previous.attempt + 1
-  if (!fields.ok && fields.reason === 'missing') return { message: 'Enter your email and password.', email, attempt }
+  const t = await getTranslations('login.errors')
+  if (!fields.ok && fields.reason === 'missing') return { message: t('missingFields'), invalid: true, email, attempt }
 
   const requireMfa = findServer(params.server)?.requireMfa ? '1' : '0'
   const result = fields.ok
@@ -46,7 +47,7 @@ export async function signInAction(previous: SignInState, form: FormData): Promi
     : ({ outcome: 'refused' } as const)
   if (result.outcome === 'signed_in') return complete(params, result.identity, result.signedInAt)
   if (result.outcome === 'second_step') {
-    if (result.step === 'passkey') return { message: PASSKEY_NEEDED, email, attempt }
+    if (result.step === 'passkey') return { message: t('passkeyNeeded'), email, attempt }
     await beginSecondStep({
       userId: result.userId,
       email: result.email,
@@ -63,10 +64,10 @@ export async function signInAction(previous: SignInState, form: FormData): Promi
   }
   if (result.outcome === 'throttled') {
     await recordSourceFailure(params, source.id, 'throttled', 'too many failed sign-in attempts for this account or address')
-    return { message: throttledMessage(result.retryAfterMs), email, attempt }
+    return { message: await throttledText(result.retryAfterMs), email, attempt }
   }
   await recordSourceFailure(params, source.id, 'credentials_refused', 'the email or password was refused')
-  return { message: INVALID_CREDENTIALS, email, attempt }
+  return { message: t('invalidCredentials'), invalid: true, email, attempt }
 }
 
 /** "Sign in with <IdP>": leaves for the upstream IdP, which sends the person back to /login/resume. */

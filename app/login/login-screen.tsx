@@ -29,6 +29,7 @@ import { Hidden } from './hidden'
 import { getDb } from '@/lib/db/client'
 import { traceReception } from '@/lib/server/login-spans'
 import { findUserById, sessionStillValid } from '@/lib/users/directory'
+import { passkeyBrowserWords, signInWords } from './words'
 
 /** A local user's session counts only while the directory says so (enabled, not signed out everywhere). */
 async function localSessionCounts(userId: string, signedInAt: number | undefined): Promise<boolean> {
@@ -175,6 +176,7 @@ async function SignInChoices({
   const idps = sources.filter((source) => source.type === 'oidc')
   const hasButtons = appSessions.length > 0 || idps.length > 0
   const t = await getTranslations('login')
+  const tf = await getTranslations('factors.passkey')
 
   return (
     <div className="mt-6 space-y-3">
@@ -199,8 +201,10 @@ async function SignInChoices({
       {credentials ? (
         <>
           {hasButtons ? <p className="pt-2 text-center text-xs uppercase tracking-wide text-slate-500">{t('orEmailPassword')}</p> : null}
-          <SignInForm {...formFields(params)} source={credentials.id} passkeyAutofill={passkeys} />
-          {passkeys ? <PasskeySignIn {...formFields(params)} /> : null}
+          <SignInForm {...formFields(params)} source={credentials.id} passkeyAutofill={passkeys} words={await signInWords()} />
+          {passkeys ? (
+            <PasskeySignIn {...formFields(params)} words={{ button: tf('signIn'), browser: await passkeyBrowserWords() }} />
+          ) : null}
         </>
       ) : null}
     </div>

@@ -1,9 +1,12 @@
 import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
+import { getTranslations } from 'next-intl/server'
 import { findServer } from '@/lib/servers'
 import { LoginScreen } from './login-screen'
 
-export const metadata: Metadata = { title: 'Sign in' }
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('login'))('title') }
+}
 
 /** /login: the default MCP server's sign-in page (proxy.ts answers 404 when there is none). */
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

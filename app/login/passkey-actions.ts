@@ -5,7 +5,8 @@ import { redirect } from 'next/navigation'
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'
 import { getDb } from '@/lib/db/client'
 import { getEnv } from '@/lib/env'
-import { throttledMessage, throttleLimits } from '@/lib/auth/throttle'
+import { getTranslations } from 'next-intl/server'
+import { throttleLimits } from '@/lib/auth/throttle'
 import { recordSourceFailure } from '@/lib/auth/idp-sign-in'
 import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
 import { problemPath } from '@/lib/login/problems'
@@ -16,6 +17,7 @@ import { signInVouched } from '../second-step-core'
 import { findServer, offeredSources } from '@/lib/servers'
 import { complete, readRequest } from './action-support'
 import { loginPath } from './params'
+import { throttledText } from './words'
 
 // "Sign in with a passkey" (and the browser's autofill of passkeys) for a login request. Both
 // actions re-read the login request from the form and refuse a cross-site post (readRequest).
@@ -43,26 +45,24 @@ export async function passkeySignInOptionsAction(
 
 type Refusal = Exclude<PasskeyCheck, { ok: true }>
 
-const CLONED =
-  'This passkey was refused: its signature counter went back, as a cloned or replayed authenticator’s does. Sign in another way and tell your administrator.'
-
-/** What the person reads, and what the ledger keeps (never anything of the credential itself). */
-function refusal(check: Refusal): { message: string; detail: string } {
+/** What the person reads (in the page's language), and what the ledger keeps (never anything of the credential itself). */
+async function refusal(check: Refusal): Promise<{ message: string; detail: string }> {
+  const t = await getTranslations('factors.passkey')
   switch (check.reason) {
     case 'throttled':
-      return { message: throttledMessage(check.retryAfterMs), detail: 'too many failed sign-in attempts for this account or address' }
+      return { message: await throttledText(check.retryAfterMs), detail: 'too many failed sign-in attempts for this account or address' }
     case 'cloned':
-      return { message: CLONED, detail: 'a cloned or replayed authenticator: the passkey signature counter did not increase' }
+      return { message: t('cloned'), detail: 'a cloned or replayed authenticator: the passkey signature counter did not increase' }
     case 'expired':
-      return { message: 'That took too long. Try again.', detail: 'the passkey challenge expired or was for another login request' }
+      return { message: t('expired'), detail: 'the passkey challenge expired or was for another login request' }
     case 'used':
-      return { message: 'That passkey request was already used. Try again.', detail: 'the passkey challenge was already used' }
+      return { message: t('used'), detail: 'the passkey challenge was already used' }
     case 'unknown':
-      return { message: 'This passkey is not registered here.', detail: 'an unknown passkey' }
+      return { message: t('unknown'), detail: 'an unknown passkey' }
     case 'disabled':
-      return { message: 'The passkey was refused.', detail: 'the account is disabled' }
+      return { message: t('refused'), detail: 'the account is disabled' }
     default:
-      return { message: 'The passkey was refused.', detail: 'the passkey signature or user verification was refused' }
+      return { message: t('refused'), detail: 'the passkey signature or user verification was refused' }
   }
 }
 
@@ -84,7 +84,7 @@ export async function passkeySignInAction(previous: PasskeySignInState, form: Fo
   if (!source) redirect(loginPath(params))
   const attempt = previous.attempt + 1
   const response = parseResponse(form.get('response'))
-  if (!response) return { message: 'The passkey was refused.', attempt }
+  if (!response) return { message: (await getTranslations('factors.passkey'))('refused'), attempt }
   const env = getEnv()
   const ip = (await headers()).get(PEER_ADDRESS_HEADER) || null
   let check: PasskeyCheck
@@ -95,7 +95,7 @@ export async function passkeySignInAction(previous: PasskeySignInState, form: Fo
     redirect(problemPath('database_unavailable', params))
   }
   if (!check.ok) {
-    const { message, detail } = refusal(check)
+    const { message, detail } = await refusal(check)
     await recordSourceFailure(params, source.id, check.reason === 'throttled' ? 'throttled' : 'credentials_refused', detail)
     return { message, attempt }
   }
@@ -103,5 +103,5 @@ export async function passkeySignInAction(previous: PasskeySignInState, form: Fo
   if (result.outcome === 'signed_in') return complete(params, result.identity, result.signedInAt)
   if (result.outcome === 'database_unavailable') redirect(problemPath('database_unavailable', params))
   await recordSourceFailure(params, source.id, 'credentials_refused', 'the account could not be signed in')
-  return { message: 'The passkey was refused.', attempt }
+  return { message: (await getTranslations('factors.passkey'))('refused'), attempt }
 }

@@ -3,7 +3,7 @@
 import { startTransition, useActionState, useEffect, useState } from 'react'
 import { browserSupportsWebAuthnAutofill, startAuthentication, WebAuthnAbortService } from '@simplewebauthn/browser'
 import { buttonSecondary } from '../ui'
-import { browserPasskeyError } from '../passkey-errors'
+import { browserPasskeyError, type PasskeyBrowserWords } from '../passkey-errors'
 import { useWebAuthnSupport } from '../webauthn-support'
 import { passkeySignInAction, passkeySignInOptionsAction, type PasskeySignInState } from './passkey-actions'
 
@@ -25,8 +25,11 @@ function requestForm(request: RequestFields): FormData {
   return form
 }
 
-/** Runs the browser's ceremony: the form to post, a message to show, or null (aborted, nothing to say). */
-async function passkeyAnswer(request: RequestFields, autofill: boolean): Promise<FormData | string | null> {
+/**
+ * Runs the browser's ceremony: the form to post, a message to show, or null (aborted, nothing to
+ * say). Autofill (no `words`) has nothing to say when it ends without an answer.
+ */
+async function passkeyAnswer(request: RequestFields, autofill: boolean, words?: PasskeyBrowserWords): Promise<FormData | string | null> {
   const issued = await passkeySignInOptionsAction(requestForm(request))
   if (!issued) return null
   try {
@@ -36,13 +39,19 @@ async function passkeyAnswer(request: RequestFields, autofill: boolean): Promise
     form.set('response', JSON.stringify(response))
     return form
   } catch (error) {
-    return autofill ? null : browserPasskeyError(error, false)
+    return autofill || !words ? null : browserPasskeyError(error, false, words)
   }
 }
 
 const initial: PasskeySignInState = { attempt: 0 }
 
-export function PasskeySignIn({ loginRequestId, state, server }: RequestFields) {
+/** The button's words and the browser's messages, in the page's language (app/login/words.ts). */
+export interface PasskeySignInWords {
+  button: string
+  browser: PasskeyBrowserWords
+}
+
+export function PasskeySignIn({ loginRequestId, state, server, words }: RequestFields & { words: PasskeySignInWords }) {
   const supported = useWebAuthnSupport()
   const [result, dispatch, pending] = useActionState(passkeySignInAction, initial)
   const [local, setLocal] = useState<{ message: string | null; attempt: number }>({ message: null, attempt: -1 })
@@ -69,7 +78,7 @@ export function PasskeySignIn({ loginRequestId, state, server }: RequestFields) 
     setBusy(true)
     setLocal({ message: null, attempt: result.attempt })
     try {
-      const answer = await passkeyAnswer({ loginRequestId, state, server }, false)
+      const answer = await passkeyAnswer({ loginRequestId, state, server }, false, words.browser)
       if (answer instanceof FormData) startTransition(() => dispatch(answer))
       else setLocal({ message: answer, attempt: result.attempt })
     } finally {
@@ -82,7 +91,7 @@ export function PasskeySignIn({ loginRequestId, state, server }: RequestFields) 
   return (
     <div className="space-y-2">
       <button type="button" className={buttonSecondary} onClick={() => void signIn()} disabled={busy || pending}>
-        Sign in with a passkey
+        {words.button}
       </button>
       <p aria-live="polite" data-testid="passkey-message" className="min-h-5 text-sm text-red-700">
         {message}

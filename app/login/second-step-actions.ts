@@ -1,6 +1,7 @@
 'use server'
 
 import { redirect } from 'next/navigation'
+import { getTranslations } from 'next-intl/server'
 import { recordSourceFailure } from '@/lib/auth/idp-sign-in'
 import { problemPath } from '@/lib/login/problems'
 import { readSecondStep, type SecondStep } from '@/lib/factors/second-step'
@@ -26,7 +27,7 @@ export async function loginSecondStepAction(previous: CodeState, form: FormData)
   const step = await stepFor(params, form.get('need') === 'enrol' ? 'enrol' : 'code')
   const attempt = previous.attempt + 1
   const code = String(form.get('code') ?? '')
-  if (!code.trim()) return { message: 'Enter the code.', attempt }
+  if (!code.trim()) return { message: (await getTranslations('factors.code'))('missing'), attempt }
   const outcome = await runSecondStep(step, code)
   if (outcome.kind === 'database_unavailable') redirect(problemPath('database_unavailable', params))
   if (outcome.kind === 'refused') {

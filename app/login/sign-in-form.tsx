@@ -2,7 +2,7 @@
 
 import { useActionState } from 'react'
 import { signInAction, type SignInState } from './actions'
-import { EmailPasswordFields } from '../email-password-fields'
+import { EmailPasswordFields, type SignInWords } from '../email-password-fields'
 
 const initial: SignInState = { attempt: 0 }
 
@@ -12,12 +12,14 @@ export function SignInForm({
   server,
   source,
   passkeyAutofill,
+  words,
 }: {
   loginRequestId: string
   state: string
   server?: string
   source: string
   passkeyAutofill?: boolean
+  words: SignInWords
 }) {
   const [result, action, pending] = useActionState(signInAction, initial)
   return (
@@ -28,7 +30,14 @@ export function SignInForm({
       <input type="hidden" name="state" value={state} />
       {server ? <input type="hidden" name="server" value={server} /> : null}
       <input type="hidden" name="source" value={source} />
-      <EmailPasswordFields email={result.email} message={result.message} pending={pending} passkeyAutofill={passkeyAutofill} />
+      <EmailPasswordFields
+        email={result.email}
+        message={result.message}
+        invalid={result.invalid}
+        pending={pending}
+        passkeyAutofill={passkeyAutofill}
+        words={words}
+      />
     </form>
   )
 }

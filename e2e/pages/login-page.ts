@@ -29,7 +29,8 @@ export class LoginPage {
 
   async open(loginUrl: string) {
     const response = await this.page.goto(loginUrl)
-    await expect(this.page.getByRole('heading', { name: 'Sign in to continue' })).toBeVisible()
+    // "Sign in to continue", or "Sign in to use CRM MCP" on a bridge that serves several servers.
+    await expect(this.page.getByRole('heading', { name: /^Sign in to (continue|use .+)$/ })).toBeVisible()
     return response
   }
 

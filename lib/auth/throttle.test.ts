@@ -8,6 +8,7 @@ import {
   recordFailure,
   recordSourceFault,
   ipKey,
+  waitMinutes,
   waitSentence,
   type ThrottleLimits,
 } from './throttle'
@@ -175,5 +176,6 @@ describe('the lockout sentence', () => {
     expect(waitSentence(60_000)).toBe('about a minute')
     expect(waitSentence(60_001)).toBe('about 2 minutes')
     expect(waitSentence(900_000)).toBe('about 15 minutes')
+    expect([1, 60_000, 60_001, 900_000].map(waitMinutes)).toEqual([1, 1, 2, 15])
   })
 })

@@ -10,6 +10,7 @@ import { toScalekitUser, type MappedIdentity } from '../sources/claims'
 import { partnerCallbackUrl, type LoginUserDetails, type ScalekitOutcome } from '../scalekit/user-details'
 import { earlierSubmissionUnanswered } from '../ledger/submissions'
 import { PROBLEMS, type ProblemCode } from './problems'
+import { problemSummary } from './problem-summary'
 import { errorText, fingerprint, logEvent } from '../server/log'
 import { inFlight } from '../server/shutdown'
 import { recordLoginDenied } from '../ledger/denied'
@@ -36,7 +37,7 @@ async function openLedger(): Promise<Kysely<Database> | null> {
 
 async function reject(db: Kysely<Database>, params: LoginRequestParams, problem: ProblemCode): Promise<CompletionResult> {
   logEvent('login_rejected', { cid: fingerprint(params.loginRequestId), problem })
-  await recordLoginRejected(db, params.loginRequestId, { code: problem, message: PROBLEMS[problem].title })
+  await recordLoginRejected(db, params.loginRequestId, { code: problem, message: problemSummary(problem) })
   countLoginOutcome(params.server, problem === 'expired' ? 'expired' : 'rejected', problem)
   return { ok: false, problem }
 }
@@ -220,7 +221,7 @@ export async function rejectCrossSite(params: LoginRequestParams, origin: string
   logEvent('cross_site_rejected', { cid: fingerprint(params.loginRequestId), origin: origin ?? 'none' })
   const db = await openLedger()
   if (db) {
-    await recordLoginRejected(db, params.loginRequestId, { code: 'cross_site', message: PROBLEMS.cross_site.title }).catch(() => {})
+    await recordLoginRejected(db, params.loginRequestId, { code: 'cross_site', message: problemSummary('cross_site') }).catch(() => {})
   }
   countLoginOutcome(params.server, 'rejected', 'cross_site')
 }

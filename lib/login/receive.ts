@@ -6,7 +6,8 @@ import { findLoginRequest, recordLoginReceived, recordLoginRejected } from '../l
 import { admitNewLoginRequest } from '../auth/throttle'
 import { hashState, type LoginRequestParams } from './request'
 import type { McpServer } from '../servers/config'
-import { PROBLEMS, type ProblemCode } from './problems'
+import type { ProblemCode } from './problems'
+import { problemSummary } from './problem-summary'
 import { countDatabaseError, countLoginOutcome, countLoginReceived } from '../server/metrics'
 
 export interface Arrival {
@@ -61,7 +62,7 @@ export async function receiveLoginRequest(
     }
     const open = row.status === 'pending' || row.status === 'denied'
     if (open && row.expires_at <= Date.now()) {
-      await recordLoginRejected(db, params.loginRequestId, { code: 'expired', message: PROBLEMS.expired.title })
+      await recordLoginRejected(db, params.loginRequestId, { code: 'expired', message: problemSummary('expired') })
       countLoginOutcome(server.key, 'expired', 'expired')
       return { ok: false, problem: 'expired' }
     }

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
+import { getTranslations } from 'next-intl/server'
 import { ADMIN_SIGN_IN_PATH, checkAdmin } from '@/lib/admin/access'
 import { getEnv } from '@/lib/env'
 import { sameOriginRedirect } from '@/lib/auth/redirects'
@@ -10,8 +11,11 @@ import { Card } from '../../card'
 import { adminIdpSignInAction } from '../actions'
 import { AdminSignInForm } from './form'
 import { AdminAppSessionChoice } from './app-session'
+import { signInWords } from '../../login/words'
 
-export const metadata: Metadata = { title: 'Admin sign-in' }
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('login.admin'))('title') }
+}
 
 export default async function AdminSignInPage() {
   const check = await checkAdmin()
@@ -27,14 +31,12 @@ export default async function AdminSignInPage() {
   const credentials = sources.find((source) => source.type === 'local' || source.type === 'http')
   const idps = sources.filter((source) => source.type === 'oidc')
   const returnTo = sameOriginRedirect(ADMIN_SIGN_IN_PATH, APP_URL)
+  const t = await getTranslations('login')
 
   return (
     <Card>
-      <Heading>Admin sign-in</Heading>
-      <p className="mt-2 text-sm leading-6 text-slate-600">
-        Review the federated logins of this sign-in service. Administrators are the people in ADMIN_EMAILS and local users added with
-        --admin.
-      </p>
+      <Heading>{t('admin.title')}</Heading>
+      <p className="mt-2 text-sm leading-6 text-slate-600">{t('admin.intro')}</p>
       <div className="mt-6 space-y-3">
         {appSessions.map(({ source, appSession }) => (
           <AdminAppSessionChoice key={source.id} source={source} check={appSession} returnTo={returnTo} />
@@ -43,16 +45,16 @@ export default async function AdminSignInPage() {
           <form key={source.id} action={adminIdpSignInAction}>
             <input type="hidden" name="source" value={source.id} />
             <button type="submit" className={buttonSecondary}>
-              Sign in with {source.name}
+              {t('signInWith', { source: source.name })}
             </button>
           </form>
         ))}
         {credentials ? (
           <>
             {appSessions.length > 0 || idps.length > 0 ? (
-              <p className="pt-2 text-center text-xs uppercase tracking-wide text-slate-500">or with your email and password</p>
+              <p className="pt-2 text-center text-xs uppercase tracking-wide text-slate-500">{t('orEmailPassword')}</p>
             ) : null}
-            <AdminSignInForm source={credentials.id} />
+            <AdminSignInForm source={credentials.id} words={await signInWords()} />
           </>
         ) : null}
       </div>

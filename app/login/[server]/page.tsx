@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
+import { getTranslations } from 'next-intl/server'
 import { findServer } from '@/lib/servers'
 import { LoginScreen } from '../login-screen'
 
@@ -10,7 +11,8 @@ type Props = {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const server = findServer((await params).server)
-  return { title: server ? `Sign in to ${server.name}` : 'Not found' }
+  const t = await getTranslations('login')
+  return { title: server ? t('titleForServer', { server: server.name }) : t('notFound.metaTitle') }
 }
 
 /** /login/{key}: the sign-in page of one MCP server listed in MCP_SERVERS. */

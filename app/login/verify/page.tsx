@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import { redirect } from 'next/navigation'
+import { getTranslations } from 'next-intl/server'
 import { readSecondStep } from '@/lib/factors/second-step'
 import { problemPath } from '@/lib/login/problems'
 import { Heading } from '../../ui'
@@ -9,8 +10,11 @@ import { CodeForm } from '../../code-form'
 import { loginSecondStepAction } from '../second-step-actions'
 import { Hidden } from '../hidden'
 import { CancelForm } from '../request-forms'
+import { codeFormWords } from '../words'
 
-export const metadata: Metadata = { title: 'Enter your code' }
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('login.verify'))('title') }
+}
 
 /** After a right password: the authenticator code (or a recovery code) that completes the login. */
 export default async function VerifyPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -19,14 +23,12 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
   if (!parsed.ok) redirect(problemPath(parsed.problem))
   const step = await readSecondStep()
   if (!step || step.need !== 'code' || step.loginRequestId !== parsed.params.loginRequestId) redirect(loginPath(parsed.params))
+  const t = await getTranslations('login.verify')
   return (
     <Card>
-      <Heading>Enter your code</Heading>
-      <p className="mt-2 text-sm leading-6 text-slate-600">
-        Open your authenticator app and enter the 6-digit code it shows for this account ({step.email}). Lost it? Enter one of your recovery
-        codes instead.
-      </p>
-      <CodeForm action={loginSecondStepAction} need="code" fields={<Hidden {...parsed.params} />} />
+      <Heading>{t('title')}</Heading>
+      <p className="mt-2 text-sm leading-6 text-slate-600">{t('intro', { email: step.email })}</p>
+      <CodeForm action={loginSecondStepAction} need="code" words={await codeFormWords('code')} fields={<Hidden {...parsed.params} />} />
       <CancelForm params={parsed.params} />
     </Card>
   )

@@ -1,9 +1,9 @@
+import { getTranslations } from 'next-intl/server'
 import { getEnv } from '@/lib/env'
 import { getDb } from '@/lib/db/client'
 import { findLoginRequest } from '@/lib/ledger/record'
 import { readPending } from '@/lib/login/cookie'
 import { checkState, type LoginRequestParams } from '@/lib/login/request'
-import { PROBLEMS } from '@/lib/login/problems'
 import { bindingOf, findServer } from '@/lib/servers'
 import { Heading } from '../../../ui'
 import { Card } from '../../../card'
@@ -30,16 +30,18 @@ async function refusedPerson(params: LoginRequestParams): Promise<{ email: strin
 /** The 403 page of a person the server's access policy refused: another account, or cancel. */
 export async function DeniedView({ params }: { params: LoginRequestParams }) {
   const person = await refusedPerson(params)
+  const t = await getTranslations('problems.access_denied')
+  const tl = await getTranslations('login.problem')
   return (
     <Card>
-      <Heading>{person ? `Your account (${person.email}) cannot use ${person.serverName}` : PROBLEMS.access_denied.title}</Heading>
+      <Heading>{person ? tl('deniedPerson', { email: person.email, server: person.serverName }) : t('title')}</Heading>
       <p data-testid="problem-message" className="mt-3 text-sm leading-6 text-slate-700">
-        {PROBLEMS.access_denied.message}
+        {t('message')}
       </p>
       <UseAnotherAccountForm params={params} className="mt-6" />
       <CancelForm params={params} />
       <p className="mt-6 text-xs text-slate-500">
-        Reference: <code data-testid="problem-code">access_denied</code>
+        {tl.rich('reference', { code: 'access_denied', ref: (chunks) => <code data-testid="problem-code">{chunks}</code> })}
       </p>
     </Card>
   )

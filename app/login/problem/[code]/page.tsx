@@ -1,7 +1,8 @@
 import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
+import { getTranslations } from 'next-intl/server'
 import { isProblemCode, PROBLEMS } from '@/lib/login/problems'
-import { Heading } from '../../../ui'
+import { Heading, buttonPrimary } from '../../../ui'
 import { Card } from '../../../card'
 import { loginPath, loginRequestFrom } from '../../params'
 import { DeniedView } from './denied-view'
@@ -13,10 +14,12 @@ type Props = {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { code } = await params
-  return { title: isProblemCode(code) ? PROBLEMS[code].title : 'Not found' }
+  if (!isProblemCode(code)) return { title: (await getTranslations('login.notFound'))('metaTitle') }
+  return { title: (await getTranslations('problems'))(`${code}.title`) }
 }
 
-// The HTTP status of this page (400, 409, 410, 503...) is set by proxy.ts from the same table.
+// The HTTP status of this page (400, 409, 410, 503...) is set by proxy.ts from the same table; its
+// words are the `problems` messages of its code.
 export default async function ProblemPage({ params, searchParams }: Props) {
   const { code } = await params
   if (!isProblemCode(code)) notFound()
@@ -24,23 +27,22 @@ export default async function ProblemPage({ params, searchParams }: Props) {
   const query = await searchParams
   const retry = info.retryable ? loginRequestFrom(query.login_request_id, query.state, query.server) : null
   if (code === 'access_denied' && retry?.ok) return <DeniedView params={retry.params} />
+  const t = await getTranslations('problems')
+  const tl = await getTranslations('login.problem')
 
   return (
     <Card>
-      <Heading>{info.title}</Heading>
+      <Heading>{t(`${code}.title`)}</Heading>
       <p data-testid="problem-message" className="mt-3 text-sm leading-6 text-slate-700">
-        {info.message}
+        {t(`${code}.message`)}
       </p>
       {retry?.ok ? (
-        <a
-          href={loginPath(retry.params)}
-          className="mt-6 inline-flex w-full items-center justify-center rounded-lg bg-slate-900 px-4 py-2.5 text-sm font-medium text-white hover:bg-slate-700"
-        >
-          Try again
+        <a href={loginPath(retry.params)} className={`mt-6 ${buttonPrimary}`}>
+          {tl('tryAgain')}
         </a>
       ) : null}
       <p className="mt-6 text-xs text-slate-500">
-        Reference: <code data-testid="problem-code">{code}</code>
+        {tl.rich('reference', { code, ref: (chunks) => <code data-testid="problem-code">{chunks}</code> })}
       </p>
     </Card>
   )
