@@ -8,7 +8,8 @@ import { adminProblemFor, adminProblemPath } from '@/lib/admin/problems'
 import { startAdminIdpSignIn } from '@/lib/auth/idp-sign-in'
 import { problemForFailure } from '@/lib/auth/errors'
 import { logEvent } from '@/lib/server/log'
-import { throttledMessage } from '@/lib/auth/throttle'
+import { waitMinutes } from '@/lib/auth/throttle'
+import { getTranslations } from 'next-intl/server'
 import { readCredentialFields } from '@/lib/auth/credentials-input'
 import { beginSecondStep } from '@/lib/factors/second-step'
 
@@ -24,25 +25,25 @@ export async function adminSignInAction(previous: AdminSignInState, form: FormDa
   const fields = readCredentialFields(form)
   const { email } = fields
   const attempt = previous.attempt + 1
-  if (source?.type !== 'local' && source?.type !== 'http') return { message: 'This sign-in method is not available.', email, attempt }
-  if (!fields.ok && fields.reason === 'missing') return { message: 'Enter your email and password.', email, attempt }
+  const t = await getTranslations('login')
+  if (source?.type !== 'local' && source?.type !== 'http') return { message: t('admin.errors.methodUnavailable'), email, attempt }
+  if (!fields.ok && fields.reason === 'missing') return { message: t('errors.missingFields'), email, attempt }
   const result = fields.ok
     ? await signInWithCredentials(source.id, { email, password: fields.password, purpose: 'admin' })
     : ({ outcome: 'refused' } as const)
   if (result.outcome === 'signed_in') redirect('/admin')
   if (result.outcome === 'second_step') {
-    if (result.step === 'passkey') return { message: 'This account needs more than a password: sign in with your passkey.', email, attempt }
+    if (result.step === 'passkey') return { message: t('errors.passkeyNeeded'), email, attempt }
     // The code (or enrolment) page of /account serves the admin area's sign-in too, then comes back to /admin.
     await beginSecondStep({ userId: result.userId, email: result.email, source: source.id, need: result.step, purpose: 'admin' })
     redirect(result.step === 'code' ? '/account/verify' : '/account/enrol')
   }
-  if (result.outcome === 'failed') return { message: 'The sign-in service did not answer. Try again in a moment.', email, attempt }
-  if (result.outcome === 'database_unavailable')
-    return { message: 'The bridge cannot reach its database. Try again in a moment.', email, attempt }
-  if (result.outcome === 'busy')
-    return { message: 'Too many people are signing in at this moment. Try again in a few seconds.', email, attempt }
-  if (result.outcome === 'throttled') return { message: throttledMessage(result.retryAfterMs), email, attempt }
-  return { message: 'The email or password is incorrect.', email, attempt }
+  if (result.outcome === 'failed') return { message: t('admin.errors.serviceDown'), email, attempt }
+  if (result.outcome === 'database_unavailable') return { message: t('admin.errors.databaseDown'), email, attempt }
+  if (result.outcome === 'busy') return { message: t('admin.errors.busy'), email, attempt }
+  if (result.outcome === 'throttled')
+    return { message: t('errors.throttled', { minutes: waitMinutes(result.retryAfterMs) }), email, attempt }
+  return { message: t('errors.invalidCredentials'), email, attempt }
 }
 
 /** An upstream IdP for the admin area: Auth.js comes back to /admin, a failure to the admin area's page. */

@@ -211,21 +211,7 @@ export async function purgeThrottle(db: Db, windowMs = MAX_WINDOW_MS, now = Date
   return Number(result.numDeletedRows)
 }
 
-/**
- * The same sentence whichever key is locked, so it tells nothing about the account. English only:
- * the sign-in pages say it in the person's language (`login.errors.throttled` with waitMinutes).
- */
-export function throttledMessage(retryAfterMs: number): string {
-  return `Too many failed sign-in attempts. Wait ${waitSentence(retryAfterMs)}, then try again.`
-}
-
 /** How many minutes to wait: whole minutes, rounded up, never zero (the messages say "about 15 minutes"). */
 export function waitMinutes(retryAfterMs: number): number {
   return Math.max(1, Math.ceil(retryAfterMs / 60_000))
-}
-
-/** "about 15 minutes", in English. */
-export function waitSentence(retryAfterMs: number): string {
-  const minutes = waitMinutes(retryAfterMs)
-  return minutes === 1 ? 'about a minute' : `about ${minutes} minutes`
 }
