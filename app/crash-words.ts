@@ -1,40 +1,27 @@
-import { useSyncExternalStore } from 'react'
+import { useMemo, useSyncExternalStore } from 'react'
 import en from '@/messages/en/crash.json'
-import de from '@/messages/de/crash.json'
-import fr from '@/messages/fr/crash.json'
-import es from '@/messages/es/crash.json'
-import ja from '@/messages/ja/crash.json'
-import ptBR from '@/messages/pt-BR/crash.json'
+import { CRASH_WORDS_ID } from '@/lib/i18n/locales'
 
 // The words of the error pages (app/error.tsx, app/global-error.tsx). They are client components
-// that render when a page failed, so they cannot ask next-intl: the six small crash.json files are
-// bundled, and the language is picked in the browser (English on the server and while hydrating).
+// that render when a page failed, so they cannot ask next-intl, and no message catalogue is
+// shipped to the browser: the root layout renders the page's words in its language (MESSAGES_DIR
+// included) into a hidden element, which these pages read. English when it is missing (the root
+// layout itself failed) and while hydrating.
 
 export type CrashWords = typeof en
 
-const WORDS: Record<string, CrashWords> = { en, de, fr, es, ja, 'pt-BR': ptBR }
-
-/** The first of these language tags the pages speak (`de-AT` finds de, `pt` finds pt-BR); English otherwise. */
-export function crashLocale(tags: readonly string[]): string {
-  const locales = Object.keys(WORDS)
-  for (const tag of tags) {
-    const exact = locales.find((locale) => locale.toLowerCase() === tag.toLowerCase())
-    if (exact) return exact
-    const language = tag.split('-')[0]!.toLowerCase()
-    const same = locales.find((locale) => locale.split('-')[0]!.toLowerCase() === language)
-    if (same) return same
-  }
-  return 'en'
-}
 
 const noSubscription = () => () => {}
 
-/** The words in the first language of `tags` the pages speak, read after hydration (the server's render is English). */
-export function useCrashWords(tags: () => readonly string[]): { locale: string; words: CrashWords } {
-  const locale = useSyncExternalStore(
+export function useCrashWords(): { locale: string; words: CrashWords } {
+  const found = useSyncExternalStore(
     noSubscription,
-    () => crashLocale(tags()),
-    () => 'en',
+    () => document.getElementById(CRASH_WORDS_ID)?.dataset.words ?? '',
+    () => '',
   )
-  return { locale, words: WORDS[locale] ?? en }
+  return useMemo(() => {
+    if (!found) return { locale: 'en', words: en }
+    const { locale, ...words } = JSON.parse(found) as CrashWords & { locale: string }
+    return { locale, words: { ...en, ...words } }
+  }, [found])
 }

@@ -2,11 +2,8 @@
 
 import { useCrashWords } from './crash-words'
 
-/** The page's language: the root layout sets <html lang> to the locale the page was rendered in. */
-const pageLanguage = () => [document.documentElement.lang]
-
 export default function ErrorPage({ reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  const { words } = useCrashWords(pageLanguage)
+  const { words } = useCrashWords()
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-md rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">

@@ -2,11 +2,9 @@
 
 import { useCrashWords } from './crash-words'
 
-/** The root layout failed, so no locale was set: the browser's own languages. */
-const browserLanguages = () => navigator.languages
-
+/** The root layout failed: its words are there only when it failed after rendering in the browser. */
 export default function GlobalError() {
-  const { locale, words } = useCrashWords(browserLanguages)
+  const { locale, words } = useCrashWords()
   return (
     <html lang={locale}>
       <body>

@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import { headers } from 'next/headers'
 import { getLocale, getTranslations } from 'next-intl/server'
 import { getEnv } from '@/lib/env'
-import { textDirection } from '@/lib/i18n/locales'
+import { CRASH_WORDS_ID, textDirection } from '@/lib/i18n/locales'
 import './globals.css'
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -24,6 +24,13 @@ function BrandColors({ nonce }: { nonce: string | undefined }) {
   return <style nonce={nonce}>{css}</style>
 }
 
+/** The error pages' words in the page's language, for app/error.tsx to read (no catalogue in the browser). */
+async function CrashWordsData({ locale }: { locale: string }) {
+  const t = await getTranslations('crash')
+  const words = { locale, heading: t('heading'), message: t('message'), globalMessage: t('globalMessage'), tryAgain: t('tryAgain') }
+  return <div hidden id={CRASH_WORDS_ID} data-words={JSON.stringify(words)} />
+}
+
 // Reading the request makes every page render per request, so each gets the nonce of its own CSP.
 // The language is the one proxy.ts negotiated (lib/i18n/negotiate.ts); lang and dir follow it.
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
@@ -34,7 +41,10 @@ export default async function RootLayout({ children }: { children: React.ReactNo
       <head>
         <BrandColors nonce={nonce} />
       </head>
-      <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased">{children}</body>
+      <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased">
+        {children}
+        <CrashWordsData locale={locale} />
+      </body>
     </html>
   )
 }

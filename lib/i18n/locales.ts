@@ -17,6 +17,8 @@ export const LOCALE_NAMES: Record<Locale, string> = {
 export const LOCALE_HEADER = 'x-bridge-locale'
 /** The path and query of the page being rendered, for the language menu's links (set by proxy.ts). */
 export const PAGE_ADDRESS_HEADER = 'x-bridge-page'
+/** The hidden element the root layout fills with the error pages' words (app/crash-words.ts). */
+export const CRASH_WORDS_ID = 'crash-words'
 /** Remembers a language chosen in the menu (or asked for with ui_locales) for the next pages. */
 export const LOCALE_COOKIE = 'bridge_locale'
 /** The query parameter the language menu's links carry. */
