@@ -128,6 +128,10 @@ test.describe('several MCP servers behind one bridge', () => {
         await page.goto(client.authorizationUrl)
         await expect(page).toHaveURL(new RegExp(`^${SERVERS_BRIDGE_URL}/login/${key}\\?login_request_id=lri_`))
         await expect(page.getByTestId('server-name')).toHaveText(key === 'crm' ? 'CRM MCP' : 'Finance MCP')
+        // Each server's page names it, in its heading and its title.
+        const serverName = key === 'crm' ? 'CRM MCP' : 'Finance MCP'
+        await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Sign in to use ${serverName}`)
+        await expect(page).toHaveTitle(new RegExp(`^Sign in to ${serverName} · `))
         const loginRequestId = new URL(page.url()).searchParams.get('login_request_id')!
         await loginPage.signIn(person.email, person.password)
         await page.waitForURL(`${listener.url}?**`)

@@ -68,4 +68,12 @@ grep -ah '^\[WebServer\] ' "$LOG_DIR"/playwright-*.log > "$LOG_DIR/servers.log" 
 # spans-*.jsonl: every span the bridges exported to the stand-in's OTLP receiver (e2e/otlp).
 npx tsx e2e/tools/scan-logs.ts --secrets "$E2E_SECRETS_FILE" "$LOG_DIR/servers.log" "$LOG_DIR"/bridge-*.log "$LOG_DIR"/spans-*.jsonl
 
+step "Logs of the whole run checked for messages next-intl could not find or format"
+# next-intl logs MISSING_MESSAGE, INVALID_MESSAGE or FORMATTING_ERROR for a key a page asked for in
+# vain (the page then shows the key itself): any of them in any bridge's output fails the run.
+if grep -ahE 'MISSING_MESSAGE|INVALID_MESSAGE|FORMATTING_ERROR|INVALID_KEY' "$LOG_DIR/servers.log" "$LOG_DIR"/bridge-*.log; then
+  echo "a page asked for a message that is missing or malformed (above)" >&2
+  exit 1
+fi
+
 step "All suites passed"

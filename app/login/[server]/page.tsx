@@ -11,8 +11,8 @@ type Props = {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const server = findServer((await params).server)
-  const t = await getTranslations('login')
-  return { title: server ? t('titleForServer', { server: server.name }) : t('notFound.metaTitle') }
+  if (!server) return { title: (await getTranslations('pages'))('notFound.title') }
+  return { title: (await getTranslations('login'))('titleForServer', { server: server.name }) }
 }
 
 /** /login/{key}: the sign-in page of one MCP server listed in MCP_SERVERS. */

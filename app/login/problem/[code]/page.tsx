@@ -14,7 +14,7 @@ type Props = {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { code } = await params
-  if (!isProblemCode(code)) return { title: (await getTranslations('login.notFound'))('metaTitle') }
+  if (!isProblemCode(code)) return { title: (await getTranslations('pages'))('notFound.title') }
   return { title: (await getTranslations('problems'))(`${code}.title`) }
 }
 
