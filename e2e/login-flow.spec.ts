@@ -13,6 +13,10 @@ test.describe('the login flow', () => {
     const response = await loginPage.open(request.loginUrl)
     expect(response?.status()).toBe(200)
     expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'pending', connection_id: CONNECTION_ID })
+    // No hidden time limit: the page says how long the request stays open (LOGIN_REQUEST_TTL_SECONDS=600).
+    await expect(page.getByTestId('time-limit')).toHaveText(
+      'You have about 10 minutes to sign in; after that, start again from your MCP client.',
+    )
 
     const callback = page.waitForRequest((r) => r.url().startsWith(`${SCALEKIT_URL}/sso/`))
     await loginPage.signIn(user.email, user.password)

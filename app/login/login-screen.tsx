@@ -74,6 +74,9 @@ export async function LoginScreen({ server, serverKey, query }: { server: McpSer
     <Card>
       <Heading>{env.multiServer ? t('headingForServer', { server: server.name }) : t('heading')}</Heading>
       <Intro serverName={env.multiServer ? server.name : undefined} />
+      <p data-testid="time-limit" className="mt-2 text-sm text-slate-600">
+        {t('timeLimit', { minutes: Math.max(1, Math.round((reception.expiresAt - Date.now()) / 60_000)) })}
+      </p>
 
       {signedIn ? (
         <ContinueAs params={params} person={signedIn} served={served} />

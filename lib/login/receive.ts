@@ -16,7 +16,8 @@ export interface Arrival {
   userAgent: string | null
 }
 
-export type Reception = { ok: true } | { ok: false; problem: ProblemCode }
+/** `expiresAt`: when the request can no longer be signed in (ms), which the page tells the person. */
+export type Reception = { ok: true; expiresAt: number } | { ok: false; problem: ProblemCode }
 
 /**
  * Records a login request arriving at /login in the ledger (once per id) and says whether it can
@@ -68,7 +69,7 @@ export async function receiveLoginRequest(
     }
     if (row.status === 'expired') return { ok: false, problem: 'expired' }
     if (!open) return { ok: false, problem: 'already_used' }
-    return { ok: true }
+    return { ok: true, expiresAt: row.expires_at }
   } catch (error) {
     logEvent('database_unavailable', { cid, error: errorText(error) })
     countDatabaseError('login_receive')
