@@ -51,7 +51,7 @@ async function openLogin(page: import('@playwright/test').Page, base: string) {
 }
 
 test.describe('the brand', () => {
-  test('name, logo, colour and links on the login page, the logo served by the bridge', async ({ page }) => {
+  test('case 50: name, logo, colour and links on the login page, the logo served by the bridge', async ({ page }) => {
     await openLogin(page, bridge.url)
     await expect(page.getByTestId('brand')).toContainText('Acme Corp')
     await expect(page).toHaveTitle(/ · Acme Corp$/)
@@ -120,7 +120,7 @@ test.describe('the brand', () => {
     expect((await page.request.get(`${APP_URL}/brand/logo`)).status()).toBe(404)
   })
 
-  test('a logo URL is fetched at start-up and served from the bridge, an SVG under a sandbox', async ({ page }) => {
+  test('case 50: a logo URL is fetched at start-up and served from the bridge, an SVG under a sandbox', async ({ page }) => {
     const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(SVG))
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const { port } = server.address() as import('node:net').AddressInfo

@@ -6,7 +6,7 @@ import { message } from './support/messages'
 // the language menu is a disclosure of links, and no message catalogue or i18n runtime reaches the
 // browser. The bytes are printed for docs/benchmarks.md.
 
-test('the login page loads no i18n runtime and no message catalogue, in any language', async ({ page }) => {
+test('case 50: the login page loads no i18n runtime and no message catalogue, in any language', async ({ page }) => {
   const scripts = new Map<string, number>()
   const bodies: string[] = []
   page.on('response', async (response) => {
