@@ -25,9 +25,10 @@ async function BrandMark() {
   return (
     <header data-testid="brand" className="mb-6 flex items-center gap-3">
       {logo ? (
-        // The logo is served by the bridge itself (app/brand/logo), versioned by its hash.
+        // The logo is served by the bridge itself (app/brand/logo), versioned by its hash. The name
+        // beside it is the text a screen reader reads, so the image is decorative (no "Acme Acme").
         // eslint-disable-next-line @next/next/no-img-element -- a fixed-size logo needs no image optimiser.
-        <img src={`/brand/logo?v=${logo.version}`} alt={brand.name ?? ''} className="h-10 w-auto max-w-[12rem] object-contain" />
+        <img src={`/brand/logo?v=${logo.version}`} alt="" className="h-10 w-auto max-w-[12rem] object-contain" />
       ) : null}
       {brand.name ? <span className="text-lg font-semibold text-slate-900">{brand.name}</span> : null}
     </header>

@@ -9,7 +9,7 @@ export const metadata: Metadata = { title: 'Users' }
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? ''
 
 function Names({ names }: { names: string[] }) {
-  return names.length ? <>{names.join(', ')}</> : <span className="text-slate-400">none</span>
+  return names.length ? <>{names.join(', ')}</> : <span className="text-slate-500">none</span>
 }
 
 function Row({ user }: { user: DirectoryListItem }) {
@@ -52,7 +52,7 @@ function Row({ user }: { user: DirectoryListItem }) {
         {user.factors}
       </td>
       <td className="px-3 py-2 whitespace-nowrap text-slate-700" data-testid="user-last-sign-in">
-        {user.lastSignInAt === null ? <span className="text-slate-400">never</span> : formatTime(user.lastSignInAt)}
+        {user.lastSignInAt === null ? <span className="text-slate-500">never</span> : formatTime(user.lastSignInAt)}
       </td>
       <td className="px-3 py-2 whitespace-nowrap text-slate-700">{formatTime(user.createdAt)}</td>
     </tr>

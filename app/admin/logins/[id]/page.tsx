@@ -16,6 +16,10 @@ function after(start: number, time: number | null): string {
   return ms < 1000 ? `+${ms} ms` : `+${(ms / 1000).toFixed(1)} s`
 }
 
+/** A block of JSON that scrolls sideways, with a visible focus ring (it is focusable to be scrolled by keyboard). */
+const scrolled =
+  'overflow-x-auto rounded bg-slate-50 text-xs focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-slate-900'
+
 function Field({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
   return (
     <div className="grid grid-cols-3 gap-2 py-2">
@@ -48,18 +52,19 @@ export default async function LoginDetailPage({ params }: { params: Promise<{ id
         <Summary item={item} server={server} />
         <section className="space-y-4">
           <Timeline createdAt={item.createdAt} events={events} />
-          <div className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="claims">
+          <section className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="claims">
             <h2 id="claims" className="text-sm font-semibold text-slate-900">
               Claims sent to Scalekit
             </h2>
             {claims ? (
-              <pre className="mt-2 overflow-x-auto rounded bg-slate-50 p-3 text-xs text-slate-800" data-testid="claims">
+              // Focusable, so a keyboard can scroll a long line into view.
+              <pre tabIndex={0} className={`mt-2 p-3 text-slate-800 ${scrolled}`} data-testid="claims">
                 {JSON.stringify(claims, null, 2)}
               </pre>
             ) : (
               <p className="mt-2 text-sm text-slate-600">Nothing was sent to Scalekit for this login.</p>
             )}
-          </div>
+          </section>
         </section>
       </div>
     </AdminShell>
@@ -145,7 +150,7 @@ function Summary({ item, server }: { item: LedgerEntry['item']; server: string }
 /** Every event of the login request, with its time after the request arrived. */
 function Timeline({ createdAt, events }: { createdAt: number; events: LedgerEntry['events'] }) {
   return (
-    <div className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="events">
+    <section className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="events">
       <h2 id="events" className="text-sm font-semibold text-slate-900">
         Timeline
       </h2>
@@ -157,11 +162,13 @@ function Timeline({ createdAt, events }: { createdAt: number; events: LedgerEntr
               {formatTime(event.at)} ({after(createdAt, event.at)})
             </span>
             {event.detail ? (
-              <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs text-slate-700">{JSON.stringify(event.detail)}</pre>
+              <pre tabIndex={0} className={`mt-1 p-2 text-slate-700 ${scrolled}`}>
+                {JSON.stringify(event.detail)}
+              </pre>
             ) : null}
           </li>
         ))}
       </ol>
-    </div>
+    </section>
   )
 }
