@@ -11,7 +11,7 @@ export async function Card({ children }: { children: React.ReactNode }) {
   return (
     <div className="flex min-h-screen flex-col items-center justify-start px-4 py-10 sm:justify-center">
       <BrandMark />
-      <main className="w-full max-w-md rounded-2xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">{children}</main>
+      <main className="w-full max-w-md rounded-2xl border border-slate-200 bg-white p-6 shadow-sm wrap-break-word sm:p-8">{children}</main>
       <PageFooter />
     </div>
   )
@@ -46,7 +46,7 @@ async function PageFooter() {
     brand.termsUrl ? { href: brand.termsUrl, label: t('footer.terms'), id: 'terms' } : null,
   ].filter((link) => link !== null)
   return (
-    <footer className="mt-6 flex w-full max-w-md flex-col gap-3 text-sm text-slate-600">
+    <footer className="mt-6 flex w-full max-w-md flex-col gap-3 text-sm text-slate-600 wrap-break-word">
       {links.length ? (
         <ul className="flex flex-wrap gap-x-4 gap-y-1">
           {links.map((link) => (

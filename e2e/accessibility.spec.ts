@@ -391,7 +391,8 @@ for (const { size, viewport } of NARROW) {
     test(`a problem page and "Continue as" fit (${size})`, async ({ page, loginPage }) => {
       await page.goto('/login/problem/expired')
       await expectNoSidewaysScroll(page, '/login/problem/expired')
-      const person = await createUser({ prefix: 'a11y-narrow' })
+      // A long address and name, which must wrap rather than push the page sideways.
+      const person = await createUser({ prefix: 'a11y-narrow-with-a-rather-long-address', name: 'Maximiliane Wolkenstein-Übersee' })
       await loginPage.signInThrough(await createLoginRequest(), person)
       await loginPage.open((await createLoginRequest()).loginUrl)
       await expectWithinWidth(page, loginPage.continueAs(person.name), '"Continue as"')
@@ -413,5 +414,44 @@ test.describe('at 320 px wide', () => {
     expect((await callback).url()).toBe(partnerCallback(request.state))
     await expect(page.getByText(`Scalekit stand-in: login request ${request.loginRequestId} completed`)).toBeVisible()
     expect((await readLoginRequest(request.loginRequestId))?.user).toMatchObject({ email: person.email })
+  })
+})
+
+test.describe('the admin area at 320 px and at 200 % zoom', () => {
+  test('no page scrolls sideways (a wide table scrolls inside its own frame) and axe finds nothing at 320 px', async ({
+    page,
+    loginPage,
+  }) => {
+    test.setTimeout(120_000)
+    const person = await createUser({ prefix: 'a11y-narrow-admin-with-a-rather-long-address' })
+    const request = await createLoginRequest()
+    await loginPage.signInThrough(request, person)
+    await page.context().clearCookies()
+    const admin = await createUser({ admin: true, prefix: 'a11y-narrow-admin' })
+    await signInAsAdmin(page, admin)
+    const personId = (await userRow(person.email)).id
+    const pages = [
+      '/admin',
+      '/admin/users',
+      `/admin/users/${personId}`,
+      '/admin/users/new',
+      '/admin/audit',
+      '/admin/stream',
+      `/admin/logins/${encodeURIComponent(request.loginRequestId)}`,
+    ]
+    for (const { size, viewport } of NARROW) {
+      await page.setViewportSize(viewport)
+      for (const path of pages) {
+        await page.goto(path)
+        await expect(page.getByTestId('admin-email')).toHaveText(admin.email)
+        await expectNoSidewaysScroll(page, `${path} at ${size}`)
+        await expectWithinWidth(
+          page,
+          page.getByRole('banner').getByRole('button', { name: 'Sign out', exact: true }),
+          `Sign out on ${path} at ${size}`,
+        )
+        if (viewport.width === 320) await expectNoViolations(page, `${path} at ${size}`)
+      }
+    }
   })
 })

@@ -44,11 +44,12 @@ export default async function LoginDetailPage({ params }: { params: Promise<{ id
       <Link href="/admin" className="text-sm text-slate-700 underline underline-offset-4">
         All logins
       </Link>
-      <h1 className="flex items-center gap-3 text-xl font-semibold text-slate-900">
-        <span className="font-mono text-base">{item.id}</span> <StatusBadge status={item.status} />
+      <h1 className="flex flex-wrap items-center gap-3 text-xl font-semibold text-slate-900">
+        <span className="font-mono text-base break-all">{item.id}</span> <StatusBadge status={item.status} />
       </h1>
       {item.status === 'denied' ? <Denied item={item} server={server} /> : null}
-      <div className="grid gap-4 lg:grid-cols-2">
+      {/* One column below lg, as narrow as the screen: the JSON blocks scroll inside it. */}
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <Summary item={item} server={server} />
         <section className="space-y-4">
           <Timeline createdAt={item.createdAt} events={events} />
