@@ -28,6 +28,10 @@ import { LOCALES } from '../lib/i18n/locales'
 // and German. Pages whose words are not translated yet still carry their language in <html lang>.
 // Locators here go by field names and test ids, not words, so they hold once the pages are translated.
 
+// Each case runs axe several times (every state in light and in dark), which takes a while on a
+// loaded machine; the waits inside are all on conditions.
+test.describe.configure({ timeout: 150_000 })
+
 /** An email no account has. */
 const nobody = () => `nobody-${randomBytes(4).toString('hex')}@example.test`
 
@@ -296,11 +300,26 @@ test.describe('the invitation and the admin area', () => {
       await expect(form.message).not.toBeEmpty()
       await expectNoViolations(page, `/admin/sign-in after a failed attempt in ${locale}`)
     }
+    // Where a sign-in at the admin area can end instead, and an address with nothing at it.
+    await page.goto('/admin/problem/idp_error')
+    await expect(page.getByTestId('problem-code')).toHaveText('idp_error')
+    await expectNoViolationsIn(page, '/admin/problem/idp_error', TWO_LOCALES)
+    await page.goto('/no-such-page')
+    await expectNoViolationsIn(page, 'the not-found page', TWO_LOCALES)
+  })
+
+  test('the page a signed-in person who is not an administrator gets at /admin', async ({ page, user }) => {
+    await page.goto('/admin/sign-in')
+    const form = credentialsForm(page)
+    await form.email.fill(user.email)
+    await form.password.fill(user.password)
+    await form.submit.click()
+    await expect(page.getByTestId('forbidden')).toBeVisible()
+    await expectNoViolationsIn(page, 'the forbidden page', TWO_LOCALES, async (p) => expect(p.getByTestId('forbidden')).toBeVisible())
   })
 
   for (const locale of TWO_LOCALES) {
     test(`the admin pages (${locale})`, async ({ page, browser }) => {
-      test.setTimeout(120_000)
       const { loginRequestId, invitedUserId, person } = await adminScene(browser)
       const admin = await createUser({ admin: true, prefix: 'a11y-admin' })
       await signInAsAdmin(page, admin)
@@ -422,7 +441,6 @@ test.describe('the admin area at 320 px and at 200 % zoom', () => {
     page,
     loginPage,
   }) => {
-    test.setTimeout(120_000)
     const person = await createUser({ prefix: 'a11y-narrow-admin-with-a-rather-long-address' })
     const request = await createLoginRequest()
     await loginPage.signInThrough(request, person)
