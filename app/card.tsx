@@ -11,7 +11,7 @@ export async function Card({ children }: { children: React.ReactNode }) {
   return (
     <div className="flex min-h-screen flex-col items-center justify-start px-4 py-10 sm:justify-center">
       <BrandMark />
-      <main className="w-full max-w-md rounded-2xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">{children}</main>
+      <main className="w-full max-w-md rounded-2xl border border-slate-200 bg-white p-6 shadow-sm wrap-break-word sm:p-8">{children}</main>
       <PageFooter />
     </div>
   )
@@ -25,9 +25,10 @@ async function BrandMark() {
   return (
     <header data-testid="brand" className="mb-6 flex items-center gap-3">
       {logo ? (
-        // The logo is served by the bridge itself (app/brand/logo), versioned by its hash.
+        // The logo is served by the bridge itself (app/brand/logo), versioned by its hash. The name
+        // beside it is the text a screen reader reads, so the image is decorative (no "Acme Acme").
         // eslint-disable-next-line @next/next/no-img-element -- a fixed-size logo needs no image optimiser.
-        <img src={`/brand/logo?v=${logo.version}`} alt={brand.name ?? ''} className="h-10 w-auto max-w-[12rem] object-contain" />
+        <img src={`/brand/logo?v=${logo.version}`} alt="" className="h-10 w-auto max-w-[12rem] object-contain" />
       ) : null}
       {brand.name ? <span className="text-lg font-semibold text-slate-900">{brand.name}</span> : null}
     </header>
@@ -45,7 +46,7 @@ async function PageFooter() {
     brand.termsUrl ? { href: brand.termsUrl, label: t('footer.terms'), id: 'terms' } : null,
   ].filter((link) => link !== null)
   return (
-    <footer className="mt-6 flex w-full max-w-md flex-col gap-3 text-sm text-slate-600">
+    <footer className="mt-6 flex w-full max-w-md flex-col gap-3 text-sm text-slate-600 wrap-break-word">
       {links.length ? (
         <ul className="flex flex-wrap gap-x-4 gap-y-1">
           {links.map((link) => (

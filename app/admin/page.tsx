@@ -93,14 +93,14 @@ function Filters({ view, sources, servers }: { view: AdminView; sources: string[
       <DateField id="from" label="From (UTC)" value={values.from} />
       <DateField id="to" label="To (UTC, included)" value={values.to} />
       <ServerFields view={view} servers={servers} />
-      <div className="col-span-2 flex items-end gap-2 md:col-span-6">
+      <div className="col-span-2 flex flex-wrap items-end gap-2 md:col-span-6">
         <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">
           Apply filters
         </button>
         <Link href="/admin" className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 underline-offset-4 hover:underline">
           Clear
         </Link>
-        <span className="ml-auto flex gap-2 text-sm">
+        <span className="ml-auto flex flex-wrap gap-2 text-sm">
           <a
             href={`/admin/export${viewQuery(view, { format: 'csv' })}`}
             className="rounded-md border border-slate-300 px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-50"

@@ -54,8 +54,8 @@ export function AdminShell({ email, children }: { email: string; children: React
   return (
     <div className="min-h-screen bg-slate-50">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-7xl items-center justify-between px-4 py-3">
-          <nav className="flex items-center gap-4 text-sm" aria-label="Admin">
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-x-6 gap-y-2 px-4 py-3">
+          <nav className="flex flex-wrap items-center gap-x-4 gap-y-2 text-sm" aria-label="Admin">
             <AdminBrand />
             <a href="/admin" className="text-slate-700 underline-offset-4 hover:underline">
               Logins
@@ -70,19 +70,21 @@ export function AdminShell({ email, children }: { email: string; children: React
               Audit stream
             </a>
           </nav>
-          <form action={adminSignOutAction} className="flex items-center gap-3 text-sm text-slate-600">
+          <form action={adminSignOutAction} className="flex flex-wrap items-center gap-x-3 gap-y-2 text-sm text-slate-600">
             {/* A local admin's own passkeys and authenticator app; another source's admin has none here. */}
             <a href="/account" className="underline-offset-4 hover:underline">
               Your account
             </a>
-            <span data-testid="admin-email">{email}</span>
+            <span data-testid="admin-email" className="break-all">
+              {email}
+            </span>
             <button type="submit" className="rounded-md px-2 py-1 font-medium text-slate-800 underline-offset-4 hover:underline">
               Sign out
             </button>
           </form>
         </div>
       </header>
-      <main className="mx-auto max-w-7xl space-y-4 px-4 py-6">{children}</main>
+      <main className="mx-auto max-w-7xl space-y-4 px-4 py-6 wrap-break-word">{children}</main>
     </div>
   )
 }
@@ -101,7 +103,13 @@ export function AdminTable({
   after?: React.ReactNode
 }) {
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+    // Focusable and named after its caption, so a keyboard can scroll a wide table (WCAG 2.1.1).
+    <div
+      tabIndex={0}
+      role="region"
+      aria-label={caption}
+      className="overflow-x-auto rounded-xl border border-slate-200 bg-white focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-slate-900"
+    >
       <table className="min-w-full text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">

@@ -9,7 +9,7 @@ export const metadata: Metadata = { title: 'Users' }
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? ''
 
 function Names({ names }: { names: string[] }) {
-  return names.length ? <>{names.join(', ')}</> : <span className="text-slate-400">none</span>
+  return names.length ? <>{names.join(', ')}</> : <span className="text-slate-500">none</span>
 }
 
 function Row({ user, formatTime }: { user: DirectoryListItem; formatTime: FormatTime }) {
@@ -52,7 +52,7 @@ function Row({ user, formatTime }: { user: DirectoryListItem; formatTime: Format
         {user.factors}
       </td>
       <td className="px-3 py-2 whitespace-nowrap text-slate-700" data-testid="user-last-sign-in">
-        {user.lastSignInAt === null ? <span className="text-slate-400">never</span> : formatTime(user.lastSignInAt)}
+        {user.lastSignInAt === null ? <span className="text-slate-500">never</span> : formatTime(user.lastSignInAt)}
       </td>
       <td className="px-3 py-2 whitespace-nowrap text-slate-700">{formatTime(user.createdAt)}</td>
     </tr>
@@ -62,8 +62,8 @@ function Row({ user, formatTime }: { user: DirectoryListItem; formatTime: Format
 /** Finds an email or name containing the text; a GET, so the address can be shared. */
 function SearchForm({ q }: { q: string }) {
   return (
-    <form method="get" action="/admin/users" className="flex items-end gap-2" role="search">
-      <div>
+    <form method="get" action="/admin/users" className="flex flex-wrap items-end gap-2" role="search">
+      <div className="max-w-full">
         <label htmlFor="q" className="text-xs font-medium text-slate-700">
           Email or name contains
         </label>
@@ -72,7 +72,7 @@ function SearchForm({ q }: { q: string }) {
           name="q"
           defaultValue={q}
           maxLength={100}
-          className="mt-1 block w-72 rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900 focus:border-slate-900 focus:outline-2 focus:outline-slate-900"
+          className="mt-1 block w-72 max-w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900 focus:border-slate-900 focus:outline-2 focus:outline-slate-900"
         />
       </div>
       <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">

@@ -16,6 +16,10 @@ function after(start: number, time: number | null): string {
   return ms < 1000 ? `+${ms} ms` : `+${(ms / 1000).toFixed(1)} s`
 }
 
+/** A block of JSON that scrolls sideways, with a visible focus ring (it is focusable to be scrolled by keyboard). */
+const scrolled =
+  'overflow-x-auto rounded bg-slate-50 text-xs focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-slate-900'
+
 function Field({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
   return (
     <div className="grid grid-cols-3 gap-2 py-2">
@@ -40,26 +44,28 @@ export default async function LoginDetailPage({ params }: { params: Promise<{ id
       <Link href="/admin" className="text-sm text-slate-700 underline underline-offset-4">
         All logins
       </Link>
-      <h1 className="flex items-center gap-3 text-xl font-semibold text-slate-900">
-        <span className="font-mono text-base">{item.id}</span> <StatusBadge status={item.status} />
+      <h1 className="flex flex-wrap items-center gap-3 text-xl font-semibold text-slate-900">
+        <span className="font-mono text-base break-all">{item.id}</span> <StatusBadge status={item.status} />
       </h1>
       {item.status === 'denied' ? <Denied item={item} server={server} /> : null}
-      <div className="grid gap-4 lg:grid-cols-2">
+      {/* One column below lg, as narrow as the screen: the JSON blocks scroll inside it. */}
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <Summary item={item} server={server} />
         <section className="space-y-4">
           <Timeline createdAt={item.createdAt} events={events} />
-          <div className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="claims">
+          <section className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="claims">
             <h2 id="claims" className="text-sm font-semibold text-slate-900">
               Claims sent to Scalekit
             </h2>
             {claims ? (
-              <pre className="mt-2 overflow-x-auto rounded bg-slate-50 p-3 text-xs text-slate-800" data-testid="claims">
+              // Focusable, so a keyboard can scroll a long line into view.
+              <pre tabIndex={0} className={`mt-2 p-3 text-slate-800 ${scrolled}`} data-testid="claims">
                 {JSON.stringify(claims, null, 2)}
               </pre>
             ) : (
               <p className="mt-2 text-sm text-slate-600">Nothing was sent to Scalekit for this login.</p>
             )}
-          </div>
+          </section>
         </section>
       </div>
     </AdminShell>
@@ -148,7 +154,7 @@ async function Summary({ item, server }: { item: LedgerEntry['item']; server: st
 async function Timeline({ createdAt, events }: { createdAt: number; events: LedgerEntry['events'] }) {
   const { formatTime } = await adminClock()
   return (
-    <div className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="events">
+    <section className="rounded-xl border border-slate-200 bg-white p-4" aria-labelledby="events">
       <h2 id="events" className="text-sm font-semibold text-slate-900">
         Timeline
       </h2>
@@ -160,11 +166,13 @@ async function Timeline({ createdAt, events }: { createdAt: number; events: Ledg
               {formatTime(event.at)} ({after(createdAt, event.at)})
             </span>
             {event.detail ? (
-              <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs text-slate-700">{JSON.stringify(event.detail)}</pre>
+              <pre tabIndex={0} className={`mt-1 p-2 text-slate-700 ${scrolled}`}>
+                {JSON.stringify(event.detail)}
+              </pre>
             ) : null}
           </li>
         ))}
       </ol>
-    </div>
+    </section>
   )
 }
