@@ -39,6 +39,11 @@ async function localSessionCounts(userId: string, signedInAt: number | undefined
 
 type Query = Record<string, string | string[] | undefined>
 
+/** Whole minutes until the login request can no longer be signed in, at least one. */
+function minutesLeft(expiresAt: number): number {
+  return Math.max(1, Math.round((expiresAt - Date.now()) / 60_000))
+}
+
 /**
  * The sign-in page of one MCP server: /login for the default one, /login/{key} for each (`key`
  * is the one in the address, absent at /login). `serverKey` is that key.
@@ -75,7 +80,7 @@ export async function LoginScreen({ server, serverKey, query }: { server: McpSer
       <Heading>{env.multiServer ? t('headingForServer', { server: server.name }) : t('heading')}</Heading>
       <Intro serverName={env.multiServer ? server.name : undefined} />
       <p data-testid="time-limit" className="mt-2 text-sm text-slate-600">
-        {t('timeLimit', { minutes: Math.max(1, Math.round((reception.expiresAt - Date.now()) / 60_000)) })}
+        {t('timeLimit', { minutes: minutesLeft(reception.expiresAt) })}
       </p>
 
       {signedIn ? (
