@@ -70,7 +70,13 @@ export function CodeForm({
           {...fault}
         />
       </div>
-      <p id="code-message" aria-live="polite" data-testid="form-message" className="min-h-5 text-sm text-red-700">
+      <p
+        id="code-message"
+        role={result.message ? 'alert' : undefined}
+        aria-live="polite"
+        data-testid="form-message"
+        className="min-h-5 text-sm text-red-700"
+      >
         {result.message}
       </p>
       <button type="submit" className={buttonPrimary} disabled={pending}>

@@ -10,7 +10,6 @@ import { CRASH_WORDS_ID } from '@/lib/i18n/locales'
 
 export type CrashWords = typeof en
 
-
 const noSubscription = () => () => {}
 
 export function useCrashWords(): { locale: string; words: CrashWords } {

@@ -68,7 +68,15 @@ export function EmailPasswordFields({
           {...fault}
         />
       </div>
-      <p id={MESSAGE_ID} aria-live="polite" data-testid="form-message" className="min-h-5 text-sm text-red-700">
+      {/* The form remounts after each attempt (to keep the typed email), so the message arrives in a
+          new element: role=alert makes screen readers read it, where a new live region is often silent. */}
+      <p
+        id={MESSAGE_ID}
+        role={message ? 'alert' : undefined}
+        aria-live="polite"
+        data-testid="form-message"
+        className="min-h-5 text-sm text-red-700"
+      >
         {message}
       </p>
       <button type="submit" className={buttonPrimary} disabled={pending}>

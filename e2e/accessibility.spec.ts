@@ -134,7 +134,7 @@ test.describe('the pages of a signed-in person', () => {
   })
 
   test('the enrolment a login asks for when a second factor is required', async ({ browser }) => {
-    await withBridge(BRIDGE_PORT + 40, { LOCAL_MFA: 'required' }, async (bridge) => {
+    await withBridge(BRIDGE_PORT + 43, { LOCAL_MFA: 'required' }, async (bridge) => {
       const person = await createUser({ prefix: 'a11y-enrol' })
       const context = await browser.newContext()
       const page = await context.newPage()
@@ -237,7 +237,7 @@ test.describe('the frame with a brand', () => {
       BRAND_PRIVACY_URL: 'https://example.com/privacy',
       BRAND_TERMS_URL: 'https://example.com/terms',
     }
-    await withBridge(BRIDGE_PORT + 41, brand, async (bridge) => {
+    await withBridge(BRIDGE_PORT + 44, brand, async (bridge) => {
       const context = await browser.newContext()
       const page = await context.newPage()
       const request = await createLoginRequest()

@@ -112,5 +112,3 @@ export const BUILT_IN_MESSAGES = {
     crash: ptBR_crash,
   },
 } as const
-
-export const NAMESPACES = ['common', 'login', 'problems', 'factors', 'account', 'invite', 'pages', 'crash'] as const

@@ -21,7 +21,7 @@ function flatten(tree: Tree, prefix = '', out = new Map<string, string>()): Map<
 const cache = new Map<Locale, Map<string, string>>()
 
 /** Every message of a locale as `namespace.key` → text. */
-export function messagesOf(locale: Locale): Map<string, string> {
+function messagesOf(locale: Locale): Map<string, string> {
   let flat = cache.get(locale)
   if (!flat) {
     flat = new Map()

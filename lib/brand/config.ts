@@ -8,7 +8,7 @@ import { sniffImageType, MAX_LOGO_BYTES } from './image'
 // optional: without them the pages keep the neutral look. Checked at start-up; a logo file is read
 // then, a logo URL is fetched then (lib/brand/logo.ts), and both are served from /brand/logo.
 
-export type LogoSource = { kind: 'file'; path: string; bytes: Buffer; contentType: string } | { kind: 'url'; url: string }
+type LogoSource = { kind: 'file'; path: string; bytes: Buffer; contentType: string } | { kind: 'url'; url: string }
 
 export interface Brand {
   name?: string

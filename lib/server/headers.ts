@@ -27,7 +27,7 @@ export function contentSecurityPolicy(nonce: string): string {
 }
 
 /** Where the bridge serves BRAND_LOGO (app/brand/logo). */
-export const BRAND_LOGO_PATH = '/brand/logo'
+const BRAND_LOGO_PATH = '/brand/logo'
 
 export function securityHeaders(pathname: string, options: { nonce: string; secure: boolean }): Record<string, string> {
   const headers: Record<string, string> = {

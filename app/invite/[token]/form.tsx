@@ -25,6 +25,8 @@ export function SetPasswordForm({ token, email, words }: { token: string; email:
       </p>
     )
   }
+  // The message, announced and tied to both fields while it is shown.
+  const tied = state.message ? { 'aria-invalid': true, 'aria-describedby': 'invite-message' } : {}
   return (
     <form action={action} key={state.attempt} className="mt-6 space-y-4">
       <input type="hidden" name="token" value={token} />
@@ -34,15 +36,29 @@ export function SetPasswordForm({ token, email, words }: { token: string; email:
         <label htmlFor="password" className="block text-sm font-medium text-slate-800">
           {words.newPassword}
         </label>
-        <input id="password" name="password" type="password" autoComplete="new-password" required className={inputClass} />
+        <input id="password" name="password" type="password" autoComplete="new-password" required className={inputClass} {...tied} />
       </div>
       <div>
         <label htmlFor="confirmation" className="block text-sm font-medium text-slate-800">
           {words.confirmation}
         </label>
-        <input id="confirmation" name="confirmation" type="password" autoComplete="new-password" required className={inputClass} />
+        <input
+          id="confirmation"
+          name="confirmation"
+          type="password"
+          autoComplete="new-password"
+          required
+          className={inputClass}
+          {...tied}
+        />
       </div>
-      <p aria-live="polite" data-testid="form-message" className="min-h-5 text-sm text-red-700">
+      <p
+        id="invite-message"
+        role={state.message ? 'alert' : undefined}
+        aria-live="polite"
+        data-testid="form-message"
+        className="min-h-5 text-sm text-red-700"
+      >
         {state.message}
       </p>
       <button type="submit" className={buttonPrimary} disabled={pending}>
