@@ -55,13 +55,7 @@ for (const locale of LOCALES) {
       await loginPageHydrated(page)
       await expectNoViolations(page, `the login page in ${locale}`)
 
-      // An address of no account: the refusal reads the same, and no account's failures add up.
-      const form = credentialsForm(page)
-      await form.email.fill(nobody())
-      await form.password.fill('not-the-password')
-      await form.submit.click()
-      await expect(form.message).not.toBeEmpty()
-      await loginPageHydrated(page)
+      await failOnce(page)
       await expectNoViolations(page, `the login page after a failed sign-in in ${locale}`)
     })
 
@@ -80,6 +74,17 @@ for (const locale of LOCALES) {
       await expectNoViolations(page, `/login/problem/scalekit_unavailable in ${locale}`)
     })
   })
+}
+
+/** A refused sign-in with an address of no account (the refusal reads the same, and no account's failures add up). */
+async function failOnce(page: Page) {
+  const form = credentialsForm(page)
+  await form.email.fill(nobody())
+  await form.password.fill('not-the-password')
+  await form.submit.click()
+  await expect(form.message).not.toBeEmpty()
+  await loginPageHydrated(page)
+  return form
 }
 
 test.describe('the pages of a signed-in person', () => {
@@ -371,12 +376,7 @@ for (const { size, viewport } of NARROW) {
       await page.goto(request.loginUrl)
       await loginPageHydrated(page)
       await expectNoSidewaysScroll(page, 'the login page')
-      const form = credentialsForm(page)
-      await form.email.fill(nobody())
-      await form.password.fill('not-the-password')
-      await form.submit.click()
-      await expect(form.message).not.toBeEmpty()
-      await loginPageHydrated(page)
+      const form = await failOnce(page)
       await expectNoSidewaysScroll(page, 'the login page after a failed sign-in')
       await expectWithinWidth(page, form.email, 'the email field')
       await expectWithinWidth(page, form.password, 'the password field')
