@@ -22,6 +22,9 @@ test.describe('a completing click needs a page the person could see', () => {
 
     await page.evaluate(() => window.dispatchEvent(new Event('blur')))
     await expect(button).toBeDisabled()
+    await expect(button).toHaveAttribute('aria-disabled', 'true')
+    // Inactive through aria-disabled, so it stays in the tab order for a keyboard.
+    expect(await button.evaluate((element: HTMLButtonElement) => element.disabled || element.tabIndex < 0)).toBe(false)
     await page.evaluate(() => window.dispatchEvent(new Event('focus')))
     await expect(button).toBeEnabled()
     await button.click()

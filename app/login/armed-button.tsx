@@ -33,7 +33,17 @@ export function ArmedButton({ className, children }: { className: string; childr
     }
   }, [])
   return (
-    <button type="submit" className={className} disabled={!armed} data-armed={armed ? 'true' : 'false'}>
+    // aria-disabled, not disabled: the button stays in the tab order (a keyboard user tabbing past it
+    // in its first second would otherwise never meet it), and a click or key press on it does nothing.
+    <button
+      type="submit"
+      className={`${className} aria-disabled:cursor-not-allowed aria-disabled:opacity-60`}
+      aria-disabled={armed ? undefined : true}
+      data-armed={armed ? 'true' : 'false'}
+      onClick={(event) => {
+        if (!armed) event.preventDefault()
+      }}
+    >
       {children}
     </button>
   )
