@@ -1,7 +1,7 @@
 'use client'
 
 import { useActionState } from 'react'
-import { buttonPrimary } from './ui'
+import { buttonPrimary, FormMessage } from './ui'
 import type { CodeState } from './second-step-core'
 import { RecoveryCodes, type RecoveryCodesWords } from './recovery-codes'
 
@@ -70,15 +70,7 @@ export function CodeForm({
           {...fault}
         />
       </div>
-      <p
-        id="code-message"
-        role={result.message ? 'alert' : undefined}
-        aria-live="polite"
-        data-testid="form-message"
-        className="min-h-5 text-sm text-red-700"
-      >
-        {result.message}
-      </p>
+      <FormMessage id="code-message" message={result.message} />
       <button type="submit" className={buttonPrimary} disabled={pending}>
         {words.submit}
       </button>

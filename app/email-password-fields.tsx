@@ -1,4 +1,4 @@
-import { buttonPrimary } from './ui'
+import { buttonPrimary, FormMessage } from './ui'
 
 // The email and password fields, the form's message and its button, shared by the login page,
 // /account and the admin sign-in. The email comes back after a failed attempt; focus goes where
@@ -68,17 +68,7 @@ export function EmailPasswordFields({
           {...fault}
         />
       </div>
-      {/* The form remounts after each attempt (to keep the typed email), so the message arrives in a
-          new element: role=alert makes screen readers read it, where a new live region is often silent. */}
-      <p
-        id={MESSAGE_ID}
-        role={message ? 'alert' : undefined}
-        aria-live="polite"
-        data-testid="form-message"
-        className="min-h-5 text-sm text-red-700"
-      >
-        {message}
-      </p>
+      <FormMessage id={MESSAGE_ID} message={message} />
       <button type="submit" className={buttonPrimary} disabled={pending}>
         {words.submit}
       </button>

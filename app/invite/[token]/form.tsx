@@ -1,7 +1,7 @@
 'use client'
 
 import { useActionState } from 'react'
-import { buttonPrimary } from '../../ui'
+import { buttonPrimary, FormMessage } from '../../ui'
 import { setPasswordAction, type SetPasswordState } from './actions'
 
 const initial: SetPasswordState = { attempt: 0 }
@@ -52,15 +52,7 @@ export function SetPasswordForm({ token, email, words }: { token: string; email:
           {...tied}
         />
       </div>
-      <p
-        id="invite-message"
-        role={state.message ? 'alert' : undefined}
-        aria-live="polite"
-        data-testid="form-message"
-        className="min-h-5 text-sm text-red-700"
-      >
-        {state.message}
-      </p>
+      <FormMessage id="invite-message" message={state.message} />
       <button type="submit" className={buttonPrimary} disabled={pending}>
         {words.submit}
       </button>
