@@ -80,6 +80,10 @@ export function bridgeEnv(overrides: Record<string, string> = {}): Record<string
     SCALEKIT_TIMEOUT_MS: '3000',
     // Every browser of the suite comes from 127.0.0.1; the flood case sets its own limit.
     NEW_LOGIN_REQUESTS_PER_ADDRESS: '1000000',
+    // Likewise the per-address sign-in limit: the cases that show a refused sign-in (accessibility,
+    // keyboard, languages...) add up on 127.0.0.1 and would lock the address for the 50 concurrent
+    // logins of later cases. e2e/throttling.spec.ts tests the limit on a bridge of its own.
+    SIGN_IN_MAX_FAILURES_PER_IP: '100000',
     // Cases that run sign-ins at once test other guarantees; shedding has its own bridge (case 31).
     PASSWORD_CHECK_CONCURRENCY: '64',
     // The audit stream, to the suite's receiver, polled and retried fast (e2e/audit-stream.spec.ts).
