@@ -1,6 +1,16 @@
 import fs from 'node:fs'
 import { defineConfig, devices } from '@playwright/test'
-import { APP_URL, AUDIT_RECEIVER_URL, bridgeEnv, mcpEnv, standInEnv, BRIDGE_PORT, STAND_IN_PORT, MCP_PORT } from './e2e/support/config'
+import {
+  APP_URL,
+  AUDIT_RECEIVER_URL,
+  MAIL_CATCHER_URL,
+  bridgeEnv,
+  mcpEnv,
+  standInEnv,
+  BRIDGE_PORT,
+  STAND_IN_PORT,
+  MCP_PORT,
+} from './e2e/support/config'
 import {
   CREDENTIAL_API_BRIDGE_PORT,
   CREDENTIAL_API_BRIDGE_URL,
@@ -92,6 +102,14 @@ export default defineConfig({
       // The audit stream's receiver, a SIEM that verifies every signature.
       command: 'node --import tsx e2e/audit-receiver/main.ts',
       url: `${AUDIT_RECEIVER_URL}/_audit/health`,
+      env: { NODE_OPTIONS: '' },
+      reuseExistingServer: !isCI,
+      stdout: 'pipe',
+    },
+    {
+      // The mail server: a real SMTP server the bridges send to, which a test reads (e2e/mail-catcher).
+      command: 'node --import tsx e2e/mail-catcher/main.ts',
+      url: `${MAIL_CATCHER_URL}/_mail/health`,
       env: { NODE_OPTIONS: '' },
       reuseExistingServer: !isCI,
       stdout: 'pipe',

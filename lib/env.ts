@@ -5,6 +5,7 @@ import { connectionIdProblem, legacyServers, parseServersConfig, type ScalekitEn
 import { isHttpsOrLoopback } from './server/urls'
 import { parseAuditReceivers, type AuditReceiver } from './ledger/outbox/config'
 import { parseBrand, type Brand } from './brand/config'
+import { parseMailConfig, type MailConfig } from './mail/config'
 import { LOCALES } from './i18n/locales'
 import { readMessageOverrides, type MessageOverrides } from './i18n/messages'
 
@@ -184,6 +185,8 @@ export type Env = z.infer<typeof EnvSchema> &
     brand: Brand
     /** MESSAGES_DIR's wording, per locale. */
     messageOverrides: MessageOverrides
+    /** SMTP_URL and MAIL_FROM with their settings; undefined when email is off. */
+    mail: MailConfig | undefined
   }
 
 export class ConfigError extends Error {
@@ -245,6 +248,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   problems.push(...brand.problems)
   const messages = readMessageOverrides(source.MESSAGES_DIR?.trim() || undefined)
   problems.push(...messages.problems)
+  const mail = parseMailConfig(source)
+  problems.push(...mail.problems)
   const sourceIds = sources.config?.sources.map((s) => s.id) ?? []
   const servers = resolveServers(source, result.success ? result.data : undefined, sourceIds, problems)
   if (!result.success || !sources.config || !servers || problems.length) throw new ConfigError(problems)
@@ -256,6 +261,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     auditReceivers: audit.receivers,
     brand: brand.brand,
     messageOverrides: messages.overrides,
+    mail: mail.mail,
   }
 }
 

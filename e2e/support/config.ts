@@ -35,6 +35,13 @@ export const AUDIT_RECEIVER_URL = `http://127.0.0.1:${AUDIT_RECEIVER_PORT}`
 const AUDIT_WEBHOOK_KEY = 'ZTJlLWF1ZGl0LXN0cmVhbS1zZWNyZXQtMGMzZjlhN2I='
 export const AUDIT_WEBHOOK_SECRET = `whsec_${AUDIT_WEBHOOK_KEY}`
 
+/** The suite's SMTP server (e2e/mail-catcher): the bridge sends mail there, signed in with these credentials. */
+export const SMTP_PORT = Number(process.env.E2E_SMTP_PORT ?? 4170)
+export const MAIL_CATCHER_HTTP_PORT = Number(process.env.E2E_MAIL_CATCHER_PORT ?? 4171)
+export const MAIL_CATCHER_URL = `http://127.0.0.1:${MAIL_CATCHER_HTTP_PORT}`
+export const SMTP_USER = 'bridge'
+export const SMTP_PASSWORD = 'e2e-smtp-password-7c1d2e9b'
+
 /** The bridges with identity sources (e2e/support/sources.ts) each have their own secrets, so localhost cookies do not cross. */
 export function sourcesBridgeSecrets(port: number | string): { AUTH_SECRET: string; SESSION_SECRET: string } {
   return {
@@ -62,6 +69,7 @@ export function staticSecrets(): IssuedSecret[] {
     { kind: 'company_api_secret', value: COMPANY_API_SECRET },
     { kind: 'webhook_secret', value: AUDIT_WEBHOOK_SECRET },
     { kind: 'webhook_secret', value: AUDIT_WEBHOOK_KEY },
+    { kind: 'smtp_password', value: SMTP_PASSWORD },
   ]
 }
 
@@ -92,6 +100,11 @@ export function bridgeEnv(overrides: Record<string, string> = {}): Record<string
     AUDIT_POLL_INTERVAL_MS: '100',
     AUDIT_RETRY_BASE_MS: '200',
     METRICS_TOKEN,
+    // Email through the suite's SMTP server, polled and retried fast (e2e/email-*.spec.ts).
+    SMTP_URL: `smtp://${SMTP_USER}:${SMTP_PASSWORD}@127.0.0.1:${SMTP_PORT}`,
+    MAIL_FROM: 'E2E Login <login@e2e.example>',
+    MAIL_POLL_INTERVAL_MS: '100',
+    MAIL_RETRY_BASE_MS: '200',
     // The runner resolves lib/ with the react-server condition; the server must not inherit it.
     NODE_OPTIONS: '',
     // Traces of every login go to the suite's receiver, which the end-of-run scan reads (case 48).

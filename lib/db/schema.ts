@@ -49,6 +49,8 @@ export interface LoginRequestsTable {
   ip: string | null
   user_agent: string | null
   claims: string | null
+  /** When the person reported this sign-in as not theirs (the new-sign-in alert's link); null otherwise. */
+  reported_at: number | null
 }
 
 export interface LoginEventsTable {
@@ -165,6 +167,56 @@ interface AuditDeliveriesTable {
   created_at: number
 }
 
+export type MailKind = 'password_reset' | 'verify_email' | 'invitation' | 'sign_in_alert'
+/** `dropped`: nothing to send after all (no such account, or the person's state changed). */
+export type MailStatus = 'pending' | 'sent' | 'dropped' | 'failed'
+
+/** A message to send (lib/mail/outbox.ts); never a secret: links get their tokens when sent. */
+interface MailOutboxTable {
+  id: string
+  kind: MailKind
+  /** The address as asked for (a forgot-password request names any address) or the user's. */
+  to_email: string
+  user_id: string | null
+  locale: string
+  /** JSON object the message is written from (a server key, a ledger id...); never a secret. */
+  params: string
+  status: MailStatus
+  attempts: number
+  next_attempt_at: number
+  /** After this, a message still unsent is marked failed. */
+  give_up_at: number
+  lease_owner: string | null
+  lease_until: number | null
+  /** The transport's error code and response code of the last failed attempt; never its text. */
+  last_error: string | null
+  created_at: number
+  sent_at: number | null
+}
+
+export type EmailTokenPurpose = 'password_reset' | 'verify_email' | 'report_sign_in'
+
+interface EmailTokensTable {
+  /** SHA-256 (hex) of the token in the link. */
+  token_hash: string
+  purpose: EmailTokenPurpose
+  user_id: string
+  /** What the link is about: the address being verified, the ledger id of the sign-in reported. */
+  subject: string | null
+  created_at: number
+  expires_at: number
+  used_at: number | null
+}
+
+interface KnownSignInsTable {
+  user_id: string
+  kind: 'browser' | 'address'
+  /** SHA-256 (base64url) of the browser id or of the address. */
+  value_hash: string
+  first_seen_at: number
+  last_seen_at: number
+}
+
 export interface Database {
   users: UsersTable
   login_requests: LoginRequestsTable
@@ -178,9 +230,13 @@ export interface Database {
   admin_audit: AdminAuditTable
   audit_events: AuditEventsTable
   audit_deliveries: AuditDeliveriesTable
+  mail_outbox: MailOutboxTable
+  email_tokens: EmailTokensTable
+  known_sign_ins: KnownSignInsTable
 }
 
 export type User = Selectable<UsersTable>
 export type LoginRequestRow = Selectable<LoginRequestsTable>
 export type Passkey = Selectable<PasskeysTable>
 export type AdminAuditRow = Selectable<AdminAuditTable>
+export type MailRow = Selectable<MailOutboxTable>

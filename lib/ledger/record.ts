@@ -71,6 +71,7 @@ export function newLoginRequestRow(input: {
     ip: input.ip,
     user_agent: input.userAgent,
     claims: null,
+    reported_at: null,
   }
 }
 

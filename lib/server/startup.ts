@@ -4,6 +4,7 @@ import { getDb } from '../db/client'
 import { errorText, logEvent } from './log'
 import { stampPeerAddresses } from './peer-address'
 import { startAuditOutbox } from '../ledger/outbox/start'
+import { startMailWorker } from '../mail/start'
 import { handleShutdownSignals } from './signals'
 import { brandLogo } from '../brand/logo'
 
@@ -19,6 +20,8 @@ export async function startBridge(): Promise<void> {
     process.env.AUTH_URL = env.APP_URL
     // The audit stream's worker takes the database at its first poll (and again until it answers).
     startAuditOutbox(getDb, env)
+    // Likewise the mail worker, when SMTP_URL is set.
+    startMailWorker(getDb, env)
     // A BRAND_LOGO URL is fetched now, so a wrong one stops the start, not a page.
     await brandLogo(env.brand)
   } catch (error) {

@@ -126,6 +126,7 @@ for (const engine of engines) {
       const down = await migrator.migrateTo('0004_ledger_servers')
       expect(down.error).toBeUndefined()
       expect(down.results?.map((r) => [r.migrationName, r.direction])).toEqual([
+        ['0009_email', 'Down'],
         ['0008_audit_outbox', 'Down'],
         ['0007_factors_and_user_admin', 'Down'],
         ['0006_ledger_auth_methods', 'Down'],
@@ -138,6 +139,7 @@ for (const engine of engines) {
         '0006_ledger_auth_methods',
         '0007_factors_and_user_admin',
         '0008_audit_outbox',
+        '0009_email',
       ])
       const row = await handle.db.selectFrom('users').selectAll().where('id', '=', 'u1').executeTakeFirstOrThrow()
       expect(row).toMatchObject({ groups: '[]', roles: '[]' })

@@ -7,6 +7,7 @@ import { migration0005 } from './0005-user-groups-and-roles'
 import { migration0006 } from './0006-ledger-auth-methods'
 import { migration0007 } from './0007-factors-and-user-admin'
 import { migration0008 } from './0008-audit-outbox'
+import { migration0009 } from './0009-email'
 
 export type Engine = 'sqlite' | 'postgres'
 
@@ -24,6 +25,7 @@ function buildMigrations(engine: Engine): Record<string, Migration> {
     '0006_ledger_auth_methods': migration0006(),
     '0007_factors_and_user_admin': migration0007(engine),
     '0008_audit_outbox': migration0008(engine),
+    '0009_email': migration0009(),
   }
 }
 

@@ -24,6 +24,7 @@ for (const engine of [
       const down = await migrator.migrateTo('0003_sign_in_throttle')
       expect(down.error).toBeUndefined()
       expect(down.results?.map((r) => [r.migrationName, r.direction])).toEqual([
+        ['0009_email', 'Down'],
         ['0008_audit_outbox', 'Down'],
         ['0007_factors_and_user_admin', 'Down'],
         ['0006_ledger_auth_methods', 'Down'],
@@ -38,6 +39,7 @@ for (const engine of [
         '0006_ledger_auth_methods',
         '0007_factors_and_user_admin',
         '0008_audit_outbox',
+        '0009_email',
       ])
       const row = await handle.db.selectFrom('login_requests').selectAll().where('id', '=', 'lri_old').executeTakeFirstOrThrow()
       // Rows from before 0006 do not know how their person signed in.
