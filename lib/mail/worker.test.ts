@@ -1,0 +1,139 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { openPostgresForTest, openSqliteForTest, postgresAvailable, type TestDatabase } from '../db/testing'
+import { parseEnv } from '../env'
+import { startMailCatcher, type MailCatcher } from '../../e2e/mail-catcher/catcher'
+import { enqueueMail } from './outbox'
+import { MailWorker } from './worker'
+import { renderMail } from './templates'
+import { claimEmailToken, findEmailToken, issueEmailToken } from './tokens'
+import type { MailComposers } from './compose'
+
+// The mail outbox and its worker on both engines, sending through a real SMTP server (smtp-server):
+// a message is sent once, a server that refuses is retried until it recovers, a message past its
+// lifetime is kept as failed, two workers never send one message twice, and a message with nothing
+// to send is dropped without keeping the address it named. Cases 51, 52 and 55.
+
+const pgSkipReason = await postgresAvailable()
+if (pgSkipReason) console.warn(`SKIPPED: the PostgreSQL mail outbox tests: ${pgSkipReason}`)
+
+const engines = [
+  { name: 'sqlite', open: openSqliteForTest, skip: false },
+  { name: 'postgres', open: openPostgresForTest, skip: pgSkipReason !== null },
+]
+
+let catcher: MailCatcher
+
+beforeAll(async () => {
+  catcher = await startMailCatcher({ smtpPort: 0, user: 'bridge', password: 'smtp-test-password' })
+})
+afterAll(() => catcher.close())
+
+function testEnv() {
+  return parseEnv({
+    APP_URL: 'https://login.example.com',
+    SCALEKIT_ENVIRONMENT_URL: 'https://acme.scalekit.dev',
+    SCALEKIT_CLIENT_ID: 'skc_123',
+    SCALEKIT_CLIENT_SECRET: 'secret',
+    SCALEKIT_CONNECTION_ID: 'conn_12345',
+    SESSION_SECRET: 'x'.repeat(32),
+    AUTH_SECRET: 'y'.repeat(32),
+    SMTP_URL: `smtp://bridge:smtp-test-password@127.0.0.1:${catcher.smtpPort}`,
+    MAIL_FROM: 'Acme Login <login@acme.example>',
+    MAIL_RETRY_BASE_MS: '10',
+  })
+}
+
+/** A composer that sends a fixed message, or drops when the row names nobody. */
+const composers: MailComposers = {
+  password_reset: async ({ row, env }) => {
+    if (!row.user_id) return { drop: 'no_account' }
+    return { send: renderMail({ subject: `Hello ${row.id}`, heading: 'Hi', paragraphs: ['Body'] }, env.brand, 'footer', 'en') }
+  },
+}
+
+describe.each(engines)('mail outbox on $name', ({ open, skip }) => {
+  let handle: TestDatabase
+  beforeAll(async () => {
+    if (!skip) handle = await open()
+  })
+  afterAll(async () => {
+    if (!skip) await handle.drop()
+  })
+  afterEach(() => {
+    catcher.fault = { mode: 'ok' }
+  })
+
+  const row = (id: string) => handle.db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  const request = (userId: string | null, lifetimeMs = 60_000) => ({
+    kind: 'password_reset' as const,
+    toEmail: `Person.${Math.random().toString(36).slice(2)}@Example.com`,
+    userId,
+    locale: 'en',
+    lifetimeMs,
+  })
+
+  it.skipIf(skip)('sends a message once, through SMTP with credentials, with a text and an HTML part', async () => {
+    const input = request('u1')
+    const id = await enqueueMail(handle.db, input)
+    const worker = new MailWorker(handle.db, testEnv(), testEnv().mail!, { composers })
+    expect(await worker.runOnce()).toBe(1)
+    expect(await worker.runOnce()).toBe(0)
+    const sent = catcher.messages.filter((m) => m.subject === `Hello ${id}`)
+    expect(sent).toHaveLength(1)
+    expect(sent[0]!.to).toEqual([input.toEmail.toLowerCase()])
+    expect(sent[0]!.from).toBe('login@acme.example')
+    expect(sent[0]!.text).toContain('Body')
+    expect(sent[0]!.html).toContain('<h1')
+    expect(await row(id)).toMatchObject({ status: 'sent', attempts: 1, lease_owner: null, last_error: null })
+  })
+
+  it.skipIf(skip)('retries while the server refuses (421), then sends once it recovers', async () => {
+    const id = await enqueueMail(handle.db, request('u2'))
+    const worker = new MailWorker(handle.db, testEnv(), testEnv().mail!, { composers })
+    catcher.fault = { mode: 'reject' }
+    await worker.runOnce()
+    const retried = await row(id)
+    expect(retried).toMatchObject({ status: 'pending', attempts: 1, last_error: 'EPROTOCOL 421' })
+    await new Promise((resolve) => setTimeout(resolve, retried.next_attempt_at - Date.now() + 5))
+    catcher.fault = { mode: 'ok' }
+    await worker.runOnce()
+    expect(await row(id)).toMatchObject({ status: 'sent', attempts: 2 })
+    expect(catcher.messages.filter((m) => m.subject === `Hello ${id}`)).toHaveLength(1)
+  })
+
+  it.skipIf(skip)('keeps a message it could not send within its lifetime as failed', async () => {
+    const id = await enqueueMail(handle.db, request('u3', 5))
+    catcher.fault = { mode: 'reject' }
+    await new MailWorker(handle.db, testEnv(), testEnv().mail!, { composers }).runOnce()
+    expect(await row(id)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'EPROTOCOL 421' })
+  })
+
+  it.skipIf(skip)('drops a message with nothing to send, and forgets the address it named', async () => {
+    const id = await enqueueMail(handle.db, request(null))
+    await new MailWorker(handle.db, testEnv(), testEnv().mail!, { composers }).runOnce()
+    expect(await row(id)).toMatchObject({ status: 'dropped', to_email: '', last_error: 'no_account' })
+  })
+
+  it.skipIf(skip)('two workers polling at once send each message exactly once', async () => {
+    const ids = await Promise.all(Array.from({ length: 12 }, () => enqueueMail(handle.db, request('u4'))))
+    const env = testEnv()
+    const workers = [0, 1, 2].map(() => new MailWorker(handle.db, env, env.mail!, { composers }))
+    while ((await Promise.all(workers.map((w) => w.runOnce()))).some((n) => n > 0));
+    for (const id of ids) expect(catcher.messages.filter((m) => m.subject === `Hello ${id}`)).toHaveLength(1)
+  })
+
+  it.skipIf(skip)('a link token works once, until it expires, and a newer one ends it', async () => {
+    const now = Date.now()
+    const first = await issueEmailToken(handle.db, { purpose: 'password_reset', userId: 'u5', ttlMs: 60_000, now })
+    const second = await issueEmailToken(handle.db, { purpose: 'password_reset', userId: 'u5', ttlMs: 60_000, now })
+    expect(await findEmailToken(handle.db, 'password_reset', first.token, now + 1)).toEqual({ ok: false, problem: 'expired' })
+    expect(await findEmailToken(handle.db, 'verify_email', second.token, now + 1)).toEqual({ ok: false, problem: 'unknown' })
+    expect(await claimEmailToken(handle.db, 'password_reset', second.token, now + 1)).toBe(true)
+    expect(await claimEmailToken(handle.db, 'password_reset', second.token, now + 2)).toBe(false)
+    expect(await findEmailToken(handle.db, 'password_reset', second.token, now + 2)).toEqual({ ok: false, problem: 'used' })
+    const stored = await handle.db.selectFrom('email_tokens').select('token_hash').where('user_id', '=', 'u5').execute()
+    expect(stored.map((r) => r.token_hash)).not.toContain(second.token)
+    const late = await issueEmailToken(handle.db, { purpose: 'password_reset', userId: 'u6', ttlMs: 10, now })
+    expect(await claimEmailToken(handle.db, 'password_reset', late.token, now + 10)).toBe(false)
+  })
+})
