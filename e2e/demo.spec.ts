@@ -10,6 +10,8 @@ const PORTS = {
   DEMO_MCP_PORT: '4620',
   DEMO_FINANCE_MCP_PORT: '4621',
   DEMO_CLIENT_PORT: '4630',
+  DEMO_SMTP_PORT: '4625',
+  DEMO_MAILBOX_PORT: '4640',
 }
 
 interface Account {
@@ -75,6 +77,8 @@ test('npm run demo: a newcomer is admitted to both MCP servers, refused on one, 
     const [, adminUrl, adminEmail, adminPassword] =
       /Review the logins at (http:\/\/\S+) as (\S+) with the password (\S+)\./.exec(output) ?? []
     expect(adminUrl).toBe('http://localhost:3600/admin')
+    const mailboxUrl = /arrives in the demo mailbox: (http:\/\/\S+)/.exec(output)?.[1]
+    expect(mailboxUrl).toBe('http://localhost:4640')
 
     // Notes MCP is for everybody: the client tells each step, and shows the token's claims and the tool result.
     const notesLogin = await connectAndSignIn(page, clientUrl!, NOTES, everybody)

@@ -3,6 +3,7 @@ import { migrateToLatest, openDatabase } from '../lib/db'
 import { purgeLedger, purgeUntouched } from '../lib/ledger/retention'
 import { purgeThrottle } from '../lib/auth/throttle'
 import { purgeDeliveredAuditEvents } from '../lib/ledger/outbox/retention'
+import { purgeMail } from '../lib/mail/retention'
 
 // The ledger's maintenance command line. Run `purge` daily (cron, a scheduled job) to keep the
 // ledger within its retention period. It reads only DATABASE_URL and LEDGER_RETENTION_DAYS, so it
@@ -74,10 +75,16 @@ async function main(): Promise<number> {
     const untouched = await purgeUntouched(handle.db)
     const throttleRows = await purgeThrottle(handle.db)
     const auditEvents = await purgeDeliveredAuditEvents(handle.db, cutoff)
+    const mail = await purgeMail(handle.db, cutoff)
     console.log(
       `Purged ${purged.loginRequests} login requests and ${purged.events} events older than ${new Date(cutoff).toISOString()} (retention ${days} days), ${untouched.loginRequests} login requests nobody acted on (6 hours after they expired), and ${throttleRows} spent sign-in throttle entries.`,
     )
     if (auditEvents) console.log(`Purged ${auditEvents} audit events delivered before the cutoff.`)
+    if (mail.messages + mail.links + mail.sightings) {
+      console.log(
+        `Purged ${mail.messages} mail messages finished before the cutoff, ${mail.links} email links spent a day ago, and ${mail.sightings} browsers or addresses not seen since the cutoff.`,
+      )
+    }
     return 0
   } finally {
     await handle.db.destroy()

@@ -103,7 +103,7 @@ function escapeHtml(text: string): string {
 }
 
 /** The demo's page of received mail: newest first, each message's text with its links clickable. */
-export function mailboxPage(messages: CaughtMail[]): string {
+function mailboxPage(messages: CaughtMail[]): string {
   const items = [...messages]
     .reverse()
     .map((m) => {

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util'
 import { startScalekitStandIn } from './scalekit'
 import { startDemoMcpServer } from './mcp-server'
 import { startDemoClient } from './demo-client'
+import { startCatcherHttp, startMailCatcher } from '../mail-catcher/catcher'
 import { migrateToLatest, openDatabase } from '../../lib/db'
 import { addUser, findUserByEmail, setUserGroups, userGroups } from '../../lib/users/directory'
 
@@ -20,6 +21,9 @@ const { values } = parseArgs({ options: { 'no-build': { type: 'boolean', default
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
 const BRIDGE_PORT = port('DEMO_BRIDGE_PORT', 3000)
 const CLIENT_PORT = port('DEMO_CLIENT_PORT', 4030)
+const SMTP_PORT = port('DEMO_SMTP_PORT', 2525)
+const MAILBOX_PORT = port('DEMO_MAILBOX_PORT', 4040)
+const MAILBOX_URL = `http://localhost:${MAILBOX_PORT}`
 const DATABASE_URL = 'file:.data/demo.db'
 const APP_URL = `http://localhost:${BRIDGE_PORT}`
 
@@ -193,6 +197,10 @@ function bridgeEnv(childEnv: NodeJS.ProcessEnv, secrets: Record<SecretName, stri
     AUTH_SECRET: secrets.authSecret,
     DATABASE_URL,
     ADMIN_EMAILS: '',
+    // Mail goes to the demo's own SMTP server (smtp-server on loopback), read at MAILBOX_URL.
+    SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
+    MAIL_FROM: 'Demo Login <login@demo.example>',
+    MAIL_SIGN_IN_ALERTS: 'on',
   }
 }
 
@@ -214,6 +222,9 @@ to the client), the access token's claims and the result of the MCP tool call "w
 server refuses gets the bridge's "cannot use" page; its "Cancel" returns to the client with access_denied.
 
   Review the logins at ${APP_URL}/admin as ${ADMIN.email} with the password ${ADMIN.password}.
+
+  Every message the bridge sends (a password reset from "Forgot your password?", address
+  verification, invitations, new-sign-in alerts) arrives in the demo mailbox: ${MAILBOX_URL}
 
 Stop with Ctrl+C.`
 }
@@ -241,6 +252,12 @@ async function main(): Promise<void> {
     accounts: [...PEOPLE, { ...ADMIN, note: `administrator: sees these logins at ${APP_URL}/admin` }],
   })
   closers.push(() => client.close())
+
+  // A real SMTP server in this process, and its mailbox page, so "Forgot your password?" works end to end.
+  const mail = await startMailCatcher({ smtpPort: SMTP_PORT })
+  closers.push(() => mail.close())
+  const mailbox = await startCatcherHttp(mail, MAILBOX_PORT)
+  closers.push(() => new Promise((resolve) => mailbox.close(() => resolve())))
 
   await ensureDemoUsers()
   const bridge = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(BRIDGE_PORT), '-H', '127.0.0.1'], {

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLIENT_SECRET } from '../support/config'
+import { CLIENT_SECRET, SMTP_PASSWORD } from '../support/config'
 import type { IssuedSecret } from '../support/issued-secrets'
 
 // The real scanner, as a child process over temporary secrets and log files.
@@ -15,12 +15,15 @@ const SCALEKIT_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJza2NfZTJlIn0.c2lnbmF0dXJ
 // A state with characters encodeURIComponent escapes, as the stand-in's odd states have.
 const STATE = 'state/with+odd=chars&more~xyz'
 const RAW_LOGIN_REQUEST_ID = 'lri_AbCdEfGhIjKlMnOpQrStUvWx'
+/** A password-reset link's token, as the suite's SMTP server records it (e2e/mail-catcher). */
+const MAIL_TOKEN = 'Zm9vYmFyLXJlc2V0LXRva2VuLTAxMjM0NTY3ODlhYmNk'
 const RECORDED: IssuedSecret[] = [
   ...PASSWORDS.map((value) => ({ kind: 'password', value })),
   { kind: 'scalekit_token', value: SCALEKIT_TOKEN },
   { kind: 'state', value: STATE },
   { kind: 'code', value: 'short' },
   { kind: 'browser_cookie', value: 'Fe26.2**0123456789abcdef*sealed' },
+  { kind: 'mail_token', value: MAIL_TOKEN },
 ]
 
 interface Run {
@@ -125,6 +128,16 @@ describe('case 12: e2e/tools/scan-logs.ts finds secrets in the logs of a run', (
     expect(result.stderr).toContain(`${log}:20: client_secret e2e-… (raw)`)
     expect(`${result.stdout}${result.stderr}`).not.toContain(encodeURIComponent(STATE))
     expect(`${result.stdout}${result.stderr}`).not.toContain(CLIENT_SECRET)
+  })
+
+  it('case 55: finds a reset token from a mailed link in a log, and its SMTP password', async () => {
+    const log = writeFile([...cleanBridgeLog(), `GET /login/reset/${MAIL_TOKEN} 200`, `smtp://bridge:${SMTP_PASSWORD}@127.0.0.1`])
+    const result = await scan(['--secrets', writeSecrets(RECORDED), log])
+
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`${log}:19: mail_token Zm9v… (raw)`)
+    expect(result.stderr).toContain(`${log}:20: smtp_password e2e-… (raw)`)
+    expect(`${result.stdout}${result.stderr}`).not.toContain(MAIL_TOKEN)
   })
 
   it('finds a password with a quote and a backslash in its JSON-escaped form', async () => {

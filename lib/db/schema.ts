@@ -169,7 +169,7 @@ interface AuditDeliveriesTable {
 
 export type MailKind = 'password_reset' | 'verify_email' | 'invitation' | 'sign_in_alert'
 /** `dropped`: nothing to send after all (no such account, or the person's state changed). */
-export type MailStatus = 'pending' | 'sent' | 'dropped' | 'failed'
+type MailStatus = 'pending' | 'sent' | 'dropped' | 'failed'
 
 /** A message to send (lib/mail/outbox.ts); never a secret: links get their tokens when sent. */
 interface MailOutboxTable {

@@ -13,6 +13,7 @@ describe('runDoctor against the stand-in and the fake bridge', () => {
       'pass scalekit.credentials',
       'skip scalekit.connection',
       'skip scalekit.login-endpoint',
+      'skip mail',
       'warn app-url.https',
       'pass app-url.dns',
       'pass app-url.health',

@@ -45,11 +45,13 @@ export function secretValues(source: EnvSource, extra: string[] = []): string[] 
     .filter(([key, value]) => value && /SECRET|TOKEN|PASSWORD|PRIVATE_KEY/i.test(key))
     .map(([, value]) => value!.trim())
   values.push(...extra)
-  const database = parseUrl(source.DATABASE_URL?.trim())
-  if (database?.password) {
-    values.push(database.password)
+  // Connection URLs carry their password in the URL itself.
+  for (const key of ['DATABASE_URL', 'SMTP_URL']) {
+    const url = parseUrl(source[key]?.trim())
+    if (!url?.password) continue
+    values.push(url.password)
     try {
-      values.push(decodeURIComponent(database.password))
+      values.push(decodeURIComponent(url.password))
     } catch {
       // A malformed escape: the raw form above is what would be printed.
     }

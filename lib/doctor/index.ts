@@ -7,6 +7,7 @@ import { checkScalekitDirectory, describeLoginEndpoint } from './directory-check
 import { checkConnectionIds, checkEnv } from './env-checks'
 import { parseUrl, readEnvValue, redactFinding, secretValues, skip, type EnvSource, type FetchLike, type Finding } from './findings'
 import { checkLoginHeaders } from './login-headers'
+import { checkMail } from './mail'
 import { checkReady } from './ready'
 import { readDoctorServers, serverSecrets, type DoctorServers } from './servers'
 
@@ -78,6 +79,7 @@ export async function runDoctor(source: EnvSource, options: DoctorOptions = {}):
   const { findings, tokens } = await checkConfiguration(source, servers, options, fetchImpl)
   const ownEndpoints = servers.multiServer ? servers.servers : []
 
+  findings.push(await checkMail(source, timeoutMs))
   const app = await checkAppUrl(source, fetchImpl, lookup, timeoutMs)
   findings.push(...app.findings)
   if (app.reachableOrigin) {

@@ -92,6 +92,7 @@ describe('npm run doctor with MCP_SERVERS', () => {
       'pass scalekit.connection:hr',
       'fail scalekit.login-endpoint:hr',
       'pass login-endpoint:hr',
+      'skip mail',
       'warn app-url.https',
       'pass app-url.dns',
       'pass app-url.health',

@@ -58,3 +58,25 @@ export function closeMailTransport(): void {
   holder[TRANSPORT]?.transporter.close()
   delete holder[TRANSPORT]
 }
+
+/** Connects, says EHLO, upgrades to TLS where required and signs in, then hangs up: `npm run doctor`. */
+export async function verifyMailServer(config: MailConfig, timeoutMs: number): Promise<SendResult> {
+  const probe = nodemailer.createTransport({
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    requireTLS: config.requireTls,
+    auth: config.auth,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  })
+  try {
+    await probe.verify()
+    return { ok: true }
+  } catch (error) {
+    return { ok: false, ...describe(error) }
+  } finally {
+    probe.close()
+  }
+}

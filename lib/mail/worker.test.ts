@@ -7,6 +7,7 @@ import { MailWorker } from './worker'
 import { renderMail } from './templates'
 import { claimEmailToken, findEmailToken, issueEmailToken } from './tokens'
 import type { MailComposers } from './compose'
+import { purgeMail } from './retention'
 
 // The mail outbox and its worker on both engines, sending through a real SMTP server (smtp-server):
 // a message is sent once, a server that refuses is retried until it recovers, a message past its
@@ -135,5 +136,24 @@ describe.each(engines)('mail outbox on $name', ({ open, skip }) => {
     expect(stored.map((r) => r.token_hash)).not.toContain(second.token)
     const late = await issueEmailToken(handle.db, { purpose: 'password_reset', userId: 'u6', ttlMs: 10, now })
     expect(await claimEmailToken(handle.db, 'password_reset', late.token, now + 10)).toBe(false)
+  })
+
+  it.skipIf(skip)('purging keeps pending messages and live links, and deletes finished ones before the cutoff', async () => {
+    const now = Date.now()
+    const pending = await enqueueMail(handle.db, { ...request('u7'), now: now - 10_000 })
+    const sent = await enqueueMail(handle.db, { ...request('u7'), now: now - 10_000 })
+    await handle.db.updateTable('mail_outbox').set({ status: 'sent' }).where('id', '=', sent).execute()
+    const live = await issueEmailToken(handle.db, { purpose: 'verify_email', userId: 'u7', ttlMs: 60_000, now })
+    const stale = await issueEmailToken(handle.db, { purpose: 'password_reset', userId: 'u7', ttlMs: 1, now: now - 3 * 24 * 3600_000 })
+    await handle.db
+      .deleteFrom('mail_outbox')
+      .where('created_at', '>=', now - 5_000)
+      .execute()
+    const purged = await purgeMail(handle.db, now - 5_000, now)
+    expect(purged).toMatchObject({ messages: 1, links: 1 })
+    const left = await handle.db.selectFrom('mail_outbox').select('id').where('id', 'in', [pending, sent]).execute()
+    expect(left.map((r) => r.id)).toEqual([pending])
+    expect((await findEmailToken(handle.db, 'verify_email', live.token, now)).ok).toBe(true)
+    expect(await findEmailToken(handle.db, 'password_reset', stale.token, now)).toEqual({ ok: false, problem: 'unknown' })
   })
 })

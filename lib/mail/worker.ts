@@ -5,6 +5,7 @@ import type { Database, MailRow } from '../db/schema'
 import type { Env } from '../env'
 import type { MailConfig } from './config'
 import { errorText, logEvent } from '../server/log'
+import { countMailAttempt } from '../server/metrics'
 import { claimMail, releaseMailLeases, settleMail, type MailOutcome } from './outbox'
 import { sendMail } from './transport'
 import type { MailComposers } from './compose'
@@ -80,6 +81,7 @@ export class MailWorker {
     const result = await this.sendOne(db, row)
     const status = await settleMail(db, row, this.owner, result, { baseMs: this.mail.retryBaseMs, maxMs: MAX_DELAY_MS }, this.now())
     const fields = { mailId: row.id, kind: row.kind, attempt: row.attempts + 1, ms: Math.round(performance.now() - started), status }
+    countMailAttempt(row.kind, result.outcome === 'retry' && status === 'failed' ? 'failed' : result.outcome)
     if (result.outcome === 'sent') logEvent('mail_sent', fields)
     else if (result.outcome === 'dropped') logEvent('mail_dropped', { ...fields, reason: result.reason })
     else logEvent(status === 'failed' ? 'mail_failed' : 'mail_retry', { ...fields, error: result.error })

@@ -2,6 +2,9 @@ import 'server-only'
 import { metricsState, type BacklogSource } from './registry'
 import {
   AUDIT_RESULTS,
+  MAIL_KINDS,
+  MAIL_RESULTS,
+  type MailResult,
   DATABASE_OPERATIONS,
   LOGIN_OUTCOMES,
   oneOf,
@@ -82,6 +85,10 @@ export function observeCompletion(outcome: 'completed' | 'cancelled' | 'failed',
 
 export function countAuditDelivery(result: AuditDeliveryResult): void {
   metrics()?.auditDeliveries.inc({ result: oneOf(AUDIT_RESULTS, result) })
+}
+
+export function countMailAttempt(kind: string, result: MailResult): void {
+  metrics()?.mailAttempts.inc({ kind: oneOf(MAIL_KINDS, kind), result: oneOf(MAIL_RESULTS, result) })
 }
 
 /** Where the backlog gauge reads the number of undelivered audit events at each scrape. */

@@ -24,6 +24,10 @@ export type DatabaseOperation = (typeof DATABASE_OPERATIONS)[number]
 export const AUDIT_RESULTS = ['delivered', 'retry', 'failed'] as const
 export type AuditDeliveryResult = (typeof AUDIT_RESULTS)[number]
 
+export const MAIL_KINDS = ['password_reset', 'verify_email', 'invitation', 'sign_in_alert'] as const
+export const MAIL_RESULTS = ['sent', 'retry', 'failed', 'dropped'] as const
+export type MailResult = (typeof MAIL_RESULTS)[number]
+
 /** Reasons a login or a sign-in records besides the problem codes of lib/login/problems.ts. */
 const EXTRA_REASONS = new Set(['none', 'credentials_refused', 'throttled'])
 

@@ -85,6 +85,12 @@ function dependencyMetrics(registers: Registry[]) {
       labelNames: ['result'] as const,
       registers,
     }),
+    mailAttempts: new Counter({
+      name: 'bridge_mail_attempts_total',
+      help: 'Mail outbox attempts by kind of message and result (sent, retry, failed, dropped: nothing to send).',
+      labelNames: ['kind', 'result'] as const,
+      registers,
+    }),
     auditBacklog: new Gauge({
       name: 'bridge_audit_outbox_backlog',
       help: 'Audit events written to the outbox and not yet delivered (0 when no audit stream is set up).',
