@@ -69,6 +69,9 @@ export function AdminShell({ email, children }: { email: string; children: React
             <a href="/admin/stream" className="text-slate-700 underline-offset-4 hover:underline">
               Audit stream
             </a>
+            <a href="/admin/mail" className="text-slate-700 underline-offset-4 hover:underline">
+              Mail
+            </a>
           </nav>
           <form action={adminSignOutAction} className="flex flex-wrap items-center gap-x-3 gap-y-2 text-sm text-slate-600">
             {/* A local admin's own passkeys and authenticator app; another source's admin has none here. */}

@@ -7,7 +7,7 @@ import { simpleParser } from 'mailparser'
 // the bridge's mail worker sends over SMTP, parses each message (mailparser) and keeps it in
 // memory. Its faults make the cases where the mail server is down or slow: `reject` answers every
 // connection 421 (a temporary failure, as a server going down does), `slow` holds each message
-// for `delayMs` before accepting it.
+// for `delayMs` before accepting it, and `refuse` answers every recipient 550 (a permanent refusal).
 
 export interface CaughtMail {
   id: number
@@ -21,7 +21,7 @@ export interface CaughtMail {
   links: string[]
 }
 
-export type CatcherFault = { mode: 'ok' } | { mode: 'reject' } | { mode: 'slow'; delayMs: number }
+export type CatcherFault = { mode: 'ok' } | { mode: 'reject' } | { mode: 'refuse' } | { mode: 'slow'; delayMs: number }
 
 export interface MailCatcher {
   smtpPort: number
@@ -65,6 +65,11 @@ export async function startMailCatcher(options: CatcherOptions): Promise<MailCat
       if (catcher.fault.mode !== 'reject') return callback()
       catcher.stats.rejected += 1
       callback(Object.assign(new Error('Service not available, try again later'), { responseCode: 421 }))
+    },
+    onRcptTo(_address, _session, callback) {
+      if (catcher.fault.mode !== 'refuse') return callback()
+      catcher.stats.rejected += 1
+      callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }))
     },
     onData(stream, session, callback) {
       const delay = catcher.fault.mode === 'slow' ? catcher.fault.delayMs : 0

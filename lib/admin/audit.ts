@@ -20,6 +20,7 @@ export type AuditAction =
   | 'user.sign_out_everywhere'
   | 'invitation.accepted'
   | 'audit.redeliver'
+  | 'mail.resend'
 
 /** Who acts and from where: an admin's email and the peer address, or `cli:<os user>` and null. */
 export interface Actor {
