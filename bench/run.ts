@@ -16,6 +16,7 @@ const SCENARIOS: Record<string, [command: string, load: () => Promise<{ default:
   servers: ['npm run bench:servers', () => import('./scenarios/servers')],
   cpu: ['npm run bench:cpu', () => import('./scenarios/cpu')],
   outbox: ['npm run bench:outbox', () => import('./scenarios/outbox')],
+  mail: ['npm run bench:mail', () => import('./scenarios/mail')],
 }
 
 const stops: Array<() => Promise<void>> = []
