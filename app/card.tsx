@@ -2,6 +2,7 @@ import 'server-only'
 import { getTranslations } from 'next-intl/server'
 import { getEnv } from '@/lib/env'
 import { brandLogo } from '@/lib/brand/logo'
+import { BrandLogo } from './brand-logo'
 import { LanguageMenu } from './language-menu'
 
 // The frame of the pages people see (sign-in, problems, account, invitations): server only.
@@ -24,12 +25,7 @@ async function BrandMark() {
   if (!logo && !brand.name) return null
   return (
     <header data-testid="brand" className="mb-6 flex items-center gap-3">
-      {logo ? (
-        // The logo is served by the bridge itself (app/brand/logo), versioned by its hash. The name
-        // beside it is the text a screen reader reads, so the image is decorative (no "Acme Acme").
-        // eslint-disable-next-line @next/next/no-img-element -- a fixed-size logo needs no image optimiser.
-        <img src={`/brand/logo?v=${logo.version}`} alt="" className="h-10 w-auto max-w-[12rem] object-contain" />
-      ) : null}
+      <BrandLogo className="h-10 w-auto max-w-[12rem] object-contain" />
       {brand.name ? <span className="text-lg font-semibold text-slate-900">{brand.name}</span> : null}
     </header>
   )

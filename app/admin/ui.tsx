@@ -1,6 +1,6 @@
 import Link from 'next/link'
 import { getFormatter, getTimeZone } from 'next-intl/server'
-import { brandLogo } from '@/lib/brand/logo'
+import { BrandLogo } from '../brand-logo'
 import { getEnv } from '@/lib/env'
 import type { LedgerStatus } from '@/lib/ledger/filter'
 import { adminSignOutAction } from './actions'
@@ -37,14 +37,9 @@ export function StatusBadge({ status }: { status: LedgerStatus }) {
 /** The brand's logo and name (BRAND_LOGO, BRAND_NAME) in the header, else the service's own name. */
 async function AdminBrand() {
   const brand = getEnv().brand
-  const logo = await brandLogo(brand)
   return (
     <a href="/admin" className="flex items-center gap-2 font-semibold text-slate-900" data-testid="admin-brand">
-      {logo ? (
-        // Served by the bridge itself (app/brand/logo), versioned by its hash; the name beside it says what it is.
-        // eslint-disable-next-line @next/next/no-img-element -- a fixed-size logo needs no image optimiser.
-        <img src={`/brand/logo?v=${logo.version}`} alt="" className="h-6 w-auto max-w-[8rem] object-contain" />
-      ) : null}
+      <BrandLogo className="h-6 w-auto max-w-[8rem] object-contain" />
       <span>{brand.name ?? 'Sign-in bridge'} · Admin</span>
     </a>
   )

@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { z } from 'zod'
 import { isHttpsOrLoopback } from '../server/urls'
 import { contrastRatio, darken, darkerSuggestion, MIN_CONTRAST, parseHexColor, textColorOn, toHex, WHITE } from './contrast'
 import { sniffImageType, MAX_LOGO_BYTES } from './image'
@@ -97,10 +98,10 @@ export function parseBrand(source: Source): { brand: Brand; problems: string[] }
   const name = value(source, 'BRAND_NAME')
   if (name && name.length > 80) problems.push('BRAND_NAME must be at most 80 characters')
   const email = value(source, 'BRAND_SUPPORT_EMAIL')
-  if (email && !/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(email))
-    problems.push(`BRAND_SUPPORT_EMAIL must be an email address (got "${email}")`)
+  // The same check as every other email setting (ADMIN_EMAILS, MAIL_FROM, the servers' emails).
+  if (email && !z.email().safeParse(email).success) problems.push(`BRAND_SUPPORT_EMAIL must be an email address (got "${email}")`)
   const brand: Brand = {
-    name: name?.slice(0, 80),
+    name,
     logo: parseLogo(value(source, 'BRAND_LOGO'), problems),
     primary: parsePrimary(value(source, 'BRAND_PRIMARY_COLOR'), problems),
     supportUrl: parseLink(source, 'BRAND_SUPPORT_URL', problems),
