@@ -31,6 +31,10 @@ async function submitCode(page: Page, code: string) {
 async function passwordThenCode(loginPage: LoginPage, user: { email: string; password: string }, code: string) {
   await loginPage.signIn(user.email, user.password)
   await expect(loginPage.page).toHaveURL(/\/login\/verify\?/)
+  // The code step keeps saying how long is left (LOGIN_REQUEST_TTL_SECONDS=600, just arrived).
+  await expect(loginPage.page.getByTestId('time-limit')).toHaveText(
+    /^You have about (10|9) minutes to sign in; after that, start again from your MCP client\.$/,
+  )
   await submitCode(loginPage.page, code)
 }
 
