@@ -9,6 +9,7 @@ import {
   type LedgerSplit,
   type LedgerStatus,
 } from '@/lib/ledger/filter'
+import { parseDay } from '@/lib/ledger/days'
 
 // The admin list's filters live in the URL, so a view can be shared: read them once, the same way
 // for the page and the export, and write them back into links.
@@ -19,13 +20,6 @@ const DAY_MS = 24 * 60 * 60 * 1000
 
 function first(value: string | string[] | undefined): string | undefined {
   return (Array.isArray(value) ? value[0] : value)?.trim() || undefined
-}
-
-/** A YYYY-MM-DD date as the start of that day in UTC. */
-function parseDay(value: string | undefined): number | undefined {
-  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined
-  const time = Date.parse(`${value}T00:00:00Z`)
-  return Number.isNaN(time) ? undefined : time
 }
 
 /** The value when it is one of `allowed`, else undefined. */
@@ -47,22 +41,24 @@ export interface AdminView {
  * kept ledger (`searchDays`, LEDGER_RETENTION_DAYS), so an older authRequestId is still found.
  * `servers` are the configured servers' keys: the only values the server filter takes.
  */
-export function readAdminView(query: Query, options: { searchDays: number; servers: readonly string[]; now?: number }): AdminView {
+export function readAdminView(
+  query: Query,
+  options: { searchDays: number; servers: readonly string[]; zone?: string; now?: number },
+): AdminView {
   const source = first(query.source)?.slice(0, 64)
   const fromDay = first(query.from)
   const toDay = first(query.to)
   const q = first(query.q)?.slice(0, 320)
-  const from = parseDay(fromDay)
-  const toStart = parseDay(toDay)
-  const searchFrom =
-    q && from === undefined && toStart === undefined ? (options.now ?? Date.now()) - options.searchDays * DAY_MS : undefined
+  const from = parseDay(fromDay, options.zone)?.start
+  const toEnd = parseDay(toDay, options.zone)?.end
+  const searchFrom = q && from === undefined && toEnd === undefined ? (options.now ?? Date.now()) - options.searchDays * DAY_MS : undefined
   const filter: LedgerFilter = {
     status: oneOf<LedgerStatus>(first(query.status), LEDGER_STATUSES),
     source,
     server: oneOf(first(query.server), options.servers),
     from: from ?? searchFrom,
     // The "to" day is included: the range ends at the start of the next day.
-    to: toStart === undefined ? undefined : toStart + DAY_MS,
+    to: toEnd,
     q,
   }
   const asked = oneOf<LedgerSplit>(first(query.split), LEDGER_SPLITS)
@@ -76,7 +72,7 @@ export function readAdminView(query: Query, options: { searchDays: number; serve
       source: source ?? '',
       server: filter.server ?? '',
       from: from === undefined ? '' : fromDay!,
-      to: toStart === undefined ? '' : toDay!,
+      to: toEnd === undefined ? '' : toDay!,
       q: q ?? '',
       split: split === 'server' ? 'server' : '',
     },

@@ -75,6 +75,8 @@ function DateField({ id, label, value }: { id: string; label: string; value: str
 
 function Filters({ view, sources, servers }: { view: AdminView; sources: string[]; servers: McpServer[] }) {
   const { values } = view
+  // Days start and end in the zone the list shows its times in.
+  const zone = getEnv().DISPLAY_TIME_ZONE
   return (
     <form
       method="get"
@@ -90,8 +92,8 @@ function Filters({ view, sources, servers }: { view: AdminView; sources: string[
       </div>
       <SelectField id="status" label="Status" value={values.status} options={LEDGER_STATUSES} />
       <SelectField id="source" label="Identity source" value={values.source} options={sources} />
-      <DateField id="from" label="From (UTC)" value={values.from} />
-      <DateField id="to" label="To (UTC, included)" value={values.to} />
+      <DateField id="from" label={`From (${zone})`} value={values.from} />
+      <DateField id="to" label={`To (${zone}, included)`} value={values.to} />
       <ServerFields view={view} servers={servers} />
       <div className="col-span-2 flex flex-wrap items-end gap-2 md:col-span-6">
         <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">
@@ -167,7 +169,11 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   const email = await requireAdmin()
   const servers = listedServers()
   const keys = servers.map((server) => server.key)
-  const view = readAdminView(await searchParams, { searchDays: getEnv().LEDGER_RETENTION_DAYS, servers: keys })
+  const view = readAdminView(await searchParams, {
+    searchDays: getEnv().LEDGER_RETENTION_DAYS,
+    zone: getEnv().DISPLAY_TIME_ZONE,
+    servers: keys,
+  })
   const [page, sources, audit] = await readLedger((db) =>
     Promise.all([
       loadLedgerPage(db, view.filter, { after: view.after, servers: keys, split: view.split }),

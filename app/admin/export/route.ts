@@ -14,7 +14,7 @@ export async function GET(request: NextRequest) {
   if (!check.ok) return refuseExport(check.reason)
   const query = Object.fromEntries(request.nextUrl.searchParams)
   const servers = listedServers().map((server) => server.key)
-  const view = readAdminView(query, { searchDays: getEnv().LEDGER_RETENTION_DAYS, servers })
+  const view = readAdminView(query, { searchDays: getEnv().LEDGER_RETENTION_DAYS, zone: getEnv().DISPLAY_TIME_ZONE, servers })
   const format = query.format === 'jsonl' ? 'jsonl' : 'csv'
   return download(async () => openExportStream(await getDb(), view.filter, format), { name: 'federated-logins', extension: format })
 }
