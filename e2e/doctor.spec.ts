@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { test, expect } from './fixtures'
-import { APP_URL, CLIENT_SECRET, SESSION_SECRET, AUTH_SECRET, bridgeEnv } from './support/config'
+import { APP_URL, CLIENT_SECRET, SESSION_SECRET, AUTH_SECRET, SMTP_PASSWORD, SMTP_PORT, SMTP_USER, bridgeEnv } from './support/config'
 
 // `npm run doctor` against the running bridge and the Scalekit stand-in: a deployment that works
 // passes, and the classic mistakes fail with their fix, never printing a secret.
@@ -35,16 +35,34 @@ test.describe('npm run doctor against the running bridge', () => {
     // Plain http is fine on this machine only, and the doctor says so.
     expect(line(run.stdout, 'app-url.https')).toMatch(/^WARN/)
     expect(line(run.stdout, 'scalekit.login-endpoint')).toContain(`${APP_URL}/login`)
+    // The suite's SMTP server took the connection and the credentials in SMTP_URL.
+    expect(line(run.stdout, 'mail')).toMatch(
+      new RegExp(`^PASS {2}mail +The SMTP server at smtp://127\\.0\\.0\\.1:${SMTP_PORT} accepted a connection and the sign-in\\.$`),
+    )
   })
 
-  test('a res_ id and a wrong secret fail with their fixes, and no secret is printed', async () => {
+  test('case 55: a res_ id, a wrong secret and a wrong SMTP password fail with their fixes, and no secret is printed', async () => {
     const run = await doctor(
-      bridgeEnv({ SCALEKIT_CONNECTION_ID: 'res_e2e00000001', SCALEKIT_CLIENT_SECRET: 'a-wrong-client-secret-for-doctor' }),
+      bridgeEnv({
+        SCALEKIT_CONNECTION_ID: 'res_e2e00000001',
+        SCALEKIT_CLIENT_SECRET: 'a-wrong-client-secret-for-doctor',
+        SMTP_URL: `smtp://${SMTP_USER}:a-wrong-smtp-password@127.0.0.1:${SMTP_PORT}`,
+      }),
     )
     expect(run.code).toBe(1)
     expect(line(run.stdout, 'connection-id')).toMatch(/^FAIL .*res_.*Advanced Configurations > Connection ID/)
     expect(line(run.stdout, 'scalekit.credentials')).toMatch(/^FAIL .*refused the client credentials.*Settings > API Credentials/)
-    for (const secret of ['a-wrong-client-secret-for-doctor', CLIENT_SECRET, SESSION_SECRET, AUTH_SECRET]) {
+    expect(line(run.stdout, 'mail')).toMatch(
+      /^FAIL {2}mail +The SMTP server at smtp:\/\/127\.0\.0\.1:\d+ could not be used \(EAUTH 535\)\./,
+    )
+    for (const secret of [
+      'a-wrong-client-secret-for-doctor',
+      'a-wrong-smtp-password',
+      SMTP_PASSWORD,
+      CLIENT_SECRET,
+      SESSION_SECRET,
+      AUTH_SECRET,
+    ]) {
       expect(run.stdout + run.stderr).not.toContain(secret)
     }
   })
