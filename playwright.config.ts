@@ -43,11 +43,15 @@ function bridgeServer(port: number, url: string, env: Record<string, string>) {
 // The database-outage case stops the shared PostgreSQL, so it runs on its own (npm test does it
 // after the PostgreSQL suite with E2E_DATABASE_OUTAGE=1) and never inside a normal run.
 const outageRun = process.env.E2E_DATABASE_OUTAGE === '1'
+// The checks of what the pages are (axe rules, what JavaScript reaches the browser) do not depend on
+// the database: npm test runs them on SQLite only (E2E_PAGES_ONCE=1 on its PostgreSQL run).
+const pagesOnly = ['**/accessibility.spec.ts', '**/client-js.spec.ts']
+const skipPageChecks = process.env.E2E_PAGES_ONCE === '1'
 
 export default defineConfig({
   testDir: 'e2e',
   testMatch: outageRun ? '**/database-outage.spec.ts' : '**/*.spec.ts',
-  testIgnore: outageRun ? [] : ['**/database-outage.spec.ts'],
+  testIgnore: outageRun ? [] : ['**/database-outage.spec.ts', ...(skipPageChecks ? pagesOnly : [])],
   forbidOnly: isCI,
   retries: 0,
   // The stand-in's fault switches are process-wide, so cases run one at a time.

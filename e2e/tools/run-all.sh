@@ -57,7 +57,9 @@ if [ "$reset" -eq 3 ]; then
 elif [ "$reset" -ne 0 ]; then
   exit "$reset"
 else
-  run_e2e "PostgreSQL" "$PG_URL"
+  # The accessibility and client-JavaScript specs check pages, not storage: they ran on SQLite.
+  step "SKIPPED on PostgreSQL: e2e/accessibility.spec.ts and e2e/client-js.spec.ts (they check the pages, not the database; run on SQLite above)"
+  run_e2e "PostgreSQL" "$PG_URL" env E2E_PAGES_ONCE=1
   # The outage case stops the shared PostgreSQL, so it runs alone.
   run_e2e "database-outage" "$PG_URL" env E2E_DATABASE_OUTAGE=1
 fi
