@@ -10,7 +10,7 @@ import { giveFactors, signInAsAdmin, userRow } from './support/admin'
 import { Authenticator, enrolAuthenticator, shownRecoveryCodes, signInAtAccount } from './support/factors'
 import { seedOldLoginRequest } from './support/ledger'
 import { withBridge } from './support/bridge'
-import { linkIn, waitForMail } from './support/mail'
+import { resetLinkFor } from './support/reset'
 import { partnerCallback } from './support/flows'
 import {
   credentialsForm,
@@ -306,7 +306,7 @@ test.describe('the invitation and the admin area', () => {
     await expect(page.getByTestId('reset-sent')).toBeVisible()
     await expectNoViolations(page, '/login/forgot after the request')
 
-    await page.goto(linkIn(await waitForMail(person.email), `${APP_URL}/login/reset/`))
+    await page.goto(await resetLinkFor(person.email))
     await expectNoViolationsIn(page, 'the reset page', TWO_LOCALES)
     await page.locator('#password').fill('a long password')
     await page.locator('#confirmation').fill('another password')

@@ -58,7 +58,9 @@ test.describe('forgot password', () => {
     await page.getByRole('button', { name: 'Change my password' }).click()
     await expect(page).toHaveURL(`${APP_URL}/login?${query}&reset=done`)
     await expect(page.getByTestId('reset-done')).toHaveText('Your password was changed. Sign in with your new password.')
-    expect(await auditRowsFor(user.email)).toMatchObject([{ actor: `self:${user.email}`, action: 'user.password_reset' }])
+    const audit = (await auditRowsFor(user.email)).filter((row) => row.action === 'user.password_reset')
+    expect(audit).toMatchObject([{ actor: `self:${user.email}`, target: user.email }])
+    expect(['127.0.0.1', '::1']).toContain(audit[0]!.ip)
 
     // The old password no longer works; the new one completes the login request at Scalekit.
     await loginPage.signIn(user.email, user.password)

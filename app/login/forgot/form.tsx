@@ -35,8 +35,9 @@ export function ForgotPasswordForm({ login, words }: { login?: LoginRequestParam
   }
   const tied = state.message && state.invalid ? { 'aria-invalid': true, 'aria-describedby': 'forgot-message' } : {}
   return (
-    // Remounted after each attempt, so the typed address comes back as the default value.
-    <form action={action} key={state.attempt} className="mt-6 space-y-4">
+    // Remounted after each attempt, so the typed address comes back as the default value. The
+    // server checks the address (noValidate), so a malformed one is named in the page's language.
+    <form action={action} key={state.attempt} className="mt-6 space-y-4" noValidate>
       {login ? (
         <>
           <input type="hidden" name="login_request_id" value={login.loginRequestId} />
