@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { LoginPage } from './pages/login-page'
 import { APP_URL, BRIDGE_PORT } from './support/config'
 import { withBridge } from './support/bridge'
-import { mailTo, setMailFault, waitForMail } from './support/mail'
+import { mailStats, mailTo, setMailFault, waitForMail } from './support/mail'
 import { askForReset, auditRowsFor, expireResetLink, outboxRowsFor, resetLinkFor } from './support/reset'
 import { createLoginRequest, readLoginRequest } from './support/stand-in-api'
 import { createUser } from './support/users'
@@ -165,12 +165,14 @@ test.describe('forgot password', () => {
     const user = await createUser({ prefix: 'reset-smtp' })
     try {
       await setMailFault({ mode: 'reject' })
+      const before = await mailStats()
       await page.goto('/login/forgot')
       const asked = await askForReset(page, user.email)
       expect(asked.text).toBe(sentText(user.email))
       expect(asked.ms).toBeLessThan(3000)
       // The worker tried and was refused; the message waits in the outbox.
       await expect.poll(async () => (await outboxRowsFor(user.email))[0]?.attempts ?? 0).toBeGreaterThanOrEqual(1)
+      expect((await mailStats()).rejected).toBeGreaterThan(before.rejected)
       expect(await outboxRowsFor(user.email)).toMatchObject([{ status: 'pending' }])
       expect(await mailTo(user.email)).toEqual([])
     } finally {
