@@ -12,6 +12,7 @@ import {
 import { isProblemCode, PROBLEMS } from '@/lib/login/problems'
 import { ADMIN_PROBLEMS, isAdminProblemCode } from '@/lib/admin/problems'
 import { INVITATION_PROBLEMS, isInvitationProblemCode } from '@/lib/users/invitation-problems'
+import { RESET_PROBLEMS, isResetProblemCode } from '@/lib/users/reset-problems'
 import { isSameOriginPost, securityHeaders } from '@/lib/server/headers'
 import { logEvent } from '@/lib/server/log'
 import { findServer, type McpServer } from '@/lib/servers'
@@ -82,8 +83,12 @@ function refuseCrossSitePost(request: NextRequest, loginArea: boolean, appUrl: s
   })
 }
 
-/** The status of a problem page (the login request's, the admin sign-in's, an invitation link's) from its table; null elsewhere. */
+/** The status of a problem page (the login request's, the admin sign-in's, an invitation or reset link's) from its table; null elsewhere. */
 function problemPageStatus(pathname: string): number | null {
+  if (pathname.startsWith('/login/reset/problem/')) {
+    const code = pathname.slice('/login/reset/problem/'.length)
+    return isResetProblemCode(code) ? RESET_PROBLEMS[code].status : 404
+  }
   if (pathname.startsWith('/login/problem/')) {
     const code = pathname.slice('/login/problem/'.length)
     return isProblemCode(code) ? PROBLEMS[code].status : 404

@@ -10,6 +10,7 @@ import { giveFactors, signInAsAdmin, userRow } from './support/admin'
 import { Authenticator, enrolAuthenticator, shownRecoveryCodes, signInAtAccount } from './support/factors'
 import { seedOldLoginRequest } from './support/ledger'
 import { withBridge } from './support/bridge'
+import { resetLinkFor } from './support/reset'
 import { partnerCallback } from './support/flows'
 import {
   credentialsForm,
@@ -290,6 +291,32 @@ test.describe('the invitation and the admin area', () => {
     await invited.goto('/invite/problem/used')
     await expectNoViolationsIn(invited, '/invite/problem/used', TWO_LOCALES)
     await theirs.close()
+  })
+
+  test('forgot password: the request page, its answers, the reset page and its problem and done pages', async ({ page }) => {
+    const person = await createUser({ prefix: 'a11y-reset' })
+    await page.goto('/login/forgot')
+    await expectNoViolationsIn(page, '/login/forgot', TWO_LOCALES)
+    await page.locator('#email').fill('not-an-address')
+    await page.locator('form button[type="submit"]').click()
+    await expect(page.getByTestId('form-message')).not.toBeEmpty()
+    await expectNoViolations(page, '/login/forgot after a malformed address')
+    await page.locator('#email').fill(person.email)
+    await page.locator('form button[type="submit"]').click()
+    await expect(page.getByTestId('reset-sent')).toBeVisible()
+    await expectNoViolations(page, '/login/forgot after the request')
+
+    await page.goto(await resetLinkFor(person.email))
+    await expectNoViolationsIn(page, 'the reset page', TWO_LOCALES)
+    await page.locator('#password').fill('a long password')
+    await page.locator('#confirmation').fill('another password')
+    await page.locator('form button[type="submit"]').click()
+    await expect(page.getByTestId('form-message')).not.toBeEmpty()
+    await expectNoViolations(page, 'the reset page after a mismatch')
+    await page.goto('/login/reset/problem/expired')
+    await expectNoViolationsIn(page, '/login/reset/problem/expired', TWO_LOCALES)
+    await page.goto('/login/reset/done')
+    await expectNoViolationsIn(page, '/login/reset/done', TWO_LOCALES)
   })
 
   test('the admin sign-in, fresh and after a failed attempt', async ({ page }) => {

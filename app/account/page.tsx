@@ -11,6 +11,7 @@ import { Card } from '../card'
 import { TotpSetup } from '../totp-setup'
 import { CodeForm } from '../code-form'
 import { AccountSignInForm } from './sign-in-form'
+import { ForgotPasswordLink } from '../login/forgot-link'
 import { NewRecoveryCodesForm } from './recovery-form'
 import { PasskeysSection } from './passkeys'
 import { accountSignOutAction, confirmTotpAction, removeTotpAction, startTotpAction } from './actions'
@@ -30,6 +31,9 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         <Heading>{t('title')}</Heading>
         <p className="mt-2 text-sm text-slate-600">{t('signInIntro')}</p>
         <AccountSignInForm words={await signInWords()} />
+        <div className="mt-4">
+          <ForgotPasswordLink />
+        </div>
       </Card>
     )
   }

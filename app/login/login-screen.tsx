@@ -12,6 +12,7 @@ import { AppSignInLink } from '../app-session-link'
 import { CancelForm, UseAnotherAccountForm } from './request-forms'
 import { SignInForm } from './sign-in-form'
 import { PasskeySignIn } from './passkey-sign-in'
+import { ForgotPasswordLink, PasswordChangedNotice } from './forgot-link'
 import { ArmedButton } from './armed-button'
 import { servedAtToken } from '@/lib/login/served-at'
 import { continueWithAppSessionAction, startIdpSignInAction } from './actions'
@@ -83,6 +84,7 @@ export async function LoginScreen({ server, serverKey, query }: { server: McpSer
         {t('timeLimit', { minutes: minutesLeft(reception.expiresAt) })}
       </p>
 
+      {query.reset === 'done' ? <PasswordChangedNotice /> : null}
       {signedIn ? (
         <ContinueAs params={params} person={signedIn} served={served} />
       ) : (
@@ -210,6 +212,7 @@ async function SignInChoices({
         <>
           {hasButtons ? <p className="pt-2 text-center text-xs uppercase tracking-wide text-slate-500">{t('orEmailPassword')}</p> : null}
           <SignInForm {...formFields(params)} source={credentials.id} passkeyAutofill={passkeys} words={await signInWords()} />
+          {passkeys ? <ForgotPasswordLink params={params} /> : null}
           {passkeys ? (
             <PasskeySignIn {...formFields(params)} words={{ button: tf('signIn'), browser: await passkeyBrowserWords() }} />
           ) : null}

@@ -21,3 +21,11 @@ export function secondStepPath(step: 'code' | 'enrol', params: LoginRequestParam
   if (params.server) query.set('server', params.server)
   return `/login/${step === 'code' ? 'verify' : 'enrol'}?${query}`
 }
+
+/** "Forgot your password?": /login/forgot, keeping the login request (and its server) to return to. */
+export function forgotPath(params?: LoginRequestParams): string {
+  if (!params) return '/login/forgot'
+  const query = new URLSearchParams({ login_request_id: params.loginRequestId, state: params.state })
+  if (params.server) query.set('server', params.server)
+  return `/login/forgot?${query}`
+}

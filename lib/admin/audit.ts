@@ -18,11 +18,15 @@ export type AuditAction =
   | 'user.set_roles'
   | 'user.set_password'
   | 'user.sign_out_everywhere'
+  | 'user.password_reset'
   | 'invitation.accepted'
   | 'audit.redeliver'
   | 'mail.resend'
 
-/** Who acts and from where: an admin's email and the peer address, or `cli:<os user>` and null. */
+/**
+ * Who acts and from where: an admin's email and the peer address, `cli:<os user>` and null, or
+ * `self:<email>` for a person changing their own account through an emailed link.
+ */
 export interface Actor {
   actor: string
   ip: string | null

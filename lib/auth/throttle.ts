@@ -66,7 +66,7 @@ async function increment(
   key: string,
   limits: ThrottleLimits,
   now: number,
-): Promise<{ failures: number; locked_until: number | null }> {
+): Promise<{ failures: number; locked_until: number | null; window_started_at: number }> {
   const windowStart = now - limits.windowMs
   return db
     .insertInto('sign_in_throttle')
@@ -83,7 +83,7 @@ async function increment(
           else sign_in_throttle.window_started_at end`,
       }),
     )
-    .returning(['failures', 'locked_until'])
+    .returning(['failures', 'locked_until', 'window_started_at'])
     .executeTakeFirstOrThrow()
 }
 
@@ -113,6 +113,29 @@ export async function admitNewLoginRequest(db: Db, ip: string | null, limit: num
     now,
   )
   return row.failures <= limit
+}
+
+/** How long the counts of forgot-password requests run before they start again. */
+const RESET_WINDOW_MS = 3600 * 1000
+
+/**
+ * Counts one forgot-password request against the account asked for (any email, known or not: the
+ * request never looks it up) and against the client address, for the last hour, and says whether
+ * both are within their limits. Every request counts, so a refused one does not end the wait.
+ */
+export async function admitPasswordResetRequest(
+  db: Db,
+  email: string,
+  ip: string | null,
+  limits: { perAccount: number; perAddress: number },
+  now = Date.now(),
+): Promise<AttemptVerdict> {
+  const window = { perAccount: limits.perAccount, perIp: limits.perAddress, windowMs: RESET_WINDOW_MS, lockoutMs: 0 }
+  const counts = [{ row: await increment(db, `reset:${accountKey(email)}`, window, now), limit: limits.perAccount }]
+  if (ip) counts.push({ row: await increment(db, `reset:${ipKey(ip)}`, window, now), limit: limits.perAddress })
+  const over = counts.filter(({ row, limit }) => row.failures > limit)
+  if (over.length === 0) return { allowed: true }
+  return { allowed: false, retryAfterMs: Math.max(...over.map(({ row }) => Number(row.window_started_at) + RESET_WINDOW_MS - now)) }
 }
 
 /** Locks `key` for the lockout once it holds `limit` failures; counting starts afresh after it. */

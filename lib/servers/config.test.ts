@@ -100,7 +100,7 @@ describe('MCP_SERVERS', () => {
       ]),
     })
     expect(problems).toEqual([
-      `MCP_SERVERS[2] (problem).key: key "problem" is a word the bridge's own pages use under /login (problem, resume, source-error, denied, verify, enrol, api, admin, static, new); choose another key`,
+      `MCP_SERVERS[2] (problem).key: key "problem" is a word the bridge's own pages use under /login (problem, resume, source-error, denied, verify, enrol, forgot, reset, api, admin, static, new); choose another key`,
       "MCP_SERVERS[3] (billing).connectionId: connectionId is set to a res_... value: that is the MCP server's resource id. Use the conn_... id from Dashboard > MCP Servers > your server > Advanced Configurations > Connection ID",
       'MCP_SERVERS[5] (Bad Key).key: key must be 1 to 40 lowercase letters, digits or dashes (it is the last part of the login URL)',
     ])

@@ -14,7 +14,20 @@ export const CONNECTION_ID_PAGE = 'Dashboard > MCP Servers > your server > Advan
 const CREDENTIALS_PAGE = 'Dashboard > Settings > API Credentials'
 
 /** Words the app's own routes use under /login: a server key may not be one of them. */
-const RESERVED_SERVER_KEYS = ['problem', 'resume', 'source-error', 'denied', 'verify', 'enrol', 'api', 'admin', 'static', 'new'] as const
+const RESERVED_SERVER_KEYS = [
+  'problem',
+  'resume',
+  'source-error',
+  'denied',
+  'verify',
+  'enrol',
+  'forgot',
+  'reset',
+  'api',
+  'admin',
+  'static',
+  'new',
+] as const
 
 /** The key of the one server a single-connection (SCALEKIT_CONNECTION_ID) deployment has. */
 export const LEGACY_SERVER_KEY = 'default'

@@ -2,6 +2,7 @@ import 'server-only'
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database, User } from '../db/schema'
+import { endEmailTokens } from '../mail/tokens'
 import { checkPasswordPolicy, hashPassword, verifyAgainstDummy, verifyPassword } from './passwords'
 
 // The local user directory: the embedded default identity source.
@@ -156,12 +157,16 @@ export async function setUserDisabled(db: Kysely<Database>, email: string, disab
 export async function setUserPassword(db: Kysely<Database>, email: string, password: string): Promise<void> {
   const policy = checkPasswordPolicy(password)
   if (policy) throw new UserDirectoryError(policy)
+  const now = Date.now()
   const result = await db
     .updateTable('users')
-    .set({ password_hash: await hashPassword(password), updated_at: Date.now() })
+    .set({ password_hash: await hashPassword(password), updated_at: now })
     .where('email', '=', normalizeEmail(email))
+    .returning('id')
     .executeTakeFirst()
-  if (Number(result.numUpdatedRows) !== 1) throw new UserDirectoryError(`No user with the email ${normalizeEmail(email)}.`)
+  if (!result) throw new UserDirectoryError(`No user with the email ${normalizeEmail(email)}.`)
+  // A password set another way ends any reset link still open (security.md case 52).
+  await endEmailTokens(db, result.id, 'password_reset', now)
 }
 
 async function setNames(db: Kysely<Database>, email: string, kind: 'group' | 'role', names: readonly string[]): Promise<string[]> {

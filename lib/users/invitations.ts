@@ -2,6 +2,7 @@ import 'server-only'
 import { createHash, randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
+import { endEmailTokens } from '../mail/tokens'
 import { checkPasswordPolicy, hashPassword } from './passwords'
 
 // An invitation: a link that lets a person added by an administrator set their own password, so
@@ -97,6 +98,7 @@ export async function acceptInvitation(
       .executeTakeFirst()
     if (Number(claim.numUpdatedRows) !== 1) return false
     await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', found.userId).execute()
+    await endEmailTokens(trx, found.userId, 'password_reset', now)
     await onAccepted(trx, found.email, now)
     return true
   })
