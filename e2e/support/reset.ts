@@ -32,9 +32,10 @@ export async function askForReset(page: Page, email: string): Promise<{ ms: numb
 }
 
 /**
- * The link in the `count`-th message to `email`, on the suite's main bridge. The suite's bridges
- * share one database and each runs a mail worker, so whichever takes the row writes the link with
- * its own APP_URL (one APP_URL for every instance in a real deployment); the token is the same.
+ * The link in the `count`-th message to `email`, on the suite's main bridge. A bridge a case starts
+ * shares the main bridge's database and runs a mail worker of its own, so whichever takes the row
+ * writes the link with its own APP_URL (one APP_URL for every instance in a real deployment); the
+ * token is the same.
  */
 export async function resetLinkFor(email: string, count = 1): Promise<string> {
   const link = new URL(linkIn(await waitForMail(email, count), 'http://localhost:'))
