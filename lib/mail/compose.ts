@@ -9,7 +9,7 @@ import type { RenderedMail } from './templates'
 // issues the link's token if the message has one (so no token ever waits in the outbox), and
 // answers the message, or why there is nothing to send after all (no such account...).
 
-export interface ComposeContext {
+interface ComposeContext {
   db: Kysely<Database>
   env: Env
   mail: MailConfig
@@ -18,7 +18,7 @@ export interface ComposeContext {
   now: number
 }
 
-export type Composed = { send: RenderedMail } | { drop: string }
+type Composed = { send: RenderedMail } | { drop: string }
 
 export type MailComposer = (context: ComposeContext) => Promise<Composed>
 
