@@ -67,7 +67,7 @@ async function drain(bench: h.Bench, db: DatabaseHandle['db'], catcher: MailCatc
   if (new Set(arrived).size !== arrived.length) problems.push('a message arrived twice')
   const enqueue = h.summarize(enqueueMs)
   bench.log(
-    `  ${engine}: enqueue p50 ${enqueue.p50} ms, p95 ${enqueue.p95} ms; ${emails.length} messages sent by ${workerCount} worker(s) in ${seconds.toFixed(2)} s: ${(emails.length / seconds).toFixed(0)} messages/s ${problems.join('; ')}`,
+    `  ${engine}: enqueue p50 ${enqueue.p50.toFixed(2)} ms, p95 ${enqueue.p95.toFixed(2)} ms; ${emails.length} messages sent by ${workerCount} worker(s) in ${seconds.toFixed(2)} s: ${(emails.length / seconds).toFixed(0)} messages/s ${problems.join('; ')}`,
   )
   return {
     name: `send ${emails.length} resets, ${workerCount} worker(s)`,

@@ -1,5 +1,5 @@
 import 'server-only'
-import { createTranslator } from 'next-intl'
+import { createTranslator } from 'use-intl/core'
 import type { Brand } from '../brand/config'
 import type { Env } from '../env'
 import { isLocale, type Locale } from '../i18n/locales'
@@ -9,7 +9,9 @@ import { messagesFor } from '../i18n/messages'
 // (with its link also written out, for mail clients that show no HTML), and a footer naming who
 // sent it. Plain typed templates rather than a React renderer: four short messages, and the same
 // words must make a text part that reads well on its own. Words come from messages/{locale}/*.json
-// (MESSAGES_DIR overrides included) in the person's language; the brand's name and colour are used.
+// (MESSAGES_DIR overrides included) in the person's language, through use-intl's core (the engine
+// of next-intl, without React, so the worker runs it wherever it is started); the brand's name and
+// colour are used.
 
 export interface MailBody {
   subject: string
