@@ -59,10 +59,9 @@ test.describe('the mail outbox in the admin area', () => {
     expect(mail.subject).toBe('Reset your password')
     expect(mail.links.some((link) => /\/login\/reset\/[A-Za-z0-9_-]{43}$/.test(link))).toBe(true)
     await expect.poll(async () => (await outboxRowsFor(person.email)).map((r) => r.status)).toEqual(['sent'])
-    expect(await auditRowsFor(person.email)).toEqual([
-      expect.objectContaining({ actor: admin.email, action: 'mail.resend', target: person.email, ip: '127.0.0.1' }),
-    ])
-    expect(JSON.parse((await auditRowsFor(person.email))[0]!.detail!)).toEqual({ message: failed!.id, kind: 'password_reset' })
+    const resends = (await auditRowsFor(person.email)).filter((r) => r.action === 'mail.resend')
+    expect(resends).toEqual([expect.objectContaining({ actor: admin.email, action: 'mail.resend', target: person.email, ip: '127.0.0.1' })])
+    expect(JSON.parse(resends[0]!.detail!)).toEqual({ message: failed!.id, kind: 'password_reset' })
 
     // Sent once is sent: the page lists it no more.
     await page.reload()
