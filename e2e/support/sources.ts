@@ -80,6 +80,10 @@ export function sourcesEnv(url: string, sources: unknown[], overrides: Record<st
     ACME_CLIENT_SECRET,
     CORP_API_SECRET: COMPANY_API_SECRET,
     ...sourcesBridgeSecrets(port),
+    // Email off: these bridges share the suite's database with the main one, and a mail worker here
+    // would send the main bridge's queued messages with links to this bridge's APP_URL.
+    SMTP_URL: '',
+    MAIL_FROM: '',
     ...overrides,
   })
 }

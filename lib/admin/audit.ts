@@ -19,6 +19,8 @@ export type AuditAction =
   | 'user.set_password'
   | 'user.sign_out_everywhere'
   | 'invitation.accepted'
+  | 'user.verify_email'
+  | 'user.report_sign_in'
   | 'audit.redeliver'
 
 /** Who acts and from where: an admin's email and the peer address, or `cli:<os user>` and null. */
