@@ -24,7 +24,7 @@ async function invite(page: Page, email: string, fields: { name?: string; groups
   await page.getByLabel('Send the invitation link by email').uncheck()
   await page.getByRole('button', { name: 'Add and create an invitation link' }).click()
   await expect(page.getByTestId('invite-outcome')).toContainText(`Added ${email}. Send them this link to set their password:`)
-  const link = await page.getByLabel('Invitation link').inputValue()
+  const link = await page.getByLabel('Invitation link', { exact: true }).inputValue()
   expect(link).toMatch(LINK)
   recordSecret('invitation_link', link.split('/').at(-1)!)
   return link
@@ -150,7 +150,7 @@ test.describe('adding a user by invitation', () => {
     const reissue = async () => {
       await page.getByRole('button', { name: 'New invitation link' }).click()
       await expect(page.getByTestId('reissue-outcome')).toContainText(`A new link for ${email}; earlier links no longer work:`)
-      const link = await page.getByTestId('reissue-outcome').getByLabel('Invitation link').inputValue()
+      const link = await page.getByTestId('reissue-outcome').getByLabel('Invitation link', { exact: true }).inputValue()
       expect(link).toMatch(LINK)
       recordSecret('invitation_link', link.split('/').at(-1)!)
       return link
