@@ -64,6 +64,18 @@ test.describe('verified addresses', () => {
     expect(mail.text).toContain(`Confirm that ${user.email} is your address`)
     const link = linkIn(mail, VERIFY)
     expect(link).toMatch(/\/verify-email\/[A-Za-z0-9_-]{43}$/)
+    // The page's security headers, and a form posted to it from another site is refused before any action runs.
+    const headers = (await page.request.get(link)).headers()
+    expect(headers['x-frame-options']).toBe('DENY')
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'")
+    expect(headers['referrer-policy']).toBe('no-referrer')
+    const crossSite = await page.request.post(link, {
+      headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      form: { token: link.split('/').at(-1)! },
+      maxRedirects: 0,
+    })
+    expect(crossSite.status()).toBe(403)
+    expect((await userRow(user.email)).email_verified).toBe(0)
     await verifyWith(page, link, user.email)
     expect((await auditRowsFor(user.email)).map((row) => [row.actor, row.action])).toContainEqual([user.email, 'user.verify_email'])
 

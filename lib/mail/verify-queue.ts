@@ -47,4 +47,3 @@ export async function queueVerificationAfterSignIn(
   await queueVerification(db, user, locale, now)
   return true
 }
-
