@@ -128,6 +128,9 @@ test.describe('new-sign-in alerts', () => {
       await signInAsAdmin(page, admin)
       await page.goto(`/admin/logins/${encodeURIComponent(second.request.loginRequestId)}`)
       await expect(page.getByTestId('reported')).toContainText('Reported by the user as not theirs at')
+      // The list of logins marks it too.
+      await page.goto(`/admin?q=${encodeURIComponent(second.request.loginRequestId)}`)
+      await expect(page.getByTestId('ledger-row').getByTestId('reported-badge')).toHaveText('reported')
       await first.context.close()
       await second.context.close()
     })
