@@ -22,6 +22,7 @@ import {
   loginPageHydrated,
 } from './support/accessibility'
 import { LoginPage } from './pages/login-page'
+import { linkIn, waitForMail } from './support/mail'
 import { LOCALES } from '../lib/i18n/locales'
 
 // Every page a person or an administrator sees, checked by axe-core against the WCAG 2.2 A and AA
@@ -221,6 +222,7 @@ async function inviteUser(browser: Browser, email: string): Promise<string> {
   await page.goto('/admin/users/new')
   await page.locator('#invite-email').fill(email)
   await page.locator('#invite-name').fill('Ivy Invited')
+  await page.getByLabel('Send the invitation link by email').uncheck()
   await page.locator('form button[type="submit"]').last().click()
   await expect(page.getByTestId('invite-outcome').locator('input')).toHaveValue(/\/invite\//)
   await context.close()
@@ -273,6 +275,7 @@ test.describe('the invitation and the admin area', () => {
     await expectNoViolationsIn(page, '/admin/users/new', TWO_LOCALES)
     const email = `a11y-inv-${Date.now().toString(36)}@example.test`
     await page.locator('#invite-email').fill(email)
+    await page.getByLabel('Send the invitation link by email').uncheck()
     await page.locator('form button[type="submit"]').last().click()
     const link = await page.getByTestId('invite-outcome').locator('input').inputValue()
     expect(link).toMatch(/\/invite\//)
@@ -317,6 +320,24 @@ test.describe('the invitation and the admin area', () => {
     await expectNoViolationsIn(page, '/login/reset/problem/expired', TWO_LOCALES)
     await page.goto('/login/reset/done')
     await expectNoViolationsIn(page, '/login/reset/done', TWO_LOCALES)
+  })
+
+  test('the address verification page, /account with its address, and the pages of a link from a message that no longer works', async ({
+    page,
+  }) => {
+    const person = await createUser({ prefix: 'a11y-verify' })
+    await signInAtAccount(page, APP_URL, person)
+    await expectNoViolationsIn(page, '/account with an unverified address', TWO_LOCALES)
+    const link = linkIn(await waitForMail(person.email), `${APP_URL}/verify-email/`)
+    await page.goto(link)
+    await expectNoViolationsIn(page, 'the verification page', TWO_LOCALES)
+    await page.getByRole('button', { name: `${person.email} bestätigen` }).click()
+    await expect(page.getByTestId('link-done')).toBeVisible()
+    await expectNoViolations(page, 'the verification page once verified')
+    for (const path of ['/verify-email/problem/used', '/report-sign-in/problem/expired', '/report-sign-in/problem/unknown']) {
+      await page.goto(path)
+      await expectNoViolationsIn(page, path, TWO_LOCALES)
+    }
   })
 
   test('the admin sign-in, fresh and after a failed attempt', async ({ page }) => {

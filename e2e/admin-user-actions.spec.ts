@@ -204,7 +204,7 @@ test.describe('who may act on users', () => {
 
     // Each action once, for real, by the admin: what the browser sent is what the others send.
     await page.goto('/admin/users/new')
-    await page.getByLabel('Email').fill(target)
+    await page.getByLabel('Email', { exact: true }).fill(target)
     const actions = [await captureAction(page, () => page.getByRole('button', { name: 'Add and create an invitation link' }).click())]
     await expect(outcome(page, 'invite-outcome')).toContainText(`Added ${target}.`)
     await openUserPage(page, target)

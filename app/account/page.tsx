@@ -14,6 +14,7 @@ import { AccountSignInForm } from './sign-in-form'
 import { ForgotPasswordLink } from '../login/forgot-link'
 import { NewRecoveryCodesForm } from './recovery-form'
 import { PasskeysSection } from './passkeys'
+import { AddressSection } from './address'
 import { accountSignOutAction, confirmTotpAction, removeTotpAction, startTotpAction } from './actions'
 import { codeFormWords, recoveryCodesWords, signInWords } from '../login/words'
 
@@ -21,7 +22,7 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('account'))('title') }
 }
 
-/** /account: a local user's passkeys, authenticator app and recovery codes. */
+/** /account: a local user's address, passkeys, authenticator app and recovery codes. */
 export default async function AccountPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const holder = await accountHolder()
   const t = await getTranslations('account')
@@ -37,7 +38,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
       </Card>
     )
   }
-  const { refused } = await searchParams
+  const { refused, verification } = await searchParams
   return (
     <Card>
       <Heading>{t('title')}</Heading>
@@ -52,6 +53,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
           {t('lastFactor')}
         </p>
       ) : null}
+      <AddressSection holder={holder} asked={verification} />
       <PasskeysSection holder={holder} />
       {getEnv().LOCAL_MFA === 'off' ? null : <AuthenticatorSection holder={holder} />}
       <form action={accountSignOutAction} className="mt-8">

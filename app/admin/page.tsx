@@ -149,6 +149,11 @@ async function Rows({ page, servers }: { page: LedgerPage; servers: McpServer[] 
           <td className="whitespace-nowrap px-3 py-2 text-slate-700">{formatTime(item.createdAt)}</td>
           <td className="px-3 py-2">
             <StatusBadge status={item.status} />
+            {item.reportedAt !== null ? (
+              <span data-testid="reported-badge" className="ml-2 rounded bg-red-100 px-1.5 py-0.5 text-xs font-medium text-red-900">
+                reported
+              </span>
+            ) : null}
           </td>
           <td className="px-3 py-2 text-slate-900">{item.userEmail ?? <span className="text-slate-500">not signed in</span>}</td>
           {servers.length ? <td className="px-3 py-2 text-slate-700">{serverName(servers, item.serverKey)}</td> : null}

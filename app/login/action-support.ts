@@ -15,6 +15,7 @@ import type { LoginRequestParams, PendingMap } from '@/lib/login/request'
 import { loginRequestFrom } from './params'
 import { findServer, offers } from '@/lib/servers'
 import { traceCompletion } from '@/lib/server/login-spans'
+import { watchLocalSignIn } from '@/lib/login/sign-in-watch'
 
 // What the login page's server actions share: reading and checking the login request a form
 // acts on, and ending with the completed login or its problem page.
@@ -63,11 +64,10 @@ export async function finish(result: CompletionResult, params: LoginRequestParam
 
 export async function complete(params: LoginRequestParams, identity: MappedIdentity, signedInAt: number): Promise<never> {
   const pending = await readPending()
-  return finish(
-    await traceCompletion('login.complete', params, () => completeLogin({ params, pending, identity, signedInAt })),
-    params,
-    pending,
-  )
+  const result = await traceCompletion('login.complete', params, () => completeLogin({ params, pending, identity, signedInAt }))
+  // A local user's browser and address, for the new-sign-in alert (lib/login/sign-in-watch.ts).
+  if (result.ok) await watchLocalSignIn(params, identity)
+  return finish(result, params, pending)
 }
 
 export async function failSignIn(params: LoginRequestParams, source: string, problem: ProblemCode, detail: string): Promise<never> {

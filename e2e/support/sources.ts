@@ -80,9 +80,8 @@ export function sourcesEnv(url: string, sources: unknown[], overrides: Record<st
     ACME_CLIENT_SECRET,
     CORP_API_SECRET: COMPANY_API_SECRET,
     ...sourcesBridgeSecrets(port),
-    // Email is the main bridge's: these bridges share its database, and a message must be written
-    // (its links included) by a bridge of the APP_URL that queued it, as every instance of a
-    // deployment shares one APP_URL.
+    // Email off: these bridges share the suite's database with the main one, and a mail worker here
+    // would send the main bridge's queued messages with links to this bridge's APP_URL.
     SMTP_URL: '',
     MAIL_FROM: '',
     ...overrides,

@@ -20,6 +20,8 @@ export type AuditAction =
   | 'user.sign_out_everywhere'
   | 'user.password_reset'
   | 'invitation.accepted'
+  | 'user.verify_email'
+  | 'user.report_sign_in'
   | 'audit.redeliver'
   | 'mail.resend'
 

@@ -13,6 +13,8 @@ import {
 } from '../users/directory'
 import { issueInvitation } from '../users/invitations'
 import { writeAudit, type Actor } from './audit'
+import { enqueueMail } from '../mail/outbox'
+import { queueVerification } from '../mail/verify-queue'
 
 // What an administrator does to a user of the local directory, each change and its audit row in
 // one transaction. The same functions serve the admin area and `npm run users`. The checks that
@@ -114,12 +116,16 @@ export interface InvitationInput {
   roles: string[]
 }
 
-/** Adds the user with no password and an invitation to set one; answers with the link's token. */
+/**
+ * Adds the user with no password and an invitation to set one; answers with the link's token.
+ * With `verifyLocale` (email is on), a message asking to verify the address is queued too: the
+ * admin hands the link over some other way, which proves nothing about the address.
+ */
 export function inviteUser(
   db: Kysely<Database>,
   by: Actor,
   input: InvitationInput,
-  options: { ttlMs: number; now?: number },
+  options: { ttlMs: number; now?: number; verifyLocale?: string },
 ): Promise<{ user: User; token: string; expiresAt: number }> {
   const now = options.now ?? Date.now()
   return db.transaction().execute(async (trx) => {
@@ -127,7 +133,56 @@ export function inviteUser(
     const { token, expiresAt } = await issueInvitation(trx, { userId: user.id, createdBy: by.actor, ttlMs: options.ttlMs, now })
     const detail = { is_admin: input.isAdmin, groups: userGroups(user), roles: userRoles(user), expires_at: expiresAt }
     await writeAudit(trx, by, { action: 'user.invite', target: user.email, detail, at: now })
+    if (options.verifyLocale) await queueVerification(trx, user, options.verifyLocale, now)
     return { user, token, expiresAt }
+  })
+}
+
+/** Queues the invitation message; its link is issued when it is sent (lib/mail/invitation-mail.ts). */
+function queueInvitationMail(trx: Kysely<Database>, by: Actor, user: User, options: { ttlMs: number; locale: string; now: number }) {
+  const { ttlMs, locale, now } = options
+  return enqueueMail(trx, {
+    kind: 'invitation',
+    userId: user.id,
+    toEmail: user.email,
+    locale,
+    params: { by: by.actor },
+    lifetimeMs: ttlMs,
+    now,
+  })
+}
+
+/** Adds the user with no password; their invitation goes to their address by email (security.md case 53: accepting it verifies the address). */
+export function inviteUserByEmail(
+  db: Kysely<Database>,
+  by: Actor,
+  input: InvitationInput,
+  options: { ttlMs: number; locale: string; now?: number },
+): Promise<User> {
+  const now = options.now ?? Date.now()
+  return db.transaction().execute(async (trx) => {
+    const user = await addUser(trx, { ...input, password: null })
+    await queueInvitationMail(trx, by, user, { ...options, now })
+    const detail = { is_admin: input.isAdmin, groups: userGroups(user), roles: userRoles(user), by_email: true }
+    await writeAudit(trx, by, { action: 'user.invite', target: user.email, detail, at: now })
+    return user
+  })
+}
+
+/** A new invitation by email for a user who has not set a password yet; the older links end when it is sent. */
+export function reissueInvitationByEmail(
+  db: Kysely<Database>,
+  by: Actor,
+  userId: string,
+  options: { ttlMs: number; locale: string; now?: number },
+): Promise<User> {
+  const now = options.now ?? Date.now()
+  return db.transaction().execute(async (trx) => {
+    const user = await targetUser(trx, userId)
+    if (!isInvited(user)) throw new UserDirectoryError(`${user.email} has set a password already; an invitation is only for a new user.`)
+    await queueInvitationMail(trx, by, user, { ...options, now })
+    await writeAudit(trx, by, { action: 'user.invite', target: user.email, detail: { again: true, by_email: true }, at: now })
+    return user
   })
 }
 

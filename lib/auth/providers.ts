@@ -5,7 +5,10 @@ import type { Provider } from 'next-auth/providers'
 import { getEnv } from '../env'
 import { getDb } from '../db/client'
 import { userGroups, userRoles, verifyCredentials } from '../users/directory'
-import type { User } from '../db/schema'
+import type { Kysely } from 'kysely'
+import type { Database, User } from '../db/schema'
+import { LOCALE_HEADER, isLocale } from '../i18n/locales'
+import { queueVerificationAfterSignIn } from '../mail/verify-queue'
 import type { SessionPurpose } from './config'
 import { CredentialsInput } from './credentials-input'
 import { errorText, logEvent } from '../server/log'
@@ -83,7 +86,7 @@ function countSignInFailure(source: string, error: unknown): void {
   countSignIn(source, error instanceof SourceUnavailable ? 'error' : 'refused')
 }
 
-type EmailPasswordCheck = (email: string, password: string, raw: unknown) => Promise<MappedIdentity>
+type EmailPasswordCheck = (email: string, password: string, raw: unknown, request: Request) => Promise<MappedIdentity>
 
 /**
  * An email and password form's provider; `check` answers with the person or throws why not.
@@ -93,7 +96,7 @@ type EmailPasswordCheck = (email: string, password: string, raw: unknown) => Pro
 function emailPasswordProvider(
   source: IdentitySource,
   check: EmailPasswordCheck,
-  ticket?: (seal: unknown) => Promise<MappedIdentity>,
+  ticket?: (seal: unknown, request: Request) => Promise<MappedIdentity>,
 ): Provider {
   return Credentials({
     id: source.id,
@@ -103,7 +106,7 @@ function emailPasswordProvider(
     // endpoint all count against the same limits.
     async authorize(raw, request) {
       const vouched = (raw as Record<string, unknown> | undefined)?.ticket
-      if (ticket && vouched !== undefined) return { ...signedInUser(await ticket(vouched)), purpose: purposeOf(raw) }
+      if (ticket && vouched !== undefined) return { ...signedInUser(await ticket(vouched, request)), purpose: purposeOf(raw) }
       const input = CredentialsInput.safeParse(raw)
       if (!input.success) throw new CredentialsSignin()
       const { email, password } = input.data
@@ -122,7 +125,7 @@ function emailPasswordProvider(
       }
       let identity: MappedIdentity
       try {
-        identity = await check(email, password, raw)
+        identity = await check(email, password, raw, request)
       } catch (error) {
         // The source failing is not the person's failure: the attempt is given back. A refusal
         // also counts against the address. A right password before a second step gives the attempt
@@ -148,11 +151,24 @@ function emailPasswordProvider(
   })
 }
 
+/**
+ * A local user signed in with an address not verified yet: a verification message is queued (at
+ * most one a day; nothing is sent from here, lib/mail/verify-email.ts). Never fails the sign-in.
+ */
+async function askToVerify(db: Kysely<Database>, user: User, request: Request): Promise<void> {
+  if (!getEnv().mail || user.email_verified === 1) return
+  const asked = request.headers.get(LOCALE_HEADER)
+  const locale = isLocale(asked) ? asked : getEnv().DEFAULT_LOCALE
+  await queueVerificationAfterSignIn(db, user, locale).catch((error: unknown) =>
+    logEvent('mail_enqueue_error', { error: errorText(error) }),
+  )
+}
+
 /** The local directory: a password (and its second step, lib/factors), or a ticket a finished second step or passkey sign-in gives. */
 function localProvider(source: IdentitySource): Provider {
   return emailPasswordProvider(
     source,
-    async (email, password, raw) => {
+    async (email, password, raw, request) => {
       const db = await getDb()
       const user = await passwordCheckSlots().run(() => verifyCredentials(db, email, password))
       if (!user) throw new CredentialsSignin()
@@ -162,15 +178,17 @@ function localProvider(source: IdentitySource): Provider {
       const step = await secondStepFor(db, user.id, serverRequires)
       if (step) throw new SecondStepNeeded(user.id, user.email, step)
       await noteSignIn(db, user.id)
+      await askToVerify(db, user, request)
       return localIdentity(source.id, user, ['pwd'])
     },
-    async (seal) => {
+    async (seal, request) => {
       const vouched = await openTicket(getEnv().AUTH_SECRET, seal)
       if (!vouched) throw new CredentialsSignin()
       const db = await getDb()
       const user = await findUserById(db, vouched.userId)
       if (!user || user.disabled) throw new CredentialsSignin()
       await noteSignIn(db, user.id)
+      await askToVerify(db, user, request)
       return localIdentity(source.id, user, vouched.amr)
     },
   )

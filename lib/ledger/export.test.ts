@@ -19,6 +19,7 @@ const row: ExportRow = {
   errorMessage: 'InvalidArgument: "sub", bad\nvalue',
   ip: '127.0.0.1',
   userAgent: 'Mozilla/5.0 (X11, Linux)',
+  reportedAt: null,
   claims: { sub: 'u1', email: 'a@example.test' },
 }
 

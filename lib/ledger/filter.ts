@@ -50,6 +50,8 @@ export interface LedgerListItem {
   errorMessage: string | null
   ip: string | null
   userAgent: string | null
+  /** When the person reported the sign-in as not theirs (the new-sign-in alert's link). */
+  reportedAt: number | null
 }
 
 export interface LedgerBucket {
@@ -104,6 +106,7 @@ export const LIST_COLUMNS = [
   'error_message',
   'ip',
   'user_agent',
+  'reported_at',
 ] as const
 
 export type ListRow = Pick<LoginRequestRow, (typeof LIST_COLUMNS)[number]>
@@ -148,6 +151,7 @@ export function toItem(row: ListRow, now: number): LedgerListItem {
     errorMessage: row.error_message,
     ip: row.ip,
     userAgent: row.user_agent,
+    reportedAt: row.reported_at,
   }
 }
 

@@ -215,6 +215,7 @@ for (const engine of engines) {
           errorMessage: null,
           ip: '203.0.113.7',
           userAgent: 'vitest',
+          reportedAt: null,
         },
       ])
       // Before its expiry the same row is pending.

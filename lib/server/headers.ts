@@ -5,9 +5,12 @@ export function isLoginOrOAuthPath(pathname: string): boolean {
   return pathname === '/login' || pathname.startsWith('/login/') || pathname === '/api/auth' || pathname.startsWith('/api/auth/')
 }
 
-/** /account shows authenticator keys and recovery codes, /invite sets passwords: never kept in a cache. */
+/**
+ * /account shows authenticator keys and recovery codes, /invite sets passwords, /verify-email and
+ * /report-sign-in carry a message's one-time link: never kept in a cache.
+ */
 function holdsSecrets(pathname: string): boolean {
-  return ['/account', '/invite'].some((area) => pathname === area || pathname.startsWith(`${area}/`))
+  return ['/account', '/invite', '/verify-email', '/report-sign-in'].some((area) => pathname === area || pathname.startsWith(`${area}/`))
 }
 
 export function contentSecurityPolicy(nonce: string): string {

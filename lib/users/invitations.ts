@@ -15,6 +15,9 @@ function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }
 
+/** The created_by of an invitation the mail worker issued and sent to the person's address (`mail:<admin email>`). */
+const EMAILED_BY = 'mail:'
+
 export function invitationPath(token: string): string {
   return `/invite/${token}`
 }
@@ -97,7 +100,18 @@ export async function acceptInvitation(
       .where('expires_at', '>', now)
       .executeTakeFirst()
     if (Number(claim.numUpdatedRows) !== 1) return false
-    await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', found.userId).execute()
+    // An invitation that went to the address by email proves the person reads that address.
+    const issued = await trx
+      .selectFrom('invitations')
+      .select('created_by')
+      .where('token_hash', '=', tokenHash(input.token))
+      .executeTakeFirst()
+    const verified = issued?.created_by.startsWith(EMAILED_BY) ? { email_verified: 1 } : {}
+    await trx
+      .updateTable('users')
+      .set({ password_hash: passwordHash, updated_at: now, ...verified })
+      .where('id', '=', found.userId)
+      .execute()
     await endEmailTokens(trx, found.userId, 'password_reset', now)
     await onAccepted(trx, found.email, now)
     return true

@@ -5,7 +5,17 @@ import { refresh } from 'next/cache'
 import { redirect, unstable_rethrow } from 'next/navigation'
 import { ADMIN_SIGN_IN_PATH, requireAdminPost } from '@/lib/admin/access'
 import type { Actor } from '@/lib/admin/audit'
-import { disableUser, enableUser, inviteUser, reissueInvitation, resetFactors, setNames, signOutEverywhere } from '@/lib/admin/user-actions'
+import {
+  disableUser,
+  enableUser,
+  inviteUser,
+  inviteUserByEmail,
+  reissueInvitation,
+  reissueInvitationByEmail,
+  resetFactors,
+  setNames,
+  signOutEverywhere,
+} from '@/lib/admin/user-actions'
 import { getDb } from '@/lib/db/client'
 import type { Database } from '@/lib/db/schema'
 import { getEnv } from '@/lib/env'
@@ -62,19 +72,31 @@ async function perform(
 
 export async function inviteUserAction(previous: UserActionState, form: FormData): Promise<UserActionState> {
   const isAdmin = form.get('admin') === 'on'
+  // The checkbox is only offered when email is on (env.mail).
+  const byEmail = form.get('byEmail') === 'on' && getEnv().mail !== undefined
   const values = {
     email: text(form, 'email'),
     name: text(form, 'name'),
     groups: text(form, 'groups'),
     roles: text(form, 'roles'),
     admin: isAdmin ? 'on' : '',
+    byEmail: byEmail ? 'on' : '',
   }
   const email = values.email.trim()
   return perform(previous, values, async (db, by) => {
     if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 254)
       throw new UserDirectoryError('Enter the email address of the person to add.')
     const input = { email, name: values.name, isAdmin, groups: names(values.groups), roles: names(values.roles) }
-    const invited = await inviteUser(db, by, input, { ttlMs: hoursToMs(getEnv().INVITATION_TTL_HOURS) })
+    const env = getEnv()
+    const ttlMs = hoursToMs(env.INVITATION_TTL_HOURS)
+    if (byEmail) {
+      const user = await inviteUserByEmail(db, by, input, { ttlMs, locale: env.DEFAULT_LOCALE })
+      return {
+        done: `Added ${user.email}. Invitation sent to ${user.email}: the link arrives by email, and using it verifies the address.`,
+      }
+    }
+    // With email on, a link handed over by the admin proves nothing about the address: a verification message goes to it.
+    const invited = await inviteUser(db, by, input, { ttlMs, verifyLocale: env.mail ? env.DEFAULT_LOCALE : undefined })
     return { done: `Added ${invited.user.email}. Send them this link to set their password:`, link: linkFor(invited.token) }
   })
 }
@@ -85,7 +107,13 @@ function linkFor(token: string): string {
 
 export async function reissueInvitationAction(previous: UserActionState, form: FormData): Promise<UserActionState> {
   return perform(previous, {}, async (db, by) => {
-    const invited = await reissueInvitation(db, by, text(form, 'user'), { ttlMs: hoursToMs(getEnv().INVITATION_TTL_HOURS) })
+    const env = getEnv()
+    const ttlMs = hoursToMs(env.INVITATION_TTL_HOURS)
+    if (text(form, 'byEmail') === 'on' && env.mail) {
+      const user = await reissueInvitationByEmail(db, by, text(form, 'user'), { ttlMs, locale: env.DEFAULT_LOCALE })
+      return { done: `Invitation sent to ${user.email}; earlier links stop working once it is sent.` }
+    }
+    const invited = await reissueInvitation(db, by, text(form, 'user'), { ttlMs })
     return { done: `A new link for ${invited.user.email}; earlier links no longer work:`, link: linkFor(invited.token) }
   })
 }

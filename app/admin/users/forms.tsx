@@ -95,10 +95,11 @@ function TextField({ name, label, value, type = 'text' }: { name: string; label:
   )
 }
 
-/** Adds a person by invitation: the link is shown once, here; they set their own password with it. */
-export function InviteForm({ action }: { action: Action }) {
+/** Adds a person by invitation: the link goes by email, or is shown once, here; they set their own password with it. */
+export function InviteForm({ action, mailOn }: { action: Action; mailOn: boolean }) {
   const [state, formAction, pending] = useActionState(action, initial)
   const values = state.message ? state.values : undefined
+  const byEmail = values ? values.byEmail === 'on' : true
   return (
     <form action={formAction} key={state.attempt} className="space-y-3 rounded-xl border border-slate-200 bg-white p-4">
       <div className="grid gap-3 md:grid-cols-2">
@@ -111,6 +112,12 @@ export function InviteForm({ action }: { action: Action }) {
         <input type="checkbox" name="admin" defaultChecked={values?.admin === 'on'} />
         Administrator
       </label>
+      {mailOn ? (
+        <label className="flex items-center gap-2 text-sm text-slate-800">
+          <input type="checkbox" name="byEmail" defaultChecked={byEmail} />
+          Send the invitation link by email
+        </label>
+      ) : null}
       <button type="submit" disabled={pending} className={button}>
         Add and create an invitation link
       </button>

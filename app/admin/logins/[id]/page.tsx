@@ -48,6 +48,7 @@ export default async function LoginDetailPage({ params }: { params: Promise<{ id
         <span className="font-mono text-base break-all">{item.id}</span> <StatusBadge status={item.status} />
       </h1>
       {item.status === 'denied' ? <Denied item={item} server={server} /> : null}
+      {item.reportedAt !== null ? <Reported at={item.reportedAt} email={item.userEmail} /> : null}
       {/* One column below lg, as narrow as the screen: the JSON blocks scroll inside it. */}
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <Summary item={item} server={server} />
@@ -107,6 +108,19 @@ async function Denied({ item, server }: { item: LedgerEntry['item']; server: str
       {item.userEmail ?? 'The person'} signed in, but the access policy of {server} refused them:{' '}
       <strong>{item.errorMessage ?? 'no rule recorded'}</strong>. A denied request stays open for another account until it expires (
       {formatTime(item.expiresAt)} {zone}).
+    </p>
+  )
+}
+
+/** The person said this sign-in was not theirs (the new-sign-in alert's link): their sessions were ended then. */
+async function Reported({ at, email }: { at: number; email: string | null }) {
+  const { formatTime, zone } = await adminClock()
+  return (
+    <p className="rounded-xl border border-red-200 bg-red-50 p-4 text-sm text-red-900" data-testid="reported">
+      <strong>
+        Reported by the user as not theirs at {formatTime(at)} {zone}.
+      </strong>{' '}
+      Every session of {email ?? 'the account'} was ended then; they were asked to reset their password.
     </p>
   )
 }

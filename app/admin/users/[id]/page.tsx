@@ -67,6 +67,15 @@ function Actions({ user, self }: { user: DirectoryUserDetail; self: boolean }) {
       {user.invited ? (
         <UserActionButton action={reissueInvitationAction} userId={user.id} label="New invitation link" testId="reissue-outcome" />
       ) : null}
+      {user.invited && getEnv().mail ? (
+        <UserActionButton
+          action={reissueInvitationAction}
+          userId={user.id}
+          label="Send a new invitation by email"
+          testId="reissue-mail-outcome"
+          fields={{ byEmail: 'on' }}
+        />
+      ) : null}
       <NamesForm action={setNamesAction} userId={user.id} kind="groups" current={user.groups} />
       <NamesForm action={setNamesAction} userId={user.id} kind="roles" current={user.roles} />
     </section>
