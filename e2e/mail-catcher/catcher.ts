@@ -85,7 +85,8 @@ export async function startMailCatcher(options: CatcherOptions): Promise<MailCat
             subject: parsed.subject ?? '',
             text,
             html: typeof parsed.html === 'string' ? parsed.html : '',
-            links: text.match(LINK) ?? [],
+            // A link ends before the punctuation a sentence puts after it ("(https://...).").
+            links: (text.match(LINK) ?? []).map((link) => link.replace(/[).,;:!?]+$/, '')),
           }
           catcher.messages.push(mail)
           catcher.stats.accepted += 1
@@ -112,7 +113,7 @@ function mailboxPage(messages: CaughtMail[]): string {
   const items = [...messages]
     .reverse()
     .map((m) => {
-      const body = escapeHtml(m.text).replace(/https?:\/\/[^\s<>"']+/g, (url) => `<a href="${url}">${url}</a>`)
+      const body = escapeHtml(m.text).replace(/https?:\/\/[^\s<>"']+?(?=[).,;:!?]*(?:\s|$))/g, (url) => `<a href="${url}">${url}</a>`)
       return `<article><h2>${escapeHtml(m.subject)}</h2><p class="meta">To ${escapeHtml(m.to.join(', '))} · ${escapeHtml(m.at)}</p><pre>${body}</pre></article>`
     })
     .join('')
