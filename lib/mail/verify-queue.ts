@@ -15,7 +15,7 @@ const VERIFY_MAIL_LIFETIME_MS = DAY_MS
 /** Links asked for at /account per hour, so the button cannot be used to flood a mailbox. */
 export const VERIFY_REQUESTS_PER_HOUR = 5
 
-/** How many verification messages were queued for the user since `since` (the outbox's created_at index). */
+/** How many verification messages were queued for the user since `since` (the outbox's user, kind and time index). */
 export async function verificationMailsSince(db: Db, userId: string, since: number): Promise<number> {
   const row = await db
     .selectFrom('mail_outbox')

@@ -52,6 +52,8 @@ async function createMailOutbox(db: Kysely<unknown>) {
     .where(sql.ref('status'), '=', 'pending')
     .execute()
   await db.schema.createIndex('mail_outbox_created_idx').on('mail_outbox').columns(['created_at']).execute()
+  // A person's recent messages of one kind (at most one verification a day, five an hour on request).
+  await db.schema.createIndex('mail_outbox_user_kind_idx').on('mail_outbox').columns(['user_id', 'kind', 'created_at']).execute()
 }
 
 async function createTokensAndSightings(db: Kysely<unknown>) {
