@@ -19,11 +19,18 @@ const RESET_LINK_PREFIX = `${APP_URL}/login/reset/`
 /** Asks for a reset link on the page already showing /login/forgot; answers the action's status, its time and the answer shown. */
 export async function askForReset(page: Page, email: string): Promise<{ ms: number; status: number; text: string }> {
   await page.getByLabel('Email').fill(email)
+  // The form is remounted with each answer (its key is the attempt), so the form on the page now is
+  // gone once the answer is shown: a message left from the attempt before is never read as this one's.
+  const form = await page
+    .locator('form')
+    .filter({ has: page.getByLabel('Email') })
+    .elementHandle()
   const posted = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login/forgot')
   const started = Date.now()
   await page.getByRole('button', { name: 'Send the link' }).click()
   const response = await posted
   // The round trip: until the action's answer is on the page.
+  await page.waitForFunction((element) => !element?.isConnected, form)
   await expect(page.getByTestId('reset-sent').or(page.getByTestId('form-message').filter({ hasText: /./ }))).toBeVisible()
   const ms = Date.now() - started
   const sent = page.getByTestId('reset-sent')
