@@ -3,8 +3,9 @@ import type { tracing } from '@opentelemetry/sdk-node'
 
 // What leaves the process in a span, whoever made it: the bridge's own spans name only safe
 // values, but Next.js's request span carries the address it served (`http.target`): GET /login's
-// holds the login request id and the state, /invite/{token}'s an invitation's token. Every
-// exported span goes through redactSpan: each query value, invitation token, raw login request id,
+// holds the login request id and the state, /invite/{token}'s an invitation's token, and the
+// mailed links' pages (/login/reset/{token}, /verify-email/{token}, /report-sign-in/{token}) their
+// link's token. Every exported span goes through redactSpan: each query value, link token, raw login request id,
 // email address and JWT in the span's name, attributes, event attributes and status message is
 // replaced, and attributes named like a header or credential (cookie, authorization, token,
 // secret, password, url.query) are dropped.
@@ -15,8 +16,12 @@ type Span = tracing.Span
 
 const QUERY_VALUE = /([?&][^=&\s#?"]+)=[^&\s#"]*/g
 const LOGIN_REQUEST_ID = /lri_[A-Za-z0-9]+/g
-/** Paths whose last segment is a secret: an invitation link's token (the route template `[token]` stays). */
-const SECRET_PATH_SEGMENT = /(\/invite\/)(?!\[token\])[^/?#\s"]+/g
+/**
+ * Pages whose segment after the prefix is a link's token: invitations and the mailed links. The route
+ * template `[token]` and the token-free pages beside them (`problem/{code}`, `done`) stay readable.
+ */
+const SECRET_PATH_SEGMENT =
+  /(\/(?:invite|login\/reset|verify-email|report-sign-in)\/)(?!\[token\]|(?:problem|done)(?:[/?#\s"]|$))[^/?#\s"]+/g
 const EMAIL = /[^\s@"'<>(),;:/?&=]+@[^\s@"'<>(),;:/?&=]+\.[A-Za-z]{2,}/g
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/g
 const DROPPED_KEY = /cookie|authorization|token|secret|password|^url\.query$/i

@@ -58,6 +58,20 @@ describe('case 48: redactText', () => {
     expect(redactText('/invite/zs8f1ESaJ7XcSZ32PnfjmNrDYwVerqeT78WMb122HPU')).toBe('/invite/[redacted]')
     expect(redactText('/invite/zs8f1ESaJ7Xc/?x=1')).toBe('/invite/[redacted]/?x=[redacted]')
     expect(redactText('GET /invite/[token]')).toBe('GET /invite/[token]')
+    expect(redactText('/invite/problem/used')).toBe('/invite/problem/used')
+  })
+
+  it('replaces the token of every mailed link, keeping the pages beside them readable', () => {
+    const token = 'F7NeqT0Xr2kQ9mYpZ3vB8sLc1uWdA6oHjE4gKiR5tyM'
+    for (const page of ['/login/reset', '/verify-email', '/report-sign-in']) {
+      expect(redactText(`GET ${page}/${token}`)).toBe(`GET ${page}/[redacted]`)
+      expect(redactText(`${page}/${token}?lang=de`)).toBe(`${page}/[redacted]?lang=[redacted]`)
+      expect(redactText(`http://localhost:3100${page}/${token}/`)).toBe(`http://localhost:3100${page}/[redacted]/`)
+      expect(redactText(`POST ${page}/[token]`)).toBe(`POST ${page}/[token]`)
+      expect(redactText(`${page}/problem/expired`)).toBe(`${page}/problem/expired`)
+    }
+    expect(redactText('/login/reset/done')).toBe('/login/reset/done')
+    expect(redactText(`/login/reset/done${token}`)).toBe('/login/reset/[redacted]')
     expect(redactText(`row ${LRI} of ${EMAIL} signed ${JWT}`)).toBe('row lri_[redacted] of [email] signed [jwt]')
     expect(redactText('GET /login')).toBe('GET /login')
     expect(redactText('email domain is not one of: example.com')).toBe('email domain is not one of: example.com')
