@@ -9,7 +9,7 @@ import { getEnv } from '../env'
 import { getDb } from '../db/client'
 import { findUserById, sessionStillValid } from '../users/directory'
 import { isSessionFresh } from '../auth/session-age'
-import { isSameOriginPost } from '../server/headers'
+import { isOwnPagesPost } from '../server/cross-site'
 import { PEER_ADDRESS_HEADER } from '../server/peer-address'
 import { isVerifiedAdminEmail } from './admins'
 import type { Actor } from './audit'
@@ -65,8 +65,7 @@ export async function requireAdmin(): Promise<string> {
  */
 export async function requireAdminPost(): Promise<Actor> {
   const h = await headers()
-  if (!isSameOriginPost(h.get('origin'), h.get('sec-fetch-site'), getEnv().APP_URL)) {
-    logEvent('cross_site_rejected', { origin: h.get('origin') ?? 'none', site: h.get('sec-fetch-site') ?? 'none' })
+  if (!isOwnPagesPost(h)) {
     forbidden()
   }
   const email = await requireAdmin()

@@ -5,9 +5,7 @@ import { redirect } from 'next/navigation'
 import { getTranslations } from 'next-intl/server'
 import { writeAudit } from '@/lib/admin/audit'
 import { getDb } from '@/lib/db/client'
-import { getEnv } from '@/lib/env'
-import { isSameOriginPost } from '@/lib/server/headers'
-import { logEvent } from '@/lib/server/log'
+import { isOwnPagesPost } from '@/lib/server/cross-site'
 import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
 import { invitationProblemPath } from '@/lib/users/invitation-problems'
 import { acceptInvitation } from '@/lib/users/invitations'
@@ -28,8 +26,7 @@ export async function setPasswordAction(previous: SetPasswordState, form: FormDa
   const attempt = previous.attempt + 1
   const t = await getTranslations('invite')
   const h = await headers()
-  if (!isSameOriginPost(h.get('origin'), h.get('sec-fetch-site'), getEnv().APP_URL)) {
-    logEvent('cross_site_rejected', { origin: h.get('origin') ?? 'none', site: h.get('sec-fetch-site') ?? 'none' })
+  if (!isOwnPagesPost(h)) {
     return { message: t('crossSite'), attempt }
   }
   const token = form.get('token')

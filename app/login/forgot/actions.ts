@@ -8,8 +8,7 @@ import { getDb } from '@/lib/db/client'
 import { getEnv } from '@/lib/env'
 import { isPendingHere, rememberResetReturn } from '@/lib/login/reset-return'
 import { enqueueMail } from '@/lib/mail/outbox'
-import { isSameOriginPost } from '@/lib/server/headers'
-import { logEvent } from '@/lib/server/log'
+import { isOwnPagesPost } from '@/lib/server/cross-site'
 import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
 import { loginPath, loginRequestFrom } from '../params'
 
@@ -40,8 +39,7 @@ export async function forgotPasswordAction(previous: ForgotState, form: FormData
   const t = await getTranslations('reset.forgot')
   const env = getEnv()
   const h = await headers()
-  if (!isSameOriginPost(h.get('origin'), h.get('sec-fetch-site'), env.APP_URL)) {
-    logEvent('cross_site_rejected', { origin: h.get('origin') ?? 'none', site: h.get('sec-fetch-site') ?? 'none' })
+  if (!isOwnPagesPost(h)) {
     return { message: t('crossSite'), attempt }
   }
   const typed = typeof form.get('email') === 'string' ? String(form.get('email')).trim() : ''

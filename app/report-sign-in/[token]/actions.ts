@@ -5,10 +5,9 @@ import { redirect } from 'next/navigation'
 import { getTranslations } from 'next-intl/server'
 import { z } from 'zod'
 import { getDb } from '@/lib/db/client'
-import { getEnv } from '@/lib/env'
 import { emailLinkProblemPath } from '@/lib/mail/link-problems'
 import { reportSignIn } from '@/lib/mail/sign-in-alert'
-import { isSameOriginPost } from '@/lib/server/headers'
+import { isOwnPagesPost } from '@/lib/server/cross-site'
 import { logEvent } from '@/lib/server/log'
 import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
 import type { EmailLinkState } from '../../email-link-form'
@@ -23,8 +22,7 @@ export async function reportSignInAction(previous: EmailLinkState, form: FormDat
   const attempt = previous.attempt + 1
   const t = await getTranslations('alerts.page')
   const h = await headers()
-  if (!isSameOriginPost(h.get('origin'), h.get('sec-fetch-site'), getEnv().APP_URL)) {
-    logEvent('cross_site_rejected', { origin: h.get('origin') ?? 'none', site: h.get('sec-fetch-site') ?? 'none' })
+  if (!isOwnPagesPost(h)) {
     return { message: t('crossSite'), attempt }
   }
   const input = ReportForm.safeParse(Object.fromEntries(form))
