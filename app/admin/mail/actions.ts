@@ -6,17 +6,12 @@ import { requireAdminPost } from '@/lib/admin/access'
 import { getDb } from '@/lib/db/client'
 import { resendMail } from '@/lib/mail/status'
 import { errorText, logEvent } from '@/lib/server/log'
+import type { RowActionState } from '../row-action-button'
 
 // Send a failed message again: a public endpoint like every server action, so it checks the origin
 // and the admin itself; lib/mail/status.ts writes the change and its audit row together.
 
-export interface ResendState {
-  message?: string
-  done?: string
-  attempt: number
-}
-
-export async function resendMailAction(previous: ResendState, form: FormData): Promise<ResendState> {
+export async function resendMailAction(previous: RowActionState, form: FormData): Promise<RowActionState> {
   const by = await requireAdminPost()
   const attempt = previous.attempt + 1
   const value = form.get('message')

@@ -3,7 +3,8 @@ import { readLedger, requireAdmin } from '@/lib/admin/access'
 import { getEnv } from '@/lib/env'
 import { listFailedMail, mailHealth, type FailedMail, type MailHealth } from '@/lib/mail/status'
 import { AdminShell, AdminTable, adminClock } from '../ui'
-import { ResendButton } from './resend-button'
+import { RowActionButton } from '../row-action-button'
+import { resendMailAction } from './actions'
 
 export const metadata: Metadata = { title: 'Mail' }
 
@@ -53,7 +54,7 @@ async function Failures({ rows }: { rows: FailedMail[] }) {
             {row.last_error ?? ''}
           </td>
           <td className={cell}>
-            <ResendButton id={row.id} />
+            <RowActionButton action={resendMailAction} fields={{ message: row.id }} label="Send again" testId="resend-outcome" />
           </td>
         </tr>
       ))}

@@ -6,22 +6,17 @@ import { requireAdminPost } from '@/lib/admin/access'
 import { getDb } from '@/lib/db/client'
 import { redeliver } from '@/lib/ledger/outbox/status'
 import { errorText, logEvent } from '@/lib/server/log'
+import type { RowActionState } from '../row-action-button'
 
 // Redeliver a failed audit event: a public endpoint like every server action, so it checks the
 // origin and the admin itself; lib/ledger/outbox/status.ts writes the change and its audit row together.
-
-export interface RedeliverState {
-  message?: string
-  done?: string
-  attempt: number
-}
 
 const text = (form: FormData, name: string) => {
   const value = form.get(name)
   return typeof value === 'string' ? value.slice(0, 100) : ''
 }
 
-export async function redeliverAction(previous: RedeliverState, form: FormData): Promise<RedeliverState> {
+export async function redeliverAction(previous: RowActionState, form: FormData): Promise<RowActionState> {
   const by = await requireAdminPost()
   const attempt = previous.attempt + 1
   const target = { receiver: text(form, 'receiver'), eventId: text(form, 'event') }

@@ -3,7 +3,8 @@ import { readLedger, requireAdmin } from '@/lib/admin/access'
 import { getEnv } from '@/lib/env'
 import { listFailedDeliveries, receiverHealth, type FailedDelivery, type ReceiverHealth } from '@/lib/ledger/outbox/status'
 import { AdminShell, AdminTable, adminClock } from '../ui'
-import { RedeliverButton } from './redeliver-button'
+import { RowActionButton } from '../row-action-button'
+import { redeliverAction } from './actions'
 
 export const metadata: Metadata = { title: 'Audit stream' }
 
@@ -62,7 +63,12 @@ async function Failures({ rows }: { rows: FailedDelivery[] }) {
             {row.lastError ?? ''}
           </td>
           <td className={cell}>
-            <RedeliverButton receiver={row.receiver} eventId={row.eventId} />
+            <RowActionButton
+              action={redeliverAction}
+              fields={{ receiver: row.receiver, event: row.eventId }}
+              label="Redeliver"
+              testId="redeliver-outcome"
+            />
           </td>
         </tr>
       ))}
