@@ -12,8 +12,7 @@ import {
 import { isProblemCode, PROBLEMS } from '@/lib/login/problems'
 import { ADMIN_PROBLEMS, isAdminProblemCode } from '@/lib/admin/problems'
 import { INVITATION_PROBLEMS, isInvitationProblemCode } from '@/lib/users/invitation-problems'
-import { RESET_PROBLEMS, isResetProblemCode } from '@/lib/users/reset-problems'
-import { EMAIL_LINK_PAGES, EMAIL_LINK_PROBLEMS, isEmailLinkProblemCode } from '@/lib/mail/link-problems'
+import { EMAIL_LINK_PAGES, emailLinkProblemStatus } from '@/lib/mail/link-problems'
 import { isSameOriginPost, securityHeaders } from '@/lib/server/headers'
 import { logEvent } from '@/lib/server/log'
 import { findServer, type McpServer } from '@/lib/servers'
@@ -86,10 +85,6 @@ function refuseCrossSitePost(request: NextRequest, loginArea: boolean, appUrl: s
 
 /** The status of a problem page (the login request's, the admin sign-in's, an invitation's, a reset link's or another message's link) from its table; null elsewhere. */
 function problemPageStatus(pathname: string): number | null {
-  if (pathname.startsWith('/login/reset/problem/')) {
-    const code = pathname.slice('/login/reset/problem/'.length)
-    return isResetProblemCode(code) ? RESET_PROBLEMS[code].status : 404
-  }
   if (pathname.startsWith('/login/problem/')) {
     const code = pathname.slice('/login/problem/'.length)
     return isProblemCode(code) ? PROBLEMS[code].status : 404
@@ -102,12 +97,7 @@ function problemPageStatus(pathname: string): number | null {
     const code = pathname.slice('/invite/problem/'.length)
     return isInvitationProblemCode(code) ? INVITATION_PROBLEMS[code].status : 404
   }
-  for (const page of EMAIL_LINK_PAGES) {
-    if (!pathname.startsWith(`${page}/problem/`)) continue
-    const code = pathname.slice(`${page}/problem/`.length)
-    return isEmailLinkProblemCode(code) ? EMAIL_LINK_PROBLEMS[code].status : 404
-  }
-  return null
+  return emailLinkProblemStatus(pathname)
 }
 
 /** Adds the arriving login request to this browser's sealed map (lib/login/request.ts). */
@@ -171,7 +161,7 @@ export async function proxy(request: NextRequest) {
 
   const isForm = (area: string) => pathname === area || pathname.startsWith(`${area}/`)
   // Every page with forms: the login area, the admin area, /account, the invitation links and the links of messages.
-  if (request.method === 'POST' && ['/login', '/admin', '/account', '/invite', ...EMAIL_LINK_PAGES].some(isForm)) {
+  if (request.method === 'POST' && ['/login', '/admin', '/account', '/invite', ...Object.keys(EMAIL_LINK_PAGES)].some(isForm)) {
     if (!isSameOriginPost(request.headers.get('origin'), request.headers.get('sec-fetch-site'), env.APP_URL)) {
       return remembered(applyHeaders(refuseCrossSitePost(request, isForm('/login'), env.APP_URL), pathname, nonce, env.secure))
     }

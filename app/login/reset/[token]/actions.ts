@@ -4,14 +4,13 @@ import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
 import { getTranslations } from 'next-intl/server'
 import { getDb } from '@/lib/db/client'
-import { getEnv } from '@/lib/env'
 import { takeResetReturn } from '@/lib/login/reset-return'
-import { isSameOriginPost } from '@/lib/server/headers'
+import { isOwnPagesPost } from '@/lib/server/cross-site'
 import { logEvent } from '@/lib/server/log'
 import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
 import { resetPassword } from '@/lib/users/password-reset'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/users/passwords'
-import { resetProblemPath } from '@/lib/users/reset-problems'
+import { emailLinkProblemPath } from '@/lib/mail/link-problems'
 import { loginPath } from '../../params'
 
 export interface ResetState {
@@ -28,20 +27,19 @@ export async function resetPasswordAction(previous: ResetState, form: FormData):
   const attempt = previous.attempt + 1
   const t = await getTranslations('reset.page')
   const h = await headers()
-  if (!isSameOriginPost(h.get('origin'), h.get('sec-fetch-site'), getEnv().APP_URL)) {
-    logEvent('cross_site_rejected', { origin: h.get('origin') ?? 'none', site: h.get('sec-fetch-site') ?? 'none' })
+  if (!isOwnPagesPost(h)) {
     return { message: t('crossSite'), attempt }
   }
   const token = form.get('token')
   const password = form.get('password')
-  if (typeof token !== 'string' || typeof password !== 'string') redirect(resetProblemPath('unknown'))
+  if (typeof token !== 'string' || typeof password !== 'string') redirect(emailLinkProblemPath('/login/reset', 'unknown'))
   if (password !== form.get('confirmation')) return { message: t('mismatch'), attempt }
   const result = await resetPassword(await getDb(), { token, password, ip: h.get(PEER_ADDRESS_HEADER) || null })
   if (!result.ok && 'policy' in result) {
     const tooLong = [...password].length > PASSWORD_MAX_LENGTH
     return { message: tooLong ? t('tooLong', { max: PASSWORD_MAX_LENGTH }) : t('tooShort', { min: PASSWORD_MIN_LENGTH }), attempt }
   }
-  if (!result.ok) redirect(resetProblemPath(result.problem))
+  if (!result.ok) redirect(emailLinkProblemPath('/login/reset', result.problem))
   logEvent('password_reset', {})
   const back = await takeResetReturn()
   redirect(back ? `${loginPath(back)}&reset=done` : '/login/reset/done')

@@ -4,7 +4,7 @@ import { redirect } from 'next/navigation'
 import { getDb } from '@/lib/db/client'
 import { findResetLink } from '@/lib/users/password-reset'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/users/passwords'
-import { resetProblemPath } from '@/lib/users/reset-problems'
+import { emailLinkProblemPath } from '@/lib/mail/link-problems'
 import { Heading } from '../../../ui'
 import { Card } from '../../../card'
 import { ResetPasswordForm } from './form'
@@ -17,7 +17,7 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function ResetPasswordPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params
   const link = await findResetLink(await getDb(), token)
-  if (!link.ok) redirect(resetProblemPath(link.problem))
+  if (!link.ok) redirect(emailLinkProblemPath('/login/reset', link.problem))
   const t = await getTranslations('reset.page')
   return (
     <Card>

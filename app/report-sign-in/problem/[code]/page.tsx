@@ -4,10 +4,10 @@ import { EmailLinkProblem, emailLinkProblemMetadata } from '../../../email-link-
 type Props = { params: Promise<{ code: string }> }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return emailLinkProblemMetadata('alerts', (await params).code)
+  return emailLinkProblemMetadata('/report-sign-in', (await params).code)
 }
 
 /** /report-sign-in/problem/{code}: why a report link does not work. */
 export default async function ReportSignInProblemPage({ params }: Props) {
-  return <EmailLinkProblem namespace="alerts" code={(await params).code} />
+  return <EmailLinkProblem page="/report-sign-in" code={(await params).code} />
 }

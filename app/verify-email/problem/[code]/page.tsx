@@ -4,10 +4,10 @@ import { EmailLinkProblem, emailLinkProblemMetadata } from '../../../email-link-
 type Props = { params: Promise<{ code: string }> }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return emailLinkProblemMetadata('addresses', (await params).code)
+  return emailLinkProblemMetadata('/verify-email', (await params).code)
 }
 
 /** /verify-email/problem/{code}: why a verification link does not work. */
 export default async function VerifyEmailProblemPage({ params }: Props) {
-  return <EmailLinkProblem namespace="addresses" code={(await params).code} />
+  return <EmailLinkProblem page="/verify-email" code={(await params).code} />
 }
