@@ -1,10 +1,10 @@
 import 'server-only'
-import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database, MailRow } from '../db/schema'
 import type { Env } from '../env'
 import type { MailConfig } from './config'
-import { errorText, logEvent } from '../server/log'
+import { logEvent } from '../server/log'
+import { PollingWorker } from '../server/polling-worker'
 import { countMailAttempt } from '../server/metrics'
 import { claimMail, releaseMailLeases, settleMail, type MailOutcome } from './outbox'
 import { sendMail } from './transport'
@@ -24,56 +24,30 @@ export interface MailWorkerOptions {
   owner?: string
 }
 
-export class MailWorker {
-  readonly owner: string
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<number> | undefined
-  private stopping = false
-  private db: Kysely<Database> | undefined
-
+export class MailWorker extends PollingWorker {
   constructor(
-    private readonly database: Kysely<Database> | (() => Promise<Kysely<Database>>),
+    database: Kysely<Database> | (() => Promise<Kysely<Database>>),
     private readonly env: Env,
     private readonly mail: MailConfig,
     private readonly options: MailWorkerOptions,
   ) {
-    this.owner = options.owner ?? `m_${randomBytes(6).toString('hex')}`
+    super(database, { ownerPrefix: 'm', owner: options.owner, errorEvent: 'mail_outbox_error', pollMs: mail.pollMs })
   }
 
   private now(): number {
     return (this.options.now ?? Date.now)()
   }
 
-  start(): void {
-    this.stopping = false
-    this.schedule(0)
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopping) return
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-      this.running
-        .catch((error: unknown) => {
-          logEvent('mail_outbox_error', { error: errorText(error) })
-          return 0
-        })
-        .then((claimed) => this.schedule(claimed > 0 ? 0 : this.mail.pollMs))
-    }, delayMs)
-    this.timer.unref()
-  }
-
-  /** One poll: lease what is due, write and send it, record the results. Returns how many were leased. */
-  async runOnce(): Promise<number> {
-    const db = (this.db ??= typeof this.database === 'function' ? await this.database() : this.database)
+  /** Leases what is due, writes and sends it (four at once), records the results. */
+  protected async poll(db: Kysely<Database>): Promise<number> {
     const claimed = await claimMail(db, { owner: this.owner, now: this.now(), leaseMs: LEASE_MS, limit: 8 })
-    const queue = [...claimed]
-    const lanes = Array.from({ length: Math.min(queue.length, 4) }, async () => {
-      for (let row = queue.shift(); row && !this.stopping; row = queue.shift()) await this.attempt(db, row)
-    })
-    await Promise.all(lanes)
-    if (queue.length) await releaseMailLeases(db, this.owner)
+    const left = await this.inLanes(claimed, 4, (row) => this.attempt(db, row))
+    if (left.length) await releaseMailLeases(db, this.owner)
     return claimed.length
+  }
+
+  protected releaseAll(db: Kysely<Database>): Promise<unknown> {
+    return releaseMailLeases(db, this.owner)
   }
 
   private async attempt(db: Kysely<Database>, row: MailRow): Promise<void> {
@@ -101,13 +75,5 @@ export class MailWorker {
     const sent = await sendMail(this.mail, row.to_email, composed.send)
     if (sent.ok) return { outcome: 'sent' }
     return sent.permanent ? { outcome: 'failed', error: sent.error } : { outcome: 'retry', error: sent.error }
-  }
-
-  /** Stops polling, waits for the messages in hand and gives back unused leases. */
-  async stop(): Promise<void> {
-    this.stopping = true
-    clearTimeout(this.timer)
-    await this.running?.catch(() => 0)
-    if (this.db) await releaseMailLeases(this.db, this.owner).catch(() => undefined)
   }
 }

@@ -1,8 +1,8 @@
 import 'server-only'
-import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
-import { errorText, logEvent } from '../../server/log'
+import { logEvent } from '../../server/log'
+import { PollingWorker } from '../../server/polling-worker'
 import type { AuditReceiver } from './config'
 import { attemptDelivery, type RetryPolicy } from './deliver'
 import { claimDeliveries, releaseLeases, settleDelivered, settleDelivery, type AttemptResult, type ClaimedDelivery } from './leases'
@@ -54,21 +54,15 @@ export interface WorkerOptions {
   owner?: string
 }
 
-export class OutboxWorker {
-  readonly owner: string
+export class OutboxWorker extends PollingWorker {
   private readonly byName: Map<string, AuditReceiver>
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<number> | undefined
-  private stopping = false
-
-  private db: Kysely<Database> | undefined
 
   /** `database` may be a function: start-up passes getDb, so a database that is down at start is retried at each poll. */
   constructor(
-    private readonly database: Kysely<Database> | (() => Promise<Kysely<Database>>),
+    database: Kysely<Database> | (() => Promise<Kysely<Database>>),
     private readonly options: WorkerOptions,
   ) {
-    this.owner = options.owner ?? `w_${randomBytes(6).toString('hex')}`
+    super(database, { ownerPrefix: 'w', owner: options.owner, errorEvent: 'audit_outbox_error', pollMs: options.pollMs })
     this.byName = new Map(options.receivers.map((r) => [r.name, r]))
   }
 
@@ -76,49 +70,26 @@ export class OutboxWorker {
     return (this.options.now ?? Date.now)()
   }
 
-  start(): void {
-    this.stopping = false
-    this.schedule(0)
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopping) return
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-      this.running
-        .catch((error: unknown) => {
-          logEvent('audit_outbox_error', { error: errorText(error) })
-          return 0
-        })
-        .then((claimed) => this.schedule(claimed > 0 ? 0 : this.options.pollMs))
-    }, delayMs)
-    this.timer.unref()
-  }
-
-  /** One poll: lease what is due, send it, record the results. Returns how many were leased. */
-  async runOnce(): Promise<number> {
+  /** Leases a batch of due deliveries, sends them (a few at once), records the results. */
+  protected async poll(db: Kysely<Database>): Promise<number> {
     const batch = this.options.batch ?? 32
-    const db = (this.db ??= typeof this.database === 'function' ? await this.database() : this.database)
+    const concurrency = this.options.concurrency ?? 8
     const claimed = await claimDeliveries(db, {
       owner: this.owner,
       receivers: [...this.byName.keys()],
       now: this.now(),
       // Long enough for every attempt of the batch to finish before anyone else may take it.
-      leaseMs: this.options.timeoutMs * Math.ceil(batch / (this.options.concurrency ?? 8)) + 5000,
+      leaseMs: this.options.timeoutMs * Math.ceil(batch / concurrency) + 5000,
       limit: batch,
     })
-    const queue = [...claimed]
     const delivered: Attempted[] = []
-    const lanes = Array.from({ length: Math.min(queue.length, this.options.concurrency ?? 8) }, async () => {
-      for (let next = queue.shift(); next && !this.stopping; next = queue.shift()) {
-        const attempted = await this.attempt(next)
-        // A claim holds at most one event per login request, so settling the successes together
-        // after the batch keeps each request's order; a retry or failure is recorded at once.
-        if (attempted.result.outcome === 'delivered') delivered.push(attempted)
-        else this.report(attempted, await settleDelivery(db, next, this.owner, attempted.result, this.now()))
-      }
+    const left = await this.inLanes(claimed, concurrency, async (next) => {
+      const attempted = await this.attempt(next)
+      // A claim holds at most one event per login request, so settling the successes together
+      // after the batch keeps each request's order; a retry or failure is recorded at once.
+      if (attempted.result.outcome === 'delivered') delivered.push(attempted)
+      else this.report(attempted, await settleDelivery(db, next, this.owner, attempted.result, this.now()))
     })
-    await Promise.all(lanes)
     if (delivered.length) {
       const recorded = await settleDelivered(
         db,
@@ -129,8 +100,12 @@ export class OutboxWorker {
       for (const attempted of delivered)
         this.report(attempted, recorded.has(`${attempted.delivery.receiver} ${attempted.delivery.eventSeq}`))
     }
-    if (queue.length) await releaseLeases(db, this.owner, queue)
+    if (left.length) await releaseLeases(db, this.owner, left)
     return claimed.length
+  }
+
+  protected releaseAll(db: Kysely<Database>): Promise<unknown> {
+    return releaseLeases(db, this.owner)
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<Attempted> {
@@ -159,13 +134,5 @@ export class OutboxWorker {
     else logEvent(result.outcome === 'retry' ? 'audit_delivery_retry' : 'audit_delivery_failed', { ...fields, error: result.error })
     for (const listener of listeners())
       listener({ receiver: delivery.receiver, type: delivery.type, outcome: result.outcome, status: result.status, durationMs })
-  }
-
-  /** Stops polling, waits for the attempts in hand and gives back unused leases. */
-  async stop(): Promise<void> {
-    this.stopping = true
-    clearTimeout(this.timer)
-    await this.running?.catch(() => 0)
-    if (this.db) await releaseLeases(this.db, this.owner).catch(() => 0)
   }
 }
