@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPostgresForTest, openSqliteForTest, postgresAvailable, type TestDatabase } from '../db/testing'
-import { parseEnv } from '../env'
-import { startMailCatcher, type MailCatcher } from '../../e2e/mail-catcher/catcher'
+import { mailTestEnv, mailCatcherForFile } from './testing'
 import { addUser, setUserDisabled } from '../users/directory'
 import { enqueueMail } from './outbox'
 import { composePasswordReset } from './password-reset'
@@ -21,27 +20,9 @@ const engines = [
   { name: 'postgres', open: openPostgresForTest, skip: pgSkipReason !== null },
 ]
 
-let catcher: MailCatcher
+const smtp = mailCatcherForFile()
 
-beforeAll(async () => {
-  catcher = await startMailCatcher({ smtpPort: 0, user: 'bridge', password: 'smtp-test-password' })
-})
-afterAll(() => catcher.close())
-
-function testEnv() {
-  return parseEnv({
-    APP_URL: 'https://login.example.com',
-    SCALEKIT_ENVIRONMENT_URL: 'https://acme.scalekit.dev',
-    SCALEKIT_CLIENT_ID: 'skc_123',
-    SCALEKIT_CLIENT_SECRET: 'secret',
-    SCALEKIT_CONNECTION_ID: 'conn_12345',
-    SESSION_SECRET: 'x'.repeat(32),
-    AUTH_SECRET: 'y'.repeat(32),
-    SMTP_URL: `smtp://bridge:smtp-test-password@127.0.0.1:${catcher.smtpPort}`,
-    MAIL_FROM: 'Acme Login <login@acme.example>',
-    PASSWORD_RESET_TTL_MINUTES: '20',
-  })
-}
+const testEnv = () => mailTestEnv(smtp.current, { PASSWORD_RESET_TTL_MINUTES: '20' })
 
 const LINK = /https:\/\/login\.example\.com\/login\/reset\/([A-Za-z0-9_-]{43})/
 
@@ -65,7 +46,7 @@ describe.each(engines)('the password-reset message on $name', ({ open, skip }) =
   it.skipIf(skip)('case 51: drops a message for an address with no account, keeping no address and sending nothing', async () => {
     const email = unique('nobody')
     expect(await send(email)).toMatchObject({ status: 'dropped', to_email: '', last_error: 'no_account' })
-    expect(catcher.messages.filter((m) => m.to.includes(email))).toHaveLength(0)
+    expect(smtp.current.messages.filter((m) => m.to.includes(email))).toHaveLength(0)
   })
 
   it.skipIf(skip)('case 51: drops a message for a disabled account', async () => {
@@ -73,7 +54,7 @@ describe.each(engines)('the password-reset message on $name', ({ open, skip }) =
     await addUser(handle.db, { email, name: 'Disabled', password: 'correct horse battery' })
     await setUserDisabled(handle.db, email, true)
     expect(await send(email)).toMatchObject({ status: 'dropped', last_error: 'no_account' })
-    expect(catcher.messages.filter((m) => m.to.includes(email))).toHaveLength(0)
+    expect(smtp.current.messages.filter((m) => m.to.includes(email))).toHaveLength(0)
     expect(await handle.db.selectFrom('email_tokens').selectAll().execute()).toHaveLength(0)
   })
 
@@ -82,7 +63,7 @@ describe.each(engines)('the password-reset message on $name', ({ open, skip }) =
     const user = await addUser(handle.db, { email: email.toUpperCase(), name: 'Person', password: 'correct horse battery' })
     const before = Date.now()
     expect(await send(email.toUpperCase())).toMatchObject({ status: 'sent' })
-    const [mail] = catcher.messages.filter((m) => m.to.includes(email))
+    const [mail] = smtp.current.messages.filter((m) => m.to.includes(email))
     expect(mail?.subject).toBe('Reset your password')
     expect(mail?.text).toContain(`Someone asked to reset the password of the account ${email}.`)
     expect(mail?.text).toContain('The link works once, for 20 minutes.')
@@ -93,7 +74,7 @@ describe.each(engines)('the password-reset message on $name', ({ open, skip }) =
     if (found.ok) expect(found.expiresAt).toBeGreaterThanOrEqual(before + 20 * 60_000)
 
     expect(await send(email, 'de')).toMatchObject({ status: 'sent' })
-    const second = catcher.messages.filter((m) => m.to.includes(email))[1]
+    const second = smtp.current.messages.filter((m) => m.to.includes(email))[1]
     expect(second?.subject).toBe('Passwort zurücksetzen')
     expect(second?.text).toContain('20 Minuten')
     expect(await findEmailToken(handle.db, 'password_reset', token)).toEqual({ ok: false, problem: 'expired' })

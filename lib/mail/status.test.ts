@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPostgresForTest, openSqliteForTest, postgresAvailable, type TestDatabase } from '../db/testing'
-import { parseEnv } from '../env'
-import { startMailCatcher, type MailCatcher } from '../../e2e/mail-catcher/catcher'
+import { mailTestEnv, mailCatcherForFile } from './testing'
 import { enqueueMail } from './outbox'
 import { MailWorker } from './worker'
 import { renderMail } from './templates'
@@ -13,24 +12,9 @@ import { mailHealth, listFailedMail, resendMail } from './status'
 const pgSkipReason = await postgresAvailable()
 if (pgSkipReason) console.warn(`SKIPPED: the PostgreSQL mail status tests: ${pgSkipReason}`)
 
-let catcher: MailCatcher
-beforeAll(async () => {
-  catcher = await startMailCatcher({ smtpPort: 0 })
-})
-afterAll(() => catcher.close())
+const smtp = mailCatcherForFile()
 
-const env = () =>
-  parseEnv({
-    APP_URL: 'https://login.example.com',
-    SCALEKIT_ENVIRONMENT_URL: 'https://acme.scalekit.dev',
-    SCALEKIT_CLIENT_ID: 'skc_123',
-    SCALEKIT_CLIENT_SECRET: 'secret',
-    SCALEKIT_CONNECTION_ID: 'conn_12345',
-    SESSION_SECRET: 'x'.repeat(32),
-    AUTH_SECRET: 'y'.repeat(32),
-    SMTP_URL: `smtp://127.0.0.1:${catcher.smtpPort}`,
-    MAIL_FROM: 'login@acme.example',
-  })
+const env = () => mailTestEnv(smtp.current)
 
 describe.each([
   { name: 'sqlite', open: openSqliteForTest, skip: false },
@@ -57,11 +41,11 @@ describe.each([
       locale: 'en',
       lifetimeMs: 3600_000,
     })
-    catcher.fault = { mode: 'refuse' }
+    smtp.current.fault = { mode: 'refuse' }
     try {
       await worker.runOnce()
     } finally {
-      catcher.fault = { mode: 'ok' }
+      smtp.current.fault = { mode: 'ok' }
     }
     expect(await mailHealth(handle.db)).toMatchObject({ pending: 0, failed: 1, sent: 0, lastSentAt: null })
     const failed = await listFailedMail(handle.db)
@@ -78,6 +62,6 @@ describe.each([
     const health = await mailHealth(handle.db)
     expect(health).toMatchObject({ pending: 0, failed: 0, sent: 1 })
     expect(health.lastSentAt).toBeGreaterThan(0)
-    expect(catcher.messages.filter((m) => m.subject === 'Invited' && m.to.includes(to))).toHaveLength(1)
+    expect(smtp.current.messages.filter((m) => m.subject === 'Invited' && m.to.includes(to))).toHaveLength(1)
   })
 })

@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { openPostgresForTest, openSqliteForTest, postgresAvailable, type TestDatabase } from '../db/testing'
-import { parseEnv } from '../env'
-import { startMailCatcher, type MailCatcher } from '../../e2e/mail-catcher/catcher'
+import { mailTestEnv, mailCatcherForFile } from './testing'
 import { enqueueMail } from './outbox'
 import { MailWorker } from './worker'
 import { renderMail } from './templates'
@@ -22,27 +21,9 @@ const engines = [
   { name: 'postgres', open: openPostgresForTest, skip: pgSkipReason !== null },
 ]
 
-let catcher: MailCatcher
+const smtp = mailCatcherForFile()
 
-beforeAll(async () => {
-  catcher = await startMailCatcher({ smtpPort: 0, user: 'bridge', password: 'smtp-test-password' })
-})
-afterAll(() => catcher.close())
-
-function testEnv() {
-  return parseEnv({
-    APP_URL: 'https://login.example.com',
-    SCALEKIT_ENVIRONMENT_URL: 'https://acme.scalekit.dev',
-    SCALEKIT_CLIENT_ID: 'skc_123',
-    SCALEKIT_CLIENT_SECRET: 'secret',
-    SCALEKIT_CONNECTION_ID: 'conn_12345',
-    SESSION_SECRET: 'x'.repeat(32),
-    AUTH_SECRET: 'y'.repeat(32),
-    SMTP_URL: `smtp://bridge:smtp-test-password@127.0.0.1:${catcher.smtpPort}`,
-    MAIL_FROM: 'Acme Login <login@acme.example>',
-    MAIL_RETRY_BASE_MS: '10',
-  })
-}
+const testEnv = () => mailTestEnv(smtp.current, { MAIL_RETRY_BASE_MS: '10' })
 
 /** A composer that sends a fixed message, or drops when the row names nobody. */
 const composers: MailComposers = {
@@ -61,7 +42,7 @@ describe.each(engines)('mail outbox on $name', ({ open, skip }) => {
     if (!skip) await handle.drop()
   })
   afterEach(() => {
-    catcher.fault = { mode: 'ok' }
+    smtp.current.fault = { mode: 'ok' }
   })
 
   const row = (id: string) => handle.db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
@@ -79,7 +60,7 @@ describe.each(engines)('mail outbox on $name', ({ open, skip }) => {
     const worker = new MailWorker(handle.db, testEnv(), testEnv().mail!, { composers })
     expect(await worker.runOnce()).toBe(1)
     expect(await worker.runOnce()).toBe(0)
-    const sent = catcher.messages.filter((m) => m.subject === `Hello ${id}`)
+    const sent = smtp.current.messages.filter((m) => m.subject === `Hello ${id}`)
     expect(sent).toHaveLength(1)
     expect(sent[0]!.to).toEqual([input.toEmail.toLowerCase()])
     expect(sent[0]!.from).toBe('login@acme.example')
@@ -91,20 +72,20 @@ describe.each(engines)('mail outbox on $name', ({ open, skip }) => {
   it.skipIf(skip)('retries while the server refuses (421), then sends once it recovers', async () => {
     const id = await enqueueMail(handle.db, request('u2'))
     const worker = new MailWorker(handle.db, testEnv(), testEnv().mail!, { composers })
-    catcher.fault = { mode: 'reject' }
+    smtp.current.fault = { mode: 'reject' }
     await worker.runOnce()
     const retried = await row(id)
     expect(retried).toMatchObject({ status: 'pending', attempts: 1, last_error: 'EPROTOCOL 421' })
     await new Promise((resolve) => setTimeout(resolve, retried.next_attempt_at - Date.now() + 5))
-    catcher.fault = { mode: 'ok' }
+    smtp.current.fault = { mode: 'ok' }
     await worker.runOnce()
     expect(await row(id)).toMatchObject({ status: 'sent', attempts: 2 })
-    expect(catcher.messages.filter((m) => m.subject === `Hello ${id}`)).toHaveLength(1)
+    expect(smtp.current.messages.filter((m) => m.subject === `Hello ${id}`)).toHaveLength(1)
   })
 
   it.skipIf(skip)('keeps a message it could not send within its lifetime as failed', async () => {
     const id = await enqueueMail(handle.db, request('u3', 5))
-    catcher.fault = { mode: 'reject' }
+    smtp.current.fault = { mode: 'reject' }
     await new MailWorker(handle.db, testEnv(), testEnv().mail!, { composers }).runOnce()
     expect(await row(id)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'EPROTOCOL 421' })
   })
@@ -120,7 +101,7 @@ describe.each(engines)('mail outbox on $name', ({ open, skip }) => {
     const env = testEnv()
     const workers = [0, 1, 2].map(() => new MailWorker(handle.db, env, env.mail!, { composers }))
     while ((await Promise.all(workers.map((w) => w.runOnce()))).some((n) => n > 0));
-    for (const id of ids) expect(catcher.messages.filter((m) => m.subject === `Hello ${id}`)).toHaveLength(1)
+    for (const id of ids) expect(smtp.current.messages.filter((m) => m.subject === `Hello ${id}`)).toHaveLength(1)
   })
 
   it.skipIf(skip)('a link token works once, until it expires, and a newer one ends it', async () => {
