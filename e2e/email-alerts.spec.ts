@@ -131,6 +131,17 @@ test.describe('new-sign-in alerts', () => {
       // The list of logins marks it too.
       await page.goto(`/admin?q=${encodeURIComponent(second.request.loginRequestId)}`)
       await expect(page.getByTestId('ledger-row').getByTestId('reported-badge')).toHaveText('reported')
+      // And lists only the reported ones when asked.
+      await page.goto('/admin')
+      await page.getByLabel('Only sign-ins reported as not theirs').check()
+      await page.getByRole('button', { name: 'Apply filters' }).click()
+      await expect(page).toHaveURL(/[?&]reported=1(&|$)/)
+      await expect(page.getByLabel('Only sign-ins reported as not theirs')).toBeChecked()
+      const reportedRows = page.getByTestId('ledger-row')
+      await expect(
+        reportedRows.filter({ has: page.locator(`a[href="/admin/logins/${encodeURIComponent(second.request.loginRequestId)}"]`) }),
+      ).toHaveCount(1)
+      await expect(reportedRows.filter({ hasNot: page.getByTestId('reported-badge') })).toHaveCount(0)
       await first.context.close()
       await second.context.close()
     })

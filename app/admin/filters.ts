@@ -33,7 +33,7 @@ export interface AdminView {
   /** What the chart splits by: `server` only when asked for and there are servers to split by. */
   split: LedgerSplit
   /** The form's values, as typed. */
-  values: { status: string; source: string; server: string; from: string; to: string; q: string; split: string }
+  values: { status: string; source: string; server: string; from: string; to: string; q: string; reported: string; split: string }
 }
 
 /**
@@ -60,6 +60,7 @@ export function readAdminView(
     // The "to" day is included: the range ends at the start of the next day.
     to: toEnd,
     q,
+    reported: first(query.reported) === '1' || undefined,
   }
   const asked = oneOf<LedgerSplit>(first(query.split), LEDGER_SPLITS)
   const split: LedgerSplit = asked === 'server' && options.servers.length > 0 ? 'server' : 'status'
@@ -74,6 +75,7 @@ export function readAdminView(
       from: from === undefined ? '' : fromDay!,
       to: toEnd === undefined ? '' : toDay!,
       q: q ?? '',
+      reported: filter.reported ? '1' : '',
       split: split === 'server' ? 'server' : '',
     },
   }

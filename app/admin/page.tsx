@@ -96,6 +96,10 @@ function Filters({ view, sources, servers }: { view: AdminView; sources: string[
       <DateField id="to" label={`To (${zone}, included)`} value={values.to} />
       <ServerFields view={view} servers={servers} />
       <div className="col-span-2 flex flex-wrap items-end gap-2 md:col-span-6">
+        <label className="mr-2 flex items-center gap-2 self-center text-sm text-slate-700">
+          <input type="checkbox" name="reported" value="1" defaultChecked={values.reported === '1'} />
+          Only sign-ins reported as not theirs
+        </label>
         <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">
           Apply filters
         </button>

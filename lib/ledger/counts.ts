@@ -91,6 +91,11 @@ async function rangeCounts(db: Db, slots: Array<Pick<LedgerBucket, 'start' | 'en
   return counts
 }
 
+/** A search or the reported sign-ins: few rows, read through their own indexes and grouped. */
+function fewRows(filter: LedgerFilter): boolean {
+  return searchText(filter.q) !== undefined || filter.reported === true
+}
+
 /** Counts per effective status, and the completed/failed series of the timeline. */
 async function statusCounts(db: Db, filter: LedgerFilter, range: Range, now: number, timeline: LedgerBucket[]) {
   const counts = emptyCounts()
@@ -100,8 +105,8 @@ async function statusCounts(db: Db, filter: LedgerFilter, range: Range, now: num
     if (slot && status === 'completed') slot.completed += n
     if (slot && status === 'failed') slot.failed += n
   }
-  if (searchText(filter.q)) {
-    // A search matches few rows: group them.
+  if (fewRows(filter)) {
+    // A search, or the reported sign-ins, match few rows: group them.
     const effective = sql<string>`case when ${sql.ref('status')} = 'pending' and ${sql.ref('expires_at')} <= ${now} then 'expired' else ${sql.ref('status')} end`
     const rows = await db
       .selectFrom('login_requests')
@@ -154,7 +159,7 @@ async function serverCounts(
     const slot = split?.[bucket]?.servers
     if (slot) slot[key] = (slot[key] ?? 0) + n
   }
-  if (searchText(filter.q)) {
+  if (fewRows(filter)) {
     const buckets = split?.length ?? 1
     const rows = await db
       .selectFrom('login_requests')

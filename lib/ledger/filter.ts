@@ -24,6 +24,8 @@ export interface LedgerFilter {
   from?: number
   to?: number
   q?: string
+  /** Only the sign-ins their person reported as not theirs. */
+  reported?: boolean
 }
 
 export interface LedgerCursor {
@@ -249,6 +251,8 @@ export function filterConditions(
   if (omit !== 'status' && filter.status) conditions.push(statusCondition(eb, filter.status, now))
   if (filter.source) conditions.push(eb('identity_source', '=', filter.source))
   if (omit !== 'server' && filter.server) conditions.push(eb('server_key', '=', filter.server))
+  // Served by the partial index on reported rows (migration 0009).
+  if (filter.reported) conditions.push(eb('reported_at', 'is not', null))
   const text = searchText(filter.q)
   if (text) conditions.push(eb('id', 'in', searchCandidates(eb, text, range)))
   return conditions

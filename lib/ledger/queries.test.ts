@@ -469,6 +469,35 @@ for (const engine of engines) {
       }
     })
 
+    it('filters the sign-ins their person reported, with the status, server and counts', async () => {
+      const reported = ROWS.filter((row) => inDefaultRange(row)).filter((_, index) => index % 7 === 3)
+      const ids = reported.map((row) => row.id)
+      expect(ids.length).toBeGreaterThan(2)
+      await handle.db
+        .updateTable('login_requests')
+        .set({ reported_at: NOW - 1000 })
+        .where('id', 'in', ids)
+        .execute()
+      try {
+        const only = (row: LoginRequestsTable) => ids.includes(row.id)
+        const items = await allPages(handle.db, { reported: true }, 2)
+        expect(items.map((item) => item.id)).toEqual(expectedIds(only))
+        expect(items.every((item) => item.reportedAt === NOW - 1000)).toBe(true)
+        const status = effective(reported[0]!)
+        const narrowed = await allPages(handle.db, { reported: true, status }, 50)
+        expect(narrowed.map((item) => item.id)).toEqual(expectedIds((row) => only(row) && effective(row) === status))
+        const counts = zeroCounts()
+        for (const row of reported) counts[effective(row)] += 1
+        const page = await loadLedgerPage(handle.db, { reported: true }, { now: NOW, servers: CONFIGURED })
+        expect(page.counts).toEqual(counts)
+        const byServer = Object.fromEntries(CONFIGURED.map((key) => [key, reported.filter((row) => row.server_key === key).length]))
+        expect(page.serverCounts).toEqual(byServer)
+        expect(await allPages(handle.db, { reported: false }, 200)).toHaveLength(expectedIds(inDefaultRange).length)
+      } finally {
+        await handle.db.updateTable('login_requests').set({ reported_at: null }).where('id', 'in', ids).execute()
+      }
+    })
+
     it('lists the identity sources in use, once each', async () => {
       expect(await listLedgerSources(handle.db)).toEqual(['acme', 'company-api', 'legacy', 'local'])
     })
