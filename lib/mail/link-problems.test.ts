@@ -11,9 +11,9 @@ describe("the problem pages of a message's links", () => {
     }
   })
 
-  it('gives "changed" (an address the account no longer has) only where a link names an address', () => {
+  it('gives "changed" (an address the account no longer has) only for a verification link', () => {
     expect(emailLinkProblemStatus('/verify-email/problem/changed')).toBe(410)
-    expect(emailLinkProblemStatus('/report-sign-in/problem/changed')).toBe(410)
+    expect(emailLinkProblemStatus('/report-sign-in/problem/changed')).toBe(404)
     expect(emailLinkProblemStatus('/login/reset/problem/changed')).toBe(404)
     expect(isEmailLinkProblemCode('/login/reset', 'changed')).toBe(false)
     expect(isEmailLinkProblemCode('/verify-email', 'changed')).toBe(true)

@@ -19,7 +19,7 @@ export type EmailLinkProblemCode = keyof typeof EMAIL_LINK_PROBLEMS
 export const EMAIL_LINK_PAGES = {
   '/login/reset': { namespace: 'reset', codes: ['used', 'expired', 'unknown'], again: '/login/forgot' },
   '/verify-email': { namespace: 'addresses', codes: ['used', 'expired', 'changed', 'unknown'] },
-  '/report-sign-in': { namespace: 'alerts', codes: ['used', 'expired', 'changed', 'unknown'] },
+  '/report-sign-in': { namespace: 'alerts', codes: ['used', 'expired', 'unknown'] },
 } as const satisfies Record<string, { namespace: string; codes: readonly EmailLinkProblemCode[]; again?: string }>
 
 export type EmailLinkPage = keyof typeof EMAIL_LINK_PAGES
