@@ -9,6 +9,7 @@ import { runBridgeExpectingExit, startBridge, type RunningBridge } from './suppo
 import { APP_URL, bridgeEnv } from './support/config'
 import { ledgerEvents, ledgerRow } from './support/ledger'
 import { createUser, type TestUser } from './support/users'
+import { askForReset, resetLinkFor } from './support/reset'
 import { Authenticator, shownRecoveryCodes } from './support/factors'
 import {
   SERVERS_BRIDGE_PORT,
@@ -232,6 +233,43 @@ test.describe('the guarantees of /login on /login/{key}', () => {
       expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'completed', server_key: 'finance' })
     } finally {
       await context.close()
+    }
+  })
+
+  test('forgot password from /login/{key}: the link keeps the server, and the new password completes its request there', async ({
+    browser,
+  }) => {
+    const person = await createUser({ prefix: 'forgot-fin', groups: ['finance'], emailVerified: true })
+    const { page, loginPage, close } = await freshPage(browser)
+    try {
+      const request = await createLoginRequestAt(finance)
+      await loginPage.open(serverLoginUrl('finance', request))
+      const query = new URLSearchParams({ login_request_id: request.loginRequestId, state: request.state, server: 'finance' })
+      const forgot = page.getByRole('link', { name: 'Forgot your password?' })
+      await expect(forgot).toHaveAttribute('href', `/login/forgot?${query}`)
+      await forgot.click()
+      await askForReset(page, person.email)
+      const back = new URLSearchParams({ login_request_id: request.loginRequestId, state: request.state })
+      await expect(page.getByRole('link', { name: 'Back to sign-in' })).toHaveAttribute('href', `/login/finance?${back}`)
+
+      // Whichever instance's worker wrote the link, its token is what counts: open it here.
+      await page.goto(`${SERVERS_BRIDGE_URL}${new URL(await resetLinkFor(person.email)).pathname}`)
+      const password = 'a-new-finance-password'
+      await page.getByLabel('New password').fill(password)
+      await page.getByLabel('The same password again').fill(password)
+      await page.getByRole('button', { name: 'Change my password' }).click()
+      await expect(page).toHaveURL(`${SERVERS_BRIDGE_URL}/login/finance?${back}`)
+      await expect(page.getByTestId('server-name')).toHaveText('Finance MCP')
+      await expect(page.getByTestId('reset-done')).toHaveText('Your password was changed. Sign in with your new password.')
+      await loginPage.signIn(person.email, password)
+      await page.waitForURL(expectedPartnerCallback(finance.standIn.url, finance.connectionId, request.state))
+      expect(await ledgerRow(request.loginRequestId)).toMatchObject({
+        status: 'completed',
+        server_key: 'finance',
+        user_email: person.email,
+      })
+    } finally {
+      await close()
     }
   })
 
