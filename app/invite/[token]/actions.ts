@@ -10,19 +10,13 @@ import { PEER_ADDRESS_HEADER } from '@/lib/server/peer-address'
 import { invitationProblemPath } from '@/lib/users/invitation-problems'
 import { acceptInvitation } from '@/lib/users/invitations'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/users/passwords'
-
-export interface SetPasswordState {
-  message?: string
-  /** The page's words once the password is set (they name the email it was set for). */
-  done?: string
-  attempt: number
-}
+import type { NewPasswordState } from '../../new-password-form'
 
 /**
  * Sets the invited person's password from their link: a public endpoint, so it checks the origin as
  * the login forms do, and the link again (single use, in one transaction with the password).
  */
-export async function setPasswordAction(previous: SetPasswordState, form: FormData): Promise<SetPasswordState> {
+export async function setPasswordAction(previous: NewPasswordState, form: FormData): Promise<NewPasswordState> {
   const attempt = previous.attempt + 1
   const t = await getTranslations('invite')
   const h = await headers()

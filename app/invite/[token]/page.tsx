@@ -7,7 +7,8 @@ import { findInvitation } from '@/lib/users/invitations'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/users/passwords'
 import { Heading } from '../../ui'
 import { Card } from '../../card'
-import { SetPasswordForm } from './form'
+import { NewPasswordForm } from '../../new-password-form'
+import { setPasswordAction } from './actions'
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations('invite')
@@ -31,7 +32,9 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
           strong: (chunks) => <strong data-testid="invited-email">{chunks}</strong>,
         })}
       </p>
-      <SetPasswordForm
+      <NewPasswordForm
+        action={setPasswordAction}
+        messageId="invite-message"
         token={token}
         email={invitation.email}
         words={{ newPassword: t('newPassword'), confirmation: t('confirmation'), submit: t('submit') }}

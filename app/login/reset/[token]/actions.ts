@@ -12,18 +12,14 @@ import { resetPassword } from '@/lib/users/password-reset'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/users/passwords'
 import { emailLinkProblemPath } from '@/lib/mail/link-problems'
 import { loginPath } from '../../params'
-
-export interface ResetState {
-  message?: string
-  attempt: number
-}
+import type { NewPasswordState } from '../../../new-password-form'
 
 /**
  * Sets a new password from a reset link (security.md case 52): a public endpoint, so it checks the
  * origin and the link again (single use, in one transaction with the password). It signs nobody
  * in: the person returns to the login request they left, or is told to sign in afresh.
  */
-export async function resetPasswordAction(previous: ResetState, form: FormData): Promise<ResetState> {
+export async function resetPasswordAction(previous: NewPasswordState, form: FormData): Promise<NewPasswordState> {
   const attempt = previous.attempt + 1
   const t = await getTranslations('reset.page')
   const h = await headers()

@@ -7,7 +7,8 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/users/passwords'
 import { emailLinkProblemPath } from '@/lib/mail/link-problems'
 import { Heading } from '../../../ui'
 import { Card } from '../../../card'
-import { ResetPasswordForm } from './form'
+import { NewPasswordForm } from '../../../new-password-form'
+import { resetPasswordAction } from './actions'
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('reset'))('title'), robots: { index: false } }
@@ -30,7 +31,9 @@ export default async function ResetPasswordPage({ params }: { params: Promise<{ 
           strong: (chunks) => <strong data-testid="reset-email">{chunks}</strong>,
         })}
       </p>
-      <ResetPasswordForm
+      <NewPasswordForm
+        action={resetPasswordAction}
+        messageId="reset-message"
         token={token}
         email={link.email}
         words={{ newPassword: t('newPassword'), confirmation: t('confirmation'), submit: t('submit') }}
