@@ -25,7 +25,7 @@ export const EMAIL_LINK_PAGES = {
 export type EmailLinkPage = keyof typeof EMAIL_LINK_PAGES
 
 /** The codes a page can give: what its own actions redirect to. */
-type PageProblemCode<P extends EmailLinkPage> = (typeof EMAIL_LINK_PAGES)[P]['codes'][number]
+export type PageProblemCode<P extends EmailLinkPage> = (typeof EMAIL_LINK_PAGES)[P]['codes'][number]
 
 export function isEmailLinkProblemCode(page: EmailLinkPage, value: string): value is EmailLinkProblemCode {
   return (EMAIL_LINK_PAGES[page].codes as readonly string[]).includes(value)
