@@ -250,6 +250,25 @@ export async function freshPostgres(serverUrl: string, name: string): Promise<{ 
   return { url: url.toString(), drop: () => onPostgres(serverUrl, [`drop database if exists ${name} with (force)`]) }
 }
 
+/**
+ * The database a scenario runs one engine on: a fresh SQLite file `sqliteName` in .data, or the
+ * fresh PostgreSQL database `postgresUrl` names (made through the server's `postgres` database),
+ * each removed when the bench ends; or why PostgreSQL is skipped.
+ */
+export async function engineDatabase(
+  bench: Bench,
+  engine: 'SQLite' | 'PostgreSQL',
+  names: { sqliteName: string; postgresUrl: string },
+): Promise<{ url: string } | { skipped: string }> {
+  if (engine === 'SQLite') return { url: `file:${sqliteFile(bench, names.sqliteName)}` }
+  const server = new URL(names.postgresUrl)
+  server.pathname = '/postgres'
+  const postgres = await freshPostgres(server.toString(), new URL(names.postgresUrl).pathname.slice(1))
+  if (typeof postgres === 'string') return { skipped: postgres }
+  bench.defer(() => postgres.drop())
+  return { url: postgres.url }
+}
+
 /** What `read` returns, or `fallback` when it throws (a /proc file once its process is gone, text that is not JSON). */
 export function orElse<T>(read: () => T, fallback: T): T {
   try {

@@ -80,16 +80,9 @@ async function drain(bench: h.Bench, db: DatabaseHandle['db'], catcher: MailCatc
 }
 
 async function runEngine(bench: h.Bench, catcher: MailCatcher, engine: 'SQLite' | 'PostgreSQL') {
-  let url = `file:${h.sqliteFile(bench, 'bench-mail.db')}`
-  if (engine === 'PostgreSQL') {
-    const server = new URL(POSTGRES_URL)
-    server.pathname = '/postgres'
-    const postgres = await h.freshPostgres(server.toString(), new URL(POSTGRES_URL).pathname.slice(1))
-    if (typeof postgres === 'string') return { engine, skipped: postgres, ok: true, phases: [] }
-    bench.defer(() => postgres.drop())
-    url = postgres.url
-  }
-  const handle = await openDatabase(url)
+  const database = await h.engineDatabase(bench, engine, { sqliteName: 'bench-mail.db', postgresUrl: POSTGRES_URL })
+  if ('skipped' in database) return { engine, skipped: database.skipped, ok: true, phases: [] }
+  const handle = await openDatabase(database.url)
   await migrateToLatest(handle)
   try {
     const phases = [await drain(bench, handle.db, catcher, engine, 1), await drain(bench, handle.db, catcher, engine, 4)]

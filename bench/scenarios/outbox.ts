@@ -146,16 +146,9 @@ async function lagUnderLoad(bench: h.Bench, db: DatabaseHandle['db'], engine: st
 }
 
 async function runEngine(bench: h.Bench, engine: 'SQLite' | 'PostgreSQL') {
-  let url = `file:${h.sqliteFile(bench, 'bench-outbox.db')}`
-  if (engine === 'PostgreSQL') {
-    const server = new URL(POSTGRES_URL)
-    server.pathname = '/postgres'
-    const postgres = await h.freshPostgres(server.toString(), new URL(POSTGRES_URL).pathname.slice(1))
-    if (typeof postgres === 'string') return { engine, skipped: postgres, ok: true, phases: [] }
-    bench.defer(() => postgres.drop())
-    url = postgres.url
-  }
-  const handle = await openDatabase(url)
+  const database = await h.engineDatabase(bench, engine, { sqliteName: 'bench-outbox.db', postgresUrl: POSTGRES_URL })
+  if ('skipped' in database) return { engine, skipped: database.skipped, ok: true, phases: [] }
+  const handle = await openDatabase(database.url)
   await migrateToLatest(handle)
   try {
     const phases = [

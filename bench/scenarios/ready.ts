@@ -54,15 +54,9 @@ async function measure(server: h.Bridge, name: string, pathname: string, count: 
 }
 
 async function runEngine(bench: h.Bench, engine: 'SQLite' | 'PostgreSQL', standInUrl: string) {
-  let databaseUrl = ''
-  if (engine === 'SQLite') databaseUrl = `file:${h.sqliteFile(bench, 'bench-ready.db')}`
-  else {
-    const server = new URL(POSTGRES_URL)
-    server.pathname = '/postgres'
-    const postgres = await h.freshPostgres(server.toString(), new URL(POSTGRES_URL).pathname.slice(1))
-    if (typeof postgres === 'string') return { engine, skipped: postgres }
-    databaseUrl = postgres.url
-  }
+  const database = await h.engineDatabase(bench, engine, { sqliteName: 'bench-ready.db', postgresUrl: POSTGRES_URL })
+  if ('skipped' in database) return { engine, skipped: database.skipped }
+  const databaseUrl = database.url
   await h.standInStats(standInUrl, true)
   const started = performance.now()
   const server = await h.startBridge(bench, BRIDGE_PORT, h.bridgeEnv(BRIDGE_PORT, databaseUrl, standInUrl, CREDENTIALS))
