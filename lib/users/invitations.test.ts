@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPostgresForTest, openSqliteForTest, postgresAvailable, type TestDatabase } from '../db/testing'
 import { inviteUser, reissueInvitation } from '../admin/user-actions'
 import { listAuditPage, writeAudit } from '../admin/audit'
-import { findUserByEmail, verifyCredentials } from './directory'
+import { findUserByEmail, setUserPassword, verifyCredentials } from './directory'
 import { acceptInvitation, findInvitation } from './invitations'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
@@ -19,6 +19,12 @@ const engines = [
 const ADMIN = { actor: 'root@example.com', ip: '192.0.2.7' }
 const HOUR = 3600_000
 const PASSWORD = 'a fine new password'
+
+/** When the invitation was used, as stored (null while unused). */
+async function invitationUsedAt(db: Kysely<Database>, token: string) {
+  const hash = createHash('sha256').update(token).digest('hex')
+  return (await db.selectFrom('invitations').select('used_at').where('token_hash', '=', hash).executeTakeFirstOrThrow()).used_at
+}
 
 function accepted(ip: string | null) {
   return (trx: Kysely<Database>, email: string, at: number) =>
@@ -110,6 +116,18 @@ for (const engine of engines) {
         email: 'late@example.com',
       })
       expect((await findUserByEmail(handle.db, 'late@example.com'))!.password_hash).toMatch(/^\$argon2id\$/)
+    })
+
+    it('ends an invitation once the account has a password set another way (a reset link, the CLI)', async () => {
+      const input = { email: 'reset-first@example.com', name: 'Reset first', isAdmin: false, groups: [], roles: [] }
+      const { user, token } = await inviteUser(handle.db, ADMIN, input, { ttlMs: HOUR, now: Date.now() })
+      expect(await findInvitation(handle.db, token)).toMatchObject({ ok: true })
+      await setUserPassword(handle.db, user.email, 'chosen through a reset link')
+      expect(await findInvitation(handle.db, token)).toEqual({ ok: false, problem: 'used' })
+      expect(await acceptInvitation(handle.db, { token, password: PASSWORD }, accepted(null))).toEqual({ ok: false, problem: 'used' })
+      expect((await verifyCredentials(handle.db, user.email, 'chosen through a reset link'))?.email).toBe(user.email)
+      expect(await verifyCredentials(handle.db, user.email, PASSWORD)).toBeNull()
+      expect(await invitationUsedAt(handle.db, token)).toBeNull()
     })
   })
 }

@@ -7,7 +7,8 @@ import { checkPasswordPolicy, hashPassword } from './passwords'
 
 // An invitation: a link that lets a person added by an administrator set their own password, so
 // the administrator never sees or types it. The link carries 32 random bytes; only their SHA-256
-// is stored. It works once, until it expires, and a newer invitation for the same person ends it.
+// is stored. It works once, until it expires, and only while the account has no password: a
+// newer invitation ends it, and so does a password set any other way (a reset link, the CLI).
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/
 
@@ -64,11 +65,12 @@ export async function findInvitation(db: Kysely<Database>, token: string, now = 
   const row = await db
     .selectFrom('invitations')
     .innerJoin('users', 'users.id', 'invitations.user_id')
-    .select(['invitations.user_id', 'invitations.expires_at', 'invitations.used_at', 'users.email', 'users.name'])
+    .select(['invitations.user_id', 'invitations.expires_at', 'invitations.used_at', 'users.email', 'users.name', 'users.password_hash'])
     .where('invitations.token_hash', '=', tokenHash(token))
     .executeTakeFirst()
   if (!row) return { ok: false, problem: 'unknown' }
-  if (row.used_at !== null) return { ok: false, problem: 'used' }
+  // The person has a password by now (a reset link, the CLI): the invitation is spent.
+  if (row.used_at !== null || row.password_hash !== '') return { ok: false, problem: 'used' }
   if (row.expires_at <= now) return { ok: false, problem: 'expired' }
   return { ok: true, userId: row.user_id, email: row.email, name: row.name, expiresAt: row.expires_at }
 }
@@ -91,33 +93,45 @@ export async function acceptInvitation(
   if (!found.ok) return found
   const passwordHash = await hashPassword(input.password)
   const now = input.now ?? Date.now()
-  const claimed = await db.transaction().execute(async (trx) => {
-    const claim = await trx
-      .updateTable('invitations')
-      .set({ used_at: now })
-      .where('token_hash', '=', tokenHash(input.token))
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .executeTakeFirst()
-    if (Number(claim.numUpdatedRows) !== 1) return false
-    // An invitation that went to the address by email proves the person reads that address.
-    const issued = await trx
-      .selectFrom('invitations')
-      .select('created_by')
-      .where('token_hash', '=', tokenHash(input.token))
-      .executeTakeFirst()
-    const verified = issued?.created_by.startsWith(EMAILED_BY) ? { email_verified: 1 } : {}
-    await trx
-      .updateTable('users')
-      .set({ password_hash: passwordHash, updated_at: now, ...verified })
-      .where('id', '=', found.userId)
-      .execute()
-    await endEmailTokens(trx, found.userId, 'password_reset', now)
-    await onAccepted(trx, found.email, now)
-    return true
-  })
+  const claimed = await db
+    .transaction()
+    .execute(async (trx) => {
+      const claim = await trx
+        .updateTable('invitations')
+        .set({ used_at: now })
+        .where('token_hash', '=', tokenHash(input.token))
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst()
+      if (Number(claim.numUpdatedRows) !== 1) return false
+      // An invitation that went to the address by email proves the person reads that address.
+      const issued = await trx
+        .selectFrom('invitations')
+        .select('created_by')
+        .where('token_hash', '=', tokenHash(input.token))
+        .executeTakeFirst()
+      const verified = issued?.created_by.startsWith(EMAILED_BY) ? { email_verified: 1 } : {}
+      const updated = await trx
+        .updateTable('users')
+        .set({ password_hash: passwordHash, updated_at: now, ...verified })
+        .where('id', '=', found.userId)
+        .where('password_hash', '=', '')
+        .executeTakeFirst()
+      // A password set meanwhile (a reset link, the CLI): the invitation was spent; undo the claim.
+      if (Number(updated.numUpdatedRows) !== 1) throw new PasswordSetMeanwhile()
+      await endEmailTokens(trx, found.userId, 'password_reset', now)
+      await onAccepted(trx, found.email, now)
+      return true
+    })
+    .catch((error: unknown) => {
+      if (error instanceof PasswordSetMeanwhile) return false
+      throw error
+    })
   if (claimed) return { ok: true, email: found.email }
   // Another submission won the race, or the link expired meanwhile: say which, as the page would.
   const after = await findInvitation(db, input.token, now)
   return { ok: false, problem: after.ok ? 'used' : after.problem }
 }
+
+/** The account got a password between reading the invitation and using it: the transaction rolls back. */
+class PasswordSetMeanwhile extends Error {}
