@@ -59,6 +59,8 @@ export async function claimMail(db: Db, input: { owner: string; now: number; lea
     .select('id')
     .where('status', '=', 'pending')
     .where('next_attempt_at', '<=', now)
+    // Past its lifetime, a message is no longer sent (failExpiredMail marks it failed).
+    .where('give_up_at', '>', now)
     .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
     .orderBy('next_attempt_at')
     .limit(limit)
@@ -71,6 +73,35 @@ export async function claimMail(db: Db, input: { owner: string; now: number; lea
     .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
     .execute()
   return db.selectFrom('mail_outbox').selectAll().where('lease_owner', '=', owner).where('lease_until', '=', leaseUntil).execute()
+}
+
+/**
+ * Holds the lease on one message for `leaseMs` from `now`, if this worker still holds it: called
+ * just before the message is written and sent, so its lease runs from the send, not from the
+ * claim, and a message whose lease ran out (another worker may have it) is not sent twice.
+ */
+export async function renewMailLease(db: Db, id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
+  const renewed = await db
+    .updateTable('mail_outbox')
+    .set({ lease_until: now + leaseMs })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('lease_owner', '=', owner)
+    .where('lease_until', '>', now)
+    .executeTakeFirst()
+  return Number(renewed.numUpdatedRows) === 1
+}
+
+/** Marks failed the messages still waiting past their lifetime (a worker was down or the server refused for that long); answers how many. */
+export async function failExpiredMail(db: Db, now: number): Promise<number> {
+  const failed = await db
+    .updateTable('mail_outbox')
+    .set({ status: 'failed', last_error: 'not sent within its lifetime' })
+    .where('status', '=', 'pending')
+    .where('give_up_at', '<=', now)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+    .executeTakeFirst()
+  return Number(failed.numUpdatedRows)
 }
 
 export type MailOutcome =

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { openPostgresForTest, openSqliteForTest, postgresAvailable, type TestDatabase } from '../db/testing'
 import { mailTestEnv, mailCatcherForFile } from './testing'
-import { enqueueMail } from './outbox'
+import { claimMail, enqueueMail, renewMailLease } from './outbox'
 import { MailWorker } from './worker'
 import { renderMail } from './templates'
 import { claimEmailToken, findEmailToken, issueEmailToken } from './tokens'
@@ -84,10 +84,40 @@ describe.each(engines)('mail outbox on $name', ({ open, skip }) => {
   })
 
   it.skipIf(skip)('keeps a message it could not send within its lifetime as failed', async () => {
-    const id = await enqueueMail(handle.db, request('u3', 5))
+    const id = await enqueueMail(handle.db, request('u3', 2000))
     smtp.current.fault = { mode: 'reject' }
-    await new MailWorker(handle.db, testEnv(), testEnv().mail!, { composers }).runOnce()
+    // The next attempt would come after the message's lifetime: it fails now.
+    const env = testEnv()
+    await new MailWorker(handle.db, env, { ...env.mail!, retryBaseMs: 5000 }, { composers }).runOnce()
     expect(await row(id)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'EPROTOCOL 421' })
+  })
+
+  it.skipIf(skip)('never sends a message past its lifetime (the workers were down): it is marked failed unsent', async () => {
+    const id = await enqueueMail(handle.db, { ...request('u3'), now: Date.now() - 120_000 })
+    expect(await new MailWorker(handle.db, testEnv(), testEnv().mail!, { composers }).runOnce()).toBe(0)
+    expect(await row(id)).toMatchObject({ status: 'failed', attempts: 0, last_error: 'not sent within its lifetime' })
+    expect(smtp.current.messages.filter((m) => m.subject === `Hello ${id}`)).toHaveLength(0)
+    await handle.db.deleteFrom('mail_outbox').where('id', '=', id).execute()
+  })
+
+  it.skipIf(skip)('does not send a message whose lease ran out before its turn (another worker may hold it)', async () => {
+    const id = await enqueueMail(handle.db, request('u3', 3600_000))
+    // The sweep and the claim read the clock first; by the time this message's turn comes, its lease is over.
+    let reads = 0
+    const late = () => Date.now() + (++reads > 2 ? 6 * 60_000 : 0)
+    expect(await new MailWorker(handle.db, testEnv(), testEnv().mail!, { composers, now: late }).runOnce()).toBe(1)
+    expect(await row(id)).toMatchObject({ status: 'pending', attempts: 0 })
+    expect(smtp.current.messages.filter((m) => m.subject === `Hello ${id}`)).toHaveLength(0)
+    // The lease is renewed only by the worker that holds it, and only while it lasts.
+    const now = Date.now() + 10 * 60_000
+    const [taken] = await claimMail(handle.db, { owner: 'w-other', now, leaseMs: 1000, limit: 100 }).then((rows) =>
+      rows.filter((r) => r.id === id),
+    )
+    expect(taken).toBeDefined()
+    expect(await renewMailLease(handle.db, id, 'w-first', now, 60_000)).toBe(false)
+    expect(await renewMailLease(handle.db, id, 'w-other', now + 1, 60_000)).toBe(true)
+    expect(await renewMailLease(handle.db, id, 'w-other', now + 61_002, 60_000)).toBe(false)
+    await handle.db.deleteFrom('mail_outbox').where('id', '=', id).execute()
   })
 
   it.skipIf(skip)('drops a message with nothing to send, and forgets the address it named', async () => {

@@ -65,14 +65,24 @@ export abstract class PollingWorker {
     return this.poll(db)
   }
 
-  /** Works through `items`, at most `lanes` at once, until they are done or the worker stops; returns those not begun. */
-  protected async inLanes<T>(items: readonly T[], lanes: number, work: (item: T) => Promise<void>): Promise<T[]> {
+  /**
+   * Works through `items`, at most `lanes` at once, until they are done or the worker stops. One
+   * item's error does not stop the others: answers the items not begun and the errors thrown.
+   */
+  protected async inLanes<T>(
+    items: readonly T[],
+    lanes: number,
+    work: (item: T) => Promise<void>,
+  ): Promise<{ left: T[]; errors: unknown[] }> {
     const queue = [...items]
+    const errors: unknown[] = []
     const running = Array.from({ length: Math.min(queue.length, lanes) }, async () => {
-      for (let next = queue.shift(); next !== undefined && !this.stopping; next = queue.shift()) await work(next)
+      for (let next = queue.shift(); next !== undefined && !this.stopping; next = queue.shift()) {
+        await work(next).catch((error: unknown) => errors.push(error))
+      }
     })
     await Promise.all(running)
-    return queue
+    return { left: queue, errors }
   }
 
   /** Stops polling, waits for the work in hand and gives back unused leases. */

@@ -83,7 +83,7 @@ export class OutboxWorker extends PollingWorker {
       limit: batch,
     })
     const delivered: Attempted[] = []
-    const left = await this.inLanes(claimed, concurrency, async (next) => {
+    const { left, errors } = await this.inLanes(claimed, concurrency, async (next) => {
       const attempted = await this.attempt(next)
       // A claim holds at most one event per login request, so settling the successes together
       // after the batch keeps each request's order; a retry or failure is recorded at once.
@@ -101,6 +101,8 @@ export class OutboxWorker extends PollingWorker {
         this.report(attempted, recorded.has(`${attempted.delivery.receiver} ${attempted.delivery.eventSeq}`))
     }
     if (left.length) await releaseLeases(db, this.owner, left)
+    // A delivery whose result could not be recorded (the database) is attempted again once its lease ends.
+    if (errors.length) throw errors[0]
     return claimed.length
   }
 
