@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPostgresForTest, openSqliteForTest, postgresAvailable, type TestDatabase } from '../db/testing'
+import { purgeMail } from '../mail/retention'
 import { alertDue, browserIdFrom, browserSummary, noteSighting } from './sightings'
 
 // The new-sign-in alert's memory of browsers and addresses, on both engines (security.md case 54).
@@ -51,6 +52,28 @@ describe.each(engines)('sign-in sightings on $name', ({ open, skip }) => {
     }
     expect(rows.find((r) => r.kind === 'browser' && r.first_seen_at === 1000)?.last_seen_at).toBe(4000)
   })
+
+  it.skipIf(skip)(
+    'case 54: purging old sightings keeps each person’s last one, so a sign-in after a long absence still alerts',
+    async () => {
+      const userId = `u-${Math.random().toString(36).slice(2)}`
+      const browserC = browserIdFrom(undefined).id
+      await noteSighting(handle.db, { userId, browserId: browserA, ip: '198.51.100.1', now: 1000 })
+      await noteSighting(handle.db, { userId, browserId: browserB, ip: '198.51.100.2', now: 2000 })
+      const count = () => handle.db.selectFrom('known_sign_ins').select('kind').where('user_id', '=', userId).execute()
+      expect(await count()).toHaveLength(4)
+      // Everything is older than the cutoff: the browser and address of the last sign-in stay.
+      await purgeMail(handle.db, 10_000, 10_000)
+      const kept = await handle.db.selectFrom('known_sign_ins').select(['kind', 'last_seen_at']).where('user_id', '=', userId).execute()
+      expect(kept.map((row) => [row.kind, row.last_seen_at]).sort()).toEqual([
+        ['address', 2000],
+        ['browser', 2000],
+      ])
+      const back = await noteSighting(handle.db, { userId, browserId: browserC, ip: '198.51.100.2', now: 50_000 })
+      expect(back).toEqual({ seenBefore: true, newBrowser: true, newAddress: false })
+      expect(alertDue(back)).toBe(true)
+    },
+  )
 
   it.skipIf(skip)('case 54: one user’s browsers are not another’s; an unknown address counts only the browser', async () => {
     const [one, two] = [`u-${Math.random()}`, `u-${Math.random()}`]
