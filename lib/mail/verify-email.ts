@@ -46,18 +46,31 @@ export async function verifyAddress(db: Db, token: string, ip: string | null, no
   const user = await findUserById(db, found.userId)
   if (!user || user.disabled) return { ok: false, problem: 'unknown' }
   if (found.subject !== user.email) return { ok: false, problem: 'changed' }
-  const claimed = await db.transaction().execute(async (trx) => {
-    if (!(await claimEmailToken(trx, 'verify_email', token, now))) return false
-    await trx
-      .updateTable('users')
-      .set({ email_verified: 1, updated_at: now })
-      .where('id', '=', user.id)
-      .where('email', '=', user.email)
-      .execute()
-    await writeAudit(trx, { actor: user.email, ip }, { action: 'user.verify_email', target: user.email, detail: { by: 'link' }, at: now })
-    return true
-  })
+  const claimed = await db
+    .transaction()
+    .execute(async (trx) => {
+      if (!(await claimEmailToken(trx, 'verify_email', token, now))) return false
+      const updated = await trx
+        .updateTable('users')
+        .set({ email_verified: 1, updated_at: now })
+        .where('id', '=', user.id)
+        .where('email', '=', user.email)
+        .where('disabled', '=', 0)
+        .executeTakeFirst()
+      // The address changed (or the account was disabled) since it was read: nothing is verified.
+      if (Number(updated.numUpdatedRows) !== 1) throw new AddressGone()
+      await writeAudit(trx, { actor: user.email, ip }, { action: 'user.verify_email', target: user.email, detail: { by: 'link' }, at: now })
+      return true
+    })
+    .catch((error: unknown) => {
+      if (error instanceof AddressGone) return 'changed' as const
+      throw error
+    })
+  if (claimed === 'changed') return { ok: false, problem: 'changed' }
   if (claimed) return { ok: true, email: user.email }
   const after = await findEmailToken(db, 'verify_email', token, now)
   return { ok: false, problem: after.ok ? 'used' : after.problem }
 }
+
+/** The account's address changed, or it was disabled, between reading it and verifying it: the transaction rolls back. */
+class AddressGone extends Error {}
