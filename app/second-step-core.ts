@@ -53,7 +53,8 @@ export async function runSecondStep(step: SecondStep, code: string): Promise<Ste
     return { kind: 'database_unavailable' }
   }
   if (!check.ok) return { kind: 'refused', check, message: await refusal(check) }
-  const signedIn = await signInVouched(step.source, { userId: step.userId, amr: check.amr }, step.purpose)
+  // A password accepted before the account's sessions were ended (a reset, sign out everywhere) makes no session.
+  const signedIn = await signInVouched(step.source, { userId: step.userId, amr: check.amr, since: step.at }, step.purpose)
   // After enrolment the step stays, so the page (refreshed because the session cookie was set)
   // still renders, with the recovery codes and "Continue"; it ends with its time or the login.
   if (step.need === 'code') await endSecondStep()

@@ -3,7 +3,7 @@ import { test, expect } from './fixtures'
 import { APP_URL, BRIDGE_PORT } from './support/config'
 import { createLoginRequest, readLoginRequest } from './support/stand-in-api'
 import { ledgerEvents, ledgerRow } from './support/ledger'
-import { createUser } from './support/users'
+import { createUser, runUsersCli } from './support/users'
 import { partnerCallback } from './support/flows'
 import { withBridge } from './support/bridge'
 import { Authenticator, enrolAuthenticator, shownRecoveryCodes, signInAtAccount, storedFactors } from './support/factors'
@@ -102,6 +102,32 @@ test.describe('authenticator and recovery codes', () => {
     )
     expect((await storedFactors(user.email)).codes.filter((row) => row.used_at !== null)).toHaveLength(1)
     await Promise.all([fresh.close(), third.close(), fourth.close()])
+  })
+
+  test('case 43: a password accepted before the account was signed out everywhere makes no session, whatever code follows', async ({
+    page,
+    browser,
+  }) => {
+    const user = await createUser({ prefix: 'totp-revoked' })
+    await signInAtAccount(page, APP_URL, user)
+    const { app } = await enrolAuthenticator(page, APP_URL)
+    const context = await browser.newContext()
+    try {
+      const loginPage = new LoginPage(await context.newPage())
+      const request = await createLoginRequest()
+      await loginPage.open(request.loginUrl)
+      await loginPage.signIn(user.email, user.password)
+      await expect(loginPage.page).toHaveURL(/\/login\/verify\?/)
+      // Meanwhile the account's sessions are ended (as a password reset does): the waiting step ends with them.
+      expect((await runUsersCli(['sign-out-everywhere', user.email])).code).toBe(0)
+      await submitCode(loginPage.page, app.code(1))
+      await expect(loginPage.page).toHaveURL(`${APP_URL}/login/problem/account_unavailable`)
+      expect((await readLoginRequest(request.loginRequestId))?.userDetailsCalls).toBe(0)
+      expect((await context.cookies()).map((c) => c.name)).not.toContain('authjs.session-token')
+      expect(await ledgerRow(request.loginRequestId)).toMatchObject({ status: 'pending' })
+    } finally {
+      await context.close()
+    }
   })
 
   test('case 43: wrong codes count in the sign-in throttle like wrong passwords', async ({ browser }) => {

@@ -22,7 +22,7 @@ import { beginAttempt, forgiveAttempt, recordFailure, recordSourceFault, release
 import { AppSignedOut, ChecksBusy, NotAnAdmin, SecondStepNeeded, SourceUnavailable, Throttled, ThrottleUnavailable } from './errors'
 import { noteSignIn, secondStepFor } from '../factors/policy'
 import { openTicket } from '../factors/ticket'
-import { findUserById } from '../users/directory'
+import { findUserById, sessionStillValid } from '../users/directory'
 import { isVerifiedAdminEmail } from '../admin/admins'
 import { createCheckSlots, PasswordChecksBusy } from '../users/check-slots'
 import { countDatabaseError, countSignIn } from '../server/metrics'
@@ -187,6 +187,7 @@ function localProvider(source: IdentitySource): Provider {
       const db = await getDb()
       const user = await findUserById(db, vouched.userId)
       if (!user || user.disabled) throw new CredentialsSignin()
+      if (vouched.since !== undefined && !sessionStillValid(user, vouched.since)) throw new CredentialsSignin()
       await noteSignIn(db, user.id)
       await askToVerify(db, user, request)
       return localIdentity(source.id, user, vouched.amr)

@@ -12,6 +12,8 @@ export interface Ticket {
   userId: string
   /** RFC 8176 methods the person proved: ["pwd", "otp", "mfa"], ["hwk", "mfa"]... */
   amr: string[]
+  /** When the sign-in began (the password was accepted), for a second step: it must come after the account's sessions were last ended. */
+  since?: number
 }
 
 export function sealTicket(secret: string, ticket: Ticket): Promise<string> {
@@ -23,7 +25,7 @@ export async function openTicket(secret: string, seal: unknown): Promise<Ticket 
   try {
     const data = await unsealData<Partial<Ticket>>(seal, { password: secret, ttl: TTL_SECONDS })
     if (typeof data.userId !== 'string' || !Array.isArray(data.amr) || !data.amr.every((m) => typeof m === 'string')) return null
-    return { userId: data.userId, amr: data.amr }
+    return { userId: data.userId, amr: data.amr, ...(typeof data.since === 'number' ? { since: data.since } : {}) }
   } catch {
     return null
   }
