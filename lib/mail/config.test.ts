@@ -57,6 +57,16 @@ describe('parseMailConfig', () => {
     expect(problems.join(' ')).not.toContain('hunter2')
   })
 
+  it('names a password that is not percent-encoded, without repeating it', () => {
+    const { mail, problems } = parseMailConfig({
+      SMTP_URL: 'smtps://login:50%off-secret@mail.acme.example',
+      MAIL_FROM: 'login@acme.example',
+    })
+    expect(mail).toBeUndefined()
+    expect(problems).toEqual(['SMTP_URL: the user name or password is not percent-encoded properly (write % as %25, @ as %40, / as %2F)'])
+    expect(problems.join(' ')).not.toContain('off-secret')
+  })
+
   it('wants both keys, and alerts only with email on', () => {
     expect(parseMailConfig({ SMTP_URL: 'smtps://mail.acme.example' }).problems).toEqual([
       'MAIL_FROM is required when SMTP_URL is set, e.g. "Acme Login <login@acme.example>"',

@@ -58,14 +58,22 @@ function parseSmtpUrl(raw: string, problems: string[]): Pick<MailConfig, 'host' 
   }
   const secure = url.protocol === 'smtps:'
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
-  const user = decodeURIComponent(url.username)
+  let user: string
+  let pass: string
+  try {
+    user = decodeURIComponent(url.username)
+    pass = decodeURIComponent(url.password)
+  } catch {
+    problems.push('SMTP_URL: the user name or password is not percent-encoded properly (write % as %25, @ as %40, / as %2F)')
+    return null
+  }
   return {
     host,
     port: url.port ? Number(url.port) : secure ? 465 : 587,
     secure,
     // Credentials and messages (reset links) never cross the network in clear text.
     requireTls: !secure && !isLoopbackHost(url.hostname),
-    ...(user ? { auth: { user, pass: decodeURIComponent(url.password) } } : {}),
+    ...(user ? { auth: { user, pass } } : {}),
   }
 }
 
