@@ -258,7 +258,7 @@ test.describe('the guarantees of /login on /login/{key}', () => {
       await page.getByLabel('New password').fill(password)
       await page.getByLabel('The same password again').fill(password)
       await page.getByRole('button', { name: 'Change my password' }).click()
-      await expect(page).toHaveURL(`${SERVERS_BRIDGE_URL}/login/finance?${back}`)
+      await expect(page).toHaveURL(`${SERVERS_BRIDGE_URL}/login/finance?${back}&reset=done`)
       await expect(page.getByTestId('server-name')).toHaveText('Finance MCP')
       await expect(page.getByTestId('reset-done')).toHaveText('Your password was changed. Sign in with your new password.')
       await loginPage.signIn(person.email, password)
