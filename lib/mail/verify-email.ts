@@ -7,6 +7,7 @@ import type { MailComposer } from './compose'
 import { formatMailTime } from './mail-time'
 import { mailFooter, mailWords, renderMail } from './templates'
 import { claimEmailToken, findEmailToken, issueEmailToken, type EmailTokenProblem } from './tokens'
+import { Rollback, unlessRolledBack } from '../db/rollback'
 
 // Verified addresses (security.md case 53): a local user's `emailVerified` claim is true only once
 // they followed a link sent to that very address. The link's token is issued when the message is
@@ -46,9 +47,8 @@ export async function verifyAddress(db: Db, token: string, ip: string | null, no
   const user = await findUserById(db, found.userId)
   if (!user || user.disabled) return { ok: false, problem: 'unknown' }
   if (found.subject !== user.email) return { ok: false, problem: 'changed' }
-  const claimed = await db
-    .transaction()
-    .execute(async (trx) => {
+  const claimed = await unlessRolledBack(
+    db.transaction().execute(async (trx) => {
       if (!(await claimEmailToken(trx, 'verify_email', token, now))) return false
       const updated = await trx
         .updateTable('users')
@@ -58,19 +58,14 @@ export async function verifyAddress(db: Db, token: string, ip: string | null, no
         .where('disabled', '=', 0)
         .executeTakeFirst()
       // The address changed (or the account was disabled) since it was read: nothing is verified.
-      if (Number(updated.numUpdatedRows) !== 1) throw new AddressGone()
+      if (Number(updated.numUpdatedRows) !== 1) throw new Rollback()
       await writeAudit(trx, { actor: user.email, ip }, { action: 'user.verify_email', target: user.email, detail: { by: 'link' }, at: now })
       return true
-    })
-    .catch((error: unknown) => {
-      if (error instanceof AddressGone) return 'changed' as const
-      throw error
-    })
+    }),
+    'changed' as const,
+  )
   if (claimed === 'changed') return { ok: false, problem: 'changed' }
   if (claimed) return { ok: true, email: user.email }
   const after = await findEmailToken(db, 'verify_email', token, now)
   return { ok: false, problem: after.ok ? 'used' : after.problem }
 }
-
-/** The account's address changed, or it was disabled, between reading it and verifying it: the transaction rolls back. */
-class AddressGone extends Error {}

@@ -4,6 +4,8 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { endEmailTokens } from '../mail/tokens'
 import { checkPasswordPolicy, hashPassword } from './passwords'
+import { isInvited } from './directory'
+import { Rollback, unlessRolledBack } from '../db/rollback'
 
 // An invitation: a link that lets a person added by an administrator set their own password, so
 // the administrator never sees or types it. The link carries 32 random bytes; only their SHA-256
@@ -70,7 +72,7 @@ export async function findInvitation(db: Kysely<Database>, token: string, now = 
     .executeTakeFirst()
   if (!row) return { ok: false, problem: 'unknown' }
   // The person has a password by now (a reset link, the CLI): the invitation is spent.
-  if (row.used_at !== null || row.password_hash !== '') return { ok: false, problem: 'used' }
+  if (row.used_at !== null || !isInvited(row)) return { ok: false, problem: 'used' }
   if (row.expires_at <= now) return { ok: false, problem: 'expired' }
   return { ok: true, userId: row.user_id, email: row.email, name: row.name, expiresAt: row.expires_at }
 }
@@ -93,9 +95,8 @@ export async function acceptInvitation(
   if (!found.ok) return found
   const passwordHash = await hashPassword(input.password)
   const now = input.now ?? Date.now()
-  const claimed = await db
-    .transaction()
-    .execute(async (trx) => {
+  const claimed = await unlessRolledBack(
+    db.transaction().execute(async (trx) => {
       const claim = await trx
         .updateTable('invitations')
         .set({ used_at: now })
@@ -118,20 +119,15 @@ export async function acceptInvitation(
         .where('password_hash', '=', '')
         .executeTakeFirst()
       // A password set meanwhile (a reset link, the CLI): the invitation was spent; undo the claim.
-      if (Number(updated.numUpdatedRows) !== 1) throw new PasswordSetMeanwhile()
+      if (Number(updated.numUpdatedRows) !== 1) throw new Rollback()
       await endEmailTokens(trx, found.userId, 'password_reset', now)
       await onAccepted(trx, found.email, now)
       return true
-    })
-    .catch((error: unknown) => {
-      if (error instanceof PasswordSetMeanwhile) return false
-      throw error
-    })
+    }),
+    false,
+  )
   if (claimed) return { ok: true, email: found.email }
   // Another submission won the race, or the link expired meanwhile: say which, as the page would.
   const after = await findInvitation(db, input.token, now)
   return { ok: false, problem: after.ok ? 'used' : after.problem }
 }
-
-/** The account got a password between reading the invitation and using it: the transaction rolls back. */
-class PasswordSetMeanwhile extends Error {}

@@ -5,6 +5,7 @@ import type { Database } from '../db/schema'
 import { claimEmailToken, endEmailTokens, findEmailToken, type EmailTokenProblem } from '../mail/tokens'
 import { findUserById } from './directory'
 import { checkPasswordPolicy, hashPassword } from './passwords'
+import { Rollback, unlessRolledBack } from '../db/rollback'
 
 // Setting a new password from an emailed reset link (security.md case 52): the link works once
 // (claimed in the same transaction as the change), the new password follows the CLI's policy, and
@@ -39,9 +40,8 @@ export async function resetPassword(
   // The slow hash runs before the transaction, so it never holds the database.
   const passwordHash = await hashPassword(input.password)
   const now = input.now ?? Date.now()
-  const changed = await db
-    .transaction()
-    .execute(async (trx) => {
+  const changed = await unlessRolledBack(
+    db.transaction().execute(async (trx) => {
       if (!(await claimEmailToken(trx, 'password_reset', input.token, now))) return false
       const updated = await trx
         .updateTable('users')
@@ -49,7 +49,8 @@ export async function resetPassword(
         .where('id', '=', found.userId)
         .where('disabled', '=', 0)
         .executeTakeFirst()
-      if (Number(updated.numUpdatedRows) !== 1) throw new AccountGone()
+      // Disabled (or removed) between reading the link and using it.
+      if (Number(updated.numUpdatedRows) !== 1) throw new Rollback()
       await endEmailTokens(trx, found.userId, 'password_reset', now)
       await writeAudit(
         trx,
@@ -57,16 +58,11 @@ export async function resetPassword(
         { action: 'user.password_reset', target: found.email, detail: { sessions_revoked_at: now }, at: now },
       )
       return true
-    })
-    .catch((error: unknown) => {
-      if (error instanceof AccountGone) return false
-      throw error
-    })
+    }),
+    false,
+  )
   if (changed) return { ok: true, email: found.email }
   // Another submission won the race, the link expired meanwhile, or the account was disabled.
   const after = await findResetLink(db, input.token, now)
   return { ok: false, problem: after.ok ? 'used' : after.problem }
 }
-
-/** Disabled (or removed) between reading the link and using it: the transaction rolls back. */
-class AccountGone extends Error {}
