@@ -15,6 +15,8 @@ const SCRAPE_EVERY_MS = 5000
 
 export interface OpsStats {
   spans: number
+  /** Exported spans by name (a query or path token in a name is already redacted by the bridge). */
+  spanNames: Record<string, number>
   spanBatches: number
   events: number
   duplicateEvents: number
@@ -37,9 +39,11 @@ function listen(bench: Bench, port: number, handle: (request: http.IncomingMessa
   return new Promise((resolve) => server.listen(port, '127.0.0.1', resolve))
 }
 
-function countSpans(body: string): number {
-  const parsed = JSON.parse(body) as { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: unknown[] }> }> }
-  return (parsed.resourceSpans ?? []).flatMap((r) => r.scopeSpans ?? []).reduce((sum, scope) => sum + (scope.spans?.length ?? 0), 0)
+function spanNames(body: string): string[] {
+  const parsed = JSON.parse(body) as { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: Array<{ name?: string }> }> }> }
+  return (parsed.resourceSpans ?? [])
+    .flatMap((r) => r.scopeSpans ?? [])
+    .flatMap((scope) => (scope.spans ?? []).map((span) => span.name ?? ''))
 }
 
 export const OPS_PARTS = ['metrics', 'traces', 'audit'] as const
@@ -53,6 +57,7 @@ export async function startOpsReceivers(bench: Bench, only: readonly OpsPart[] =
   const seen = new Set<string>()
   const stats: OpsStats = {
     spans: 0,
+    spanNames: {},
     spanBatches: 0,
     events: 0,
     duplicateEvents: 0,
@@ -64,7 +69,10 @@ export async function startOpsReceivers(bench: Bench, only: readonly OpsPart[] =
   }
   await listen(bench, OTLP_PORT, (_request, body) => {
     stats.spanBatches += 1
-    stats.spans += countSpans(body)
+    for (const name of spanNames(body)) {
+      stats.spans += 1
+      stats.spanNames[name] = (stats.spanNames[name] ?? 0) + 1
+    }
     return 200
   })
   await listen(bench, WEBHOOK_PORT, (request, body) => {

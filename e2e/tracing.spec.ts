@@ -5,6 +5,7 @@ import { createLoginRequest } from './support/stand-in-api'
 import { readSecrets, resolveSecretsFile } from './support/issued-secrets'
 import { fingerprint } from '../lib/server/log'
 import type { ReceivedSpan } from './otlp/receiver'
+import { NEXT_INTERNAL_SPAN_TYPES } from '../lib/server/trace-sampler'
 
 // OpenTelemetry traces (docs/operations.md, "Traces"): the main bridge exports to the suite's
 // OTLP receiver (bridgeEnv). A login whose browser sends a `traceparent` is one trace: Next.js's
@@ -105,6 +106,14 @@ test.describe('traces', () => {
     expect(only(spans, 'scalekit.attempt').attributes).toMatchObject({ 'scalekit.attempt': 1, 'scalekit.outcome': 'ok' })
     expect(only(spans, 'ledger.completed').attributes['bridge.ledger.step']).toBe('completed')
     expect(complete.attributes['bridge.outcome']).toBe('submitted')
+
+    // Next.js's module-loading spans are not recorded (lib/server/trace-sampler.ts), and leaving
+    // them out cut no span off its parent: every parent is in the trace, or is the browser's.
+    const types = spans.map((span) => span.attributes['next.span_type']).filter((type) => type !== undefined)
+    expect(types.filter((type) => NEXT_INTERNAL_SPAN_TYPES.has(String(type)))).toEqual([])
+    expect(types).toEqual(expect.arrayContaining(['BaseServer.handleRequest', 'AppRender.getBodyResult', 'Middleware.execute']))
+    const ids = new Set([...spans.map((span) => span.spanId), remoteParent])
+    expect(spans.filter((span) => !ids.has(span.parentSpanId ?? '')).map((span) => span.name)).toEqual([])
 
     // security.md case 48: no secret, state, email, password or raw login request id in any span.
     const exported = spans.map((span) => JSON.stringify(span)).join('\n')

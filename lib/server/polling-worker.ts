@@ -3,12 +3,14 @@ import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { errorText, logEvent } from './log'
+import { untraced } from './spans'
 
 // What the database's workers (the audit outbox's and the mail outbox's) share. Each instance
 // runs one of each: it polls, leases what is due and works on it a few at once, then polls again at
 // once while there was work, else after its interval. A failed poll (the database down) is logged
 // and tried again at the next interval. stop() ends polling, lets the work in hand finish and
-// gives back the leases it still holds.
+// gives back the leases it still holds. A poll makes no spans (spans.ts, untraced): a delivery is
+// not a request, and a trace per webhook sent would outnumber the logins'.
 
 export interface PollingSettings {
   /** The lease owner's prefix (`w` audit, `m` mail); `owner` names it whole (tests). */
@@ -62,7 +64,7 @@ export abstract class PollingWorker {
   /** One poll. Returns how many were leased. */
   async runOnce(): Promise<number> {
     const db = (this.db ??= typeof this.database === 'function' ? await this.database() : this.database)
-    return this.poll(db)
+    return untraced(() => this.poll(db))
   }
 
   /**

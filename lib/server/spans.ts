@@ -1,3 +1,4 @@
+import { suppressTracing } from '@opentelemetry/core'
 import { context, createContextKey, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api'
 import { ConnectError, Code } from '@connectrpc/connect'
 import type { Kysely, Transaction } from 'kysely'
@@ -24,6 +25,15 @@ export function markTracingOn(on = true): void {
 
 function tracingOn(): boolean {
   return (globalThis as { [ON]?: boolean })[ON] === true
+}
+
+/**
+ * Runs `fn` with no span made under it, Next.js's fetch spans included: the outbox workers' polls,
+ * which would otherwise make a trace of one span per webhook delivered.
+ */
+export function untraced<T>(fn: () => T): T {
+  if (!tracingOn()) return fn()
+  return context.with(suppressTracing(context.active()), fn)
 }
 
 /** The attributes that tie a span to one login: its correlation id (as in the logs) and the server. */

@@ -13,6 +13,7 @@ import type { tracing } from '@opentelemetry/sdk-node'
 type ReadableSpan = tracing.ReadableSpan
 type SpanProcessor = tracing.SpanProcessor
 type Span = tracing.Span
+type TimedEvent = tracing.TimedEvent
 
 const QUERY_VALUE = /([?&][^=&\s#?"]+)=[^&\s#"]*/g
 const LOGIN_REQUEST_ID = /lri_[A-Za-z0-9]+/g
@@ -26,7 +27,15 @@ const EMAIL = /[^\s@"'<>(),;:/?&=]+@[^\s@"'<>(),;:/?&=]+\.[A-Za-z]{2,}/g
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/g
 const DROPPED_KEY = /cookie|authorization|token|secret|password|^url\.query$/i
 
+/**
+ * Whether a text can hold anything the patterns above replace: each needs one of these (`?` or
+ * `&` before a query value, a link page's path, `lri_`, `@`, `eyJ`). Most of a span's texts
+ * (`GET /login`, `nextjs`, `127.0.0.1`) have none and skip the five replacements.
+ */
+const MAY_HOLD_SECRET = /[?&@]|lri_|eyJ|\/(?:invite|login\/reset|verify-email|report-sign-in)\//
+
 export function redactText(text: string): string {
+  if (!MAY_HOLD_SECRET.test(text)) return text
   return text
     .replace(QUERY_VALUE, '$1=[redacted]')
     .replace(SECRET_PATH_SEGMENT, '$1[redacted]')
@@ -37,33 +46,50 @@ export function redactText(text: string): string {
 
 function redactValue(value: AttributeValue | undefined): AttributeValue | undefined {
   if (typeof value === 'string') return redactText(value)
-  if (Array.isArray(value)) return value.map((item: unknown) => (typeof item === 'string' ? redactText(item) : item)) as AttributeValue
-  return value
+  if (!Array.isArray(value)) return value
+  const items = value.map((item: unknown) => (typeof item === 'string' ? redactText(item) : item))
+  return items.some((item, index) => item !== value[index]) ? (items as AttributeValue) : value
 }
 
+/** The attributes as exported; the same object when none is dropped or changed (most spans' attributes). */
 function redactAttributes(attributes: Attributes): Attributes {
   const out: Attributes = {}
+  let changed = false
   for (const [key, value] of Object.entries(attributes)) {
-    if (DROPPED_KEY.test(key)) continue
-    out[key] = redactValue(value)
+    if (DROPPED_KEY.test(key)) {
+      changed = true
+      continue
+    }
+    const redacted = redactValue(value)
+    if (redacted !== value) changed = true
+    out[key] = redacted
   }
-  return out
+  return changed ? out : attributes
 }
 
-/** The span as exported: a view over the ended span whose texts are redacted (the span is untouched). */
+function redactEvent(event: TimedEvent): TimedEvent {
+  const name = redactText(event.name)
+  const attributes = event.attributes && redactAttributes(event.attributes)
+  return name === event.name && attributes === event.attributes ? event : { ...event, name, attributes }
+}
+
+/**
+ * The span as exported: a view over the ended span whose texts are redacted (the span is
+ * untouched), or the span itself when nothing in it is replaced or dropped.
+ */
 export function redactSpan(span: ReadableSpan): ReadableSpan {
-  const overrides: Record<string, unknown> = {
+  const events = span.events.map(redactEvent)
+  const message = span.status.message === undefined ? undefined : redactText(span.status.message)
+  const redacted: Record<string, unknown> = {
     name: redactText(span.name),
     attributes: redactAttributes(span.attributes),
-    events: span.events.map((event) => ({
-      ...event,
-      name: redactText(event.name),
-      attributes: event.attributes ? redactAttributes(event.attributes) : event.attributes,
-    })),
-    status: span.status.message === undefined ? span.status : { ...span.status, message: redactText(span.status.message) },
+    events: events.some((event, index) => event !== span.events[index]) ? events : span.events,
+    status: message === span.status.message ? span.status : { ...span.status, message },
   }
+  const changed = Object.entries(redacted).filter(([key, value]) => value !== span[key as keyof ReadableSpan])
+  if (changed.length === 0) return span
   const view = Object.create(span) as ReadableSpan
-  for (const [key, value] of Object.entries(overrides)) Object.defineProperty(view, key, { value, enumerable: true })
+  for (const [key, value] of changed) Object.defineProperty(view, key, { value, enumerable: true })
   return view
 }
 

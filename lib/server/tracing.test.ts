@@ -161,6 +161,23 @@ describe('spans of a login', () => {
     expect(view.spanContext()).toEqual(span.spanContext())
   })
 
+  it('exports a span with nothing to replace as it is, and copies only what changes', () => {
+    const clean = trace.getTracer('test').startSpan('GET /login', { attributes: { 'http.method': 'GET', tags: ['a', 'b'] } })
+    clean.addEvent('started', { step: 'received' })
+    clean.end()
+    const span = clean as unknown as tracing.ReadableSpan
+    expect(redactSpan(span)).toBe(span)
+    const dirty = trace.getTracer('test').startSpan('GET /login', { attributes: { 'http.method': 'GET', tags: ['a', EMAIL] } })
+    dirty.end()
+    const view = redactSpan(dirty as unknown as tracing.ReadableSpan)
+    expect(view).not.toBe(dirty)
+    expect([view.name, view.attributes, Object.keys(view)]).toEqual([
+      'GET /login',
+      { 'http.method': 'GET', tags: ['a', '[email]'] },
+      ['attributes'],
+    ])
+  })
+
   it('makes no span while tracing is off', async () => {
     markTracingOn(false)
     expect(await withSpan('login.receive', loginAttributes(LRI), async () => 'done')).toBe('done')

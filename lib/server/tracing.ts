@@ -7,8 +7,9 @@ import { RedactingSpanProcessor } from './trace-redaction'
 // OpenTelemetry traces, configured only by the standard OTEL_* variables and off unless they ask
 // for an exporter (docs/operations.md, "Traces"). On: @opentelemetry/sdk-node with the span
 // processors those variables describe (exporter, OTLP protocol, batch delays), behind the
-// redaction of trace-redaction.ts; the sampler from OTEL_TRACES_SAMPLER; W3C trace context (and
-// baggage) propagation unless OTEL_PROPAGATORS says otherwise. Next.js then makes its own span
+// redaction of trace-redaction.ts; the sampler from OTEL_TRACES_SAMPLER, leaving out Next.js's
+// module-loading spans (trace-sampler.ts); W3C trace context (and baggage) propagation unless
+// OTEL_PROPAGATORS says otherwise. Next.js then makes its own span
 // for every request, continuing an incoming `traceparent`; lib/server/spans.ts adds the login's.
 // No metrics or logs go through the SDK, and no auto-instrumentation is loaded.
 
@@ -56,8 +57,10 @@ export async function startTracing(env: Env = process.env): Promise<boolean> {
     logEvent('tracing_not_started', { reason: 'no usable exporter in OTEL_TRACES_EXPORTER / OTEL_EXPORTER_OTLP_PROTOCOL' })
     return false
   }
+  const { samplerFromEnv } = await import('./trace-sampler')
   const sdk = new NodeSDK({
     serviceName: defaultServiceName(env),
+    sampler: samplerFromEnv(env),
     spanProcessors: [new RedactingSpanProcessor(processors)],
     metricReaders: [],
     logRecordProcessors: [],

@@ -4,6 +4,7 @@ import { recordLoginEvent, recordLoginReceived } from '../record'
 import { fingerprint } from '../../server/log'
 import { setAuditReceivers } from './enqueue'
 import { OutboxWorker } from './worker'
+import { postWebhook } from './post'
 import { outboxBacklog } from './status'
 import { newWebhookSecret, startTestReceiver, type TestReceiver } from './testing'
 
@@ -59,9 +60,9 @@ describe.skipIf(pgSkipReason !== null)('case 49: audit outbox under concurrent w
     const workers = attemptsBy.map(
       (_, index) =>
         new OutboxWorker(handle.db, {
-          fetch: (input, init) => {
+          post: (url, request) => {
             attemptsBy[index]! += 1
-            return fetch(input, init)
+            return postWebhook(url, request)
           },
           receivers: [{ name: 'siem', url: receiver.url, secret, events: [] }],
           pollMs: 10,

@@ -2,9 +2,11 @@ import 'server-only'
 import { Webhook } from 'standardwebhooks'
 import type { AuditReceiver } from './config'
 import type { AttemptResult, ClaimedDelivery } from './leases'
+import { WebhookTimeout, type PostWebhook } from './post'
 
 // One delivery attempt: the event's body, signed per Standard Webhooks with the receiver's secret
-// (webhook-id = the event's stable id, so a receiver de-duplicates on it), POSTed with a timeout.
+// (webhook-id = the event's stable id, so a receiver de-duplicates on it), POSTed with a timeout
+// (post.ts). A redirect is not followed.
 // 2xx: delivered. A timeout, a network error, 408, 429 or 5xx: retried with exponential backoff
 // and jitter until the retry period is over, then failed. Any other answer: failed at once (the
 // receiver refuses this event; sending it again would change nothing).
@@ -25,9 +27,10 @@ function backoffDelay(policy: RetryPolicy, attempts: number): number {
 }
 
 /** A failed attempt's short, secret-free description: never the URL (it may carry a token) nor the body. */
-function attemptError(error: unknown, timedOut: boolean): string {
-  if (timedOut) return 'timeout'
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause
+function attemptError(error: unknown): string {
+  if (error instanceof WebhookTimeout) return 'timeout'
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } }
+  if (typeof code === 'string') return `network error (${code})`
   if (cause && typeof cause.code === 'string') return `network error (${cause.code})`
   return error instanceof Error && error.name !== 'Error' ? `network error (${error.name})` : 'network error'
 }
@@ -50,27 +53,22 @@ function signedHeaders(receiver: AuditReceiver, delivery: ClaimedDelivery, now: 
 export async function attemptDelivery(
   receiver: AuditReceiver,
   delivery: ClaimedDelivery,
-  options: { timeoutMs: number; policy: RetryPolicy; now: () => number; fetch: typeof fetch },
+  options: { timeoutMs: number; policy: RetryPolicy; now: () => number; post: PostWebhook },
 ): Promise<AttemptResult> {
   let status: number | null = null
   let error: string
-  const timeout = AbortSignal.timeout(options.timeoutMs)
   try {
-    const response = await options.fetch(receiver.url, {
-      method: 'POST',
+    status = await options.post(receiver.url, {
       // The wall clock, not the scheduling clock: receivers check the timestamp against theirs.
       headers: signedHeaders(receiver, delivery, new Date()),
       body: delivery.payload,
-      signal: timeout,
-      redirect: 'manual',
+      timeoutMs: options.timeoutMs,
     })
-    await response.body?.cancel().catch(() => {})
-    status = response.status
     if (status >= 200 && status < 300) return { outcome: 'delivered', status }
     error = `HTTP ${status}`
     if (!retryable(status)) return { outcome: 'failed', status, error }
   } catch (caught) {
-    error = attemptError(caught, timeout.aborted)
+    error = attemptError(caught)
   }
   const now = options.now()
   const attempts = delivery.attempts + 1

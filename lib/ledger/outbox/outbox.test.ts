@@ -11,6 +11,7 @@ import { listFailedDeliveries, outboxBacklog, receiverHealth, redeliver } from '
 import { newWebhookSecret, startTestReceiver, type TestReceiver } from './testing'
 import { purgeDeliveredAuditEvents } from './retention'
 import type { AuditReceiver } from './config'
+import { postWebhook, type PostWebhook } from './post'
 
 // The audit stream's outbox on both engines (security.md case 49): events written in the ledger
 // step's transaction, signed per Standard Webhooks, delivered at least once with stable ids, in
@@ -309,11 +310,11 @@ for (const engine of engines) {
       let release: () => void = () => {}
       const held = new Promise<void>((resolve) => (release = resolve))
       receiver.respond = () => 204
-      const slowFetch: typeof fetch = async (input, init) => {
+      const slowPost: PostWebhook = async (url, request) => {
         await held
-        return fetch(input, init)
+        return postWebhook(url, request)
       }
-      const first = worker({ batch: 6, concurrency: 1, fetch: slowFetch })
+      const first = worker({ batch: 6, concurrency: 1, post: slowPost })
       first.start()
       await expect.poll(async () => (await deliveries()).filter((d) => d.lease_owner === first.owner).length).toBe(6)
       const stopped = first.stop()

@@ -5,6 +5,7 @@ import { logEvent } from '../../server/log'
 import { PollingWorker } from '../../server/polling-worker'
 import type { AuditReceiver } from './config'
 import { attemptDelivery, type RetryPolicy } from './deliver'
+import { postWebhook, type PostWebhook } from './post'
 import { claimDeliveries, releaseLeases, settleDelivered, settleDelivery, type AttemptResult, type ClaimedDelivery } from './leases'
 
 // The outbox worker: every instance runs one. It polls for due deliveries, leases a batch, sends
@@ -50,7 +51,8 @@ export interface WorkerOptions {
   batch?: number
   concurrency?: number
   now?: () => number
-  fetch?: typeof fetch
+  /** How an attempt is sent (tests wrap it); postWebhook by default. */
+  post?: PostWebhook
   owner?: string
 }
 
@@ -117,7 +119,7 @@ export class OutboxWorker extends PollingWorker {
       timeoutMs: this.options.timeoutMs,
       policy: this.options.policy,
       now: () => this.now(),
-      fetch: this.options.fetch ?? fetch,
+      post: this.options.post ?? postWebhook,
     })
     return { delivery, result, durationMs: Math.round(performance.now() - started) }
   }
