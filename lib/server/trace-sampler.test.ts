@@ -1,24 +1,21 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { context, trace, type Span } from '@opentelemetry/api'
-import { node, tracing } from '@opentelemetry/sdk-node'
+import { tracing } from '@opentelemetry/sdk-node'
 import { openSqliteForTest, type TestDatabase } from '../db/testing'
 import { recordLoginReceived } from '../ledger/record'
 import { setAuditReceivers } from '../ledger/outbox/enqueue'
-import { newWebhookSecret } from '../ledger/outbox/testing'
+import { newWebhookSecret, receivedLogin } from '../ledger/outbox/testing'
 import { OutboxWorker } from '../ledger/outbox/worker'
 import type { PostWebhook } from '../ledger/outbox/post'
 import { BridgeSampler, NEXT_INTERNAL_SPAN_TYPES, samplerFromEnv } from './trace-sampler'
-import { RedactingSpanProcessor, redactText } from './trace-redaction'
-import { markTracingOn, untraced, withSpan } from './spans'
+import { redactText } from './trace-redaction'
+import { inMemoryTracing } from './tracing-testing'
+import { untraced, withSpan } from './spans'
 
 // Which spans leave the process (docs/operations.md, "Traces"): Next.js's request spans and the
 // bridge's, not Next.js's module loading (unless NEXT_OTEL_VERBOSE=1), and none from a worker's poll.
 
-const exporter = new tracing.InMemorySpanExporter()
-const provider = new node.NodeTracerProvider({
-  sampler: samplerFromEnv({}),
-  spanProcessors: [new RedactingSpanProcessor([new tracing.SimpleSpanProcessor(exporter)])],
-})
+const exporter = inMemoryTracing(samplerFromEnv({}))
 const next = trace.getTracer('next.js')
 
 /** A span the way Next.js's tracer starts one: its type in `next.span_type`, active while `fn` runs (and its promise settles). */
@@ -32,17 +29,6 @@ function nextSpan<T>(type: string, name: string, fn: (span: Span) => T): T {
 }
 
 const names = () => exporter.getFinishedSpans().map((span) => span.name)
-
-beforeAll(() => {
-  provider.register()
-  markTracingOn()
-})
-afterAll(async () => {
-  markTracingOn(false)
-  await provider.shutdown()
-  trace.disable()
-})
-beforeEach(() => exporter.reset())
 
 describe('BridgeSampler', () => {
   it("records Next.js's request, render and route spans and the bridge's, not its module loading", async () => {
@@ -114,15 +100,7 @@ describe("an outbox worker's poll", () => {
   it('delivers without a span, though what it calls makes one (as Next.js makes one for a fetch)', async () => {
     const receivers = [{ name: 'siem', url: 'http://siem.example/audit', secret: newWebhookSecret(), events: [] }]
     setAuditReceivers(receivers)
-    const request = {
-      connectionId: 'conn_1',
-      serverKey: 'default',
-      stateHash: 'hash',
-      ttlSeconds: 600,
-      ip: '10.0.0.9',
-      userAgent: 'vitest',
-    }
-    await recordLoginReceived(handle.db, { loginRequestId: 'lri_untraced', ...request }, Date.now())
+    await recordLoginReceived(handle.db, receivedLogin('lri_untraced'), Date.now())
     exporter.reset() // the ledger step's own span
     const posted: string[] = []
     const post: PostWebhook = async (url) =>

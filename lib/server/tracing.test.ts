@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { trace } from '@opentelemetry/api'
-import { node, tracing } from '@opentelemetry/sdk-node'
+import { tracing } from '@opentelemetry/sdk-node'
 import { Code, ConnectError } from '@connectrpc/connect'
 import { defaultServiceName, startTracing, tracingWanted } from './tracing'
-import { RedactingSpanProcessor, redactSpan, redactText } from './trace-redaction'
+import { inMemoryTracing } from './tracing-testing'
+import { redactSpan, redactText } from './trace-redaction'
 import { loginAttributes, markTracingOn, scalekitAttempt, withScalekitCall, withSpan, withSpanSync } from './spans'
 import { fingerprint } from './log'
 
@@ -79,21 +80,7 @@ describe('case 48: redactText', () => {
 })
 
 describe('spans of a login', () => {
-  const exporter = new tracing.InMemorySpanExporter()
-  const provider = new node.NodeTracerProvider({
-    spanProcessors: [new RedactingSpanProcessor([new tracing.SimpleSpanProcessor(exporter)])],
-  })
-
-  beforeAll(() => {
-    provider.register()
-    markTracingOn()
-  })
-  afterAll(async () => {
-    markTracingOn(false)
-    await provider.shutdown()
-    trace.disable()
-  })
-  beforeEach(() => exporter.reset())
+  const exporter = inMemoryTracing()
 
   const exported = () => exporter.getFinishedSpans().map((span) => ({ name: span.name, attributes: span.attributes }))
 

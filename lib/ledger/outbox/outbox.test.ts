@@ -8,7 +8,7 @@ import { fingerprint } from '../../server/log'
 import { setAuditReceivers } from './enqueue'
 import { OutboxWorker, onDeliveryResult, type DeliveryResult, type WorkerOptions } from './worker'
 import { listFailedDeliveries, outboxBacklog, receiverHealth, redeliver } from './status'
-import { newWebhookSecret, startTestReceiver, type TestReceiver } from './testing'
+import { newWebhookSecret, receivedLogin, startTestReceiver, type TestReceiver } from './testing'
 import { purgeDeliveredAuditEvents } from './retention'
 import type { AuditReceiver } from './config'
 import { postWebhook, type PostWebhook } from './post'
@@ -28,17 +28,7 @@ const engines = [
 const HOUR = 3600_000
 const secret = newWebhookSecret()
 
-function received(id: string) {
-  return {
-    loginRequestId: id,
-    connectionId: 'conn_1',
-    serverKey: 'default',
-    stateHash: 'hash',
-    ttlSeconds: 600,
-    ip: '10.0.0.9',
-    userAgent: 'vitest',
-  }
-}
+const received = receivedLogin
 
 for (const engine of engines) {
   describe.skipIf(engine.skip)(`case 49: audit outbox on ${engine.name}`, () => {

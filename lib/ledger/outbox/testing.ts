@@ -16,6 +16,19 @@ interface ReceivedEvent {
 
 export type Answer = number | 'hang'
 
+/** What recordLoginReceived takes for the login request `id`, in the outbox tests. */
+export function receivedLogin(id: string) {
+  return {
+    loginRequestId: id,
+    connectionId: 'conn_1',
+    serverKey: 'default',
+    stateHash: 'hash',
+    ttlSeconds: 600,
+    ip: '10.0.0.9',
+    userAgent: 'vitest',
+  }
+}
+
 export interface TestReceiver {
   url: string
   /** Every request whose signature verified and that was answered 2xx, in arrival order. */
