@@ -15,7 +15,7 @@ import { untraced, withSpan } from './spans'
 // Which spans leave the process (docs/operations.md, "Traces"): Next.js's request spans and the
 // bridge's, not Next.js's module loading (unless NEXT_OTEL_VERBOSE=1), and none from a worker's poll.
 
-const exporter = inMemoryTracing(samplerFromEnv({}))
+const exporter = inMemoryTracing(samplerFromEnv())
 const next = trace.getTracer('next.js')
 
 /** A span the way Next.js's tracer starts one: its type in `next.span_type`, active while `fn` runs (and its promise settles). */
@@ -66,16 +66,35 @@ describe('BridgeSampler', () => {
   })
 
   it("is the variables' sampler alone with NEXT_OTEL_VERBOSE=1, and follows OTEL_TRACES_SAMPLER", () => {
-    expect(samplerFromEnv({}).toString()).toBe(
+    expect(samplerFromEnv().toString()).toBe(
       'BridgeSampler{ParentBased{root=AlwaysOnSampler, remoteParentSampled=AlwaysOnSampler, remoteParentNotSampled=AlwaysOffSampler, localParentSampled=AlwaysOnSampler, localParentNotSampled=AlwaysOffSampler}}',
     )
-    expect(samplerFromEnv({ NEXT_OTEL_VERBOSE: '1' })).not.toBeInstanceOf(BridgeSampler)
-    process.env.OTEL_TRACES_SAMPLER = 'always_off'
+    const before = { verbose: process.env.NEXT_OTEL_VERBOSE, sampler: process.env.OTEL_TRACES_SAMPLER }
     try {
-      expect(samplerFromEnv({}).toString()).toBe('BridgeSampler{AlwaysOffSampler}')
+      process.env.NEXT_OTEL_VERBOSE = '1'
+      expect(samplerFromEnv()).not.toBeInstanceOf(BridgeSampler)
+      delete process.env.NEXT_OTEL_VERBOSE
+      process.env.OTEL_TRACES_SAMPLER = 'always_off'
+      expect(samplerFromEnv().toString()).toBe('BridgeSampler{AlwaysOffSampler}')
     } finally {
-      delete process.env.OTEL_TRACES_SAMPLER
+      if (before.verbose === undefined) delete process.env.NEXT_OTEL_VERBOSE
+      else process.env.NEXT_OTEL_VERBOSE = before.verbose
+      if (before.sampler === undefined) delete process.env.OTEL_TRACES_SAMPLER
+      else process.env.OTEL_TRACES_SAMPLER = before.sampler
     }
+  })
+
+  it('leaves out what runs under a left-out span even when the configured sampler records everything', () => {
+    const sampler = new BridgeSampler(new tracing.AlwaysOnSampler())
+    const traceId = 'a'.repeat(32)
+    const under = (traceFlags: number, isRemote: boolean) => {
+      const parent = trace.setSpanContext(context.active(), { traceId, spanId: 'b'.repeat(16), traceFlags, isRemote })
+      return sampler.shouldSample(parent, traceId, 'login.receive', 0, {}, []).decision
+    }
+    expect(under(0, false)).toBe(tracing.SamplingDecision.NOT_RECORD)
+    expect(under(1, false)).toBe(tracing.SamplingDecision.RECORD_AND_SAMPLED)
+    // A caller's unsampled traceparent is the configured sampler's to judge.
+    expect(under(0, true)).toBe(tracing.SamplingDecision.RECORD_AND_SAMPLED)
   })
 })
 

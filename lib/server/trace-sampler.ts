@@ -1,4 +1,4 @@
-import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api'
+import { trace, TraceFlags, type Attributes, type Context, type Link, type SpanKind } from '@opentelemetry/api'
 import { tracing } from '@opentelemetry/sdk-node'
 import { createSamplerFromEnv } from '@opentelemetry/sdk-node/build/src/create-from-env'
 
@@ -8,11 +8,10 @@ import { createSamplerFromEnv } from '@opentelemetry/sdk-node/build/src/create-f
 // nothing about a login, and were half of a login's spans (about 14 of 33; benchmarks.md,
 // "Operations on"). They are not recorded unless NEXT_OTEL_VERBOSE=1, which also turns on
 // Next.js's verbose spans. Next.js's request, proxy, render and route handler spans are kept, and
-// so is every span of the bridge. What a left-out span would have had under it is left out too
-// (its children see an unsampled parent), so no exported span loses its parent: none of these
-// spans has one of the bridge's under it.
-
-type Env = Record<string, string | undefined>
+// so is every span of the bridge. What runs under a left-out span is left out too, whatever the
+// configured sampler (a span whose parent in this process was not recorded is not recorded), so
+// no exported span loses its parent; none of these spans has one of the bridge's under it
+// (e2e/tracing.spec.ts checks both).
 
 /** Next.js's span types (`next.span_type`) of module loading and tree building, left out of traces. */
 export const NEXT_INTERNAL_SPAN_TYPES: ReadonlySet<string> = new Set([
@@ -43,6 +42,8 @@ export class BridgeSampler implements tracing.Sampler {
   ): tracing.SamplingResult {
     const type = attributes['next.span_type']
     if (typeof type === 'string' && NEXT_INTERNAL_SPAN_TYPES.has(type)) return NOT_RECORDED
+    const parent = trace.getSpanContext(context)
+    if (parent && !parent.isRemote && (parent.traceFlags & TraceFlags.SAMPLED) === 0) return NOT_RECORDED
     return this.inner.shouldSample(context, traceId, spanName, spanKind, attributes, links)
   }
 
@@ -51,8 +52,11 @@ export class BridgeSampler implements tracing.Sampler {
   }
 }
 
-/** The variables' sampler; wrapped in BridgeSampler unless NEXT_OTEL_VERBOSE=1 asks for every Next.js span. */
-export function samplerFromEnv(env: Env): tracing.Sampler {
+/**
+ * The sampler OTEL_TRACES_SAMPLER names (read from the process's environment, as sdk-node reads it);
+ * wrapped in BridgeSampler unless NEXT_OTEL_VERBOSE=1 asks for every Next.js span.
+ */
+export function samplerFromEnv(): tracing.Sampler {
   const configured = createSamplerFromEnv() ?? new tracing.ParentBasedSampler({ root: new tracing.AlwaysOnSampler() })
-  return env.NEXT_OTEL_VERBOSE === '1' ? configured : new BridgeSampler(configured)
+  return process.env.NEXT_OTEL_VERBOSE === '1' ? configured : new BridgeSampler(configured)
 }

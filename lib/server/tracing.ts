@@ -60,7 +60,7 @@ export async function startTracing(env: Env = process.env): Promise<boolean> {
   const { samplerFromEnv } = await import('./trace-sampler')
   const sdk = new NodeSDK({
     serviceName: defaultServiceName(env),
-    sampler: samplerFromEnv(env),
+    sampler: samplerFromEnv(),
     spanProcessors: [new RedactingSpanProcessor(processors)],
     metricReaders: [],
     logRecordProcessors: [],

@@ -3,7 +3,8 @@ import http from 'node:http'
 import https from 'node:https'
 
 // How a signed event travels: one POST with Node's own HTTP client, over connections kept alive
-// per receiver. Not the global fetch: Next.js wraps it (a span and cache bookkeeping per call),
+// per receiver (an idle one is closed after 4 s, and a request that finds its reused connection
+// already closed by the receiver is sent once more on a new one, at once). Not the global fetch: Next.js wraps it (a span and cache bookkeeping per call),
 // and undici's web streams make hundreds of promises per request, each one paid again for every
 // AsyncLocalStorage in the process, the one tracing adds included. With traces on, the stream
 // cost a login several times what it cost alone (docs/benchmarks.md, "Operations on").
@@ -11,11 +12,11 @@ import https from 'node:https'
 interface WebhookRequest {
   headers: Record<string, string>
   body: string
-  /** For the whole exchange: from sending to the answer's last byte. */
+  /** Until the answer's status arrives; an answer's body still coming then is cut off. */
   timeoutMs: number
 }
 
-/** Posts `body` and answers the HTTP status once the answer is read; rejects on a network error or a WebhookTimeout. */
+/** Posts `body` and answers the HTTP status; rejects on a network error or a WebhookTimeout. */
 export type PostWebhook = (url: string, request: WebhookRequest) => Promise<number>
 
 export class WebhookTimeout extends Error {
@@ -25,13 +26,20 @@ export class WebhookTimeout extends Error {
   }
 }
 
+/** Idle connections are closed before a receiver's own idle timeout is likely to close them. */
+const IDLE_MS = 4000
 const agents: Record<string, http.Agent> = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
+  'http:': new http.Agent({ keepAlive: true, timeout: IDLE_MS }),
+  'https:': new https.Agent({ keepAlive: true, timeout: IDLE_MS }),
 }
 
-export const postWebhook: PostWebhook = (url, { headers, body, timeoutMs }) =>
-  new Promise<number>((resolve, reject) => {
+/** The receiver had closed the kept-alive connection this request went out on: nothing reached it. */
+class StaleConnection extends Error {
+  readonly code = 'ECONNRESET'
+}
+
+function postOnce(url: string, { headers, body, timeoutMs }: WebhookRequest): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     const target = new URL(url)
     const client = target.protocol === 'https:' ? https : http
     const request = client.request(target, {
@@ -45,23 +53,38 @@ export const postWebhook: PostWebhook = (url, { headers, body, timeoutMs }) =>
     const settle = (done: () => void) => {
       if (settled) return
       settled = true
-      clearTimeout(timer)
       done()
     }
-    const fail = (error: Error) => settle(() => reject(timedOut ? new WebhookTimeout(timeoutMs) : error))
+    // Bounds the answer's status, then its body: a body that never ends is cut off.
     const timer = setTimeout(() => {
       timedOut = true
       request.destroy()
     }, timeoutMs)
+    const fail = (error: Error & { code?: unknown }) => {
+      clearTimeout(timer)
+      if (timedOut) return settle(() => reject(new WebhookTimeout(timeoutMs)))
+      const stale = !answered && request.reusedSocket && error.code === 'ECONNRESET'
+      settle(() => reject(stale ? new StaleConnection(error.message) : error))
+    }
     request.on('error', fail)
     request.on('close', () => answered || fail(new Error('the connection closed before an answer')))
     request.on('response', (response) => {
       answered = true
-      // Only the status matters: the body is read and dropped, so the connection can be used again.
-      response.on('error', fail)
-      response.on('end', () => settle(() => resolve(response.statusCode ?? 0)))
-      response.on('close', () => fail(new Error('the answer was cut off')))
+      // The status is the answer. The body is read and dropped so the connection can be used again.
+      settle(() => resolve(response.statusCode ?? 0))
+      response.on('error', () => {})
+      response.on('close', () => clearTimeout(timer))
       response.resume()
     })
     request.end(body)
   })
+}
+
+export const postWebhook: PostWebhook = async (url, request) => {
+  try {
+    return await postOnce(url, request)
+  } catch (error) {
+    if (!(error instanceof StaleConnection)) throw error
+    return postOnce(url, request)
+  }
+}
