@@ -21,8 +21,8 @@ const LOGIN_REQUEST_ID = /lri_[A-Za-z0-9]+/g
  * Pages whose segment after the prefix is a link's token: invitations and the mailed links. The route
  * template `[token]` and the token-free pages beside them (`problem/{code}`, `done`) stay readable.
  */
-const SECRET_PATH_SEGMENT =
-  /(\/(?:invite|login\/reset|verify-email|report-sign-in)\/)(?!\[token\]|(?:problem|done)(?:[/?#\s"]|$))[^/?#\s"]+/g
+const LINK_PAGE = String.raw`\/(?:invite|login\/reset|verify-email|report-sign-in)\/`
+const SECRET_PATH_SEGMENT = new RegExp(String.raw`(${LINK_PAGE})(?!\[token\]|(?:problem|done)(?:[/?#\s"]|$))[^/?#\s"]+`, 'g')
 const EMAIL = /[^\s@"'<>(),;:/?&=]+@[^\s@"'<>(),;:/?&=]+\.[A-Za-z]{2,}/g
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/g
 const DROPPED_KEY = /cookie|authorization|token|secret|password|^url\.query$/i
@@ -32,7 +32,7 @@ const DROPPED_KEY = /cookie|authorization|token|secret|password|^url\.query$/i
  * `&` before a query value, a link page's path, `lri_`, `@`, `eyJ`). Most of a span's texts
  * (`GET /login`, `nextjs`, `127.0.0.1`) have none and skip the five replacements.
  */
-const MAY_HOLD_SECRET = /[?&@]|lri_|eyJ|\/(?:invite|login\/reset|verify-email|report-sign-in)\//
+const MAY_HOLD_SECRET = new RegExp(String.raw`[?&@]|lri_|eyJ|${LINK_PAGE}`)
 
 export function redactText(text: string): string {
   if (!MAY_HOLD_SECRET.test(text)) return text

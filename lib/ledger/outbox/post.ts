@@ -4,9 +4,10 @@ import https from 'node:https'
 
 // How a signed event travels: one POST with Node's own HTTP client, over connections kept alive
 // per receiver (an idle one is closed after 4 s, and a request that finds its reused connection
-// already closed by the receiver is sent once more on a new one, at once). Not the global fetch: Next.js wraps it (a span and cache bookkeeping per call),
-// and undici's web streams make hundreds of promises per request, each one paid again for every
-// AsyncLocalStorage in the process, the one tracing adds included. With traces on, the stream
+// already closed by the receiver is sent once more on a new one, at once). Not the global fetch:
+// Next.js wraps it (a span and cache bookkeeping per call), and undici's web streams make hundreds
+// of promises per request, each one paid again for every AsyncLocalStorage in the process, the one
+// tracing adds included. With traces on, the stream
 // cost a login several times what it cost alone (docs/benchmarks.md, "Operations on").
 
 interface WebhookRequest {
