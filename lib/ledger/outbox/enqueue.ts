@@ -1,6 +1,6 @@
 import 'server-only'
 import { randomUUID } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import { CompiledQuery, PostgresAdapter, type Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import { auditReceivers } from '../../env'
 import { receiverWants, type AuditReceiver } from './config'
@@ -41,6 +41,52 @@ export interface AuditEventInput {
   at: number
 }
 
+// The two inserts as SQL texts made once per engine and number of receivers: they run in every
+// ledger step's transaction, and building them with the query builder each time cost as much as
+// running them (docs/benchmarks.md, "Operations on"). The column lists are checked against the
+// schema's types, so a renamed column fails the type check as the builder would.
+const EVENT_COLUMNS = ['id', 'type', 'ordering_key', 'payload', 'created_at'] as const satisfies ReadonlyArray<
+  keyof Database['audit_events']
+>
+const DELIVERY_COLUMNS = [
+  'event_seq',
+  'receiver',
+  'ordering_key',
+  'status',
+  'attempts',
+  'next_attempt_at',
+  'created_at',
+] as const satisfies ReadonlyArray<keyof Database['audit_deliveries']>
+const SQL_TEXTS = new Map<string, string>()
+
+function sqlText(key: string, make: () => string): string {
+  let text = SQL_TEXTS.get(key)
+  if (text === undefined) SQL_TEXTS.set(key, (text = make()))
+  return text
+}
+
+/** `count` placeholders from number `from`: `$1, $2` on PostgreSQL, `?, ?` on SQLite. */
+function placeholders(postgres: boolean, count: number, from = 1): string[] {
+  return Array.from({ length: count }, (_, i) => (postgres ? `$${from + i}` : '?'))
+}
+
+const insertEventSql = (postgres: boolean) =>
+  sqlText(
+    `event ${postgres}`,
+    () =>
+      `insert into audit_events (${EVENT_COLUMNS.join(', ')}) values (${placeholders(postgres, EVENT_COLUMNS.length).join(', ')}) returning seq`,
+  )
+
+/** One row per receiver, each bound to (event_seq, receiver, ordering_key, created_at); pending, due at once. */
+const insertDeliveriesSql = (postgres: boolean, receivers: number) =>
+  sqlText(`deliveries ${postgres} ${receivers}`, () => {
+    const rows = Array.from({ length: receivers }, (_, i) => {
+      const [seq, receiver, orderingKey, createdAt] = placeholders(postgres, 4, 1 + i * 4)
+      return `(${seq}, ${receiver}, ${orderingKey}, 'pending', 0, 0, ${createdAt})`
+    })
+    return `insert into audit_deliveries (${DELIVERY_COLUMNS.join(', ')}) values ${rows.join(', ')}`
+  })
+
 /**
  * Writes the event and its deliveries with `db` (the caller's transaction). Returns the event id,
  * or null when no receiver wants this type.
@@ -50,25 +96,17 @@ export async function enqueueAuditEvent(db: Db, event: AuditEventInput): Promise
   if (!receivers.length) return null
   const id = `evt_${randomUUID().replaceAll('-', '')}`
   const payload = JSON.stringify({ type: event.type, timestamp: new Date(event.at).toISOString(), data: { id, ...event.data } })
-  const { seq } = await db
-    .insertInto('audit_events')
-    .values({ id, type: event.type, ordering_key: event.orderingKey, payload, created_at: event.at })
-    .returning('seq')
-    .executeTakeFirstOrThrow()
-  await db
-    .insertInto('audit_deliveries')
-    .values(
-      receivers.map((receiver) => ({
-        event_seq: Number(seq),
-        receiver: receiver.name,
-        ordering_key: event.orderingKey,
-        status: 'pending' as const,
-        attempts: 0,
-        // Due at once, whatever clock the step was written with.
-        next_attempt_at: 0,
-        created_at: event.at,
-      })),
-    )
-    .execute()
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter
+  const inserted = await db.executeQuery<{ seq: number | string }>(
+    CompiledQuery.raw(insertEventSql(postgres), [id, event.type, event.orderingKey, payload, event.at]),
+  )
+  const seq = Number(inserted.rows[0]!.seq)
+  // Due at once (next_attempt_at 0), whatever clock the step was written with.
+  await db.executeQuery(
+    CompiledQuery.raw(
+      insertDeliveriesSql(postgres, receivers.length),
+      receivers.flatMap((receiver) => [seq, receiver.name, event.orderingKey, event.at]),
+    ),
+  )
   return id
 }
